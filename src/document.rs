@@ -1,0 +1,66 @@
+//! The layout-neutral form every reader produces: HTML, flattened text, PDF and DOCX readers all
+//! turn their input into a [`Document`] (lines of running text and table rows of logical cells),
+//! and the template mapper reads only this. No I/O here.
+
+use std::fmt;
+
+/// A report as a sequence of blocks in reading order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    /// The page or document title when the format has one (HTML `<title>`, PDF metadata).
+    pub title: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// One unit of reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Running text: a paragraph, a heading, or one cell of a table printed one cell per line.
+    Line { text: String, loc: Loc },
+    /// One table row as printed: its logical cells in order; cells covered by a rowspan from an
+    /// earlier row are omitted, a cell spanning several columns appears once.
+    Row { cells: Vec<Cell> },
+}
+
+/// One logical table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub loc: Loc,
+}
+
+/// Where a piece of text was printed, so that every number can be traced to its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loc {
+    /// 1-based line of a text file.
+    Line { line: u32 },
+    /// 1-based table, row and grid column of an HTML or DOCX document.
+    Table { table: u32, row: u32, col: u32 },
+    /// 1-based page, row and column of a PDF as rebuilt from text positions.
+    Page { page: u32, row: u32, col: u32 },
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loc::Line { line } => write!(f, "line {line}"),
+            Loc::Table { table, row, col } => write!(f, "table {table} row {row} col {col}"),
+            Loc::Page { page, row, col } => write!(f, "page {page} row {row} col {col}"),
+        }
+    }
+}
+
+impl Document {
+    pub fn push_line(&mut self, text: impl Into<String>, loc: Loc) {
+        let text = text.into();
+        if !text.trim().is_empty() {
+            self.blocks.push(Block::Line { text, loc });
+        }
+    }
+
+    pub fn push_row(&mut self, cells: Vec<Cell>) {
+        if !cells.is_empty() {
+            self.blocks.push(Block::Row { cells });
+        }
+    }
+}

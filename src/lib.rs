@@ -1,0 +1,12 @@
+//! nianbao (年报): harvest, parse, check and compare the yearly 政府信息公开工作年度报告.
+//!
+//! Pipeline stages, one module each: [`decode`] (bytes → text), [`parse`] (text or HTML →
+//! [`document::Document`] → [`report::Report`]), [`validate`] (report → findings).
+//! Every stage is a pure function of its input: no network outside `crawl`.
+
+pub mod decode;
+pub mod document;
+pub mod parse;
+pub mod report;
+pub mod template;
+pub mod validate;
