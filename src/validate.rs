@@ -1,1 +1,362 @@
-//! Report → findings: the consistency rules (勾稽关系) of template.md §4.
+//! [`Report`] → findings: the consistency rules (勾稽关系) of template.md §4. T3-1, T3-2, T3-3,
+//! T3-4 and T4-1 within a report, T2-d as a warning; T3-5 and the T2 carry-over heuristics
+//! across two years ([`cross_year`]). A rule with a null operand is not checkable (`info`),
+//! never broken.
+
+use crate::report::{Finding, Num, Report, Severity, Table2, Table3, Table4, Val};
+use crate::template::{t3, Template, T3_COLUMNS, T3_ROWS, T3_TOTAL_COL, T4_GROUPS, T4_OUTCOMES};
+
+/// Add the findings of every single-report rule to `report`.
+pub fn check(report: &mut Report) {
+    let mut out = Vec::new();
+    if let Some(t) = &report.table3 {
+        let leaf_other = report.template == Some(Template::V2021)
+            && t3::OTHER_ITEMS
+                .iter()
+                .any(|&r| t[r].iter().any(Option::is_some));
+        rule_t3_1(t, &mut out);
+        rule_t3_2(t, leaf_other, &mut out);
+        rule_t3_3(t, &mut out);
+        rule_t3_4(t, &mut out);
+    }
+    if let Some(t) = &report.table4 {
+        rule_t4_1(t, &mut out);
+    }
+    if let Some(t) = &report.table2 {
+        rule_t2_d(t, &mut out);
+    }
+    report.findings.extend(out);
+}
+
+/// A sum of terms, or the first null term's cell.
+fn sum(terms: &[(Val, String)]) -> Result<f64, Vec<String>> {
+    let missing: Vec<String> = terms
+        .iter()
+        .filter(|(v, _)| v.is_none())
+        .map(|(_, c)| c.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    Ok(terms.iter().filter_map(|(v, _)| v.map(Num::as_f64)).sum())
+}
+
+fn t3_cell(t: &Table3, r: usize, c: usize) -> (Val, String) {
+    (
+        t[r][c],
+        format!("table3.{}.{}", T3_ROWS[r].0, T3_COLUMNS[c].0),
+    )
+}
+
+fn t4_cell(t: &Table4, g: usize, o: usize) -> (Val, String) {
+    (
+        t[g][o],
+        format!("table4.{}.{}", T4_GROUPS[g].0, T4_OUTCOMES[o].0),
+    )
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+fn show(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Collects not-checkable instances of a rule into one info finding.
+struct Uncheckable {
+    rule: &'static str,
+    places: Vec<String>,
+    cells: Vec<String>,
+}
+
+impl Uncheckable {
+    fn new(rule: &'static str) -> Self {
+        Uncheckable {
+            rule,
+            places: Vec::new(),
+            cells: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, place: String, cells: Vec<String>) {
+        self.places.push(place);
+        for c in cells {
+            if !self.cells.contains(&c) {
+                self.cells.push(c);
+            }
+        }
+    }
+
+    fn finish(self, out: &mut Vec<Finding>) {
+        if self.places.is_empty() {
+            return;
+        }
+        let msg = format!(
+            "{} not checkable (a blank cell) for: {}",
+            self.rule,
+            self.places.join(", ")
+        );
+        out.push(Finding::new(self.rule, Severity::Info, msg).with_cells(self.cells));
+    }
+}
+
+/// Check `lhs == rhs`; push an error when broken, note it as not checkable when a term is null.
+fn equation(
+    rule: &'static str,
+    place: &str,
+    lhs: &[(Val, String)],
+    rhs: &[(Val, String)],
+    describe: impl Fn(f64, f64) -> String,
+    out: &mut Vec<Finding>,
+    unchecked: &mut Uncheckable,
+) {
+    match (sum(lhs), sum(rhs)) {
+        (Ok(l), Ok(r)) if !same(l, r) => {
+            let cells = lhs.iter().chain(rhs).map(|(_, c)| c.clone());
+            out.push(
+                Finding::new(
+                    rule,
+                    Severity::Error,
+                    format!("{place}: {}", describe(l, r)),
+                )
+                .with_cells(cells),
+            );
+        }
+        (Ok(_), Ok(_)) => {}
+        (l, r) => {
+            let cells = l.err().into_iter().chain(r.err()).flatten().collect();
+            unchecked.add(place.to_string(), cells);
+        }
+    }
+}
+
+/// T3-1 (printed in the header): 一 + 二 = 三(七)总计 + 四, per column.
+fn rule_t3_1(t: &Table3, out: &mut Vec<Finding>) {
+    let mut un = Uncheckable::new("T3-1");
+    for (c, (_, label)) in T3_COLUMNS.iter().enumerate() {
+        let lhs = [
+            t3_cell(t, t3::NEW_RECEIVED, c),
+            t3_cell(t, t3::CARRIED_OVER, c),
+        ];
+        let rhs = [
+            t3_cell(t, t3::TOTAL_PROCESSED, c),
+            t3_cell(t, t3::CARRIED_FORWARD, c),
+        ];
+        let describe = |l: f64, r: f64| {
+            format!(
+                "column {label}: 一 本年新收 + 二 上年结转 = {}, but (七)总计 + 四 结转下年度 = {}",
+                show(l),
+                show(r)
+            )
+        };
+        equation("T3-1", label, &lhs, &rhs, describe, out, &mut un);
+    }
+    un.finish(out);
+}
+
+/// T3-2: (七)总计 = the sum of the result items, per column.
+fn rule_t3_2(t: &Table3, leaf_other: bool, out: &mut Vec<Finding>) {
+    let mut un = Uncheckable::new("T3-2");
+    for (c, (_, label)) in T3_COLUMNS.iter().enumerate() {
+        let mut terms: Vec<(Val, String)> = (t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT)
+            .map(|r| t3_cell(t, r, c))
+            .collect();
+        if leaf_other {
+            terms.extend(t3::OTHER_ITEMS.iter().map(|&r| t3_cell(t, r, c)));
+        } else {
+            terms.push(t3_cell(t, t3::OTHER_HANDLING, c));
+        }
+        let total = [t3_cell(t, t3::TOTAL_PROCESSED, c)];
+        let describe = |l: f64, r: f64| {
+            format!(
+                "column {label}: (七)总计 is {}, but the result items add up to {}",
+                show(l),
+                show(r)
+            )
+        };
+        equation("T3-2", label, &total, &terms, describe, out, &mut un);
+    }
+    un.finish(out);
+}
+
+/// T3-3: 总计 = the six applicant columns, per row.
+fn rule_t3_3(t: &Table3, out: &mut Vec<Finding>) {
+    let mut un = Uncheckable::new("T3-3");
+    for (r, (_, label)) in T3_ROWS.iter().enumerate() {
+        if t[r].iter().all(Option::is_none) {
+            continue; // a row not printed (the other version's （六） rows) is not a blank cell
+        }
+        let parts: Vec<(Val, String)> = (0..T3_TOTAL_COL).map(|c| t3_cell(t, r, c)).collect();
+        let total = [t3_cell(t, r, T3_TOTAL_COL)];
+        let describe = |l: f64, s: f64| {
+            format!(
+                "row {label}: 总计 is {}, but the six applicant columns add up to {}",
+                show(l),
+                show(s)
+            )
+        };
+        equation("T3-3", label, &total, &parts, describe, out, &mut un);
+    }
+    un.finish(out);
+}
+
+/// T3-4: every table 三 cell is a non-negative integer (fractions never reach the table).
+fn rule_t3_4(t: &Table3, out: &mut Vec<Finding>) {
+    for (r, row) in t.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if v.is_some_and(|n| n.as_f64() < 0.0) {
+                let (_, cell) = t3_cell(t, r, c);
+                let msg = format!(
+                    "{cell} is negative ({})",
+                    v.map(|n| n.to_string()).unwrap_or_default()
+                );
+                out.push(Finding::new("T3-4", Severity::Error, msg).with_cells([cell]));
+            }
+        }
+    }
+}
+
+/// T4-1: each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结.
+fn rule_t4_1(t: &Table4, out: &mut Vec<Finding>) {
+    let mut un = Uncheckable::new("T4-1");
+    for (g, (_, label)) in T4_GROUPS.iter().enumerate() {
+        let parts: Vec<(Val, String)> = (0..4).map(|o| t4_cell(t, g, o)).collect();
+        let total = [t4_cell(t, g, 4)];
+        let describe = |l: f64, s: f64| {
+            format!(
+                "{label}: 总计 is {}, but its four outcomes add up to {}",
+                show(l),
+                show(s)
+            )
+        };
+        equation("T4-1", label, &total, &parts, describe, out, &mut un);
+    }
+    un.finish(out);
+}
+
+/// T2-d (2019, heuristic): 本年新公开数量 ≤ 对外公开总数量.
+fn rule_t2_d(t: &Table2, out: &mut Vec<Finding>) {
+    if t.template != Template::V2019 {
+        return;
+    }
+    for item in ["regulations", "normative_documents"] {
+        if let (Some(new), Some(total)) = (
+            t.get(item, "newly_published"),
+            t.get(item, "total_published"),
+        ) {
+            if new.as_f64() > total.as_f64() {
+                let msg =
+                    format!("table2.{item}: 本年新公开数量 {new} exceeds 对外公开总数量 {total}");
+                let cells = [
+                    format!("table2.{item}.newly_published"),
+                    format!("table2.{item}.total_published"),
+                ];
+                out.push(Finding::new("T2-d", Severity::Warning, msg).with_cells(cells));
+            }
+        }
+    }
+}
+
+/// Rules across two consecutive years of one body: T3-5 (二 上年结转 of `cur` = 四 结转下年度 of
+/// `prev`, per column) as errors, T2-a/T2-b/T2-c as warnings. Cells are prefixed with the year.
+pub fn cross_year(prev: &Report, cur: &Report) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let (py, cy) = (prev.year.unwrap_or(0), cur.year.unwrap_or(0));
+    if let (Some(p), Some(c)) = (&prev.table3, &cur.table3) {
+        let mut un = Uncheckable::new("T3-5");
+        for (col, (_, label)) in T3_COLUMNS.iter().enumerate() {
+            let (pv, pc) = t3_cell(p, t3::CARRIED_FORWARD, col);
+            let (cv, cc) = t3_cell(c, t3::CARRIED_OVER, col);
+            let lhs = [(cv, format!("{cy}:{cc}"))];
+            let rhs = [(pv, format!("{py}:{pc}"))];
+            let describe = |l: f64, r: f64| {
+                format!(
+                    "column {label}: {cy} 上年结转 is {}, but {py} 结转下年度继续办理 was {}",
+                    show(l),
+                    show(r)
+                )
+            };
+            equation("T3-5", label, &lhs, &rhs, describe, &mut out, &mut un);
+        }
+        un.finish(&mut out);
+    }
+    if let (Some(p), Some(c)) = (&prev.table2, &cur.table2) {
+        t2_carry_over(p, c, py, cy, &mut out);
+    }
+    out
+}
+
+fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding>) {
+    let warn = |rule: &str, msg: String, cells: Vec<String>| {
+        Finding::new(rule, Severity::Warning, msg).with_cells(cells)
+    };
+    let f = |v: Val| v.map(Num::as_f64);
+    if p.template == Template::V2021 && c.template == Template::V2021 {
+        for item in ["regulations", "normative_documents"] {
+            let (prev_in_force, issued, repealed, in_force) = (
+                f(p.get(item, "in_force")),
+                f(c.get(item, "issued")),
+                f(c.get(item, "repealed")),
+                f(c.get(item, "in_force")),
+            );
+            if let (Some(pf), Some(i), Some(r), Some(cf)) =
+                (prev_in_force, issued, repealed, in_force)
+            {
+                if !same(pf + i - r, cf) {
+                    let msg = format!(
+                        "table2.{item}: {py} 现行有效 {} + {cy} 制发 {} − 废止 {} = {}, but {cy} prints 现行有效 {}",
+                        show(pf), show(i), show(r), show(pf + i - r), show(cf)
+                    );
+                    out.push(warn(
+                        "T2-a",
+                        msg,
+                        vec![format!("{cy}:table2.{item}.in_force")],
+                    ));
+                }
+            }
+            if let (Some(pf), Some(i), Some(r)) = (prev_in_force, issued, repealed) {
+                if r > pf + i {
+                    let msg = format!(
+                        "table2.{item}: {cy} 废止 {} exceeds {py} 现行有效 {} + {cy} 制发 {}",
+                        show(r),
+                        show(pf),
+                        show(i)
+                    );
+                    out.push(warn(
+                        "T2-b",
+                        msg,
+                        vec![format!("{cy}:table2.{item}.repealed")],
+                    ));
+                }
+            }
+        }
+    }
+    if p.template == Template::V2019 && c.template == Template::V2019 {
+        for item in ["licensing", "other_services", "penalty", "coercion", "fees"] {
+            let (pp, pc, cp) = (
+                f(p.get(item, "prior_year_items")),
+                f(p.get(item, "change")),
+                f(c.get(item, "prior_year_items")),
+            );
+            if let (Some(pp), Some(pc), Some(cp)) = (pp, pc, cp) {
+                if !same(pp + pc, cp) {
+                    let msg =
+                        format!(
+                        "table2.{item}: {py} 上一年项目数量 {} + 增减 {} = {}, but {cy} prints {}",
+                        show(pp), show(pc), show(pp + pc), show(cp)
+                    );
+                    out.push(warn(
+                        "T2-c",
+                        msg,
+                        vec![format!("{cy}:table2.{item}.prior_year_items")],
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per subcommand: each exposes clap `Args` and `run(&Args) -> anyhow::Result<ExitCode>`.
+
+pub mod parse;

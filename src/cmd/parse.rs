@@ -1,0 +1,162 @@
+//! `nianbao parse FILE...`: saved reports → the contract JSON (one object per line) or a
+//! readable summary (the three tables as printed, then the findings). A file that cannot be
+//! read is reported on stderr and the batch goes on; the exit code says whether all succeeded.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::exit;
+use nianbao::parse;
+use nianbao::report::{Report, Table2, Table3, Table4, Val};
+use nianbao::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+
+/// Parse saved report pages (HTML in any encoding, or text layouts) into the canonical schema.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Report files: .html/.htm pages as served, or .txt text layouts.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print the report object of the JSON contract (schema.md), one compact object per line,
+    /// in the order of the files; a file that cannot be read prints no line.
+    #[arg(long)]
+    pub json: bool,
+    /// With --json: add `file`, `encoding` and `sources` (where each value was printed).
+    #[arg(long, requires = "json")]
+    pub sources: bool,
+    /// With --json: indent the JSON (then one object spans several lines).
+    #[arg(long, requires = "json")]
+    pub pretty: bool,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0usize;
+    for (n, path) in args.files.iter().enumerate() {
+        let report = match parse::parse_path(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("nianbao: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        if args.json {
+            let mut v = if args.sources {
+                report.to_json_with_sources()
+            } else {
+                report.to_json()
+            };
+            if args.sources {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("file".into(), path.display().to_string().into());
+                }
+            }
+            let s = if args.pretty {
+                serde_json::to_string_pretty(&v)?
+            } else {
+                serde_json::to_string(&v)?
+            };
+            writeln!(out, "{s}")?;
+        } else {
+            if n > 0 {
+                writeln!(out)?;
+            }
+            write_summary(&mut out, &path.display().to_string(), &report)?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        exit::code(exit::SOME_FAILED)
+    } else {
+        exit::OK
+    })
+}
+
+fn cell(v: Val) -> String {
+    v.map_or_else(|| "·".to_string(), |n| n.to_string())
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+fn rpad(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// The summary: metadata, tables 二/三/四 aligned as printed (· marks a blank cell), findings.
+pub fn write_summary(out: &mut impl Write, name: &str, r: &Report) -> io::Result<()> {
+    let opt = |s: Option<String>| s.unwrap_or_else(|| "unknown".into());
+    writeln!(out, "== {name}")?;
+    writeln!(
+        out,
+        "body: {}   year: {}   template: {}   encoding: {}",
+        opt(r.body.clone()),
+        opt(r.year.map(|y| y.to_string())),
+        opt(r.template.map(|t| t.as_str().to_string())),
+        opt(r.encoding.clone())
+    )?;
+    match &r.table2 {
+        Some(t) => write_table2(out, t)?,
+        None => writeln!(out, "\n二、主动公开政府信息情况: not found")?,
+    }
+    match &r.table3 {
+        Some(t) => write_table3(out, t)?,
+        None => writeln!(out, "\n三、收到和处理政府信息公开申请情况: not found")?,
+    }
+    match &r.table4 {
+        Some(t) => write_table4(out, t)?,
+        None => writeln!(out, "\n四、政府信息公开行政复议、行政诉讼情况: not found")?,
+    }
+    let (e, w, i) = r.finding_counts();
+    writeln!(out, "\nfindings: {e} error(s), {w} warning(s), {i} info")?;
+    for f in &r.findings {
+        writeln!(out, "  [{}] {} {}", f.severity.as_str(), f.rule, f.message)?;
+    }
+    Ok(())
+}
+
+fn write_table2(out: &mut impl Write, t: &Table2) -> io::Result<()> {
+    writeln!(out, "\n二、主动公开政府信息情况")?;
+    for (item, values) in table2_items(t.template).iter().zip(&t.values) {
+        let cells: Vec<String> = item
+            .measures
+            .iter()
+            .zip(values)
+            .map(|((_, label), v)| format!("{label} {}", cell(*v)))
+            .collect();
+        writeln!(out, "  {} {}", pad(item.labels[0], 22), cells.join("   "))?;
+    }
+    Ok(())
+}
+
+fn write_table3(out: &mut impl Write, t: &Table3) -> io::Result<()> {
+    writeln!(out, "\n三、收到和处理政府信息公开申请情况")?;
+    const LABEL: usize = 40;
+    const COL: usize = 13;
+    let header: String = T3_COLUMNS.iter().map(|(_, l)| rpad(l, COL)).collect();
+    writeln!(out, "  {}{header}", pad("", LABEL))?;
+    for ((_, label), row) in T3_ROWS.iter().zip(t) {
+        let short: String = label.chars().take(19).collect();
+        let values: String = row.iter().map(|v| rpad(&cell(*v), COL)).collect();
+        writeln!(out, "  {}{values}", pad(&short, LABEL))?;
+    }
+    Ok(())
+}
+
+fn write_table4(out: &mut impl Write, t: &Table4) -> io::Result<()> {
+    writeln!(out, "\n四、政府信息公开行政复议、行政诉讼情况")?;
+    let header: String = T4_OUTCOMES.iter().map(|(_, l)| rpad(l, 10)).collect();
+    writeln!(out, "  {}{header}", pad("", 28))?;
+    for ((_, label), row) in T4_GROUPS.iter().zip(t) {
+        let values: String = row.iter().map(|v| rpad(&cell(*v), 10)).collect();
+        writeln!(out, "  {}{values}", pad(label, 28))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Label text → a comparable key, and how well a printed label matches a template label.
+//! Normalization: NFKC, white space and punctuation removed, quotes unified, numbering
+//! (一、 (一) （一） 1. 1、 ①) stripped, parenthetical notes dropped. Matching tolerates labels
+//! cut short, notes appended, and glyphs dropped by the producer.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC with white space removed: the form headings and markers are searched in.
+pub fn compact(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The matching key of a label: [`compact`], numbering and parenthetical notes stripped,
+/// punctuation removed.
+pub fn key(s: &str) -> String {
+    let c = compact(s);
+    let c = strip_numbering(&c);
+    let mut out = String::with_capacity(c.len());
+    let mut depth = 0u32;
+    for ch in c.chars() {
+        match ch {
+            '(' | '[' | '【' | '〔' => depth += 1,
+            ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if is_punct(ch) => {}
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '、' | '。'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '《'
+                | '》'
+                | '—'
+                | '…'
+                | '·'
+                | '「'
+                | '」'
+                | '〈'
+                | '〉'
+                | '・'
+        )
+}
+
+const CN_DIGITS: &str = "一二三四五六七八九十";
+
+/// Remove leading numbering: `一、`, `(一)`, `1.`, `1、`, `①`, repeatedly (`三、(一)`).
+pub fn strip_numbering(s: &str) -> &str {
+    let mut rest = s;
+    loop {
+        let before = rest.len();
+        rest = strip_one_number(rest);
+        if rest.len() == before {
+            return rest;
+        }
+    }
+}
+
+fn strip_one_number(s: &str) -> &str {
+    if let Some(inner) = s.strip_prefix('(') {
+        let n = inner
+            .chars()
+            .take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit())
+            .count();
+        if n > 0 {
+            let after: &str = &inner[inner.char_indices().nth(n).map_or(inner.len(), |(i, _)| i)..];
+            if let Some(rest) = after.strip_prefix(')') {
+                return rest;
+            }
+        }
+        return s;
+    }
+    if let Some(first) = s.chars().next() {
+        if ('①'..='⑳').contains(&first) {
+            return &s[first.len_utf8()..];
+        }
+    }
+    let n = s
+        .chars()
+        .take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit())
+        .count();
+    if n == 0 || n > 3 {
+        return s;
+    }
+    let after = &s[s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)..];
+    for sep in ['、', '.', '．', ','] {
+        if let Some(rest) = after.strip_prefix(sep) {
+            // "1.2" is a number, not numbering.
+            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return rest;
+            }
+        }
+    }
+    s
+}
+
+/// How well a printed label key matches a template label key, 0.0 (not at all) to 1.0 (equal).
+pub fn score(printed: &str, template: &str) -> f32 {
+    if printed.is_empty() || template.is_empty() {
+        return 0.0;
+    }
+    if printed == template {
+        return 1.0;
+    }
+    let (p, t) = (printed.chars().count(), template.chars().count());
+    if printed.starts_with(template) && t >= 2 {
+        return 0.9; // a note appended without brackets
+    }
+    if template.starts_with(printed) && p >= 4 && p * 2 >= t {
+        return 0.8; // cut short
+    }
+    if printed.contains(template) && t >= 4 {
+        return 0.75;
+    }
+    if p.abs_diff(t) * 3 > t.max(p) || p < 4 {
+        return 0.0;
+    }
+    let ratio = 2.0 * lcs(printed, template) as f32 / (p + t) as f32;
+    if ratio >= 0.8 {
+        ratio * 0.8
+    } else {
+        0.0
+    }
+}
+
+/// Length of the longest common subsequence of characters.
+fn lcs(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut cur = vec![0usize; b.len() + 1];
+    for ca in a.chars() {
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = if ca == *cb {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_variants_are_stripped() {
+        assert_eq!(key("（一）予以公开"), "予以公开");
+        assert_eq!(key("(三) 不予公开"), "不予公开");
+        assert_eq!(
+            key("一、本年新收政府信息公开申请数量"),
+            "本年新收政府信息公开申请数量"
+        );
+        assert_eq!(key("3.危及“三安全一稳定”"), "危及三安全一稳定");
+        assert_eq!(key("2、重复申请"), "重复申请");
+        assert_eq!(
+            key("(二)部分公开(区分处理的,只计这一情形,不计其他情形)"),
+            "部分公开"
+        );
+        assert_eq!(
+            key("规章（设区的市、自治州人民政府应提供相关数据）"),
+            "规章"
+        );
+        assert_eq!(key("本年收费金额(单位:万元)"), "本年收费金额");
+        assert_eq!(key("商业 企业"), "商业企业");
+    }
+
+    #[test]
+    fn matching_tolerates_cuts_notes_and_dropped_glyphs() {
+        assert_eq!(score("规章", "规章"), 1.0);
+        assert!(score("本机关不掌握相关", "本机关不掌握相关政府信息") >= 0.8);
+        assert!(score("其他法律行政止公开", "其他法律行政法规禁止公开") > 0.6);
+        assert!(score("无正当理由大量反复申请", "无正当理由大量反复申请") == 1.0);
+        assert_eq!(score("其他", "其他法律行政法规禁止公开"), 0.0);
+        assert_eq!(score("予以公开", "不予公开"), 0.0);
+    }
+}

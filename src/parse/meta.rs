@@ -1,0 +1,156 @@
+//! [`Document`] → metadata: the data year (统计期限 first, then the title) and the issuing body
+//! as the report names itself. Tolerates characters dropped by text extraction
+//! ("自202111日起"). No I/O.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::document::{Block, Document};
+
+/// How many leading blocks are searched for metadata.
+const HEAD_BLOCKS: usize = 80;
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in regex {pattern}: {e}"))
+    })
+}
+
+fn period_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?:统计期限|统计时限|统计期间|统计时间|数据统计)[^0-9]{0,12}(20\d{2})",
+    )
+}
+
+fn from_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"自\s*(20\d{2})\s*年?\s*0?1\s*月?\s*0?1\s*日?\s*(?:起|至)",
+    )
+}
+
+fn title_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"([^\s,，。、:：;；“”《》()（）|<>_\-—]{0,40}?)\s*(20\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)",
+    )
+}
+
+/// Leading words that are not part of a body's name.
+const PREFIXES: [&str; 8] = [
+    "现将",
+    "现公布",
+    "公布",
+    "发布",
+    "关于",
+    "现予公布",
+    "特此公布",
+    "根据",
+];
+
+/// The texts metadata is read from: the title, then the first blocks' text.
+fn head_texts(doc: &Document) -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    for block in doc.blocks.iter().take(HEAD_BLOCKS) {
+        match block {
+            Block::Line { text, .. } => texts.push(text.clone()),
+            Block::Row { cells } => {
+                texts.push(
+                    cells
+                        .iter()
+                        .map(|c| c.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+        }
+    }
+    texts
+}
+
+/// The data year: the 统计期限 sentence wins, then "自2021年1月1日起", then a title.
+pub fn year(doc: &Document) -> Option<i32> {
+    let texts = head_texts(doc);
+    let title = doc.title.iter().cloned();
+    let all: Vec<String> = texts.iter().cloned().chain(title.clone()).collect();
+    let find = |re: &Regex| {
+        all.iter()
+            .find_map(|t| re.captures(t).and_then(|c| c[1].parse::<i32>().ok()))
+    };
+    find(period_re()).or_else(|| find(from_re())).or_else(|| {
+        title
+            .chain(texts)
+            .find_map(|t| title_re().captures(&t).and_then(|c| c[2].parse().ok()))
+    })
+}
+
+/// The issuing body: the name before "YYYY年政府信息公开工作年度报告" in the title or the
+/// opening lines, without leading verbs such as 现公布.
+pub fn body(doc: &Document) -> Option<String> {
+    let texts = head_texts(doc);
+    let title = doc.title.iter().cloned();
+    texts.into_iter().chain(title).find_map(|t| {
+        let caps = title_re().captures(&t)?;
+        let mut name = caps[1].trim();
+        for p in PREFIXES {
+            if let Some(pos) = name.rfind(p) {
+                name = &name[pos + p.len()..];
+            }
+        }
+        let name = name.trim_start_matches(['的', '对']);
+        (name.chars().count() >= 2).then(|| name.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Loc;
+
+    fn doc(lines: &[&str], title: Option<&str>) -> Document {
+        let mut d = Document {
+            title: title.map(str::to_string),
+            blocks: vec![],
+        };
+        for (i, l) in lines.iter().enumerate() {
+            d.push_line(*l, Loc::Line { line: i as u32 + 1 });
+        }
+        d
+    }
+
+    #[test]
+    fn year_from_the_statistics_period() {
+        let d = doc(&["现公布贵港市2021年政府信息公开工作年度报告。本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。"], None);
+        assert_eq!(year(&d), Some(2021));
+        assert_eq!(body(&d).as_deref(), Some("贵港市"));
+    }
+
+    #[test]
+    fn year_with_dropped_characters() {
+        let d = doc(
+            &["本报告中所列数据统计期限自202411日起至1231日止。"],
+            Some("某局2023年工作总结"),
+        );
+        assert_eq!(year(&d), Some(2024));
+    }
+
+    #[test]
+    fn year_and_body_from_a_title() {
+        let d = doc(
+            &["正文"],
+            Some("洪泽区人民政府2023年政府信息公开工作年度报告_淮安市洪泽区人民政府"),
+        );
+        assert_eq!(year(&d), Some(2023));
+        assert_eq!(body(&d).as_deref(), Some("洪泽区人民政府"));
+    }
+
+    #[test]
+    fn no_year_is_none() {
+        assert_eq!(year(&doc(&["关于开展2024年防汛演练的通知"], None)), None);
+    }
+}

@@ -1,0 +1,132 @@
+//! Plain text → [`Document`], for the three text layouts real extractions use:
+//! the flattened layout of the seed (a line `|` opens a row, each cell is `text |` on its own
+//! line, a trailing run of `|` pads the row to the grid width); single-line rows `a | b | c |`
+//! (also tab-separated); and one cell per line, which stays a sequence of lines. No I/O.
+
+use crate::document::{Cell, Document, Loc};
+
+pub fn read_text(text: &str) -> Document {
+    let mut doc = Document::default();
+    let mut open_row: Option<Vec<Cell>> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let loc = Loc::Line {
+            line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+        };
+        let line = raw.trim();
+        if line == "|" {
+            if let Some(cells) = open_row.replace(Vec::new()) {
+                doc.push_row(cells);
+            }
+            continue;
+        }
+        if let Some(cells) = open_row.as_mut() {
+            if line.ends_with('|') {
+                cells.push(Cell {
+                    text: strip_pipe_run(line).to_string(),
+                    loc,
+                });
+                continue;
+            }
+            if let Some(cells) = open_row.take() {
+                doc.push_row(cells);
+            }
+        }
+        if let Some(cells) = split_row(line, loc) {
+            doc.push_row(cells);
+        } else if !is_separator(line) {
+            doc.push_line(line, loc);
+        }
+    }
+    if let Some(cells) = open_row {
+        doc.push_row(cells);
+    }
+    doc
+}
+
+/// `text | |||` → `text`: a cell line ends with its own pipe, then optional padding pipes.
+fn strip_pipe_run(line: &str) -> &str {
+    line.trim_end_matches(|c: char| c == '|' || c.is_whitespace())
+}
+
+/// A single-line row: `a | b | c |`, `| a | b |` or tab-separated cells.
+fn split_row(line: &str, loc: Loc) -> Option<Vec<Cell>> {
+    let sep = if line.contains('|') {
+        '|'
+    } else if line.contains('\t') {
+        '\t'
+    } else {
+        return None;
+    };
+    let mut parts: Vec<&str> = line.split(sep).map(str::trim).collect();
+    if sep == '|' && line.starts_with('|') {
+        parts.remove(0);
+    }
+    if sep == '|' && line.ends_with('|') {
+        parts.pop();
+    }
+    let filled = parts.iter().filter(|p| !p.is_empty()).count();
+    if filled == 0 || (filled < 2 && !line.ends_with('|')) {
+        return None;
+    }
+    Some(
+        parts
+            .into_iter()
+            .map(|p| Cell {
+                text: p.to_string(),
+                loc,
+            })
+            .collect(),
+    )
+}
+
+/// Markdown table rules such as `|---|:--:|`.
+fn is_separator(line: &str) -> bool {
+    !line.is_empty()
+        && line
+            .chars()
+            .all(|c| matches!(c, '|' | '-' | ':' | ' ' | '+' | '='))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Block;
+
+    fn rows(doc: &Document) -> Vec<Vec<&str>> {
+        doc.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Row { cells } => Some(cells.iter().map(|c| c.text.as_str()).collect()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flattened_rows_drop_their_padding() {
+        let doc = read_text(
+            "二、主动公开\n|\n第二十条第(一)项 | |||\n|\n行政许可 |\n1200631 | ||\n三、收到",
+        );
+        assert_eq!(
+            rows(&doc),
+            vec![vec!["第二十条第(一)项"], vec!["行政许可", "1200631"]]
+        );
+        assert!(matches!(doc.blocks.last(), Some(Block::Line { text, .. }) if text == "三、收到"));
+    }
+
+    #[test]
+    fn single_line_pipe_rows_keep_blank_cells() {
+        let doc = read_text("| 规章 | 0 |  | 1 |\n|---|---|---|---|\n(七)总计\t3\t4");
+        assert_eq!(
+            rows(&doc),
+            vec![vec!["规章", "0", "", "1"], vec!["(七)总计", "3", "4"]]
+        );
+    }
+
+    #[test]
+    fn cell_per_line_text_stays_lines() {
+        let doc = read_text("规章\n0\n\n1");
+        assert_eq!(doc.blocks.len(), 3);
+        assert!(rows(&doc).is_empty());
+    }
+}
