@@ -1,1 +1,4 @@
-//! The one integration-test binary: one module per subcommand or stage.
+//! The one integration-test binary: one module per subcommand or stage, a shared harness.
+
+mod parse;
+mod util;

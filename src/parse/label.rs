@@ -112,7 +112,7 @@ pub fn score(printed: &str, template: &str) -> f32 {
         return 1.0;
     }
     let (p, t) = (printed.chars().count(), template.chars().count());
-    if printed.starts_with(template) && t >= 2 {
+    if printed.starts_with(template) && t >= 4 {
         return 0.9; // a note appended without brackets
     }
     if template.starts_with(printed) && p >= 4 && p * 2 >= t {
@@ -183,6 +183,7 @@ mod tests {
         assert!(score("其他法律行政止公开", "其他法律行政法规禁止公开") > 0.6);
         assert!(score("无正当理由大量反复申请", "无正当理由大量反复申请") == 1.0);
         assert_eq!(score("其他", "其他法律行政法规禁止公开"), 0.0);
+        assert_eq!(score("其他法律行政止公开", "其他"), 0.0);
         assert_eq!(score("予以公开", "不予公开"), 0.0);
     }
 }

@@ -28,28 +28,33 @@ pub fn map_tables(doc: &Document, report: &mut Report) {
         report,
     };
 
-    let rows3 = regions
-        .t3
-        .clone()
-        .map(|r| mapper.match_table3(r))
-        .unwrap_or_default();
+    let rows3 = match regions.t3.clone() {
+        Some(r) => mapper.match_table3(r),
+        None => {
+            mapper.missing(
+                "table3",
+                "no table 三 (收到和处理政府信息公开申请情况) found",
+            );
+            vec![None; T3_ROWS.len()]
+        }
+    };
     let template = mapper.decide_template(&regions, &rows3);
     mapper.report.template = template;
     mapper.report.table3 = mapper.finish_table3(rows3, template);
     mapper.report.table2 = match (template, regions.t2.clone()) {
         (Some(t), Some(r)) => mapper.map_table2(r, t),
-        (None, _) => None,
-        (Some(_), None) => {
+        (None, Some(_)) => {
+            mapper.missing(
+                "table2",
+                "table 二 was found but its layout depends on the undecided template",
+            );
+            None
+        }
+        (_, None) => {
             mapper.missing("table2", "no table 二 (主动公开政府信息情况) found");
             None
         }
     };
-    if regions.t3.is_none() {
-        mapper.missing(
-            "table3",
-            "no table 三 (收到和处理政府信息公开申请情况) found",
-        );
-    }
     mapper.report.table4 = match regions.t4.clone() {
         Some(r) => mapper.map_table4(r),
         None => {
@@ -144,9 +149,9 @@ fn find_heading(
     })
 }
 
-fn t3_keys() -> &'static [String] {
-    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
-    KEYS.get_or_init(|| T3_ROWS.iter().map(|(_, l)| label::key(l)).collect())
+fn t3_keys() -> &'static [Vec<String>] {
+    static KEYS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    KEYS.get_or_init(|| T3_ROWS.iter().map(|(_, l)| vec![label::key(l)]).collect())
 }
 
 /// The template rows a printed table 三 supplied: `rows[i]` = the group of row i.
@@ -178,8 +183,8 @@ impl Mapper<'_, '_, '_> {
             .join(" / ")
     }
 
-    /// Candidate keys of a group's label: the last label, then the last two joined (a label
-    /// wrapped over two lines).
+    /// Candidate keys of a group's label, most specific first: the last label, then the last
+    /// two joined (a label wrapped over two lines or cells).
     fn candidates(&self, g: &Group) -> Vec<String> {
         let mut c = Vec::new();
         if let Some(&last) = g.labels.last() {
@@ -196,33 +201,38 @@ impl Mapper<'_, '_, '_> {
         c
     }
 
-    /// The best unassigned template row for a group; ties go to the first row after `after`.
+    /// The best unassigned template row for a group: the last label decides when it matches
+    /// anything; the joined labels are tried only when it does not. Ties go to the first row
+    /// after `after` (template order).
     fn best_row(
         &self,
         g: &Group,
-        keys: &[String],
+        keys: &[Vec<String>],
         taken: &[bool],
         after: Option<usize>,
     ) -> Option<(usize, f32)> {
-        let cands = self.candidates(g);
-        let mut best: Option<(usize, f32)> = None;
-        for (i, k) in keys.iter().enumerate() {
-            if taken[i] {
-                continue;
+        self.candidates(g).iter().find_map(|cand| {
+            let mut best: Option<(usize, f32)> = None;
+            for (i, ks) in keys.iter().enumerate() {
+                if taken[i] {
+                    continue;
+                }
+                let s = ks.iter().map(|k| score(cand, k)).fold(0.0f32, f32::max);
+                if s < MIN_SCORE {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((bi, bs)) => {
+                        s > bs || (s == bs && after.is_some_and(|a| bi <= a && i > a))
+                    }
+                };
+                if better {
+                    best = Some((i, s));
+                }
             }
-            let s = cands.iter().map(|c| score(c, k)).fold(0.0f32, f32::max);
-            if s < MIN_SCORE {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some((bi, bs)) => s > bs || (s == bs && after.is_some_and(|a| bi <= a && i > a)),
-            };
-            if better {
-                best = Some((i, s));
-            }
-        }
-        best
+            best
+        })
     }
 
     fn match_table3(&mut self, region: Range<usize>) -> Rows3 {
@@ -493,10 +503,10 @@ impl Mapper<'_, '_, '_> {
             _ => {}
         }
         if items_printed && !single_printed {
-            for c in 0..7 {
-                table[t3::OTHER_HANDLING][c] =
-                    sum_present(t3::OTHER_ITEMS.iter().map(|&i| table[i][c]));
-            }
+            let sums: Vec<Val> = (0..7)
+                .map(|c| sum_present(t3::OTHER_ITEMS.iter().map(|&i| table[i][c])))
+                .collect();
+            table[t3::OTHER_HANDLING].copy_from_slice(&sums);
         }
     }
 
@@ -512,20 +522,7 @@ impl Mapper<'_, '_, '_> {
             if g.values.is_empty() || g.labels.is_empty() {
                 continue;
             }
-            let cands = self.candidates(&g);
-            let best = (0..items.len())
-                .filter(|&i| !found[i])
-                .map(|i| {
-                    (
-                        i,
-                        keys[i]
-                            .iter()
-                            .flat_map(|k| cands.iter().map(move |c| score(c, k)))
-                            .fold(0.0, f32::max),
-                    )
-                })
-                .filter(|&(_, s)| s >= MIN_SCORE)
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            let best = self.best_row(&g, &keys, &found, None);
             let Some((i, _)) = best else {
                 self.unexpected_row("table2", &g);
                 continue;
@@ -592,10 +589,7 @@ impl Mapper<'_, '_, '_> {
                     labels: Vec::new(),
                     values: all.iter().flat_map(|g| g.values.clone()).collect(),
                 };
-                match self.row_values(&merged, 15, "table4") {
-                    Some(v) => v,
-                    None => return None,
-                }
+                self.row_values(&merged, 15, "table4")?
             }
         };
         let mut table: Table4 = [[None; 5]; 3];

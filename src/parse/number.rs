@@ -148,7 +148,12 @@ const NULL_MARKERS: [&str; 9] = ["-", "--", "—", "——", "–", "/", "无", 
 
 /// Classify a cell: `None` when it is a label (text), `Some` when it is a value slot.
 pub fn classify(text: &str) -> Option<CellValue> {
-    let norm: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let spaced: String = text.nfkc().collect();
+    let norm: String = spaced.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits_split_by_space(spaced.trim()) {
+        // "27 50": two cells run together, or one number broken in two; never join them.
+        return Some(CellValue::Unreadable);
+    }
     if norm.is_empty() || NULL_MARKERS.contains(&norm.as_str()) {
         return Some(CellValue::Null);
     }
@@ -163,6 +168,17 @@ pub fn classify(text: &str) -> Option<CellValue> {
         return Some(CellValue::Unreadable);
     }
     None
+}
+
+fn digits_split_by_space(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(3).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1].is_whitespace()
+            && (w[2].is_ascii_digit() || w[2].is_whitespace())
+    }) && chars
+        .iter()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '+' | '-'))
 }
 
 fn is_han(c: char) -> bool {

@@ -31,9 +31,12 @@ pub fn read_text(text: &str) -> Document {
                 doc.push_row(cells);
             }
         }
+        if is_separator(line) {
+            continue;
+        }
         if let Some(cells) = split_row(line, loc) {
             doc.push_row(cells);
-        } else if !is_separator(line) {
+        } else {
             doc.push_line(line, loc);
         }
     }

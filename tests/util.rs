@@ -1,0 +1,115 @@
+//! Test harness: the built binary, the shared corpus when present, and a JSON comparison that
+//! names every differing cell.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY");
+    cmd
+}
+
+/// Run a command; panic with everything needed to debug when it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+pub fn describe(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/corpus`, or `None` (with a message saying the tests over it are skipped).
+pub fn shared_corpus(test: &str) -> Option<PathBuf> {
+    let dir = root().join("../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED {test}: ../shared/corpus is not present (developer/CI material only)");
+        None
+    }
+}
+
+/// Every `*.expected.json` below `dir`, sorted.
+pub fn expected_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".expected.json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The report file an expected file describes: same stem, one of `exts`.
+pub fn source_of(expected: &Path, exts: &[&str]) -> Option<PathBuf> {
+    let name = expected
+        .file_name()?
+        .to_string_lossy()
+        .replace(".expected.json", "");
+    exts.iter()
+        .map(|e| expected.with_file_name(format!("{name}.{e}")))
+        .find(|p| p.exists())
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Differences between `got` and `want` under the keys `keys`, numbers compared by value
+/// (0 equals 0.0), as `path: got X, want Y` lines.
+pub fn diff(got: &Value, want: &Value, keys: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in keys {
+        diff_at(k, &got[*k], &want[*k], &mut out);
+    }
+    out
+}
+
+fn diff_at(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, wv) in b {
+                diff_at(
+                    &format!("{path}.{k}"),
+                    a.get(k).unwrap_or(&Value::Null),
+                    wv,
+                    out,
+                );
+            }
+            for k in a.keys().filter(|k| !b.contains_key(*k)) {
+                out.push(format!("{path}.{k}: unexpected key"));
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("{path}: got {a}, want {b}")),
+    }
+}
