@@ -77,24 +77,60 @@ fn decide(bytes: &[u8], declared: Option<(&'static Encoding, Rule)>) -> Decoded 
     if let Some((enc, rule)) = declared {
         // A declared charset is honoured when it decodes the bytes cleanly. A page that
         // declares gb2312 but uses GBK-only characters is fine: encoding_rs maps gb2312 to GBK.
-        let enc = non_ascii_compatible_to_utf8(enc);
-        if decodes_cleanly(enc, bytes) {
-            return finish(bytes, enc, rule);
+        let first = finish(bytes, non_ascii_compatible_to_utf8(enc), rule);
+        if !first.had_errors {
+            return first;
         }
         let guess = detect(bytes);
-        if guess != enc && decodes_cleanly(guess, bytes) {
-            return finish(bytes, guess, Rule::DetectorOverDeclared);
+        if guess != first.encoding {
+            let second = finish(bytes, guess, Rule::DetectorOverDeclared);
+            if !second.had_errors {
+                return second;
+            }
         }
-        return finish(bytes, enc, rule);
+        return first;
     }
     if bytes.is_ascii() {
         return finish(bytes, UTF_8, Rule::Default);
     }
-    let guess = detect(bytes);
-    if decodes_cleanly(guess, bytes) {
-        return finish(bytes, guess, Rule::Detector);
+    let guess = finish(bytes, detect(bytes), Rule::Detector);
+    if !guess.had_errors {
+        return guess;
     }
     finish(bytes, GBK, Rule::Default)
+}
+
+/// How many bytes of non-ASCII lines the detector sees: about 500 Chinese characters, plenty to
+/// tell GBK from Big5, EUC-KR or Shift_JIS, and it keeps detection cheap on large pages.
+const DETECT_SAMPLE: usize = 1024;
+
+/// chardetng's guess (TLD hint `cn`). Valid UTF-8 with non-ASCII bytes is UTF-8, as chardetng
+/// would say; otherwise the detector reads the lines that hold non-ASCII bytes (cut at line
+/// ends, so no character is split), up to [`DETECT_SAMPLE`] bytes.
+fn detect(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
+    let mut fed = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if line.is_ascii() {
+            continue;
+        }
+        let room = DETECT_SAMPLE - fed;
+        let part = if line.len() <= room {
+            line
+        } else {
+            cut_at_ascii(line, room)
+        };
+        det.feed(part, false);
+        fed += part.len();
+        if fed >= DETECT_SAMPLE || part.len() < line.len() {
+            break;
+        }
+    }
+    det.feed(b"", true);
+    det.guess(Some(b"cn"), Utf8Detection::Allow)
 }
 
 /// UTF-16 labels in a `<meta>` or header are never right for an ASCII-compatible document
@@ -107,15 +143,13 @@ fn non_ascii_compatible_to_utf8(enc: &'static Encoding) -> &'static Encoding {
     }
 }
 
-fn detect(bytes: &[u8]) -> &'static Encoding {
-    let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
-    det.guess(Some(b"cn"), Utf8Detection::Allow)
-}
-
-fn decodes_cleanly(enc: &'static Encoding, bytes: &[u8]) -> bool {
-    enc.decode_without_bom_handling_and_without_replacement(bytes)
-        .is_some()
+/// The longest prefix of `line` no longer than `max` that ends just after an ASCII byte, so
+/// that no multi-byte character is cut (the whole line if it has no such point).
+fn cut_at_ascii(line: &[u8], max: usize) -> &[u8] {
+    match line[..max.min(line.len())].iter().rposition(u8::is_ascii) {
+        Some(i) => &line[..=i],
+        None => line,
+    }
 }
 
 fn finish(bytes: &[u8], enc: &'static Encoding, rule: Rule) -> Decoded {

@@ -360,3 +360,124 @@ fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn consistent_table3() -> Table3 {
+        let mut t: Table3 = [[Some(Num::Int(0)); 7]; 26];
+        let mut set = |r: usize, v: i64| {
+            t[r][0] = Some(Num::Int(v));
+            t[r][6] = Some(Num::Int(v));
+        };
+        set(t3::NEW_RECEIVED, 10);
+        set(t3::CARRIED_OVER, 2);
+        set(t3::GRANTED, 7);
+        set(t3::UNAVAILABLE_NOT_HELD, 3);
+        set(t3::TOTAL_PROCESSED, 10);
+        set(t3::CARRIED_FORWARD, 2);
+        t
+    }
+
+    fn report(year: i32, t: Table3) -> Report {
+        Report {
+            year: Some(year),
+            template: Some(Template::V2019),
+            table3: Some(t),
+            ..Report::default()
+        }
+    }
+
+    fn rules(findings: &[Finding], severity: Severity) -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .map(|f| f.rule.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_consistent_table_has_no_findings() {
+        let mut r = report(2020, consistent_table3());
+        check(&mut r);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+    }
+
+    #[test]
+    fn a_broken_printed_rule_is_an_error_naming_its_cells() {
+        let mut t = consistent_table3();
+        t[t3::CARRIED_FORWARD][0] = Some(Num::Int(3));
+        let mut r = report(2020, t);
+        check(&mut r);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "T3-1")
+            .expect("T3-1 broken");
+        assert_eq!(f.severity, Severity::Error);
+        assert!(f
+            .cells
+            .contains(&"table3.carried_forward.natural_person".to_string()));
+        assert!(
+            f.message.contains("12") && f.message.contains("13"),
+            "{}",
+            f.message
+        );
+        assert!(
+            rules(&r.findings, Severity::Error).contains(&"T3-3"),
+            "the row total no longer adds up either"
+        );
+    }
+
+    #[test]
+    fn a_blank_operand_is_not_checkable_never_broken() {
+        let mut t = consistent_table3();
+        t[t3::CARRIED_OVER][6] = None;
+        let mut r = report(2020, t);
+        check(&mut r);
+        assert!(
+            rules(&r.findings, Severity::Error).is_empty(),
+            "{:?}",
+            r.findings
+        );
+        assert!(rules(&r.findings, Severity::Info).contains(&"T3-1"));
+    }
+
+    #[test]
+    fn carry_over_across_years_is_checked() {
+        let prev = report(2020, consistent_table3());
+        let mut t = consistent_table3();
+        t[t3::CARRIED_OVER][0] = Some(Num::Int(5));
+        let cur = report(2021, t);
+        let f = cross_year(&prev, &cur);
+        let broken: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.rule == "T3-5" && f.severity == Severity::Error)
+            .collect();
+        assert_eq!(broken.len(), 1, "{f:?}");
+        assert!(broken[0]
+            .cells
+            .iter()
+            .any(|c| c.starts_with("2020:table3.carried_forward")));
+        assert!(cross_year(&prev, &report(2021, consistent_table3())).is_empty());
+    }
+
+    #[test]
+    fn table4_group_totals() {
+        let mut t: Table4 = [[
+            Some(Num::Int(1)),
+            Some(Num::Int(0)),
+            Some(Num::Int(0)),
+            Some(Num::Int(0)),
+            Some(Num::Int(1)),
+        ]; 3];
+        t[0][4] = Some(Num::Int(0));
+        let mut r = Report {
+            table4: Some(t),
+            ..Report::default()
+        };
+        check(&mut r);
+        assert_eq!(rules(&r.findings, Severity::Error), ["T4-1"]);
+    }
+}

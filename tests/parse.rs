@@ -271,3 +271,62 @@ proptest! {
         let _ = nianbao::parse::parse_bytes(text.as_bytes(), "arbitrary", None);
     }
 }
+
+/// A page wrapped in portal chrome: an ASCII link list after `<body>` and before `</body>`.
+fn with_portal_chrome(page: &str) -> String {
+    let nav: String = (0..300)
+        .map(|i| format!("<li><a href=\"/col_{i}/index.shtml\">column {i}</a></li>"))
+        .collect();
+    let nav = format!("<div class=\"nav\"><ul>{nav}</ul></div>");
+    let body_open = page
+        .find("<body")
+        .and_then(|b| page[b..].find('>').map(|e| b + e + 1))
+        .unwrap_or(0);
+    let body_close = page.rfind("</body>").unwrap_or(page.len()).max(body_open);
+    format!(
+        "{}{nav}{}{nav}{}",
+        &page[..body_open],
+        &page[body_open..body_close],
+        &page[body_close..]
+    )
+}
+
+#[test]
+fn the_content_window_reads_like_the_whole_page() {
+    use nianbao::parse::{html, report_from_document};
+    let dir = root().join("tests/fixtures/parse");
+    let mut windowed = 0;
+    for expected in expected_files(&dir) {
+        let Some(source) = source_of(&expected, &["html"]) else {
+            continue;
+        };
+        let bytes = std::fs::read(&source).expect("fixture");
+        let page = with_portal_chrome(&nianbao::decode::decode_html(&bytes, None).text);
+        windowed += usize::from(html::content_window(&page).is_some());
+        let whole = report_from_document(&html::read_whole(&page)).to_json();
+        let cropped = report_from_document(&html::read_html(&page)).to_json();
+        let d = diff(
+            &cropped,
+            &whole,
+            &["template", "year", "body", "table2", "table3", "table4"],
+        );
+        assert!(
+            d.is_empty(),
+            "{}: window and whole page differ:\n{}",
+            source.display(),
+            d.join("\n")
+        );
+        let want = read_json(&expected);
+        let d = diff(&cropped, &want, &COMPARED);
+        assert!(
+            d.is_empty(),
+            "{}: wrapped in chrome, values differ:\n{}",
+            source.display(),
+            d.join("\n")
+        );
+    }
+    assert!(
+        windowed >= 5,
+        "the window applied to only {windowed} wrapped fixtures"
+    );
+}

@@ -12,12 +12,78 @@ use crate::document::{Cell, Document, Loc};
 
 /// Read an HTML page (already decoded) into a document.
 pub fn read_html(text: &str) -> Document {
+    match content_window(text) {
+        Some(window) => {
+            let mut doc = read_whole(&text[window]);
+            doc.title = head_title(text);
+            doc
+        }
+        None => read_whole(text),
+    }
+}
+
+/// Read a whole page, portal chrome and all.
+pub fn read_whole(text: &str) -> Document {
     let html = Html::parse_document(text);
     let mut walker = Walker::default();
     walker.doc.title = title_of(&html);
     walker.walk(html.tree.root());
     walker.flush();
     walker.doc
+}
+
+/// Text that opens a report's content: the statistics period, the first section headings.
+const START_ANCHORS: [&str; 4] = [
+    "统计期限",
+    "一、总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+];
+/// How much markup before the first anchor and after the last table is kept (the report's
+/// title and opening sentence, the heading after table 四).
+const WINDOW_SLACK: usize = 3 * 1024;
+
+/// The byte range of a portal page that holds the report: from a little before its first
+/// anchor to a little after the last `</table>` that follows it. Navigation, footers and
+/// link lists outside it are never given to the HTML parser, which is most of the cost of a
+/// portal page. `None` (read the whole page) when the page has no anchor or no table after it.
+/// Cutting inside markup is harmless: html5ever recovers, and cut layout-table cells only
+/// lose their layout. A differential test checks the window reads like the whole page.
+pub fn content_window(text: &str) -> Option<std::ops::Range<usize>> {
+    let anchor = START_ANCHORS.iter().filter_map(|a| text.find(a)).min()?;
+    let last_table = text[anchor..]
+        .rfind("</table>")
+        .or_else(|| text[anchor..].rfind("</TABLE>"))?;
+    let end_of_tables = anchor + last_table + "</table>".len();
+    let start = floor_boundary(text, anchor.saturating_sub(WINDOW_SLACK));
+    let start = text[start..anchor].find('<').map_or(start, |i| start + i);
+    let end = ceil_boundary(text, end_of_tables + WINDOW_SLACK);
+    let end = text[end..].find('<').map_or(text.len(), |i| end + i);
+    (end.saturating_sub(start) * 10 < text.len() * 9).then_some(start..end)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The `<title>` of a page, read without parsing the rest of it.
+fn head_title(text: &str) -> Option<String> {
+    let lower_head = text.get(..text.len().min(64 * 1024))?.to_ascii_lowercase();
+    let open = lower_head.find("<title")?;
+    let close = lower_head[open..].find("</title").map(|i| open + i)?;
+    let html = Html::parse_document(&text[open..close + "</title>".len().min(text.len() - close)]);
+    title_of(&html)
 }
 
 fn title_of(html: &Html) -> Option<String> {

@@ -7,14 +7,33 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFKC with white space removed: the form headings and markers are searched in.
 pub fn compact(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+    nfkc(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// NFKC, skipping the work for text that NFKC leaves alone (ASCII and the CJK Unified
+/// Ideographs block, which is most of a report).
+pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
+    let stable = |c: char| {
+        c.is_ascii()
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || matches!(c, '、' | '。' | '“' | '”')
+    };
+    if s.chars().all(stable) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfkc().collect())
+    }
 }
 
 /// The matching key of a label: [`compact`], numbering and parenthetical notes stripped,
 /// punctuation removed.
 pub fn key(s: &str) -> String {
-    let c = compact(s);
-    let c = strip_numbering(&c);
+    key_of_compact(&compact(s))
+}
+
+/// [`key`] of a string already in [`compact`] form.
+pub fn key_of_compact(c: &str) -> String {
+    let c = strip_numbering(c);
     let mut out = String::with_capacity(c.len());
     let mut depth = 0u32;
     for ch in c.chars() {

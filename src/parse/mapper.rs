@@ -188,7 +188,7 @@ impl Mapper<'_, '_, '_> {
     fn candidates(&self, g: &Group) -> Vec<String> {
         let mut c = Vec::new();
         if let Some(&last) = g.labels.last() {
-            c.push(self.tokens[last].key());
+            c.push(self.tokens[last].key().to_string());
             if g.labels.len() >= 2 {
                 let prev = g.labels[g.labels.len() - 2];
                 c.push(format!(

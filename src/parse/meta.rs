@@ -54,10 +54,12 @@ const PREFIXES: [&str; 8] = [
 ];
 
 /// The texts metadata is read from: the title, then the first blocks' text.
+/// Only texts holding a year can carry metadata; the others are skipped before any regex runs.
 fn head_texts(doc: &Document) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
     for block in doc.blocks.iter().take(HEAD_BLOCKS) {
         match block {
+            Block::Line { text, .. } if !text.contains("20") => {}
             Block::Line { text, .. } => texts.push(text.clone()),
             Block::Row { cells } => {
                 texts.push(

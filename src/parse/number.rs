@@ -2,8 +2,6 @@
 //! digits, sign, unit suffix), a null marker (blank, `-`, `—`, `/`, `无`), something numeric
 //! that cannot be read, or `None` for a label. Never invents a 0.
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::report::Num;
 
 /// A unit printed inside a cell.
@@ -148,7 +146,7 @@ const NULL_MARKERS: [&str; 9] = ["-", "--", "—", "——", "–", "/", "无", 
 
 /// Classify a cell: `None` when it is a label (text), `Some` when it is a value slot.
 pub fn classify(text: &str) -> Option<CellValue> {
-    let spaced: String = text.nfkc().collect();
+    let spaced = crate::parse::label::nfkc(text);
     let norm: String = spaced.chars().filter(|c| !c.is_whitespace()).collect();
     if digits_split_by_space(spaced.trim()) {
         // "27 50": two cells run together, or one number broken in two; never join them.

@@ -12,6 +12,8 @@ pub struct Token<'a> {
     pub text: &'a str,
     /// NFKC, white space removed: for headings and markers.
     pub compact: String,
+    /// The label matching key ([`label::key`]); empty for a value slot.
+    pub key: String,
     /// `Some` when the token is a value slot (number, null marker, unreadable digits).
     pub value: Option<CellValue>,
     /// The block index of the row the token belongs to; `None` for a line of running text.
@@ -26,8 +28,8 @@ impl Token<'_> {
         self.value.is_none()
     }
 
-    pub fn key(&self) -> String {
-        label::key(self.text)
+    pub fn key(&self) -> &str {
+        &self.key
     }
 }
 
@@ -49,10 +51,18 @@ pub fn tokenize(doc: &Document) -> Vec<Token<'_>> {
 }
 
 fn token(text: &str, row: Option<usize>, row_len: usize, loc: Loc) -> Token<'_> {
+    let compact = label::compact(text);
+    let value = classify(text);
+    let key = if value.is_none() {
+        label::key_of_compact(&compact)
+    } else {
+        String::new()
+    };
     Token {
         text,
-        compact: label::compact(text),
-        value: classify(text),
+        compact,
+        key,
+        value,
         row,
         row_len,
         loc,
