@@ -4,8 +4,10 @@
 //! [`document::Document`] → [`report::Report`]), [`validate`] (report → findings).
 //! Every stage is a pure function of its input: no network outside `crawl`.
 
+pub mod aggregate;
 pub mod decode;
 pub mod document;
+pub mod export;
 pub mod parse;
 pub mod report;
 pub mod template;

@@ -1,4 +1,5 @@
 //! The one integration-test binary: one module per subcommand or stage, a shared harness.
 
+mod aggregate;
 mod parse;
 mod util;

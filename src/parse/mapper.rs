@@ -309,6 +309,9 @@ impl Mapper<'_, '_, '_> {
             }
         }
         let items = t3::OTHER_ITEMS.iter().any(|&i| rows3[i].is_some());
+        if rows3.iter().all(Option::is_none) {
+            return None; // no table to read: the version is not a question
+        }
         let inferred = if items {
             Some((
                 Template::V2021,

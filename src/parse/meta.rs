@@ -41,6 +41,28 @@ fn title_re() -> &'static Regex {
     )
 }
 
+/// Words that, right before "YYYY年…年度报告", show a text *about* reports (a notice asking
+/// bodies to publish theirs: "关于做好2023年度政府信息公开工作年度报告…的通知"), not a report.
+const ABOUT_REPORTS: [&str; 6] = ["做好", "开展", "编制", "报送", "印发", "关于"];
+
+/// The body name and year of a report title or opening sentence, if the text names one.
+fn report_title(text: &str) -> Option<(Option<String>, i32)> {
+    let caps = title_re().captures(text)?;
+    let year = caps[2].parse().ok()?;
+    let raw = caps[1].trim();
+    if ABOUT_REPORTS.iter().any(|w| raw.ends_with(w)) {
+        return None;
+    }
+    let mut name = raw;
+    for p in PREFIXES {
+        if let Some(pos) = name.rfind(p) {
+            name = &name[pos + p.len()..];
+        }
+    }
+    let name = name.trim_start_matches(['的', '对']);
+    Some(((name.chars().count() >= 2).then(|| name.to_string()), year))
+}
+
 /// Leading words that are not part of a body's name.
 const PREFIXES: [&str; 8] = [
     "现将",
@@ -87,7 +109,7 @@ pub fn year(doc: &Document) -> Option<i32> {
     find(period_re()).or_else(|| find(from_re())).or_else(|| {
         title
             .chain(texts)
-            .find_map(|t| title_re().captures(&t).and_then(|c| c[2].parse().ok()))
+            .find_map(|t| report_title(&t).map(|(_, y)| y))
     })
 }
 
@@ -96,17 +118,10 @@ pub fn year(doc: &Document) -> Option<i32> {
 pub fn body(doc: &Document) -> Option<String> {
     let texts = head_texts(doc);
     let title = doc.title.iter().cloned();
-    texts.into_iter().chain(title).find_map(|t| {
-        let caps = title_re().captures(&t)?;
-        let mut name = caps[1].trim();
-        for p in PREFIXES {
-            if let Some(pos) = name.rfind(p) {
-                name = &name[pos + p.len()..];
-            }
-        }
-        let name = name.trim_start_matches(['的', '对']);
-        (name.chars().count() >= 2).then(|| name.to_string())
-    })
+    texts
+        .into_iter()
+        .chain(title)
+        .find_map(|t| report_title(&t).and_then(|(name, _)| name))
 }
 
 #[cfg(test)]
@@ -149,6 +164,15 @@ mod tests {
         );
         assert_eq!(year(&d), Some(2023));
         assert_eq!(body(&d).as_deref(), Some("洪泽区人民政府"));
+    }
+
+    #[test]
+    fn a_notice_about_reports_names_no_body_or_year() {
+        let d = doc(
+            &["关于做好2023年度政府信息公开工作年度报告编制发布工作的通知"],
+            None,
+        );
+        assert_eq!((year(&d), body(&d)), (None, None));
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! The aggregation stage and its files: CSV for spreadsheets (BOM, formula neutralisation,
+//! byte-identical reruns), Parquet read back by polars, XLSX read back by calamine, and the
+//! findings of a deliberate break.
+
+use std::path::Path;
+
+use nianbao::aggregate::{aggregate, output, City, Input, SourceMeta, Tables};
+use nianbao::export::csv::CsvEncoding;
+
+use crate::util::root;
+
+/// The parse fixtures as if harvested: one city per fixture, plus a byte-identical copy of one
+/// of them at a second URL, and a city whose name a spreadsheet would run as a formula.
+fn inputs() -> Vec<Input> {
+    let dir = root().join("tests/fixtures/parse");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".html") || n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let bytes = std::fs::read(dir.join(name)).expect("fixture");
+        let report = nianbao::parse::parse_bytes(&bytes, name, None).expect("parse");
+        let city = if name.starts_with("pipe-lines") {
+            "=HYPERLINK(\"http://x\")".to_string()
+        } else {
+            format!("城市{i}")
+        };
+        let meta = SourceMeta {
+            city,
+            adcode: format!("4501{i:02}"),
+            city_government: true,
+            url: format!("http://127.0.0.1/{name}"),
+            warc_record_id: format!("<urn:uuid:{i}>"),
+            sha256: format!("{:x}", bytes.len() * 7919 + i),
+            fetch_time: "2025-02-01T00:00:00Z".into(),
+            data_origin: "synthetic-demo".into(),
+        };
+        if name.starts_with("gbk-undeclared") {
+            let mut copy = meta.clone();
+            copy.url.push_str("?copy");
+            out.push(Input {
+                meta: copy,
+                report: report.clone(),
+            });
+        }
+        out.push(Input { meta, report });
+    }
+    out
+}
+
+fn cities() -> Vec<City> {
+    (0..20)
+        .map(|i| City {
+            name: format!("城市{i}"),
+            adcode: format!("4501{i:02}"),
+            population: Some(1_000_000 + i * 1000),
+        })
+        .collect()
+}
+
+fn run(out: &Path) -> Tables {
+    let tables = aggregate(inputs(), &cities());
+    output::write_all(&tables, out, CsvEncoding::Utf8Bom).expect("write outputs");
+    tables
+}
+
+#[test]
+fn copies_are_dropped_and_every_table_is_filled() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = run(tmp.path());
+    assert_eq!(t.duplicates, 1, "the copy at a second URL is dropped");
+    assert!(t.reports.len() >= 10);
+    assert!(t.cells.len() > 1000);
+    assert!(!t.comparison.is_empty() && !t.trends.is_empty());
+    assert!(t.findings.iter().any(
+        |f| f.finding.rule == "T3-1" && f.finding.severity == nianbao::report::Severity::Error
+    ));
+}
+
+#[test]
+fn csv_files_have_a_bom_round_trip_and_neutralise_formulas() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = run(tmp.path());
+    let bytes = std::fs::read(tmp.path().join("cells.csv")).expect("cells.csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header = reader.headers().expect("header").clone();
+    let value_col = header
+        .iter()
+        .position(|h| h == "value")
+        .expect("value column");
+    let city_col = header
+        .iter()
+        .position(|h| h == "city")
+        .expect("city column");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), t.cells.len());
+    for (row, cell) in rows.iter().zip(&t.cells) {
+        let want = cell.value.map(|v| v.to_string()).unwrap_or_default();
+        assert_eq!(
+            &row[value_col], want,
+            "values round-trip, blanks stay blank"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| &r[city_col] == "'=HYPERLINK(\"http://x\")"),
+        "formula-like text is neutralised"
+    );
+    assert!(!rows.iter().any(|r| r[city_col].starts_with('=')));
+}
+
+#[test]
+fn two_runs_write_byte_identical_files() {
+    let (a, b) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    run(a.path());
+    run(b.path());
+    let mut compared = 0;
+    for entry in std::fs::read_dir(a.path()).expect("ls").flatten() {
+        let name = entry.file_name();
+        if entry.path().is_file() {
+            let (x, y) = (
+                std::fs::read(entry.path()).expect("a"),
+                std::fs::read(b.path().join(&name)).expect("b"),
+            );
+            assert!(
+                x == y,
+                "{} differs between two runs",
+                name.to_string_lossy()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "compared only {compared} files");
+}
+
+#[test]
+fn parquet_reads_back_with_polars_and_is_hive_partitioned() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = run(tmp.path());
+    let file =
+        std::fs::File::open(tmp.path().join("comparison.parquet")).expect("comparison.parquet");
+    let df = ParquetReader::new(file).finish().expect("read parquet");
+    assert_eq!(df.height(), t.comparison.len());
+    assert!(df.column("disclosure_rate_rank").is_ok());
+    let part = tmp.path().join("cells/year=2021/part-0.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&part).expect("partition"))
+        .finish()
+        .expect("read");
+    let want = t
+        .cells
+        .iter()
+        .filter(|c| t.reports[c.report].year == Some(2021))
+        .count();
+    assert_eq!(df.height(), want);
+    assert!(
+        df.column("year").is_err(),
+        "the partition key lives in the folder name"
+    );
+}
+
+#[test]
+fn xlsx_reads_back_with_the_same_numbers() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = run(tmp.path());
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join("nianbao.xlsx")).expect("open xlsx");
+    let year = t.comparison.iter().map(|r| r.year).max().expect("a year");
+    let range = wb
+        .worksheet_range(&format!("对比{year}"))
+        .expect("comparison sheet");
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = header
+        .iter()
+        .position(|h| h == "本年新收申请")
+        .expect("applications column");
+    let mut got: Vec<f64> = range
+        .rows()
+        .skip(1)
+        .filter_map(|r| match &r[col] {
+            Data::Float(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    let mut want: Vec<f64> = t
+        .comparison
+        .iter()
+        .filter(|r| r.year == year)
+        .filter_map(|r| r.values[0])
+        .collect();
+    got.sort_by(f64::total_cmp);
+    want.sort_by(f64::total_cmp);
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    assert!(wb.sheet_names().iter().any(|n| n == "问题"));
+}
