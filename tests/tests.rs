@@ -1,1 +1,4 @@
 //! The one integration-test binary: one module per subcommand or stage.
+
+mod fixtures;
+mod pdf;

@@ -1,6 +1,10 @@
 //! Bytes of a saved report → [`Report`]: sniff the format, read it into a [`Document`], map the
 //! document onto the template, then validate. Pure: no network, no file writes.
 
+pub mod docx;
+pub mod pdf;
+pub mod sniff;
+
 use crate::document::Document;
 use crate::report::Report;
 

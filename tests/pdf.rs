@@ -1,0 +1,218 @@
+//! PDF reader: the row/value contract on the real corpus (../shared/corpus/pdf, skipped when
+//! absent), self-made fixtures, and no panic on arbitrary or damaged input.
+
+use std::path::PathBuf;
+
+use nianbao::document::{Block, Document};
+use nianbao::parse::pdf::{read_pdf, PdfError};
+use nianbao::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use proptest::prelude::*;
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::fixtures;
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pdf");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipping: {} is absent (the shared corpus is not part of the repository)", dir.display());
+        None
+    }
+}
+
+/// A value cell as the mapper classifies it: a number, blank, `-`, `—`, `/` or `无`.
+fn is_value(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty()
+        || matches!(t, "-" | "—" | "/" | "无")
+        || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-')))
+}
+
+/// NFKC, whitespace removed: the mapper's label normalisation (numbering is irrelevant here
+/// because labels are matched by containment).
+fn norm(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn lcs(a: &[char], b: &[char]) -> usize {
+    let mut prev = vec![0; b.len() + 1];
+    for &x in a {
+        let mut cur = vec![0; b.len() + 1];
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y { prev[j] + 1 } else { prev[j + 1].max(cur[j]) };
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The printed label contains the template label, allowing a few glyphs dropped by the
+/// producer ("其他法律行政止公开").
+fn label_matches(printed: &str, label: &str) -> bool {
+    let (p, l) = (norm(printed), norm(label));
+    if p.contains(&l) {
+        return true;
+    }
+    let (pc, lc): (Vec<char>, Vec<char>) = (p.chars().collect(), l.chars().collect());
+    let common = lcs(&pc, &lc);
+    lc.len() >= 6 && common + 3 >= lc.len() && common * 10 >= lc.len() * 7 && pc.len() <= lc.len() + 8
+}
+
+/// (label text, value cells) of every row.
+fn rows(doc: &Document) -> Vec<(String, Vec<String>)> {
+    doc.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Row { cells } => {
+                let label: String = cells.iter().filter(|c| !is_value(&c.text)).map(|c| c.text.as_str()).collect();
+                let values = cells.iter().filter(|c| is_value(&c.text)).map(|c| c.text.trim().to_string()).collect();
+                Some((label, values))
+            }
+            Block::Line { .. } => None,
+        })
+        .collect()
+}
+
+fn value_eq(printed: &str, expected: &Value) -> bool {
+    match expected {
+        Value::Null => printed.is_empty(),
+        Value::Number(n) => printed.replace(',', "").parse::<f64>().ok() == n.as_f64(),
+        _ => false,
+    }
+}
+
+fn values_eq(printed: &[String], expected: &[&Value]) -> bool {
+    printed.len() == expected.len() && printed.iter().zip(expected).all(|(p, e)| value_eq(p, e))
+}
+
+/// Checks the contract the template mapper relies on; returns the failures.
+fn contract_failures(doc: &Document, expected: &Value) -> Vec<String> {
+    let rows = rows(doc);
+    let mut failures = Vec::new();
+    let template = Template::parse(expected["template"].as_str().unwrap_or("")).expect("template");
+    let t3 = &expected["table3"];
+    let other_items_printed = ["other_overdue_correction", "other_unpaid_fee", "other_other"]
+        .iter()
+        .any(|k| t3[k].as_object().is_some_and(|o| o.values().any(|v| !v.is_null())));
+    for (key, label) in T3_ROWS {
+        let want: Vec<&Value> = T3_COLUMNS.iter().map(|(c, _)| &t3[key][c]).collect();
+        if want.iter().all(|v| v.is_null()) || (key == "other_handling" && other_items_printed) {
+            continue; // not printed, or derived from printed rows
+        }
+        if !rows.iter().any(|(l, v)| label_matches(l, label) && values_eq(v, &want)) {
+            failures.push(format!("表三 {key} ({label}): no row with values {want:?}"));
+        }
+    }
+    let t4 = &expected["table4"];
+    let want: Vec<&Value> =
+        T4_GROUPS.iter().flat_map(|(g, _)| T4_OUTCOMES.iter().map(move |(o, _)| &t4[g][o])).collect();
+    if !rows.iter().any(|(_, v)| values_eq(v, &want)) {
+        failures.push(format!("表四: no row with the 15 values {want:?}"));
+    }
+    for item in table2_items(template) {
+        let Some(got) = expected["table2"].get(item.key) else { continue };
+        let want: Vec<&Value> = item.measures.iter().map(|(m, _)| &got[m]).collect();
+        let found = rows.iter().any(|(l, v)| {
+            item.labels.iter().any(|lab| norm(l).trim_start_matches(char::is_numeric) == norm(lab)) && values_eq(v, &want)
+        });
+        if !found {
+            failures.push(format!("表二 {}: no row labelled {:?} with values {want:?}", item.key, item.labels));
+        }
+    }
+    failures
+}
+
+fn check_corpus(name: &str) {
+    let Some(dir) = corpus_dir() else { return };
+    let bytes = std::fs::read(dir.join(format!("{name}.pdf"))).expect("read pdf");
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.expected.json"))).expect("read expected"))
+            .expect("expected json");
+    let doc = read_pdf(&bytes).expect("read_pdf");
+    let failures = contract_failures(&doc, &expected);
+    assert!(failures.is_empty(), "{name}: {} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn corpus_huaian_2024_rows_match_expected() {
+    check_corpus("huaian-2024");
+}
+
+#[test]
+fn corpus_huaian_hongze_2023_rows_match_expected() {
+    check_corpus("huaian-hongze-2023");
+}
+
+#[test]
+fn corpus_huaian_hongze_2024_rows_match_expected() {
+    check_corpus("huaian-hongze-2024");
+}
+
+#[test]
+fn corpus_label_split_by_page_break_is_rejoined() {
+    let Some(dir) = corpus_dir() else { return };
+    let doc = read_pdf(&std::fs::read(dir.join("huaian-2024.pdf")).unwrap()).unwrap();
+    let rows = rows(&doc);
+    assert!(rows.iter().any(|(l, _)| norm(l).contains("(四)无法提供")), "（四）无法提供 split over pages 4/5");
+    assert!(!rows.iter().any(|(l, _)| norm(l).starts_with("法提供")));
+}
+
+#[test]
+fn corpus_headings_are_lines() {
+    let Some(dir) = corpus_dir() else { return };
+    let doc = read_pdf(&std::fs::read(dir.join("huaian-hongze-2024.pdf")).unwrap()).unwrap();
+    let lines: Vec<&str> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Line { text, .. } => Some(text.as_str()),
+            Block::Row { .. } => None,
+        })
+        .collect();
+    for heading in ["一、总体情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"] {
+        assert!(lines.iter().any(|l| norm(l) == norm(heading)), "heading {heading} missing");
+    }
+    assert!(!lines.iter().any(|l| norm(l) == "-3-"), "page numbers are dropped");
+    assert_eq!(doc.title.as_deref(), Some("政府信息公开工作年度报告"));
+}
+
+#[test]
+fn corpus_damaged_files_do_not_panic() {
+    let Some(dir) = corpus_dir() else { return };
+    let bytes = std::fs::read(dir.join("huaian-hongze-2023.pdf")).unwrap();
+    for cut in [10, 1000, bytes.len() / 3, bytes.len() / 2, bytes.len() - 100] {
+        let _ = read_pdf(&bytes[..cut]);
+    }
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..20 {
+        let mut damaged = bytes.clone();
+        for _ in 0..50 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let i = (rng % damaged.len() as u64) as usize;
+            damaged[i] = (rng >> 32) as u8;
+        }
+        let _ = read_pdf(&damaged);
+    }
+}
+
+#[test]
+fn rejects_non_pdf_input_by_name() {
+    assert!(matches!(read_pdf(b"<html></html>"), Err(PdfError::NotPdf(_))));
+    assert!(matches!(read_pdf(&fixtures::ole_doc()), Err(PdfError::NotPdf(nianbao::parse::sniff::Format::Ole))));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = read_pdf(&bytes);
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        pdf.extend_from_slice(&bytes);
+        let _ = read_pdf(&pdf);
+    }
+}
