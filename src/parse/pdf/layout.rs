@@ -17,6 +17,38 @@ const MAX_SEGS: usize = 20_000;
 struct Placed {
     top: f64,
     block: Block,
+    /// For table rows: the grid, and the x-range of each cell and whether it reaches the
+    /// grid's top or bottom edge.
+    grid: Option<(usize, Vec<EdgeSpan>)>,
+}
+
+#[derive(Clone, Copy)]
+struct EdgeSpan {
+    x0: f64,
+    x1: f64,
+    at_top: bool,
+    at_bottom: bool,
+}
+
+/// A table cell on the top or bottom edge of a page's first or last table, for stitching
+/// tables that run over a page break.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EdgeCell {
+    /// Index of the row in the page's blocks, and of the cell in the row.
+    pub block: usize,
+    pub cell: usize,
+    pub x0: f64,
+    pub x1: f64,
+}
+
+/// One page's blocks, and the cells that may continue a table from or onto another page.
+#[derive(Debug, Default)]
+pub(crate) struct PageLayout {
+    pub blocks: Vec<Block>,
+    /// Cells on the top edge of the table that opens the page (nothing printed above it).
+    pub top: Vec<EdgeCell>,
+    /// Cells on the bottom edge of the table that closes the page (nothing printed below it).
+    pub bottom: Vec<EdgeCell>,
 }
 
 /// One ruled table on a page.
@@ -28,6 +60,8 @@ struct Grid {
     owner: Vec<usize>,
     /// Logical cells: (first row, first col).
     cells: Vec<(usize, usize)>,
+    /// Logical cells: (last row, last col).
+    ends: Vec<(usize, usize)>,
 }
 
 impl Grid {
@@ -143,15 +177,19 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     let mut cells = Vec::new();
     let mut owner = vec![0; nc * nr];
     // Row-major order: the first grid cell met of a logical cell is its top-left one.
+    let mut ends: Vec<(usize, usize)> = Vec::new();
     for (k, slot) in owner.iter_mut().enumerate() {
         let root = uf.find(k);
         if index[root] == usize::MAX {
             index[root] = cells.len();
             cells.push((k / nc, k % nc));
+            ends.push((k / nc, k % nc));
         }
+        let e = &mut ends[index[root]];
+        *e = (e.0.max(k / nc), e.1.max(k % nc));
         *slot = index[root];
     }
-    Some(Grid { xs, ys, owner, cells })
+    Some(Grid { xs, ys, owner, cells, ends })
 }
 
 /// A cell that is text rather than a value (number, blank, `-`, `—`, `/`, `无`).
@@ -272,7 +310,7 @@ fn is_page_number(text: &str) -> bool {
 }
 
 /// Lays out one page (1-based `page`, `height` in points) into blocks in reading order.
-pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Seg]) -> Vec<Block> {
+pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Seg]) -> PageLayout {
     let grids = find_grids(segs);
     let mut per_grid: Vec<Vec<Vec<Glyph>>> = grids.iter().map(|g| vec![Vec::new(); g.cells.len()]).collect();
     let mut loose = Vec::new();
@@ -286,7 +324,7 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
         }
     }
     let mut placed: Vec<Placed> = Vec::new();
-    for (grid, cell_glyphs) in grids.iter().zip(per_grid) {
+    for (gi, (grid, cell_glyphs)) in grids.iter().zip(per_grid).enumerate() {
         let texts: Vec<String> =
             cell_glyphs.into_iter().map(|gs| join_lines(lines_of(gs).iter().map(|l| line_text(l)))).collect();
         let nr = grid.ys.len() - 1;
@@ -306,8 +344,17 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                 .iter()
                 .map(|&(c, k)| Cell { text: texts[k].clone(), loc: Loc::Page { page, row: 0, col: c as u32 + 1 } })
                 .collect();
+            let spans = row
+                .iter()
+                .map(|&(c, k)| EdgeSpan {
+                    x0: grid.xs[c],
+                    x1: grid.xs[grid.ends[k].1 + 1],
+                    at_top: r == 0,
+                    at_bottom: grid.ends[k].0 == nr - 1,
+                })
+                .collect();
             if !cells.is_empty() {
-                placed.push(Placed { top: grid.ys[r], block: Block::Row { cells } });
+                placed.push(Placed { top: grid.ys[r], block: Block::Row { cells }, grid: Some((gi, spans)) });
             }
         }
     }
@@ -330,10 +377,12 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             }
             Block::Line { text, loc: Loc::Page { page, row: 0, col: 1 } }
         };
-        placed.push(Placed { top, block });
+        placed.push(Placed { top, block, grid: None });
     }
     placed.sort_by(|a, b| b.top.total_cmp(&a.top));
-    let mut blocks = Vec::with_capacity(placed.len());
+    let mut out = PageLayout::default();
+    let first_grid = placed.first().and_then(|p| p.grid.as_ref().map(|g| g.0));
+    let last_grid = placed.last().and_then(|p| p.grid.as_ref().map(|g| g.0));
     for (i, mut p) in placed.into_iter().enumerate() {
         let row = i as u32 + 1;
         match &mut p.block {
@@ -346,9 +395,68 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                 }
             }
         }
-        blocks.push(p.block);
+        if let Some((gi, spans)) = &p.grid {
+            for (cell, s) in spans.iter().enumerate() {
+                let edge = EdgeCell { block: i, cell, x0: s.x0, x1: s.x1 };
+                if s.at_top && Some(*gi) == first_grid {
+                    out.top.push(edge);
+                }
+                if s.at_bottom && Some(*gi) == last_grid {
+                    out.bottom.push(edge);
+                }
+            }
+        }
+        out.blocks.push(p.block);
     }
-    blocks
+    out
+}
+
+/// Starts with template numbering: `（一）`, `(1)`, `1.`, `一、`.
+fn numbered(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with(['（', '(', '〔'])
+        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || t.split_once('、').is_some_and(|(head, _)| {
+            !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c))
+        })
+}
+
+fn row_cells(blocks: &mut [Block], i: usize) -> Option<&mut Vec<Cell>> {
+    match blocks.get_mut(i)? {
+        Block::Row { cells } => Some(cells),
+        Block::Line { .. } => None,
+    }
+}
+
+/// Rejoins a group label that a page break cut in two: "（四）无" closing one page's table and
+/// "法提供" opening the next page's, each beside an item label, become "（四）无法提供" in the
+/// first part and an empty cell (dropped later) in the second.
+pub(crate) fn stitch(prev: &mut PageLayout, next: &mut PageLayout) {
+    let has_label_right = |blocks: &mut [Block], e: &EdgeCell| {
+        row_cells(blocks, e.block).is_some_and(|cells| cells.iter().skip(e.cell + 1).any(|c| is_label(&c.text)))
+    };
+    for t in next.top.clone() {
+        let Some(t_text) = row_cells(&mut next.blocks, t.block).and_then(|c| c.get(t.cell)).map(|c| c.text.clone())
+        else {
+            continue;
+        };
+        if !is_label(&t_text) || numbered(&t_text) || !has_label_right(&mut next.blocks, &t) {
+            continue;
+        }
+        let b = prev.bottom.iter().find(|b| (b.x0 - t.x0).abs() <= SNAP && (b.x1 - t.x1).abs() <= SNAP).copied();
+        let Some(b) = b else { continue };
+        if !has_label_right(&mut prev.blocks, &b) {
+            continue;
+        }
+        let Some(b_cell) = row_cells(&mut prev.blocks, b.block).and_then(|c| c.get_mut(b.cell)) else { continue };
+        if !is_label(&b_cell.text) {
+            continue;
+        }
+        b_cell.text = join_lines([std::mem::take(&mut b_cell.text), t_text]);
+        if let Some(c) = row_cells(&mut next.blocks, t.block).and_then(|c| c.get_mut(t.cell)) {
+            c.text.clear();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -398,7 +506,7 @@ mod tests {
             glyph('2', 210.0, 50.0),
             glyph('3', 220.0, 50.0),
         ];
-        let blocks = layout_page(1, 842.0, glyphs, &segs);
+        let blocks = layout_page(1, 842.0, glyphs, &segs).blocks;
         assert_eq!(texts(&blocks), vec![vec!["甲", "乙", "1"], vec!["丙丁", "23"]]);
     }
 
@@ -406,12 +514,12 @@ mod tests {
     fn wrapped_label_is_joined_in_one_cell() {
         let segs = vec![h(100.0, 0.0, 200.0), h(40.0, 0.0, 200.0), v(0.0, 40.0, 100.0), v(100.0, 40.0, 100.0), v(200.0, 40.0, 100.0)];
         let glyphs = vec![glyph('申', 10.0, 80.0), glyph('请', 20.0, 80.0), glyph('数', 10.0, 60.0), glyph('7', 150.0, 70.0)];
-        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &segs)), vec![vec!["申请数", "7"]]);
+        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &segs).blocks), vec![vec!["申请数", "7"]]);
     }
 
     #[test]
     fn page_numbers_in_margins_are_dropped() {
         let glyphs = vec![glyph('-', 280.0, 20.0), glyph('3', 290.0, 20.0), glyph('-', 300.0, 20.0), glyph('正', 100.0, 400.0)];
-        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &[])), vec![vec!["LINE 正"]]);
+        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &[]).blocks), vec![vec!["LINE 正"]]);
     }
 }

@@ -70,19 +70,26 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
     let mut fonts = FontCache::default();
     let mut doc = Document { title: title(&pdf), blocks: Vec::new() };
     let (mut glyph_count, mut unmapped, mut images) = (0usize, 0usize, 0usize);
+    let mut prev: Option<layout::PageLayout> = None;
     for (&number, &page_id) in pages.iter().take(MAX_PAGES) {
-        let Ok(page) = pdf.get_dictionary(page_id) else { continue };
         let (base, height) = page_frame(&pdf, page_id);
         let content = page_content(&pdf, page_id);
         let resources = page_resources(&pdf, page_id);
         let mut it = Interp::new(&pdf, &mut fonts, base);
         it.run(&content, resources, 0);
         let out = it.out;
-        let _ = page;
         glyph_count += out.glyphs.len();
         unmapped += out.glyphs.iter().filter(|g| g.c == '\u{FFFD}').count();
         images += out.images;
-        doc.blocks.extend(layout::layout_page(number, height, out.glyphs, &out.segs));
+        let mut this = layout::layout_page(number, height, out.glyphs, &out.segs);
+        if let Some(mut p) = prev.take() {
+            layout::stitch(&mut p, &mut this);
+            doc.blocks.append(&mut p.blocks);
+        }
+        prev = Some(this);
+    }
+    if let Some(mut p) = prev {
+        doc.blocks.append(&mut p.blocks);
     }
     if glyph_count == 0 {
         return Err(if images > 0 {
