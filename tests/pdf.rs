@@ -216,3 +216,65 @@ proptest! {
         let _ = read_pdf(&pdf);
     }
 }
+
+fn dump(doc: &Document) -> Vec<String> {
+    doc.blocks
+        .iter()
+        .map(|b| match b {
+            Block::Row { cells } => cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" | "),
+            Block::Line { text, .. } => format!("LINE {text}"),
+        })
+        .collect()
+}
+
+#[test]
+fn fixture_table3_rows_and_cells() {
+    let doc = read_pdf(&fixtures::pdf_table3()).expect("fixture reads");
+    assert_eq!(
+        dump(&doc),
+        vec![
+            "LINE 政府信息公开工作年度报告",
+            "LINE 三、收到和处理政府信息公开申请情况",
+            "一、本年新收政府信息公开申请数量 | 10 | 1 | 0 | 0 | 0 | 0 | 11",
+            "三、本年度办理结果 | （一）予以公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4",
+            "（三）不予公开 | 1.属于国家秘密 | 1 |  |  |  |  |  | 1",
+            "2.其他法律行政法规禁止公开 | 0 | - | — | / | 无 | 0 | 0",
+            "4.无正当理由大量反复 申请 | 2 | 0 | 0 | 0 | 0 | 0 | 2",
+            "（六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0",
+            "（七）总计 | 7 | 0 | 0 | 0 | 0 | 0 | 7",
+            "四、结转下年度继续办理 | 3 | 1 | 0 | 0 | 0 | 0 | 4",
+            "LINE 四、政府信息公开行政复议、行政诉讼情况",
+            "1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15",
+        ]
+    );
+    assert_eq!(doc.title.as_deref(), Some("Fixture report"));
+    let Block::Row { cells } = &doc.blocks[3] else { panic!("row") };
+    assert_eq!(cells[2].loc, nianbao::document::Loc::Page { page: 1, row: 4, col: 4 });
+}
+
+#[test]
+fn fixture_scan_is_reported_as_image_only() {
+    let err = read_pdf(&fixtures::pdf_scan()).unwrap_err();
+    assert!(matches!(err, PdfError::ImageOnly { pages: 1, images: 1 }), "{err}");
+    assert!(err.to_string().contains("OCR"));
+}
+
+#[test]
+fn fixture_truncated_and_mutated_never_panic() {
+    let bytes = fixtures::pdf_table3();
+    for cut in (0..bytes.len()).step_by(97) {
+        let _ = read_pdf(&bytes[..cut]);
+    }
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..200 {
+        let mut damaged = bytes.clone();
+        for _ in 0..8 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let i = (rng % damaged.len() as u64) as usize;
+            damaged[i] = (rng >> 40) as u8;
+        }
+        let _ = read_pdf(&damaged);
+    }
+}
