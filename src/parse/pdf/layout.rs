@@ -11,7 +11,7 @@ use super::interp::{Glyph, Seg};
 /// Rulings closer than this (points) are one grid line.
 const SNAP: f64 = 2.0;
 /// More segments than this on one page: skip table detection (hostile or vector art).
-const MAX_SEGS: usize = 20_000;
+const MAX_SEGS: usize = 5_000;
 
 /// A block with its top edge, for ordering a page.
 struct Placed {
@@ -118,7 +118,42 @@ fn clusters(mut v: Vec<f64>) -> Vec<f64> {
     out.into_iter().map(|(_, s, n)| s / n as f64).collect()
 }
 
+/// Merges collinear rulings that touch or overlap (dashed lines, a border drawn per cell), so
+/// that the grid search sees one segment per printed line.
+fn merge_segments(segs: &[Seg]) -> Vec<Seg> {
+    let mut sorted = segs.to_vec();
+    sorted.sort_by(|a, b| a.horizontal.cmp(&b.horizontal).then(a.pos.total_cmp(&b.pos)));
+    // Group by orientation and position, then merge intervals within each group.
+    let mut out = Vec::with_capacity(sorted.len());
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len()
+            && sorted[j].horizontal == sorted[i].horizontal
+            && sorted[j].pos - sorted[j - 1].pos <= SNAP / 2.0
+        {
+            j += 1;
+        }
+        let group = &mut sorted[i..j];
+        let pos = group.iter().map(|s| s.pos).sum::<f64>() / group.len() as f64;
+        group.sort_by(|a, b| a.lo.total_cmp(&b.lo));
+        let mut cur = Seg { pos, ..group[0] };
+        for s in &group[1..] {
+            if s.lo <= cur.hi + 1.0 {
+                cur.hi = cur.hi.max(s.hi);
+            } else {
+                out.push(cur);
+                cur = Seg { pos, ..*s };
+            }
+        }
+        out.push(cur);
+        i = j;
+    }
+    out
+}
+
 fn find_grids(segs: &[Seg]) -> Vec<Grid> {
+    let segs = merge_segments(segs);
     if segs.len() > MAX_SEGS {
         return Vec::new();
     }
@@ -142,10 +177,41 @@ fn find_grids(segs: &[Seg]) -> Vec<Grid> {
     groups.into_values().filter_map(|(h, v)| grid(&h, &v)).collect()
 }
 
+/// For each grid line, the sorted, disjoint intervals its rulings cover.
+fn coverage(lines: &[f64], segs: &[&Seg]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new(); lines.len()];
+    for s in segs {
+        let k = lines.partition_point(|&v| v < s.pos - SNAP);
+        for (line, bucket) in lines.iter().zip(out.iter_mut()).skip(k) {
+            if *line > s.pos + SNAP {
+                break;
+            }
+            bucket.push((s.lo, s.hi));
+        }
+    }
+    for bucket in &mut out {
+        bucket.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64)> = Vec::with_capacity(bucket.len());
+        for &(lo, hi) in bucket.iter() {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        *bucket = merged;
+    }
+    out
+}
+
+/// Does a ruling of this grid line cover `at`?
+fn covered(intervals: &[(f64, f64)], at: f64) -> bool {
+    let k = intervals.partition_point(|&(lo, _)| lo - SNAP <= at);
+    k > 0 && intervals[k - 1].1 + SNAP >= at
+}
+
 fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     let xs = clusters(vs.iter().map(|s| s.pos).collect());
     let mut ys = clusters(hs.iter().map(|s| s.pos).collect());
-    ys.reverse();
     if xs.len() < 3 || ys.len() < 2 {
         return None;
     }
@@ -153,14 +219,14 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     if nc * nr > 100_000 {
         return None;
     }
-    let covers = |segs: &[&Seg], pos: f64, at: f64| {
-        segs.iter().any(|s| (s.pos - pos).abs() <= SNAP && s.lo - SNAP <= at && s.hi + SNAP >= at)
-    };
+    let vcov = coverage(&xs, vs);
+    let hcov = coverage(&ys, hs);
+    ys.reverse();
     let mut uf = UnionFind::new(nc * nr);
     for r in 0..nr {
         let ymid = (ys[r] + ys[r + 1]) / 2.0;
         for c in 1..nc {
-            if !covers(vs, xs[c], ymid) {
+            if !covered(&vcov[c], ymid) {
                 uf.union(r * nc + c - 1, r * nc + c);
             }
         }
@@ -168,7 +234,8 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     for r in 1..nr {
         for c in 0..nc {
             let xmid = (xs[c] + xs[c + 1]) / 2.0;
-            if !covers(hs, ys[r], xmid) {
+            // hcov is indexed by ascending y; ys is descending.
+            if !covered(&hcov[nr - r], xmid) {
                 uf.union((r - 1) * nc + c, r * nc + c);
             }
         }
