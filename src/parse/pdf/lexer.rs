@@ -295,17 +295,17 @@ mod tests {
         let toks = all(b"q\r0.05 0 0 -0.05 81 192.77 Tm<3E7C>Tj [(a\\)b) -250 <00>] TJ /F1 12 Tf");
         assert_eq!(toks[0], Token::Op(b"q"));
         assert_eq!(toks[1], Token::Operand(Operand::Num(0.05)));
-        assert_eq!(toks[7], Token::Operand(Operand::Str(vec![0x3e, 0x7c])));
-        assert_eq!(toks[8], Token::Op(b"Tj"));
+        assert_eq!(toks[8], Token::Operand(Operand::Str(vec![0x3e, 0x7c])));
+        assert_eq!(toks[9], Token::Op(b"Tj"));
         assert_eq!(
-            toks[9],
+            toks[10],
             Token::Operand(Operand::Array(vec![
                 Operand::Str(b"a)b".to_vec()),
                 Operand::Num(-250.0),
                 Operand::Str(vec![0])
             ]))
         );
-        assert_eq!(toks[11], Token::Operand(Operand::Name(b"F1")));
+        assert_eq!(toks[12], Token::Operand(Operand::Name(b"F1")));
     }
 
     #[test]
