@@ -155,6 +155,8 @@ pub const IDENTITY_CHARS: &str = "三、本年度办理结果四结转下继续"
 #[derive(Default)]
 pub struct Page {
     pub content: String,
+    /// Draw no rulings (a table laid out by spacing only).
+    pub unruled: bool,
 }
 
 impl Page {
@@ -169,11 +171,17 @@ impl Page {
 
     /// Strokes the border of a rectangle (lower-left x, y, width, height).
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
+        if self.unruled {
+            return;
+        }
         self.content.push_str(&format!("0.5 w {x} {y} {w} {h} re S\n"));
     }
 
     /// A line drawn as a thin filled rectangle, as some producers do.
     pub fn hline_filled(&mut self, x0: f64, x1: f64, y: f64) {
+        if self.unruled {
+            return;
+        }
         self.content.push_str(&format!("{x0} {} {} 0.6 re f\n", y - 0.3, x1 - x0));
     }
 }
@@ -293,7 +301,16 @@ pub fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
 /// - page 2: the rest of the table with an empty continuation cell in column 1, then a
 ///   heading and a table 四 data row printed without rulings.
 pub fn pdf_table3() -> Vec<u8> {
-    let mut p1 = Page::default();
+    pdf_table3_with(false)
+}
+
+/// [`pdf_table3`] without any ruling: cells are separated by spacing only.
+pub fn pdf_table3_unruled() -> Vec<u8> {
+    pdf_table3_with(true)
+}
+
+fn pdf_table3_with(unruled: bool) -> Vec<u8> {
+    let mut p1 = Page { unruled, ..Page::default() };
     p1.text(PdfFont::Ucs2, 16.0, 150.0, 780.0, "政府信息公开工作年度报告");
     p1.text(PdfFont::Ucs2, 12.0, 50.0, 740.0, "三、收到和处理政府信息公开申请情况");
     let top = 720.0;
@@ -323,7 +340,7 @@ pub fn pdf_table3() -> Vec<u8> {
     value_cells(&mut p1, top, 4, ["2", "0", "0", "0", "0", "0", "2"]);
     p1.text(PdfFont::Helvetica, 9.0, 285.0, 40.0, "- 1 -");
 
-    let mut p2 = Page::default();
+    let mut p2 = Page { unruled, ..Page::default() };
     let top = 800.0;
     cell(&mut p2, top, 0, 1, 0, 0); // the rowspan of 三、本年度办理结果 continued, empty
     let (x0, y0, ..) = cell(&mut p2, top, 0, 0, 1, 2);

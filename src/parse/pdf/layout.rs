@@ -291,7 +291,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Groups glyphs into visual lines, top to bottom, each sorted left to right.
-fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
+pub(crate) fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
     glyphs.sort_by(|a, b| b.cy().total_cmp(&a.cy()));
     let mut lines: Vec<(f64, f64, Vec<Glyph>)> = Vec::new(); // (cy of first, size, glyphs)
     for g in glyphs {
@@ -313,7 +313,7 @@ fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
 }
 
 /// Text of one visual line: a space where the gap between glyphs is wide.
-fn line_text(line: &[Glyph]) -> String {
+pub(crate) fn line_text(line: &[Glyph]) -> String {
     let mut s = String::new();
     let mut prev: Option<&Glyph> = None;
     for g in line {
@@ -333,7 +333,7 @@ fn line_text(line: &[Glyph]) -> String {
 }
 
 /// Joins wrapped lines of one cell: no separator between CJK text, a space otherwise.
-fn join_lines(parts: impl IntoIterator<Item = String>) -> String {
+pub(crate) fn join_lines(parts: impl IntoIterator<Item = String>) -> String {
     let mut out = String::new();
     for part in parts {
         let part = part.trim();
@@ -351,7 +351,7 @@ fn join_lines(parts: impl IntoIterator<Item = String>) -> String {
 }
 
 /// Splits a visual line into segments at gaps wider than `factor` em.
-fn segments(line: &[Glyph], factor: f64) -> Vec<&[Glyph]> {
+pub(crate) fn segments(line: &[Glyph], factor: f64) -> Vec<&[Glyph]> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..line.len() {
@@ -425,26 +425,24 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             }
         }
     }
-    for line in lines_of(loose) {
-        let top = line.iter().map(|g| g.y1).fold(f64::MIN, f64::max);
-        let segs = segments(&line, 1.2);
-        let block = if segs.len() >= 2 {
-            let cells = segs
-                .iter()
+    for line in super::loose::loose_lines(loose) {
+        let cells = line.cells();
+        let block = if cells.len() >= 2 {
+            let cells = cells
+                .into_iter()
                 .enumerate()
-                .map(|(c, s)| Cell { text: line_text(s), loc: Loc::Page { page, row: 0, col: c as u32 + 1 } })
+                .map(|(c, text)| Cell { text, loc: Loc::Page { page, row: 0, col: c as u32 + 1 } })
                 .collect();
             Block::Row { cells }
         } else {
-            let text = line_text(&line);
+            let text = cells.into_iter().next().unwrap_or_default();
             let margin = height * 0.12;
-            let cy = line[0].cy();
-            if (cy < margin || cy > height - margin) && is_page_number(&text) {
+            if (line.cy < margin || line.cy > height - margin) && is_page_number(&text) {
                 continue;
             }
             Block::Line { text, loc: Loc::Page { page, row: 0, col: 1 } }
         };
-        placed.push(Placed { top, block, grid: None });
+        placed.push(Placed { top: line.top, block, grid: None });
     }
     placed.sort_by(|a, b| b.top.total_cmp(&a.top));
     let mut out = PageLayout::default();
@@ -478,14 +476,17 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
     out
 }
 
-/// Starts with template numbering: `（一）`, `(1)`, `1.`, `一、`.
-fn numbered(text: &str) -> bool {
+/// Starts with template numbering: `（一）`, `(1)`, `1.`, `1、`, `一、`.
+pub(crate) fn numbered(text: &str) -> bool {
     let t = text.trim_start();
-    t.starts_with(['（', '(', '〔'])
-        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
-        || t.split_once('、').is_some_and(|(head, _)| {
-            !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c))
-        })
+    if t.starts_with(['（', '(', '〔']) {
+        return true;
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 {
+        return t[digits..].starts_with(['.', '、', '．', ')', '）']);
+    }
+    t.split_once('、').is_some_and(|(head, _)| !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c)))
 }
 
 fn row_cells(blocks: &mut [Block], i: usize) -> Option<&mut Vec<Cell>> {

@@ -7,6 +7,7 @@ mod font;
 mod interp;
 mod layout;
 mod lexer;
+mod loose;
 mod obj;
 
 use lopdf::Object;
