@@ -10,8 +10,10 @@ fn main() {
         n = args[1].parse().unwrap_or(50);
         args.drain(..2);
     }
-    let files: Vec<(String, Vec<u8>)> =
-        args.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b))).collect();
+    let files: Vec<(String, Vec<u8>)> = args
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+        .collect();
     if files.is_empty() {
         eprintln!("usage: bench_pdf [-n N] FILE…");
         std::process::exit(2);
@@ -22,7 +24,8 @@ fn main() {
         for (path, bytes) in &files {
             match nianbao::parse::pdf::read_pdf(bytes) {
                 Ok(doc) => {
-                    total_pages += doc.blocks.iter().filter_map(page_of).max().unwrap_or(0) as usize;
+                    total_pages +=
+                        doc.blocks.iter().filter_map(page_of).max().unwrap_or(0) as usize;
                 }
                 Err(e) => eprintln!("{path}: {e}"),
             }

@@ -114,7 +114,8 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 }
 
 fn decodes_cleanly(enc: &'static Encoding, bytes: &[u8]) -> bool {
-    enc.decode_without_bom_handling_and_without_replacement(bytes).is_some()
+    enc.decode_without_bom_handling_and_without_replacement(bytes)
+        .is_some()
 }
 
 fn finish(bytes: &[u8], enc: &'static Encoding, rule: Rule) -> Decoded {
@@ -123,7 +124,12 @@ fn finish(bytes: &[u8], enc: &'static Encoding, rule: Rule) -> Decoded {
         Cow::Borrowed(s) => s.to_owned(),
         Cow::Owned(s) => s,
     };
-    Decoded { text, encoding: enc, rule, had_errors }
+    Decoded {
+        text,
+        encoding: enc,
+        rule,
+        had_errors,
+    }
 }
 
 /// The charset declared by a `<meta>` element anywhere before `</head>` (or in the first 64 KiB
@@ -137,7 +143,10 @@ pub fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let mut pos = 0;
     while let Some(at) = find_ci(&head[pos..], b"<meta") {
         let start = pos + at + 5;
-        let tag_end = head[start..].iter().position(|&b| b == b'>').map_or(head.len(), |e| start + e);
+        let tag_end = head[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(head.len(), |e| start + e);
         if let Some(enc) = charset_in_tag(&head[start..tag_end]) {
             return Some(enc);
         }
@@ -152,7 +161,10 @@ fn charset_in_tag(tag: &[u8]) -> Option<&'static Encoding> {
     let rest = trim_start(rest);
     let rest = rest.strip_prefix(b"=")?;
     let rest = trim_start(rest);
-    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
     let len = rest
         .iter()
         .position(|&b| matches!(b, b'"' | b'\'' | b';' | b'/' | b'>') || b.is_ascii_whitespace())
@@ -183,7 +195,9 @@ mod tests {
     #[test]
     fn undeclared_gbk_page_is_detected_as_gbk() {
         let mut page = b"<html><head><title>x</title></head><body><p>".to_vec();
-        page.extend(gbk("贵港市2021年政府信息公开工作年度报告。本年新收政府信息公开申请数量"));
+        page.extend(gbk(
+            "贵港市2021年政府信息公开工作年度报告。本年新收政府信息公开申请数量",
+        ));
         page.extend(b"</p></body></html>");
         let d = decode_html(&page, None);
         assert_eq!(d.encoding, GBK);
@@ -214,7 +228,9 @@ mod tests {
     #[test]
     fn wrong_http_charset_falls_back_to_the_detector() {
         let mut page = b"<html><body>".to_vec();
-        page.extend(gbk("政府信息公开工作年度报告，收到和处理政府信息公开申请情况"));
+        page.extend(gbk(
+            "政府信息公开工作年度报告，收到和处理政府信息公开申请情况",
+        ));
         let d = decode_html(&page, Some("utf-8"));
         assert_eq!((d.encoding, d.rule), (GBK, Rule::DetectorOverDeclared));
     }

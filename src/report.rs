@@ -83,7 +83,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &str, severity: Severity, message: impl Into<String>) -> Finding {
-        Finding { rule: rule.to_string(), severity, message: message.into(), cells: Vec::new() }
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message: message.into(),
+            cells: Vec::new(),
+        }
     }
 
     pub fn with_cells(mut self, cells: impl IntoIterator<Item = String>) -> Finding {
@@ -102,7 +107,10 @@ pub struct Table2 {
 
 impl Table2 {
     pub fn empty(template: Template) -> Table2 {
-        let values = template::table2_items(template).iter().map(|i| vec![None; i.measures.len()]).collect();
+        let values = template::table2_items(template)
+            .iter()
+            .map(|i| vec![None; i.measures.len()])
+            .collect();
         Table2 { template, values }
     }
 
@@ -147,12 +155,27 @@ impl Report {
     pub fn to_json(&self) -> Value {
         let mut top = Map::new();
         top.insert("schema".into(), json!(1));
-        top.insert("template".into(), self.template.map_or(Value::Null, |t| json!(t.as_str())));
+        top.insert(
+            "template".into(),
+            self.template.map_or(Value::Null, |t| json!(t.as_str())),
+        );
         top.insert("year".into(), self.year.map_or(Value::Null, |y| json!(y)));
-        top.insert("body".into(), self.body.as_ref().map_or(Value::Null, |b| json!(b)));
-        top.insert("table2".into(), self.table2.as_ref().map_or(Value::Null, table2_json));
-        top.insert("table3".into(), self.table3.as_ref().map_or(Value::Null, table3_json));
-        top.insert("table4".into(), self.table4.as_ref().map_or(Value::Null, table4_json));
+        top.insert(
+            "body".into(),
+            self.body.as_ref().map_or(Value::Null, |b| json!(b)),
+        );
+        top.insert(
+            "table2".into(),
+            self.table2.as_ref().map_or(Value::Null, table2_json),
+        );
+        top.insert(
+            "table3".into(),
+            self.table3.as_ref().map_or(Value::Null, table3_json),
+        );
+        top.insert(
+            "table4".into(),
+            self.table4.as_ref().map_or(Value::Null, table4_json),
+        );
         top.insert("findings".into(), json!(self.findings));
         Value::Object(top)
     }
@@ -164,10 +187,18 @@ impl Report {
         let sources: Map<String, Value> = self
             .sources
             .iter()
-            .map(|(k, s)| (k.clone(), json!({"loc": s.loc.to_string(), "printed": s.printed})))
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    json!({"loc": s.loc.to_string(), "printed": s.printed}),
+                )
+            })
             .collect();
         if let Value::Object(top) = &mut v {
-            top.insert("encoding".into(), self.encoding.as_ref().map_or(Value::Null, |e| json!(e)));
+            top.insert(
+                "encoding".into(),
+                self.encoding.as_ref().map_or(Value::Null, |e| json!(e)),
+            );
             top.insert("sources".into(), Value::Object(sources));
         }
         v
@@ -180,7 +211,11 @@ impl Report {
     /// The number of findings of each severity: (errors, warnings, infos).
     pub fn finding_counts(&self) -> (usize, usize, usize) {
         let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
-        (count(Severity::Error), count(Severity::Warning), count(Severity::Info))
+        (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        )
     }
 }
 
@@ -191,8 +226,12 @@ fn val_json(v: Val) -> Value {
 fn table2_json(t: &Table2) -> Value {
     let mut obj = Map::new();
     for (item, values) in template::table2_items(t.template).iter().zip(&t.values) {
-        let measures: Map<String, Value> =
-            item.measures.iter().zip(values).map(|((k, _), v)| (k.to_string(), val_json(*v))).collect();
+        let measures: Map<String, Value> = item
+            .measures
+            .iter()
+            .zip(values)
+            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
+            .collect();
         obj.insert(item.key.to_string(), Value::Object(measures));
     }
     Value::Object(obj)
@@ -201,8 +240,11 @@ fn table2_json(t: &Table2) -> Value {
 fn table3_json(t: &Table3) -> Value {
     let mut obj = Map::new();
     for ((row, _), values) in T3_ROWS.iter().zip(t) {
-        let cols: Map<String, Value> =
-            T3_COLUMNS.iter().zip(values).map(|((k, _), v)| (k.to_string(), val_json(*v))).collect();
+        let cols: Map<String, Value> = T3_COLUMNS
+            .iter()
+            .zip(values)
+            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
+            .collect();
         obj.insert(row.to_string(), Value::Object(cols));
     }
     Value::Object(obj)
@@ -211,8 +253,11 @@ fn table3_json(t: &Table3) -> Value {
 fn table4_json(t: &Table4) -> Value {
     let mut obj = Map::new();
     for ((group, _), values) in T4_GROUPS.iter().zip(t) {
-        let outcomes: Map<String, Value> =
-            T4_OUTCOMES.iter().zip(values).map(|((k, _), v)| (k.to_string(), val_json(*v))).collect();
+        let outcomes: Map<String, Value> = T4_OUTCOMES
+            .iter()
+            .zip(values)
+            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
+            .collect();
         obj.insert(group.to_string(), Value::Object(outcomes));
     }
     Value::Object(obj)

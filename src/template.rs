@@ -48,7 +48,10 @@ pub const T3_ROWS: [(&str, &str); 26] = [
     ("new_received", "本年新收政府信息公开申请数量"),
     ("carried_over", "上年结转政府信息公开申请数量"),
     ("granted", "予以公开"),
-    ("partially_granted", "部分公开(区分处理的,只计这一情形,不计其他情形)"),
+    (
+        "partially_granted",
+        "部分公开(区分处理的,只计这一情形,不计其他情形)",
+    ),
     ("denied_state_secret", "属于国家秘密"),
     ("denied_prohibited_by_law", "其他法律行政法规禁止公开"),
     ("denied_security_stability", "危及“三安全一稳定”"),
@@ -64,9 +67,18 @@ pub const T3_ROWS: [(&str, &str); 26] = [
     ("declined_duplicate", "重复申请"),
     ("declined_publication", "要求提供公开出版物"),
     ("declined_excessive", "无正当理由大量反复申请"),
-    ("declined_confirmation", "要求行政机关确认或重新出具已获取信息"),
-    ("other_overdue_correction", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other_unpaid_fee", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (
+        "declined_confirmation",
+        "要求行政机关确认或重新出具已获取信息",
+    ),
+    (
+        "other_overdue_correction",
+        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ),
+    (
+        "other_unpaid_fee",
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
     ("other_other", "其他"),
     ("other_handling", "其他处理"),
     ("total_processed", "总计"),
@@ -116,16 +128,36 @@ const T2_2021: [T2Item; 6] = [
     T2Item {
         key: "regulations",
         labels: &["规章"],
-        measures: &[("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")],
+        measures: &[
+            ("issued", "本年制发件数"),
+            ("repealed", "本年废止件数"),
+            ("in_force", "现行有效件数"),
+        ],
     },
     T2Item {
         key: "normative_documents",
         labels: &["行政规范性文件", "规范性文件"],
-        measures: &[("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")],
+        measures: &[
+            ("issued", "本年制发件数"),
+            ("repealed", "本年废止件数"),
+            ("in_force", "现行有效件数"),
+        ],
     },
-    T2Item { key: "licensing", labels: &["行政许可"], measures: &[("decisions", "本年处理决定数量")] },
-    T2Item { key: "penalty", labels: &["行政处罚"], measures: &[("decisions", "本年处理决定数量")] },
-    T2Item { key: "coercion", labels: &["行政强制"], measures: &[("decisions", "本年处理决定数量")] },
+    T2Item {
+        key: "licensing",
+        labels: &["行政许可"],
+        measures: &[("decisions", "本年处理决定数量")],
+    },
+    T2Item {
+        key: "penalty",
+        labels: &["行政处罚"],
+        measures: &[("decisions", "本年处理决定数量")],
+    },
+    T2Item {
+        key: "coercion",
+        labels: &["行政强制"],
+        measures: &[("decisions", "本年处理决定数量")],
+    },
     T2Item {
         key: "fees",
         labels: &["行政事业性收费"],
@@ -155,27 +187,46 @@ const T2_2019: [T2Item; 8] = [
     T2Item {
         key: "licensing",
         labels: &["行政许可"],
-        measures: &[("prior_year_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")],
+        measures: &[
+            ("prior_year_items", "上一年项目数量"),
+            ("change", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     },
     T2Item {
         key: "other_services",
         labels: &["其他对外管理服务事项"],
-        measures: &[("prior_year_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")],
+        measures: &[
+            ("prior_year_items", "上一年项目数量"),
+            ("change", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     },
     T2Item {
         key: "penalty",
         labels: &["行政处罚"],
-        measures: &[("prior_year_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")],
+        measures: &[
+            ("prior_year_items", "上一年项目数量"),
+            ("change", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     },
     T2Item {
         key: "coercion",
         labels: &["行政强制"],
-        measures: &[("prior_year_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")],
+        measures: &[
+            ("prior_year_items", "上一年项目数量"),
+            ("change", "本年增/减"),
+            ("decisions", "处理决定数量"),
+        ],
     },
     T2Item {
         key: "fees",
         labels: &["行政事业性收费"],
-        measures: &[("prior_year_items", "上一年项目数量"), ("change", "本年增/减")],
+        measures: &[
+            ("prior_year_items", "上一年项目数量"),
+            ("change", "本年增/减"),
+        ],
     },
     T2Item {
         key: "procurement",
@@ -193,6 +244,18 @@ pub fn table2_items(template: Template) -> &'static [T2Item] {
 }
 
 /// Labels that identify the 2021 format wherever they appear (template.md §3.5).
-pub const MARKERS_2021: [&str; 5] = ["本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正"];
+pub const MARKERS_2021: [&str; 5] = [
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "本年收费金额",
+    "逾期不补正",
+];
 /// Labels that identify the 2019 format.
-pub const MARKERS_2019: [&str; 5] = ["本年新制作数量", "本年新公开数量", "上一年项目数量", "政府集中采购", "采购总金额"];
+pub const MARKERS_2019: [&str; 5] = [
+    "本年新制作数量",
+    "本年新公开数量",
+    "上一年项目数量",
+    "政府集中采购",
+    "采购总金额",
+];

@@ -11,7 +11,11 @@ fn dump(doc: &Document) -> Vec<String> {
     doc.blocks
         .iter()
         .map(|b| match b {
-            Block::Row { cells } => cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" | "),
+            Block::Row { cells } => cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
             Block::Line { text, .. } => format!("LINE {text}"),
         })
         .collect()
@@ -37,10 +41,28 @@ fn fixture_merged_cells_become_logical_cells() {
         ]
     );
     // Grid columns count spans: the first value cell of a top-level row is column 4.
-    let Block::Row { cells } = &doc.blocks[2] else { panic!("row") };
-    assert_eq!(cells[1].loc, Loc::Table { table: 1, row: 2, col: 4 });
-    let Block::Row { cells } = &doc.blocks[5] else { panic!("row") };
-    assert_eq!(cells[0].loc, Loc::Table { table: 1, row: 5, col: 3 });
+    let Block::Row { cells } = &doc.blocks[2] else {
+        panic!("row")
+    };
+    assert_eq!(
+        cells[1].loc,
+        Loc::Table {
+            table: 1,
+            row: 2,
+            col: 4
+        }
+    );
+    let Block::Row { cells } = &doc.blocks[5] else {
+        panic!("row")
+    };
+    assert_eq!(
+        cells[0].loc,
+        Loc::Table {
+            table: 1,
+            row: 5,
+            col: 3
+        }
+    );
 }
 
 #[test]
@@ -54,7 +76,8 @@ fn legacy_doc_is_named() {
 fn zip_without_document_and_pdf_are_rejected() {
     assert!(matches!(read_docx(b"%PDF-1.4"), Err(DocxError::NotDocx(_))));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
     let bytes = zip.finish().unwrap().into_inner();
     assert!(matches!(read_docx(&bytes), Err(DocxError::NoDocumentXml)));
 }

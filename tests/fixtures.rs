@@ -34,7 +34,8 @@ pub fn docx(body: &str) -> Vec<u8> {
         ("word/document.xml", document),
     ];
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, text) in parts {
         zip.start_file(name, opts).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
@@ -59,7 +60,11 @@ pub fn tc(span: u32, vmerge: &str, paras: &[&str]) -> String {
         "continue" => pr.push_str("<w:vMerge/>"),
         _ => {}
     }
-    let body: String = if paras.is_empty() { "<w:p/>".to_string() } else { paras.iter().map(|t| p(t)).collect() };
+    let body: String = if paras.is_empty() {
+        "<w:p/>".to_string()
+    } else {
+        paras.iter().map(|t| p(t)).collect()
+    };
     format!("<w:tc><w:tcPr>{pr}</w:tcPr>{body}</w:tc>")
 }
 
@@ -73,7 +78,19 @@ pub fn tbl(rows: &[String]) -> String {
 
 /// Seven value cells.
 pub fn values(v: [&str; 7]) -> Vec<String> {
-    v.iter().map(|t| tc(1, "", if t.is_empty() { &[] } else { std::slice::from_ref(t) })).collect()
+    v.iter()
+        .map(|t| {
+            tc(
+                1,
+                "",
+                if t.is_empty() {
+                    &[]
+                } else {
+                    std::slice::from_ref(t)
+                },
+            )
+        })
+        .collect()
 }
 
 /// A table 三 excerpt with the template's merges: 三、本年度办理结果 as a vMerge cell over its
@@ -86,23 +103,63 @@ pub fn docx_table3() -> Vec<u8> {
         tr(&cells)
     };
     let t3 = tbl(&[
-        tr(&[tc(3, "", &["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"]), tc(7, "", &["申请人情况"])]),
-        row(vec![tc(3, "", &["一、本年新收政府信息公开申请数量"])], ["10", "1", "0", "0", "0", "0", "11"]),
-        row(vec![tc(1, "restart", &["三、本年度", "办理结果"]), tc(2, "", &["（一）予以公开"])], ["4", "0", "0", "0", "0", "0", "4"]),
+        tr(&[
+            tc(
+                3,
+                "",
+                &["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"],
+            ),
+            tc(7, "", &["申请人情况"]),
+        ]),
         row(
-            vec![tc(1, "continue", &[]), tc(1, "restart", &["（三）不予公开"]), tc(1, "", &["1.属于国家秘密"])],
+            vec![tc(3, "", &["一、本年新收政府信息公开申请数量"])],
+            ["10", "1", "0", "0", "0", "0", "11"],
+        ),
+        row(
+            vec![
+                tc(1, "restart", &["三、本年度", "办理结果"]),
+                tc(2, "", &["（一）予以公开"]),
+            ],
+            ["4", "0", "0", "0", "0", "0", "4"],
+        ),
+        row(
+            vec![
+                tc(1, "continue", &[]),
+                tc(1, "restart", &["（三）不予公开"]),
+                tc(1, "", &["1.属于国家秘密"]),
+            ],
             ["1", "", "", "", "", "", "1"],
         ),
         row(
-            vec![tc(1, "continue", &[]), tc(1, "continue", &[]), tc(1, "", &["2.其他法律行政法规", "禁止公开"])],
+            vec![
+                tc(1, "continue", &[]),
+                tc(1, "continue", &[]),
+                tc(1, "", &["2.其他法律行政法规", "禁止公开"]),
+            ],
             ["0", "-", "—", "/", "无", "0", "0"],
         ),
-        row(vec![tc(3, "", &["四、结转下年度继续办理"])], ["5", "1", "0", "0", "0", "0", "6"]),
+        row(
+            vec![tc(3, "", &["四、结转下年度继续办理"])],
+            ["5", "1", "0", "0", "0", "0", "6"],
+        ),
     ]);
     let t4_values: Vec<String> = (1..=15).map(|i| tc(1, "", &[&i.to_string()])).collect();
-    let t4 = tbl(&[tr(&[tc(5, "", &["行政复议"]), tc(10, "", &["行政诉讼"])]), tr(&t4_values)]);
-    let layout = tbl(&[tr(&[format!("<w:tc>{}{}{}</w:tc>", p("四、政府信息公开行政复议、行政诉讼情况"), t4, p("五、存在的主要问题及改进情况"))])]);
-    docx(&format!("{}{}{}", p("三、收到和处理政府信息公开申请情况"), t3, layout))
+    let t4 = tbl(&[
+        tr(&[tc(5, "", &["行政复议"]), tc(10, "", &["行政诉讼"])]),
+        tr(&t4_values),
+    ]);
+    let layout = tbl(&[tr(&[format!(
+        "<w:tc>{}{}{}</w:tc>",
+        p("四、政府信息公开行政复议、行政诉讼情况"),
+        t4,
+        p("五、存在的主要问题及改进情况")
+    )])]);
+    docx(&format!(
+        "{}{}{}",
+        p("三、收到和处理政府信息公开申请情况"),
+        t3,
+        layout
+    ))
 }
 
 // ---------------------------------------------------------------- PDF
@@ -118,6 +175,8 @@ pub enum PdfFont {
     Identity,
     /// Helvetica, WinAnsiEncoding.
     Helvetica,
+    /// Type0, UniGB-UCS2-V: vertical writing, each glyph below the previous one.
+    Ucs2Vertical,
 }
 
 impl PdfFont {
@@ -127,17 +186,24 @@ impl PdfFont {
             PdfFont::Gbk => "F2",
             PdfFont::Identity => "F3",
             PdfFont::Helvetica => "F4",
+            PdfFont::Ucs2Vertical => "F5",
         }
     }
 
     fn encode(self, text: &str) -> String {
         let bytes: Vec<u8> = match self {
-            PdfFont::Ucs2 => text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect(),
+            PdfFont::Ucs2 | PdfFont::Ucs2Vertical => {
+                text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
+            }
             PdfFont::Gbk => encoding_rs::GBK.encode(text).0.into_owned(),
             PdfFont::Identity => text
                 .chars()
                 .flat_map(|c| {
-                    let i = IDENTITY_CHARS.chars().position(|k| k == c).expect("char in IDENTITY_CHARS") as u16 + 1;
+                    let i = IDENTITY_CHARS
+                        .chars()
+                        .position(|k| k == c)
+                        .expect("char in IDENTITY_CHARS") as u16
+                        + 1;
                     i.to_be_bytes()
                 })
                 .collect(),
@@ -174,7 +240,8 @@ impl Page {
         if self.unruled {
             return;
         }
-        self.content.push_str(&format!("0.5 w {x} {y} {w} {h} re S\n"));
+        self.content
+            .push_str(&format!("0.5 w {x} {y} {w} {h} re S\n"));
     }
 
     /// A line drawn as a thin filled rectangle, as some producers do.
@@ -182,7 +249,8 @@ impl Page {
         if self.unruled {
             return;
         }
-        self.content.push_str(&format!("{x0} {} {} 0.6 re f\n", y - 0.3, x1 - x0));
+        self.content
+            .push_str(&format!("{x0} {} {} 0.6 re f\n", y - 0.3, x1 - x0));
     }
 }
 
@@ -235,12 +303,17 @@ pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
     let f4 = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
     });
+    let d5 = cid_font(&mut doc, "STSong-Light");
+    let f5 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light-UniGB-UCS2-V",
+        "Encoding" => "UniGB-UCS2-V", "DescendantFonts" => vec![d5.into()],
+    });
     let image = doc.add_object(Stream::new(
         dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         vec![0, 255, 255, 0],
     ));
     let resources = doc.add_object(dictionary! {
-        "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4 },
+        "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4, "F5" => f5 },
         "XObject" => dictionary! { "Im1" => image },
     });
     let mut kids = Vec::new();
@@ -259,7 +332,10 @@ pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
         kids.push(Object::from(page_id));
     }
     let count = kids.len() as i64;
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let info = doc.add_object(dictionary! { "Title" => Object::string_literal("Fixture report") });
@@ -270,12 +346,21 @@ pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
 }
 
 /// Column edges of the fixture table 三: three label columns, then seven value columns.
-pub const COLS: [f64; 11] = [50.0, 80.0, 150.0, 300.0, 335.0, 370.0, 405.0, 440.0, 475.0, 510.0, 545.0];
+pub const COLS: [f64; 11] = [
+    50.0, 80.0, 150.0, 300.0, 335.0, 370.0, 405.0, 440.0, 475.0, 510.0, 545.0,
+];
 const ROW_H: f64 = 24.0;
 
 /// Draws a logical cell spanning grid rows `r0..=r1` and columns `c0..=c1` of a table whose
 /// top edge is `top`, and returns its box (x0, y0 bottom, x1, y1 top).
-pub fn cell(page: &mut Page, top: f64, r0: usize, r1: usize, c0: usize, c1: usize) -> (f64, f64, f64, f64) {
+pub fn cell(
+    page: &mut Page,
+    top: f64,
+    r0: usize,
+    r1: usize,
+    c0: usize,
+    c1: usize,
+) -> (f64, f64, f64, f64) {
     let (x0, x1) = (COLS[c0], COLS[c1 + 1]);
     let (y1, y0) = (top - r0 as f64 * ROW_H, top - (r1 + 1) as f64 * ROW_H);
     page.rect(x0, y0, x1 - x0, y1 - y0);
@@ -287,7 +372,11 @@ pub fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
     for (k, text) in v.iter().enumerate() {
         let (x0, y0, _, _) = cell(page, top, r, r, 3 + k, 3 + k);
         if !text.is_empty() {
-            let font = if text.is_ascii() { PdfFont::Helvetica } else { PdfFont::Ucs2 };
+            let font = if text.is_ascii() {
+                PdfFont::Helvetica
+            } else {
+                PdfFont::Ucs2
+            };
             page.text(font, 9.0, x0 + 8.0, y0 + 8.0, text);
         }
     }
@@ -310,17 +399,44 @@ pub fn pdf_table3_unruled() -> Vec<u8> {
 }
 
 fn pdf_table3_with(unruled: bool) -> Vec<u8> {
-    let mut p1 = Page { unruled, ..Page::default() };
-    p1.text(PdfFont::Ucs2, 16.0, 150.0, 780.0, "政府信息公开工作年度报告");
-    p1.text(PdfFont::Ucs2, 12.0, 50.0, 740.0, "三、收到和处理政府信息公开申请情况");
+    let mut p1 = Page {
+        unruled,
+        ..Page::default()
+    };
+    p1.text(
+        PdfFont::Ucs2,
+        16.0,
+        150.0,
+        780.0,
+        "政府信息公开工作年度报告",
+    );
+    p1.text(
+        PdfFont::Ucs2,
+        12.0,
+        50.0,
+        740.0,
+        "三、收到和处理政府信息公开申请情况",
+    );
     let top = 720.0;
     let (x0, y0, ..) = cell(&mut p1, top, 0, 0, 0, 2);
-    p1.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "一、本年新收政府信息公开申请数量");
+    p1.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "一、本年新收政府信息公开申请数量",
+    );
     value_cells(&mut p1, top, 0, ["10", "1", "0", "0", "0", "0", "11"]);
     // 三、本年度办理结果: rows 1..=4 of column 0, one character per line.
     let (x0, _, _, y1) = cell(&mut p1, top, 1, 4, 0, 0);
     for (i, c) in "三、本年度办理结果".chars().enumerate() {
-        p1.text(PdfFont::Identity, 9.0, x0 + 10.0, y1 - 12.0 - 9.5 * i as f64, &c.to_string());
+        p1.text(
+            PdfFont::Identity,
+            9.0,
+            x0 + 10.0,
+            y1 - 12.0 - 9.5 * i as f64,
+            &c.to_string(),
+        );
     }
     let (x0, y0, ..) = cell(&mut p1, top, 1, 1, 1, 2);
     p1.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（一）予以公开");
@@ -335,12 +451,27 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
     p1.text(PdfFont::Gbk, 9.0, x0 + 2.0, y0 + 3.0, "禁止公开");
     value_cells(&mut p1, top, 3, ["0", "-", "—", "/", "无", "0", "0"]);
     let (x0, y0, ..) = cell(&mut p1, top, 4, 4, 1, 2);
-    p1.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "4.无正当理由大量反复");
-    p1.text(PdfFont::Ucs2, 9.0, x0 + 2.0 + 9.0 * 11.0 + 12.0, y0 + 8.0, "申请");
+    p1.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "4.无正当理由大量反复",
+    );
+    p1.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0 + 9.0 * 11.0 + 12.0,
+        y0 + 8.0,
+        "申请",
+    );
     value_cells(&mut p1, top, 4, ["2", "0", "0", "0", "0", "0", "2"]);
     p1.text(PdfFont::Helvetica, 9.0, 285.0, 40.0, "- 1 -");
 
-    let mut p2 = Page { unruled, ..Page::default() };
+    let mut p2 = Page {
+        unruled,
+        ..Page::default()
+    };
     let top = 800.0;
     cell(&mut p2, top, 0, 1, 0, 0); // the rowspan of 三、本年度办理结果 continued, empty
     let (x0, y0, ..) = cell(&mut p2, top, 0, 0, 1, 2);
@@ -350,12 +481,30 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
     p2.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（七）总计");
     value_cells(&mut p2, top, 1, ["7", "0", "0", "0", "0", "0", "7"]);
     let (x0, y0, ..) = cell(&mut p2, top, 2, 2, 0, 2);
-    p2.text(PdfFont::Identity, 9.0, x0 + 2.0, y0 + 8.0, "四、结转下年度继续办理");
+    p2.text(
+        PdfFont::Identity,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "四、结转下年度继续办理",
+    );
     value_cells(&mut p2, top, 2, ["3", "1", "0", "0", "0", "0", "4"]);
     p2.hline_filled(COLS[0], COLS[10], top - 3.0 * ROW_H - 1.0); // a doubled bottom rule
-    p2.text(PdfFont::Ucs2, 12.0, 50.0, 680.0, "四、政府信息公开行政复议、行政诉讼情况");
+    p2.text(
+        PdfFont::Ucs2,
+        12.0,
+        50.0,
+        680.0,
+        "四、政府信息公开行政复议、行政诉讼情况",
+    );
     for i in 0..15 {
-        p2.text(PdfFont::Helvetica, 9.0, 60.0 + 32.0 * i as f64, 650.0, &(i + 1).to_string());
+        p2.text(
+            PdfFont::Helvetica,
+            9.0,
+            60.0 + 32.0 * i as f64,
+            650.0,
+            &(i + 1).to_string(),
+        );
     }
     p2.text(PdfFont::Helvetica, 9.0, 285.0, 40.0, "- 2 -");
     pdf(&[p1, p2], false)
@@ -364,4 +513,30 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
 /// A scan: one page that only paints an image.
 pub fn pdf_scan() -> Vec<u8> {
     pdf(&[Page::default()], true)
+}
+
+/// One ruled table whose left cell spans two rows and holds a label written in a vertical
+/// font (one `Tj` string, glyphs advancing downwards), beside two rows of values.
+pub fn pdf_vertical_label() -> Vec<u8> {
+    let mut p = Page::default();
+    let top = 700.0;
+    let (x0, _, _, y1) = cell(&mut p, top, 0, 3, 0, 0);
+    p.text(
+        PdfFont::Ucs2Vertical,
+        9.0,
+        x0 + 15.0,
+        y1 - 4.0,
+        "三、本年度办理结果",
+    );
+    for (r, label) in [
+        (0, "（一）予以公开"),
+        (1, "（二）部分公开"),
+        (2, "（七）总计"),
+        (3, "四、结转"),
+    ] {
+        let (x0, y0, ..) = cell(&mut p, top, r, r, 1, 2);
+        p.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, label);
+        value_cells(&mut p, top, r, ["1", "2", "3", "4", "5", "6", "21"]);
+    }
+    pdf(&[p], false)
 }

@@ -17,7 +17,10 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("skipping: {} is absent (the shared corpus is not part of the repository)", dir.display());
+        println!(
+            "skipping: {} is absent (the shared corpus is not part of the repository)",
+            dir.display()
+        );
         None
     }
 }
@@ -27,7 +30,9 @@ fn is_value(text: &str) -> bool {
     let t = text.trim();
     t.is_empty()
         || matches!(t, "-" | "—" | "/" | "无")
-        || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-')))
+        || (t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-')))
 }
 
 /// NFKC, whitespace removed: the mapper's label normalisation (numbering is irrelevant here
@@ -41,7 +46,11 @@ fn lcs(a: &[char], b: &[char]) -> usize {
     for &x in a {
         let mut cur = vec![0; b.len() + 1];
         for (j, &y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { prev[j + 1].max(cur[j]) };
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
         }
         prev = cur;
     }
@@ -57,7 +66,10 @@ fn label_matches(printed: &str, label: &str) -> bool {
     }
     let (pc, lc): (Vec<char>, Vec<char>) = (p.chars().collect(), l.chars().collect());
     let common = lcs(&pc, &lc);
-    lc.len() >= 6 && common + 3 >= lc.len() && common * 10 >= lc.len() * 7 && pc.len() <= lc.len() + 8
+    lc.len() >= 6
+        && common + 3 >= lc.len()
+        && common * 10 >= lc.len() * 7
+        && pc.len() <= lc.len() + 8
 }
 
 /// (label text, value cells) of every row.
@@ -66,8 +78,16 @@ fn rows(doc: &Document) -> Vec<(String, Vec<String>)> {
         .iter()
         .filter_map(|b| match b {
             Block::Row { cells } => {
-                let label: String = cells.iter().filter(|c| !is_value(&c.text)).map(|c| c.text.as_str()).collect();
-                let values = cells.iter().filter(|c| is_value(&c.text)).map(|c| c.text.trim().to_string()).collect();
+                let label: String = cells
+                    .iter()
+                    .filter(|c| !is_value(&c.text))
+                    .map(|c| c.text.as_str())
+                    .collect();
+                let values = cells
+                    .iter()
+                    .filter(|c| is_value(&c.text))
+                    .map(|c| c.text.trim().to_string())
+                    .collect();
                 Some((label, values))
             }
             Block::Line { .. } => None,
@@ -93,32 +113,53 @@ fn contract_failures(doc: &Document, expected: &Value) -> Vec<String> {
     let mut failures = Vec::new();
     let template = Template::parse(expected["template"].as_str().unwrap_or("")).expect("template");
     let t3 = &expected["table3"];
-    let other_items_printed = ["other_overdue_correction", "other_unpaid_fee", "other_other"]
-        .iter()
-        .any(|k| t3[k].as_object().is_some_and(|o| o.values().any(|v| !v.is_null())));
+    let other_items_printed = [
+        "other_overdue_correction",
+        "other_unpaid_fee",
+        "other_other",
+    ]
+    .iter()
+    .any(|k| {
+        t3[k]
+            .as_object()
+            .is_some_and(|o| o.values().any(|v| !v.is_null()))
+    });
     for (key, label) in T3_ROWS {
         let want: Vec<&Value> = T3_COLUMNS.iter().map(|(c, _)| &t3[key][c]).collect();
         if want.iter().all(|v| v.is_null()) || (key == "other_handling" && other_items_printed) {
             continue; // not printed, or derived from printed rows
         }
-        if !rows.iter().any(|(l, v)| label_matches(l, label) && values_eq(v, &want)) {
+        if !rows
+            .iter()
+            .any(|(l, v)| label_matches(l, label) && values_eq(v, &want))
+        {
             failures.push(format!("表三 {key} ({label}): no row with values {want:?}"));
         }
     }
     let t4 = &expected["table4"];
-    let want: Vec<&Value> =
-        T4_GROUPS.iter().flat_map(|(g, _)| T4_OUTCOMES.iter().map(move |(o, _)| &t4[g][o])).collect();
+    let want: Vec<&Value> = T4_GROUPS
+        .iter()
+        .flat_map(|(g, _)| T4_OUTCOMES.iter().map(move |(o, _)| &t4[g][o]))
+        .collect();
     if !rows.iter().any(|(_, v)| values_eq(v, &want)) {
         failures.push(format!("表四: no row with the 15 values {want:?}"));
     }
     for item in table2_items(template) {
-        let Some(got) = expected["table2"].get(item.key) else { continue };
+        let Some(got) = expected["table2"].get(item.key) else {
+            continue;
+        };
         let want: Vec<&Value> = item.measures.iter().map(|(m, _)| &got[m]).collect();
         let found = rows.iter().any(|(l, v)| {
-            item.labels.iter().any(|lab| norm(l).trim_start_matches(char::is_numeric) == norm(lab)) && values_eq(v, &want)
+            item.labels
+                .iter()
+                .any(|lab| norm(l).trim_start_matches(char::is_numeric) == norm(lab))
+                && values_eq(v, &want)
         });
         if !found {
-            failures.push(format!("表二 {}: no row labelled {:?} with values {want:?}", item.key, item.labels));
+            failures.push(format!(
+                "表二 {}: no row labelled {:?} with values {want:?}",
+                item.key, item.labels
+            ));
         }
     }
     failures
@@ -127,12 +168,18 @@ fn contract_failures(doc: &Document, expected: &Value) -> Vec<String> {
 fn check_corpus(name: &str) {
     let Some(dir) = corpus_dir() else { return };
     let bytes = std::fs::read(dir.join(format!("{name}.pdf"))).expect("read pdf");
-    let expected: Value =
-        serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.expected.json"))).expect("read expected"))
-            .expect("expected json");
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(dir.join(format!("{name}.expected.json"))).expect("read expected"),
+    )
+    .expect("expected json");
     let doc = read_pdf(&bytes).expect("read_pdf");
     let failures = contract_failures(&doc, &expected);
-    assert!(failures.is_empty(), "{name}: {} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{name}: {} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -155,7 +202,10 @@ fn corpus_label_split_by_page_break_is_rejoined() {
     let Some(dir) = corpus_dir() else { return };
     let doc = read_pdf(&std::fs::read(dir.join("huaian-2024.pdf")).unwrap()).unwrap();
     let rows = rows(&doc);
-    assert!(rows.iter().any(|(l, _)| norm(l).contains("(四)无法提供")), "（四）无法提供 split over pages 4/5");
+    assert!(
+        rows.iter().any(|(l, _)| norm(l).contains("(四)无法提供")),
+        "（四）无法提供 split over pages 4/5"
+    );
     assert!(!rows.iter().any(|(l, _)| norm(l).starts_with("法提供")));
 }
 
@@ -171,10 +221,20 @@ fn corpus_headings_are_lines() {
             Block::Row { .. } => None,
         })
         .collect();
-    for heading in ["一、总体情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"] {
-        assert!(lines.iter().any(|l| norm(l) == norm(heading)), "heading {heading} missing");
+    for heading in [
+        "一、总体情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ] {
+        assert!(
+            lines.iter().any(|l| norm(l) == norm(heading)),
+            "heading {heading} missing"
+        );
     }
-    assert!(!lines.iter().any(|l| norm(l) == "-3-"), "page numbers are dropped");
+    assert!(
+        !lines.iter().any(|l| norm(l) == "-3-"),
+        "page numbers are dropped"
+    );
     assert_eq!(doc.title.as_deref(), Some("政府信息公开工作年度报告"));
 }
 
@@ -182,7 +242,13 @@ fn corpus_headings_are_lines() {
 fn corpus_damaged_files_do_not_panic() {
     let Some(dir) = corpus_dir() else { return };
     let bytes = std::fs::read(dir.join("huaian-hongze-2023.pdf")).unwrap();
-    for cut in [10, 1000, bytes.len() / 3, bytes.len() / 2, bytes.len() - 100] {
+    for cut in [
+        10,
+        1000,
+        bytes.len() / 3,
+        bytes.len() / 2,
+        bytes.len() - 100,
+    ] {
         let _ = read_pdf(&bytes[..cut]);
     }
     let mut rng = 0x2545_f491_4f6c_dd1du64;
@@ -201,8 +267,14 @@ fn corpus_damaged_files_do_not_panic() {
 
 #[test]
 fn rejects_non_pdf_input_by_name() {
-    assert!(matches!(read_pdf(b"<html></html>"), Err(PdfError::NotPdf(_))));
-    assert!(matches!(read_pdf(&fixtures::ole_doc()), Err(PdfError::NotPdf(nianbao::parse::sniff::Format::Ole))));
+    assert!(matches!(
+        read_pdf(b"<html></html>"),
+        Err(PdfError::NotPdf(_))
+    ));
+    assert!(matches!(
+        read_pdf(&fixtures::ole_doc()),
+        Err(PdfError::NotPdf(nianbao::parse::sniff::Format::Ole))
+    ));
 }
 
 proptest! {
@@ -221,7 +293,11 @@ fn dump(doc: &Document) -> Vec<String> {
     doc.blocks
         .iter()
         .map(|b| match b {
-            Block::Row { cells } => cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" | "),
+            Block::Row { cells } => cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
             Block::Line { text, .. } => format!("LINE {text}"),
         })
         .collect()
@@ -248,14 +324,32 @@ fn fixture_table3_rows_and_cells() {
         ]
     );
     assert_eq!(doc.title.as_deref(), Some("Fixture report"));
-    let Block::Row { cells } = &doc.blocks[3] else { panic!("row") };
-    assert_eq!(cells[2].loc, nianbao::document::Loc::Page { page: 1, row: 4, col: 4 });
+    let Block::Row { cells } = &doc.blocks[3] else {
+        panic!("row")
+    };
+    assert_eq!(
+        cells[2].loc,
+        nianbao::document::Loc::Page {
+            page: 1,
+            row: 4,
+            col: 4
+        }
+    );
 }
 
 #[test]
 fn fixture_scan_is_reported_as_image_only() {
     let err = read_pdf(&fixtures::pdf_scan()).unwrap_err();
-    assert!(matches!(err, PdfError::ImageOnly { pages: 1, images: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PdfError::ImageOnly {
+                pages: 1,
+                images: 1
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("OCR"));
 }
 
@@ -300,4 +394,67 @@ fn fixture_unruled_table_uses_gaps() {
             "1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15",
         ]
     );
+}
+
+#[test]
+fn fixture_vertical_font_label_stays_in_its_cell() {
+    let doc = read_pdf(&fixtures::pdf_vertical_label()).expect("fixture reads");
+    assert_eq!(
+        dump(&doc),
+        vec![
+            "三、本年度办理结果 | （一）予以公开 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
+            "（二）部分公开 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
+            "（七）总计 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
+            "四、结转 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
+        ]
+    );
+}
+
+/// Differential check against poppler's `pdftotext` where it is installed: both must see the
+/// same CJK characters (as multisets, up to a small difference) in each corpus PDF.
+#[test]
+fn corpus_characters_agree_with_pdftotext() {
+    let Some(dir) = corpus_dir() else { return };
+    let probe = std::process::Command::new("pdftotext").arg("-v").output();
+    if probe.is_err() {
+        println!("skipping: pdftotext (poppler-utils) is not installed");
+        return;
+    }
+    for name in ["huaian-2024", "huaian-hongze-2023", "huaian-hongze-2024"] {
+        let path = dir.join(format!("{name}.pdf"));
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+        let doc = read_pdf(&std::fs::read(&path).unwrap()).unwrap();
+        let mut ours = String::new();
+        for b in &doc.blocks {
+            match b {
+                Block::Line { text, .. } => ours.push_str(text),
+                Block::Row { cells } => cells.iter().for_each(|c| ours.push_str(&c.text)),
+            }
+        }
+        let count = |s: &str| {
+            let mut m = std::collections::BTreeMap::<char, i64>::new();
+            for c in s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)) {
+                *m.entry(c).or_default() += 1;
+            }
+            m
+        };
+        let (a, b) = (count(&ours), count(&theirs));
+        let total: i64 = b.values().sum();
+        let diff: i64 = a
+            .keys()
+            .chain(b.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|c| (a.get(c).unwrap_or(&0) - b.get(c).unwrap_or(&0)).abs())
+            .sum();
+        assert!(
+            diff * 200 <= total,
+            "{name}: {diff} of {total} CJK characters differ from pdftotext"
+        );
+    }
 }

@@ -50,8 +50,8 @@ pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
 }
 
 fn document_xml(bytes: &[u8]) -> Result<String, DocxError> {
-    let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| DocxError::Zip(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
     let name = if archive.index_for_name("word/document.xml").is_some() {
         "word/document.xml".to_string()
     } else {
@@ -63,9 +63,13 @@ fn document_xml(bytes: &[u8]) -> Result<String, DocxError> {
             .map(|n| n.to_string())
             .ok_or(DocxError::NoDocumentXml)?
     };
-    let file = archive.by_name(&name).map_err(|e| DocxError::Zip(e.to_string()))?;
+    let file = archive
+        .by_name(&name)
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
     let mut raw = Vec::new();
-    file.take(XML_LIMIT + 1).read_to_end(&mut raw).map_err(|e| DocxError::Zip(e.to_string()))?;
+    file.take(XML_LIMIT + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
     if raw.len() as u64 > XML_LIMIT {
         return Err(DocxError::TooLarge);
     }
@@ -75,9 +79,15 @@ fn document_xml(bytes: &[u8]) -> Result<String, DocxError> {
 /// UTF-8 (the norm) or UTF-16 with a BOM.
 fn decode_xml(raw: &[u8]) -> String {
     if let Some(rest) = raw.strip_prefix(&[0xff, 0xfe]) {
-        encoding_rs::UTF_16LE.decode_without_bom_handling(rest).0.into_owned()
+        encoding_rs::UTF_16LE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned()
     } else if let Some(rest) = raw.strip_prefix(&[0xfe, 0xff]) {
-        encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned()
+        encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned()
     } else {
         String::from_utf8_lossy(raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw)).into_owned()
     }
@@ -105,8 +115,15 @@ struct CellOut {
 }
 
 enum Frame {
-    Table { index: u32, rows: u32, blocks: Vec<Block> },
-    Row { cells: Vec<CellOut>, col: u32 },
+    Table {
+        index: u32,
+        rows: u32,
+        blocks: Vec<Block>,
+    },
+    Row {
+        cells: Vec<CellOut>,
+        col: u32,
+    },
     Cell(CellOut),
 }
 
@@ -133,7 +150,10 @@ fn join_paras(paras: &[String]) -> String {
 }
 
 fn val_attr(e: &BytesStart<'_>) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == "val").map(|a| a.value.into_owned())
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == "val")
+        .map(|a| a.value.into_owned())
 }
 
 /// Parser state over the event stream.
@@ -171,17 +191,27 @@ impl State {
             "tbl" if !empty => {
                 if self.stack.len() < MAX_NESTING * 3 {
                     self.tables += 1;
-                    self.stack.push(Frame::Table { index: self.tables, rows: 0, blocks: Vec::new() });
+                    self.stack.push(Frame::Table {
+                        index: self.tables,
+                        rows: 0,
+                        blocks: Vec::new(),
+                    });
                 }
             }
             "tr" if !empty => {
                 if matches!(self.stack.last(), Some(Frame::Table { .. })) {
-                    self.stack.push(Frame::Row { cells: Vec::new(), col: 0 });
+                    self.stack.push(Frame::Row {
+                        cells: Vec::new(),
+                        col: 0,
+                    });
                 }
             }
             "gridBefore" => {
                 if let Some(Frame::Row { col, .. }) = self.stack.last_mut() {
-                    *col += val_attr(e).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0).min(1000);
+                    *col += val_attr(e)
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(0)
+                        .min(1000);
                 }
             }
             "tc" if !empty => {
@@ -198,7 +228,10 @@ impl State {
             }
             "gridSpan" => {
                 if let Some(Frame::Cell(c)) = self.stack.last_mut() {
-                    c.span = val_attr(e).and_then(|v| v.parse::<u32>().ok()).unwrap_or(1).clamp(1, 1000);
+                    c.span = val_attr(e)
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(1)
+                        .clamp(1, 1000);
                 }
             }
             "vMerge" => {
@@ -246,7 +279,9 @@ impl State {
             }
             "tc" => {
                 if let Some(Frame::Cell(_)) = self.stack.last() {
-                    let Some(Frame::Cell(cell)) = self.stack.pop() else { return };
+                    let Some(Frame::Cell(cell)) = self.stack.pop() else {
+                        return;
+                    };
                     if let Some(Frame::Row { cells, col }) = self.stack.last_mut() {
                         *col = col.saturating_add(cell.span);
                         cells.push(cell);
@@ -255,8 +290,15 @@ impl State {
             }
             "tr" => {
                 if let Some(Frame::Row { .. }) = self.stack.last() {
-                    let Some(Frame::Row { cells, .. }) = self.stack.pop() else { return };
-                    if let Some(Frame::Table { index, rows, blocks }) = self.stack.last_mut() {
+                    let Some(Frame::Row { cells, .. }) = self.stack.pop() else {
+                        return;
+                    };
+                    if let Some(Frame::Table {
+                        index,
+                        rows,
+                        blocks,
+                    }) = self.stack.last_mut()
+                    {
                         *rows += 1;
                         emit_row(*index, *rows, cells, blocks);
                     }
@@ -264,7 +306,9 @@ impl State {
             }
             "tbl" => {
                 if let Some(Frame::Table { .. }) = self.stack.last() {
-                    let Some(Frame::Table { blocks, .. }) = self.stack.pop() else { return };
+                    let Some(Frame::Table { blocks, .. }) = self.stack.pop() else {
+                        return;
+                    };
                     match self.stack.last_mut() {
                         Some(Frame::Cell(c)) => c.items.push(Item::Blocks(blocks)),
                         Some(_) => {}
@@ -289,7 +333,12 @@ impl State {
         match self.stack.last_mut() {
             Some(Frame::Cell(c)) => c.items.push(Item::Para(text)),
             Some(_) => {}
-            None => self.doc.push_line(text.trim(), Loc::Line { line: self.paragraphs }),
+            None => self.doc.push_line(
+                text.trim(),
+                Loc::Line {
+                    line: self.paragraphs,
+                },
+            ),
         }
     }
 }
@@ -297,16 +346,25 @@ impl State {
 /// One table row → a `Row` of its logical cells, or, when a cell holds a nested table, the
 /// row's content in order (paragraphs as lines, nested rows as rows).
 fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
-    let nested = cells.iter().any(|c| c.items.iter().any(|i| matches!(i, Item::Blocks(_))));
+    let nested = cells
+        .iter()
+        .any(|c| c.items.iter().any(|i| matches!(i, Item::Blocks(_))));
     if nested {
         for cell in cells {
-            let loc = Loc::Table { table, row, col: cell.col + 1 };
+            let loc = Loc::Table {
+                table,
+                row,
+                col: cell.col + 1,
+            };
             for item in cell.items {
                 match item {
                     Item::Para(p) => {
                         let p = p.trim();
                         if !p.is_empty() {
-                            out.push(Block::Line { text: p.to_string(), loc });
+                            out.push(Block::Line {
+                                text: p.to_string(),
+                                loc,
+                            });
                         }
                     }
                     Item::Blocks(b) => out.extend(b),
@@ -327,7 +385,14 @@ fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
                     Item::Blocks(_) => None,
                 })
                 .collect();
-            Cell { text: join_paras(&paras), loc: Loc::Table { table, row, col: c.col + 1 } }
+            Cell {
+                text: join_paras(&paras),
+                loc: Loc::Table {
+                    table,
+                    row,
+                    col: c.col + 1,
+                },
+            }
         })
         .collect();
     if cells.iter().any(|c| !c.text.is_empty()) {
@@ -388,7 +453,11 @@ mod tests {
         doc.blocks
             .iter()
             .map(|b| match b {
-                Block::Row { cells } => cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" | "),
+                Block::Row { cells } => cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
                 Block::Line { text, .. } => format!("LINE {text}"),
             })
             .collect()
@@ -401,9 +470,21 @@ mod tests {
             <w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>6</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
             </w:body></w:document>"#;
         let doc = parse_document_xml(xml).unwrap();
-        assert_eq!(rows(&doc), vec!["LINE 标题 & 说明", "三、本年度办理结果 | 5", "6"]);
-        let Block::Row { cells } = &doc.blocks[2] else { panic!() };
-        assert_eq!(cells[0].loc, Loc::Table { table: 1, row: 2, col: 3 });
+        assert_eq!(
+            rows(&doc),
+            vec!["LINE 标题 & 说明", "三、本年度办理结果 | 5", "6"]
+        );
+        let Block::Row { cells } = &doc.blocks[2] else {
+            panic!()
+        };
+        assert_eq!(
+            cells[0].loc,
+            Loc::Table {
+                table: 1,
+                row: 2,
+                col: 3
+            }
+        );
     }
 
     #[test]

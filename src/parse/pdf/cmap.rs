@@ -80,7 +80,10 @@ fn tokenize(src: &[u8]) -> Vec<Tok> {
             _ if b.is_ascii_whitespace() => i += 1,
             _ => {
                 let start = i;
-                while i < src.len() && !src[i].is_ascii_whitespace() && !b"<>[]()%/".contains(&src[i]) {
+                while i < src.len()
+                    && !src[i].is_ascii_whitespace()
+                    && !b"<>[]()%/".contains(&src[i])
+                {
                     i += 1;
                 }
                 if i == start {
@@ -111,13 +114,21 @@ fn hex_bytes(digits: &[u8]) -> Vec<u8> {
 }
 
 fn code_of(bytes: &[u8]) -> u32 {
-    bytes.iter().take(4).fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
+    bytes
+        .iter()
+        .take(4)
+        .fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
 }
 
 /// UTF-16BE bytes → text (lossy).
 pub(crate) fn utf16be(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes.chunks(2).map(|c| (u16::from(c[0]) << 8) | u16::from(*c.get(1).unwrap_or(&0))).collect();
-    char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+    let units: Vec<u16> = bytes
+        .chunks(2)
+        .map(|c| (u16::from(c[0]) << 8) | u16::from(*c.get(1).unwrap_or(&0)))
+        .collect();
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or('\u{FFFD}'))
+        .collect()
 }
 
 /// Adds `offset` to the last UTF-16 unit of `base` (the bfrange rule).
@@ -147,7 +158,9 @@ impl CMap {
             i += 1;
             match w.as_str() {
                 "begincodespacerange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1)) {
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
                         let len = lo.len().clamp(1, 4) as u8;
                         map.codespace.push((code_of(lo), code_of(hi), len));
                         i += 2;
@@ -160,7 +173,9 @@ impl CMap {
                                 map.unicode.insert(code_of(src), utf16be(d));
                             }
                             Tok::Word(name) => {
-                                if let Some(c) = super::font::glyph_name_char(name.trim_start_matches('/')) {
+                                if let Some(c) =
+                                    super::font::glyph_name_char(name.trim_start_matches('/'))
+                                {
                                     map.unicode.insert(code_of(src), c.to_string());
                                 }
                             }
@@ -170,7 +185,9 @@ impl CMap {
                     }
                 }
                 "beginbfrange" => {
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1)) {
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
                         let (lo, hi) = (code_of(lo), code_of(hi));
                         i += 2;
                         match toks.get(i) {
@@ -199,8 +216,11 @@ impl CMap {
                     }
                 }
                 "begincidchar" => {
-                    while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) = (toks.get(i), toks.get(i + 1)) {
-                        map.cid.insert(code_of(src), (*cid).clamp(0, i64::from(u32::MAX)) as u32);
+                    while let (Some(Tok::Hex(src)), Some(Tok::Int(cid))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
+                        map.cid
+                            .insert(code_of(src), (*cid).clamp(0, i64::from(u32::MAX)) as u32);
                         i += 2;
                     }
                 }
@@ -209,7 +229,10 @@ impl CMap {
                         (toks.get(i), toks.get(i + 1), toks.get(i + 2))
                     {
                         let cid = (*cid).clamp(0, i64::from(u32::MAX)) as u32;
-                        for (k, code) in (code_of(lo)..=code_of(hi)).take(MAX_RANGE as usize).enumerate() {
+                        for (k, code) in (code_of(lo)..=code_of(hi))
+                            .take(MAX_RANGE as usize)
+                            .enumerate()
+                        {
                             map.cid.insert(code, cid.saturating_add(k as u32));
                         }
                         i += 3;
@@ -228,7 +251,11 @@ impl CMap {
                 break;
             }
             let code = code_of(&bytes[..len]);
-            if self.codespace.iter().any(|&(lo, hi, l)| l as usize == len && lo <= code && code <= hi) {
+            if self
+                .codespace
+                .iter()
+                .any(|&(lo, hi, l)| l as usize == len && lo <= code && code <= hi)
+            {
                 return Some(len);
             }
         }

@@ -28,8 +28,14 @@ enum CidEncoding {
 
 #[derive(Debug, Clone)]
 enum Kind {
-    Simple { base: Box<[char; 256]>, widths: Box<[f64; 256]> },
-    Cid { encoding: CidEncoding, widths: HashMap<u32, f64> },
+    Simple {
+        base: Box<[char; 256]>,
+        widths: Box<[f64; 256]>,
+    },
+    Cid {
+        encoding: CidEncoding,
+        widths: HashMap<u32, f64>,
+    },
 }
 
 /// A font ready to decode shown strings.
@@ -62,7 +68,10 @@ pub(crate) struct Code<'a> {
 impl Default for Font {
     fn default() -> Self {
         Font {
-            kind: Kind::Simple { base: Box::new(latin1_table(encoding_rs::WINDOWS_1252)), widths: Box::new([500.0; 256]) },
+            kind: Kind::Simple {
+                base: Box::new(latin1_table(encoding_rs::WINDOWS_1252)),
+                widths: Box::new([500.0; 256]),
+            },
             to_unicode: None,
             default_width: 500.0,
             scale: 0.001,
@@ -87,7 +96,9 @@ fn legacy_encoding(name: &[u8]) -> Option<&'static Encoding> {
     let name = std::str::from_utf8(name).ok()?;
     let stem = name.trim_end_matches("-H").trim_end_matches("-V");
     Some(match stem {
-        "GBK-EUC" | "GBKp-EUC" | "GBK2K" | "GB-EUC" | "GBpc-EUC" | "GBT-EUC" | "GBTpc-EUC" => encoding_rs::GBK,
+        "GBK-EUC" | "GBKp-EUC" | "GBK2K" | "GB-EUC" | "GBpc-EUC" | "GBT-EUC" | "GBTpc-EUC" => {
+            encoding_rs::GBK
+        }
         "B5pc" | "ETen-B5" | "HKscs-B5" | "ETenms-B5" | "CNS-EUC" => encoding_rs::BIG5,
         "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" => encoding_rs::SHIFT_JIS,
         "EUC" | "KSC-EUC" | "KSCms-UHC" | "KSCpc-EUC" | "KSCms-UHC-HW" => encoding_rs::EUC_KR,
@@ -116,7 +127,9 @@ impl Font {
                 let vertical = n.ends_with(b"-V");
                 let enc = if n.starts_with(b"Identity") {
                     CidEncoding::Identity
-                } else if n.starts_with(b"Uni") && (n.windows(4).any(|w| w == b"UCS2") || n.windows(5).any(|w| w == b"UTF16")) {
+                } else if n.starts_with(b"Uni")
+                    && (n.windows(4).any(|w| w == b"UCS2") || n.windows(5).any(|w| w == b"UTF16"))
+                {
                     CidEncoding::Ucs2
                 } else if let Some(e) = legacy_encoding(n) {
                     CidEncoding::Legacy(e)
@@ -127,7 +140,9 @@ impl Font {
             }
             Some(Object::Stream(s)) => {
                 let vertical = obj::get_num(doc, &s.dict, b"WMode") == Some(1.0);
-                let cmap = obj::stream_bytes(s, CMAP_LIMIT).map(|b| CMap::parse(&b)).unwrap_or_default();
+                let cmap = obj::stream_bytes(s, CMAP_LIMIT)
+                    .map(|b| CMap::parse(&b))
+                    .unwrap_or_default();
                 if cmap.codespace.is_empty() {
                     (CidEncoding::Identity, vertical)
                 } else {
@@ -149,10 +164,21 @@ impl Font {
                 parse_cid_widths(doc, w, &mut widths);
             }
         }
-        Font { kind: Kind::Cid { encoding, widths }, to_unicode, default_width, scale: 0.001, vertical }
+        Font {
+            kind: Kind::Cid { encoding, widths },
+            to_unicode,
+            default_width,
+            scale: 0.001,
+            vertical,
+        }
     }
 
-    fn load_simple(doc: &Document, dict: &Dictionary, subtype: &[u8], to_unicode: Option<CMap>) -> Font {
+    fn load_simple(
+        doc: &Document,
+        dict: &Dictionary,
+        subtype: &[u8],
+        to_unicode: Option<CMap>,
+    ) -> Font {
         let mut base = latin1_table(encoding_rs::WINDOWS_1252);
         match obj::get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
@@ -171,7 +197,9 @@ impl Font {
                             Some(Object::Integer(i)) => code = *i,
                             Some(Object::Name(name)) => {
                                 if (0..256).contains(&code) {
-                                    if let Some(c) = std::str::from_utf8(name).ok().and_then(glyph_name_char) {
+                                    if let Some(c) =
+                                        std::str::from_utf8(name).ok().and_then(glyph_name_char)
+                                    {
                                         base[code as usize] = c;
                                     }
                                 }
@@ -198,7 +226,9 @@ impl Font {
             .filter(|w| *w > 0.0)
             .unwrap_or(if scale == 0.001 { 500.0 } else { 0.5 / scale });
         let mut widths = [missing; 256];
-        let first = obj::get_num(doc, dict, b"FirstChar").unwrap_or(0.0).clamp(0.0, 255.0) as usize;
+        let first = obj::get_num(doc, dict, b"FirstChar")
+            .unwrap_or(0.0)
+            .clamp(0.0, 255.0) as usize;
         if let Some(ws) = obj::get_array(doc, dict, b"Widths") {
             for (k, w) in ws.iter().enumerate() {
                 if let (Some(slot), Some(w)) = (widths.get_mut(first + k), obj::num(doc, w)) {
@@ -207,7 +237,10 @@ impl Font {
             }
         }
         Font {
-            kind: Kind::Simple { base: Box::new(base), widths: Box::new(widths) },
+            kind: Kind::Simple {
+                base: Box::new(base),
+                widths: Box::new(widths),
+            },
             to_unicode,
             default_width: missing,
             scale,
@@ -227,7 +260,10 @@ impl Font {
             let (text, width) = match &self.kind {
                 Kind::Simple { base, widths } => {
                     let c = base[(code & 0xff) as usize];
-                    (mapped.map_or(CodeText::Char(c), |s| CodeText::Str(s)), widths[(code & 0xff) as usize])
+                    (
+                        mapped.map_or(CodeText::Char(c), |s| CodeText::Str(s)),
+                        widths[(code & 0xff) as usize],
+                    )
                 }
                 Kind::Cid { encoding, widths } => {
                     let (fallback, cid) = match encoding {
@@ -243,7 +279,9 @@ impl Font {
                     let width = match cid.and_then(|c| widths.get(&c)) {
                         Some(w) => *w,
                         None if cid.is_none() && len == 1 => self.default_width / 2.0,
-                        None if cid.is_none() && matches!(text, CodeText::Char(c) if (c as u32) < 0x2e80) => {
+                        None if cid.is_none()
+                            && matches!(text, CodeText::Char(c) if (c as u32) < 0x2e80) =>
+                        {
                             self.default_width / 2.0
                         }
                         None => self.default_width,
@@ -251,7 +289,11 @@ impl Font {
                     (text, width)
                 }
             };
-            f(Code { text, width, word_space: len == 1 && code == 32 });
+            f(Code {
+                text,
+                width,
+                word_space: len == 1 && code == 32,
+            });
         }
     }
 
@@ -284,7 +326,9 @@ impl Font {
 fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f64>) {
     let mut i = 0;
     while i < w.len() && out.len() < 0x2_0000 {
-        let Some(first) = obj::num(doc, &w[i]) else { break };
+        let Some(first) = obj::num(doc, &w[i]) else {
+            break;
+        };
         let first = first.clamp(0.0, f64::from(u32::MAX)) as u32;
         match w.get(i + 1).and_then(|o| obj::resolve(doc, o)) {
             Some(Object::Array(list)) => {
@@ -296,9 +340,10 @@ fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f64>) {
                 i += 2;
             }
             Some(_) => {
-                let (Some(last), Some(width)) =
-                    (obj::num(doc, &w[i + 1]), w.get(i + 2).and_then(|o| obj::num(doc, o)))
-                else {
+                let (Some(last), Some(width)) = (
+                    obj::num(doc, &w[i + 1]),
+                    w.get(i + 2).and_then(|o| obj::num(doc, o)),
+                ) else {
                     break;
                 };
                 let last = last.clamp(0.0, f64::from(u32::MAX)) as u32;
@@ -322,7 +367,9 @@ pub(crate) fn glyph_name_char(name: &str) -> Option<char> {
     } else {
         None
     };
-    let code = hex.filter(|h| (4..=6).contains(&h.len())).and_then(|h| u32::from_str_radix(h, 16).ok());
+    let code = hex
+        .filter(|h| (4..=6).contains(&h.len()))
+        .and_then(|h| u32::from_str_radix(h, 16).ok());
     if let Some(c) = code.and_then(char::from_u32) {
         return Some(c);
     }
@@ -331,14 +378,46 @@ pub(crate) fn glyph_name_char(name: &str) -> Option<char> {
         return Some(c);
     }
     const NAMES: [(&str, char); 40] = [
-        ("space", ' '), ("exclam", '!'), ("quotedbl", '"'), ("numbersign", '#'), ("dollar", '$'),
-        ("percent", '%'), ("ampersand", '&'), ("quotesingle", '\''), ("quoteright", '\''),
-        ("parenleft", '('), ("parenright", ')'), ("asterisk", '*'), ("plus", '+'), ("comma", ','),
-        ("hyphen", '-'), ("period", '.'), ("slash", '/'), ("zero", '0'), ("one", '1'), ("two", '2'),
-        ("three", '3'), ("four", '4'), ("five", '5'), ("six", '6'), ("seven", '7'), ("eight", '8'),
-        ("nine", '9'), ("colon", ':'), ("semicolon", ';'), ("less", '<'), ("equal", '='),
-        ("greater", '>'), ("question", '?'), ("at", '@'), ("bracketleft", '['), ("bracketright", ']'),
-        ("underscore", '_'), ("quoteleft", '\''), ("emdash", '—'), ("endash", '–'),
+        ("space", ' '),
+        ("exclam", '!'),
+        ("quotedbl", '"'),
+        ("numbersign", '#'),
+        ("dollar", '$'),
+        ("percent", '%'),
+        ("ampersand", '&'),
+        ("quotesingle", '\''),
+        ("quoteright", '\''),
+        ("parenleft", '('),
+        ("parenright", ')'),
+        ("asterisk", '*'),
+        ("plus", '+'),
+        ("comma", ','),
+        ("hyphen", '-'),
+        ("period", '.'),
+        ("slash", '/'),
+        ("zero", '0'),
+        ("one", '1'),
+        ("two", '2'),
+        ("three", '3'),
+        ("four", '4'),
+        ("five", '5'),
+        ("six", '6'),
+        ("seven", '7'),
+        ("eight", '8'),
+        ("nine", '9'),
+        ("colon", ':'),
+        ("semicolon", ';'),
+        ("less", '<'),
+        ("equal", '='),
+        ("greater", '>'),
+        ("question", '?'),
+        ("at", '@'),
+        ("bracketleft", '['),
+        ("bracketright", ']'),
+        ("underscore", '_'),
+        ("quoteleft", '\''),
+        ("emdash", '—'),
+        ("endash", '–'),
     ];
     NAMES.iter().find(|(n, _)| *n == name).map(|&(_, c)| c)
 }

@@ -135,7 +135,10 @@ impl<'d> Interp<'d> {
         Interp {
             doc,
             fonts,
-            gs: GState { ctm: base, ..GState::default() },
+            gs: GState {
+                ctm: base,
+                ..GState::default()
+            },
             stack: Vec::new(),
             tm: IDENTITY,
             tlm: IDENTITY,
@@ -170,7 +173,12 @@ impl<'d> Interp<'d> {
     }
 
     fn op(&mut self, op: &[u8], a: &[Operand<'_>], res: Option<&'d Dictionary>, depth: usize) {
-        let n = |i: usize| a.len().checked_sub(i).and_then(|k| a.get(k)).map_or(0.0, num);
+        let n = |i: usize| {
+            a.len()
+                .checked_sub(i)
+                .and_then(|k| a.get(k))
+                .map_or(0.0, num)
+        };
         match op {
             b"q" => {
                 if self.stack.len() < 256 {
@@ -270,7 +278,13 @@ impl<'d> Interp<'d> {
             b"re" if a.len() >= 4 => {
                 let (x, y, w, h) = (n(4), n(3), n(2), n(1));
                 let m = &self.gs.ctm;
-                let pts = vec![apply(m, x, y), apply(m, x + w, y), apply(m, x + w, y + h), apply(m, x, y + h), apply(m, x, y)];
+                let pts = vec![
+                    apply(m, x, y),
+                    apply(m, x + w, y),
+                    apply(m, x + w, y + h),
+                    apply(m, x, y + h),
+                    apply(m, x, y),
+                ];
                 self.path.push(pts);
             }
             b"S" | b"s" => self.paint(false),
@@ -300,7 +314,11 @@ impl<'d> Interp<'d> {
     fn adjust(&mut self, v: f64) {
         let vertical = self.gs.font.as_ref().is_some_and(|f| f.vertical);
         let d = -v / 1000.0 * self.gs.size;
-        let t = if vertical { [1.0, 0.0, 0.0, 1.0, 0.0, d] } else { [1.0, 0.0, 0.0, 1.0, d * self.gs.hscale, 0.0] };
+        let t = if vertical {
+            [1.0, 0.0, 0.0, 1.0, 0.0, d]
+        } else {
+            [1.0, 0.0, 0.0, 1.0, d * self.gs.hscale, 0.0]
+        };
         self.tm = mul(&t, &self.tm);
     }
 
@@ -395,8 +413,18 @@ impl<'d> Interp<'d> {
     }
 
     fn seg(&mut self, horizontal: bool, pos: f64, lo: f64, hi: f64) {
-        if hi - lo >= 1.0 && pos.is_finite() && lo.is_finite() && hi.is_finite() && self.out.segs.len() < MAX_SEGS_PER_PAGE {
-            self.out.segs.push(Seg { horizontal, pos, lo, hi });
+        if hi - lo >= 1.0
+            && pos.is_finite()
+            && lo.is_finite()
+            && hi.is_finite()
+            && self.out.segs.len() < MAX_SEGS_PER_PAGE
+        {
+            self.out.segs.push(Seg {
+                horizontal,
+                pos,
+                lo,
+                hi,
+            });
         }
     }
 
@@ -415,23 +443,36 @@ impl<'d> Interp<'d> {
         }
         let dict = obj::as_dict(doc, entry)?;
         let addr = dict as *const Dictionary as usize;
-        Some(self.fonts.by_addr.entry(addr).or_insert_with(|| Rc::new(Font::load(doc, dict))).clone())
+        Some(
+            self.fonts
+                .by_addr
+                .entry(addr)
+                .or_insert_with(|| Rc::new(Font::load(doc, dict)))
+                .clone(),
+        )
     }
 
     fn xobject(&mut self, res: Option<&'d Dictionary>, name: &[u8], depth: usize) {
         let doc = self.doc;
-        let Some(xobjects) = res.and_then(|r| obj::get_dict(doc, r, b"XObject")) else { return };
-        let Some(Object::Stream(stream)) = xobjects.get(name).ok().and_then(|o| obj::resolve(doc, o)) else {
+        let Some(xobjects) = res.and_then(|r| obj::get_dict(doc, r, b"XObject")) else {
+            return;
+        };
+        let Some(Object::Stream(stream)) =
+            xobjects.get(name).ok().and_then(|o| obj::resolve(doc, o))
+        else {
             return;
         };
         match obj::get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => self.out.images += 1,
             Some(b"Form") if depth < MAX_FORM_DEPTH => {
-                let Some(content) = obj::stream_bytes(stream, CONTENT_LIMIT) else { return };
+                let Some(content) = obj::stream_bytes(stream, CONTENT_LIMIT) else {
+                    return;
+                };
                 let matrix = obj::get_array(doc, &stream.dict, b"Matrix")
                     .filter(|m| m.len() == 6)
                     .map(|m| {
-                        let v: Vec<f64> = m.iter().map(|o| obj::num(doc, o).unwrap_or(0.0)).collect();
+                        let v: Vec<f64> =
+                            m.iter().map(|o| obj::num(doc, o).unwrap_or(0.0)).collect();
                         [v[0], v[1], v[2], v[3], v[4], v[5]]
                     })
                     .unwrap_or(IDENTITY);

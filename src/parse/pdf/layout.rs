@@ -67,7 +67,10 @@ struct Grid {
 impl Grid {
     fn contains(&self, g: &Glyph) -> bool {
         let (x, y) = (g.cx(), g.cy());
-        x >= self.xs[0] && x <= self.xs[self.xs.len() - 1] && y <= self.ys[0] && y >= self.ys[self.ys.len() - 1]
+        x >= self.xs[0]
+            && x <= self.xs[self.xs.len() - 1]
+            && y <= self.ys[0]
+            && y >= self.ys[self.ys.len() - 1]
     }
 
     /// The logical cell of a point inside the table.
@@ -122,7 +125,11 @@ fn clusters(mut v: Vec<f64>) -> Vec<f64> {
 /// that the grid search sees one segment per printed line.
 fn merge_segments(segs: &[Seg]) -> Vec<Seg> {
     let mut sorted = segs.to_vec();
-    sorted.sort_by(|a, b| a.horizontal.cmp(&b.horizontal).then(a.pos.total_cmp(&b.pos)));
+    sorted.sort_by(|a, b| {
+        a.horizontal
+            .cmp(&b.horizontal)
+            .then(a.pos.total_cmp(&b.pos))
+    });
     // Group by orientation and position, then merge intervals within each group.
     let mut out = Vec::with_capacity(sorted.len());
     let mut i = 0;
@@ -162,7 +169,11 @@ fn find_grids(segs: &[Seg]) -> Vec<Grid> {
     let mut uf = UnionFind::new(hs.len() + vs.len());
     for (i, h) in hs.iter().enumerate() {
         for (j, v) in vs.iter().enumerate() {
-            if v.pos >= h.lo - SNAP && v.pos <= h.hi + SNAP && h.pos >= v.lo - SNAP && h.pos <= v.hi + SNAP {
+            if v.pos >= h.lo - SNAP
+                && v.pos <= h.hi + SNAP
+                && h.pos >= v.lo - SNAP
+                && h.pos <= v.hi + SNAP
+            {
                 uf.union(i, hs.len() + j);
             }
         }
@@ -174,7 +185,10 @@ fn find_grids(segs: &[Seg]) -> Vec<Grid> {
     for (j, v) in vs.iter().enumerate() {
         groups.entry(uf.find(hs.len() + j)).or_default().1.push(v);
     }
-    groups.into_values().filter_map(|(h, v)| grid(&h, &v)).collect()
+    groups
+        .into_values()
+        .filter_map(|(h, v)| grid(&h, &v))
+        .collect()
 }
 
 /// For each grid line, the sorted, disjoint intervals its rulings cover.
@@ -256,7 +270,13 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
         *e = (e.0.max(k / nc), e.1.max(k % nc));
         *slot = index[root];
     }
-    Some(Grid { xs, ys, owner, cells, ends })
+    Some(Grid {
+        xs,
+        ys,
+        owner,
+        cells,
+        ends,
+    })
 }
 
 /// A cell that is text rather than a value (number, blank, `-`, `—`, `/`, `无`).
@@ -264,7 +284,8 @@ pub(crate) fn is_label(text: &str) -> bool {
     let t = text.trim();
     !(t.is_empty()
         || matches!(t, "-" | "—" | "——" | "/" | "无" | "－" | "–" | "/ " | "／")
-        || t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' ')))
+        || t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' ')))
 }
 
 /// For each grid column: does it hold labels? More labels than values starting there, or no
@@ -283,7 +304,9 @@ fn label_columns(grid: &Grid, texts: &[String]) -> Vec<bool> {
         }
     }
     let first_value = (0..nc).find(|&c| values[c] > labels[c]).unwrap_or(nc);
-    (0..nc).map(|c| labels[c] > values[c] || (labels[c] == 0 && values[c] == 0 && c < first_value)).collect()
+    (0..nc)
+        .map(|c| labels[c] > values[c] || (labels[c] == 0 && values[c] == 0 && c < first_value))
+        .collect()
 }
 
 fn is_cjk(c: char) -> bool {
@@ -372,14 +395,22 @@ fn is_page_number(text: &str) -> bool {
     let core = t.trim_matches(|c: char| matches!(c, '-' | '—' | '–' | '－' | '·' | '•' | '_'));
     let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit());
     digits(core)
-        || core.strip_prefix('第').and_then(|r| r.split('页').next()).is_some_and(digits)
-        || core.split_once('/').is_some_and(|(a, b)| digits(a) && digits(b))
+        || core
+            .strip_prefix('第')
+            .and_then(|r| r.split('页').next())
+            .is_some_and(digits)
+        || core
+            .split_once('/')
+            .is_some_and(|(a, b)| digits(a) && digits(b))
 }
 
 /// Lays out one page (1-based `page`, `height` in points) into blocks in reading order.
 pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Seg]) -> PageLayout {
     let grids = find_grids(segs);
-    let mut per_grid: Vec<Vec<Vec<Glyph>>> = grids.iter().map(|g| vec![Vec::new(); g.cells.len()]).collect();
+    let mut per_grid: Vec<Vec<Vec<Glyph>>> = grids
+        .iter()
+        .map(|g| vec![Vec::new(); g.cells.len()])
+        .collect();
     let mut loose = Vec::new();
     for g in glyphs {
         match grids.iter().position(|grid| grid.contains(&g)) {
@@ -392,8 +423,10 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
     }
     let mut placed: Vec<Placed> = Vec::new();
     for (gi, (grid, cell_glyphs)) in grids.iter().zip(per_grid).enumerate() {
-        let texts: Vec<String> =
-            cell_glyphs.into_iter().map(|gs| join_lines(lines_of(gs).iter().map(|l| line_text(l)))).collect();
+        let texts: Vec<String> = cell_glyphs
+            .into_iter()
+            .map(|gs| join_lines(lines_of(gs).iter().map(|l| line_text(l))))
+            .collect();
         let nr = grid.ys.len() - 1;
         let label_col = label_columns(grid, &texts);
         let mut rows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nr];
@@ -409,7 +442,14 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             }
             let cells: Vec<Cell> = row
                 .iter()
-                .map(|&(c, k)| Cell { text: texts[k].clone(), loc: Loc::Page { page, row: 0, col: c as u32 + 1 } })
+                .map(|&(c, k)| Cell {
+                    text: texts[k].clone(),
+                    loc: Loc::Page {
+                        page,
+                        row: 0,
+                        col: c as u32 + 1,
+                    },
+                })
                 .collect();
             let spans = row
                 .iter()
@@ -421,7 +461,11 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                 })
                 .collect();
             if !cells.is_empty() {
-                placed.push(Placed { top: grid.ys[r], block: Block::Row { cells }, grid: Some((gi, spans)) });
+                placed.push(Placed {
+                    top: grid.ys[r],
+                    block: Block::Row { cells },
+                    grid: Some((gi, spans)),
+                });
             }
         }
     }
@@ -431,7 +475,14 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             let cells = cells
                 .into_iter()
                 .enumerate()
-                .map(|(c, text)| Cell { text, loc: Loc::Page { page, row: 0, col: c as u32 + 1 } })
+                .map(|(c, text)| Cell {
+                    text,
+                    loc: Loc::Page {
+                        page,
+                        row: 0,
+                        col: c as u32 + 1,
+                    },
+                })
                 .collect();
             Block::Row { cells }
         } else {
@@ -440,9 +491,20 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             if (line.cy < margin || line.cy > height - margin) && is_page_number(&text) {
                 continue;
             }
-            Block::Line { text, loc: Loc::Page { page, row: 0, col: 1 } }
+            Block::Line {
+                text,
+                loc: Loc::Page {
+                    page,
+                    row: 0,
+                    col: 1,
+                },
+            }
         };
-        placed.push(Placed { top: line.top, block, grid: None });
+        placed.push(Placed {
+            top: line.top,
+            block,
+            grid: None,
+        });
     }
     placed.sort_by(|a, b| b.top.total_cmp(&a.top));
     let mut out = PageLayout::default();
@@ -462,7 +524,12 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
         }
         if let Some((gi, spans)) = &p.grid {
             for (cell, s) in spans.iter().enumerate() {
-                let edge = EdgeCell { block: i, cell, x0: s.x0, x1: s.x1 };
+                let edge = EdgeCell {
+                    block: i,
+                    cell,
+                    x0: s.x0,
+                    x1: s.x1,
+                };
                 if s.at_top && Some(*gi) == first_grid {
                     out.top.push(edge);
                 }
@@ -486,7 +553,9 @@ pub(crate) fn numbered(text: &str) -> bool {
     if digits > 0 {
         return t[digits..].starts_with(['.', '、', '．', ')', '）']);
     }
-    t.split_once('、').is_some_and(|(head, _)| !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c)))
+    t.split_once('、').is_some_and(|(head, _)| {
+        !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c))
+    })
 }
 
 fn row_cells(blocks: &mut [Block], i: usize) -> Option<&mut Vec<Cell>> {
@@ -501,22 +570,32 @@ fn row_cells(blocks: &mut [Block], i: usize) -> Option<&mut Vec<Cell>> {
 /// first part and an empty cell (dropped later) in the second.
 pub(crate) fn stitch(prev: &mut PageLayout, next: &mut PageLayout) {
     let has_label_right = |blocks: &mut [Block], e: &EdgeCell| {
-        row_cells(blocks, e.block).is_some_and(|cells| cells.iter().skip(e.cell + 1).any(|c| is_label(&c.text)))
+        row_cells(blocks, e.block)
+            .is_some_and(|cells| cells.iter().skip(e.cell + 1).any(|c| is_label(&c.text)))
     };
     for t in next.top.clone() {
-        let Some(t_text) = row_cells(&mut next.blocks, t.block).and_then(|c| c.get(t.cell)).map(|c| c.text.clone())
+        let Some(t_text) = row_cells(&mut next.blocks, t.block)
+            .and_then(|c| c.get(t.cell))
+            .map(|c| c.text.clone())
         else {
             continue;
         };
         if !is_label(&t_text) || numbered(&t_text) || !has_label_right(&mut next.blocks, &t) {
             continue;
         }
-        let b = prev.bottom.iter().find(|b| (b.x0 - t.x0).abs() <= SNAP && (b.x1 - t.x1).abs() <= SNAP).copied();
+        let b = prev
+            .bottom
+            .iter()
+            .find(|b| (b.x0 - t.x0).abs() <= SNAP && (b.x1 - t.x1).abs() <= SNAP)
+            .copied();
         let Some(b) = b else { continue };
         if !has_label_right(&mut prev.blocks, &b) {
             continue;
         }
-        let Some(b_cell) = row_cells(&mut prev.blocks, b.block).and_then(|c| c.get_mut(b.cell)) else { continue };
+        let Some(b_cell) = row_cells(&mut prev.blocks, b.block).and_then(|c| c.get_mut(b.cell))
+        else {
+            continue;
+        };
         if !is_label(&b_cell.text) {
             continue;
         }
@@ -532,15 +611,32 @@ mod tests {
     use super::*;
 
     fn glyph(c: char, x: f64, y: f64) -> Glyph {
-        Glyph { c, x0: x, x1: x + 10.0, y0: y, y1: y + 10.0, size: 10.0 }
+        Glyph {
+            c,
+            x0: x,
+            x1: x + 10.0,
+            y0: y,
+            y1: y + 10.0,
+            size: 10.0,
+        }
     }
 
     fn h(y: f64, lo: f64, hi: f64) -> Seg {
-        Seg { horizontal: true, pos: y, lo, hi }
+        Seg {
+            horizontal: true,
+            pos: y,
+            lo,
+            hi,
+        }
     }
 
     fn v(x: f64, lo: f64, hi: f64) -> Seg {
-        Seg { horizontal: false, pos: x, lo, hi }
+        Seg {
+            horizontal: false,
+            pos: x,
+            lo,
+            hi,
+        }
     }
 
     fn texts(blocks: &[Block]) -> Vec<Vec<String>> {
@@ -575,19 +671,44 @@ mod tests {
             glyph('3', 220.0, 50.0),
         ];
         let blocks = layout_page(1, 842.0, glyphs, &segs).blocks;
-        assert_eq!(texts(&blocks), vec![vec!["甲", "乙", "1"], vec!["丙丁", "23"]]);
+        assert_eq!(
+            texts(&blocks),
+            vec![vec!["甲", "乙", "1"], vec!["丙丁", "23"]]
+        );
     }
 
     #[test]
     fn wrapped_label_is_joined_in_one_cell() {
-        let segs = vec![h(100.0, 0.0, 200.0), h(40.0, 0.0, 200.0), v(0.0, 40.0, 100.0), v(100.0, 40.0, 100.0), v(200.0, 40.0, 100.0)];
-        let glyphs = vec![glyph('申', 10.0, 80.0), glyph('请', 20.0, 80.0), glyph('数', 10.0, 60.0), glyph('7', 150.0, 70.0)];
-        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &segs).blocks), vec![vec!["申请数", "7"]]);
+        let segs = vec![
+            h(100.0, 0.0, 200.0),
+            h(40.0, 0.0, 200.0),
+            v(0.0, 40.0, 100.0),
+            v(100.0, 40.0, 100.0),
+            v(200.0, 40.0, 100.0),
+        ];
+        let glyphs = vec![
+            glyph('申', 10.0, 80.0),
+            glyph('请', 20.0, 80.0),
+            glyph('数', 10.0, 60.0),
+            glyph('7', 150.0, 70.0),
+        ];
+        assert_eq!(
+            texts(&layout_page(1, 842.0, glyphs, &segs).blocks),
+            vec![vec!["申请数", "7"]]
+        );
     }
 
     #[test]
     fn page_numbers_in_margins_are_dropped() {
-        let glyphs = vec![glyph('-', 280.0, 20.0), glyph('3', 290.0, 20.0), glyph('-', 300.0, 20.0), glyph('正', 100.0, 400.0)];
-        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &[]).blocks), vec![vec!["LINE 正"]]);
+        let glyphs = vec![
+            glyph('-', 280.0, 20.0),
+            glyph('3', 290.0, 20.0),
+            glyph('-', 300.0, 20.0),
+            glyph('正', 100.0, 400.0),
+        ];
+        assert_eq!(
+            texts(&layout_page(1, 842.0, glyphs, &[]).blocks),
+            vec![vec!["LINE 正"]]
+        );
     }
 }

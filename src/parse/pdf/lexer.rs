@@ -29,7 +29,10 @@ pub(crate) struct Lexer<'a> {
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 fn is_space(b: u8) -> bool {
@@ -75,7 +78,11 @@ impl<'a> Lexer<'a> {
             b'/' => {
                 self.pos += 1;
                 let start = self.pos;
-                while self.src.get(self.pos).is_some_and(|&c| !is_space(c) && !is_delim(c)) {
+                while self
+                    .src
+                    .get(self.pos)
+                    .is_some_and(|&c| !is_space(c) && !is_delim(c))
+                {
                     self.pos += 1;
                 }
                 Some(Token::Operand(Operand::Name(&self.src[start..self.pos])))
@@ -97,7 +104,11 @@ impl<'a> Lexer<'a> {
             }
             _ => {
                 let start = self.pos;
-                while self.src.get(self.pos).is_some_and(|&c| !is_space(c) && !is_delim(c)) {
+                while self
+                    .src
+                    .get(self.pos)
+                    .is_some_and(|&c| !is_space(c) && !is_delim(c))
+                {
                     self.pos += 1;
                 }
                 let word = &self.src[start..self.pos];
@@ -133,8 +144,13 @@ impl<'a> Lexer<'a> {
             return Token::Operand(Operand::Num(0.0));
         }
         // Producers write "--5" or "5.-3"; take the longest prefix that parses.
-        let v = text.parse::<f64>().ok().or_else(|| text.trim_start_matches(['+', '-']).parse().ok());
-        Token::Operand(Operand::Num(v.filter(|v: &f64| v.is_finite()).unwrap_or(0.0)))
+        let v = text
+            .parse::<f64>()
+            .ok()
+            .or_else(|| text.trim_start_matches(['+', '-']).parse().ok());
+        Token::Operand(Operand::Num(
+            v.filter(|v: &f64| v.is_finite()).unwrap_or(0.0),
+        ))
     }
 
     fn literal(&mut self) -> Vec<u8> {
@@ -156,7 +172,9 @@ impl<'a> Lexer<'a> {
                     out.push(c);
                 }
                 b'\\' => {
-                    let Some(&e) = self.src.get(self.pos) else { break };
+                    let Some(&e) = self.src.get(self.pos) else {
+                        break;
+                    };
                     self.pos += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -240,7 +258,9 @@ impl<'a> Lexer<'a> {
         let mut items = Vec::new();
         loop {
             self.skip_space();
-            let Some(&b) = self.src.get(self.pos) else { break };
+            let Some(&b) = self.src.get(self.pos) else {
+                break;
+            };
             if b == b']' {
                 self.pos += 1;
                 break;

@@ -48,7 +48,9 @@ impl LooseLine {
 
     /// A short line of label text only: part of a wrapped or row-spanning label.
     fn is_satellite(&self) -> bool {
-        self.pieces.len() == 1 && is_label(&self.pieces[0].text) && self.pieces[0].text.chars().count() <= 40
+        self.pieces.len() == 1
+            && is_label(&self.pieces[0].text)
+            && self.pieces[0].text.chars().count() <= 40
     }
 
     fn close_below(&self, below: &LooseLine) -> bool {
@@ -75,9 +77,18 @@ pub(crate) fn loose_lines(glyphs: Vec<Glyph>) -> Vec<LooseLine> {
             let cy = line.iter().map(|g| g.cy()).sum::<f64>() / line.len() as f64;
             let pieces = segments(&line, CELL_GAP)
                 .into_iter()
-                .map(|s| Piece { x0: s[0].x0, x1: s[s.len() - 1].x1, text: line_text(s) })
+                .map(|s| Piece {
+                    x0: s[0].x0,
+                    x1: s[s.len() - 1].x1,
+                    text: line_text(s),
+                })
                 .collect();
-            LooseLine { top, cy, size, pieces }
+            LooseLine {
+                top,
+                cy,
+                size,
+                pieces,
+            }
         })
         .collect();
     let stacked = take_stacked(&mut lines);
@@ -147,7 +158,14 @@ fn take_stacked(lines: &mut [LooseLine]) -> Vec<Stacked> {
         }
         let first = &lines[singles[run[0]].0];
         let last = &lines[singles[run[run.len() - 1]].0];
-        out.push(Stacked { x0, x1, top: first.top, bottom: last.cy - last.size, text, size: first.size });
+        out.push(Stacked {
+            x0,
+            x1,
+            top: first.top,
+            bottom: last.cy - last.size,
+            text,
+            size: first.size,
+        });
     }
     out
 }
@@ -155,13 +173,30 @@ fn take_stacked(lines: &mut [LooseLine]) -> Vec<Stacked> {
 /// Puts each vertical label first in the first table row beside it, or keeps it as a line.
 fn place_stacked(lines: &mut Vec<LooseLine>, stacked: Vec<Stacked>) {
     for s in stacked {
-        let piece = Piece { x0: s.x0, x1: s.x1, text: s.text };
-        let target = lines.iter_mut().find(|l| l.is_anchor() && l.cy <= s.top && l.cy >= s.bottom);
+        let piece = Piece {
+            x0: s.x0,
+            x1: s.x1,
+            text: s.text,
+        };
+        let target = lines
+            .iter_mut()
+            .find(|l| l.is_anchor() && l.cy <= s.top && l.cy >= s.bottom);
         match target {
             Some(l) => l.pieces.insert(0, piece),
             None => {
-                let at = lines.iter().position(|l| l.cy < s.top).unwrap_or(lines.len());
-                lines.insert(at, LooseLine { top: s.top, cy: s.top - s.size / 2.0, size: s.size, pieces: vec![piece] });
+                let at = lines
+                    .iter()
+                    .position(|l| l.cy < s.top)
+                    .unwrap_or(lines.len());
+                lines.insert(
+                    at,
+                    LooseLine {
+                        top: s.top,
+                        cy: s.top - s.size / 2.0,
+                        size: s.size,
+                        pieces: vec![piece],
+                    },
+                );
             }
         }
     }
@@ -214,7 +249,10 @@ fn attach_wrapped(lines: Vec<LooseLine>) -> Vec<LooseLine> {
                         out.push(line);
                         continue;
                     }
-                } else if line.is_satellite() && !numbered(&line.pieces[0].text) && same_x(&p.pieces[0], &line.pieces[0], size) {
+                } else if line.is_satellite()
+                    && !numbered(&line.pieces[0].text)
+                    && same_x(&p.pieces[0], &line.pieces[0], size)
+                {
                     let more = line.pieces[0].text.clone();
                     p.pieces[0].text = join_lines([std::mem::take(&mut p.pieces[0].text), more]);
                     p.cy = line.cy;
@@ -239,7 +277,8 @@ fn attach_wrapped(lines: Vec<LooseLine>) -> Vec<LooseLine> {
                     && same_x(&last.pieces[0], &line.pieces[0], size)
                 {
                     let more = line.pieces.remove(0).text;
-                    last.pieces[0].text = join_lines([std::mem::take(&mut last.pieces[0].text), more]);
+                    last.pieces[0].text =
+                        join_lines([std::mem::take(&mut last.pieces[0].text), more]);
                     continue;
                 }
             }
@@ -260,7 +299,9 @@ fn fill_blank_columns(lines: &mut [LooseLine]) {
     while start < lines.len() {
         // A region: anchors, with single-cell label lines (group labels) between them.
         let mut end = start;
-        while end < lines.len() && (lines[end].is_anchor() || (end > start && lines[end].is_satellite())) {
+        while end < lines.len()
+            && (lines[end].is_anchor() || (end > start && lines[end].is_satellite()))
+        {
             end += 1;
         }
         if end > start {
@@ -298,7 +339,11 @@ fn fill_region(region: &mut [LooseLine]) {
             _ => columns.push((c, 1)),
         }
     }
-    let columns: Vec<f64> = columns.into_iter().filter(|&(_, n)| n >= 2 && n * 2 >= anchors).map(|(m, _)| m).collect();
+    let columns: Vec<f64> = columns
+        .into_iter()
+        .filter(|&(_, n)| n >= 2 && n * 2 >= anchors)
+        .map(|(m, _)| m)
+        .collect();
     if columns.len() < 2 {
         return;
     }
@@ -325,7 +370,11 @@ fn fill_region(region: &mut [LooseLine]) {
         }
         let mut filled: Vec<Piece> = columns
             .iter()
-            .map(|&c| Piece { x0: c - size / 2.0, x1: c + size / 2.0, text: String::new() })
+            .map(|&c| Piece {
+                x0: c - size / 2.0,
+                x1: c + size / 2.0,
+                text: String::new(),
+            })
             .collect();
         for (p, &slot) in values.iter().zip(&slots) {
             filled[slot] = p.clone();

@@ -38,7 +38,9 @@ pub enum PdfError {
     ImageOnly { pages: usize, images: usize },
     #[error("the PDF has no text and no images ({pages} pages)")]
     NoText { pages: usize },
-    #[error("the PDF's fonts have no Unicode mapping: {unmapped} of {glyphs} characters are unreadable")]
+    #[error(
+        "the PDF's fonts have no Unicode mapping: {unmapped} of {glyphs} characters are unreadable"
+    )]
     NoUnicode { glyphs: usize, unmapped: usize },
     #[error("internal error while reading the PDF (a bug: please report the file)")]
     Internal,
@@ -56,9 +58,9 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Document, PdfError> {
 
 fn read(bytes: &[u8]) -> Result<Document, PdfError> {
     let pdf = lopdf::Document::load_mem(bytes).map_err(|e| match e {
-        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword | lopdf::Error::UnsupportedSecurityHandler(_) => {
-            PdfError::Encrypted
-        }
+        lopdf::Error::Decryption(_)
+        | lopdf::Error::InvalidPassword
+        | lopdf::Error::UnsupportedSecurityHandler(_) => PdfError::Encrypted,
         other => PdfError::Malformed(other.to_string()),
     })?;
     if pdf.is_encrypted() {
@@ -69,7 +71,10 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
         return Err(PdfError::NoPages);
     }
     let mut fonts = FontCache::default();
-    let mut doc = Document { title: title(&pdf), blocks: Vec::new() };
+    let mut doc = Document {
+        title: title(&pdf),
+        blocks: Vec::new(),
+    };
     let (mut glyph_count, mut unmapped, mut images) = (0usize, 0usize, 0usize);
     let mut prev: Option<layout::PageLayout> = None;
     for (&number, &page_id) in pages.iter().take(MAX_PAGES) {
@@ -94,13 +99,19 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
     }
     if glyph_count == 0 {
         return Err(if images > 0 {
-            PdfError::ImageOnly { pages: pages.len(), images }
+            PdfError::ImageOnly {
+                pages: pages.len(),
+                images,
+            }
         } else {
             PdfError::NoText { pages: pages.len() }
         });
     }
     if unmapped * 2 > glyph_count {
-        return Err(PdfError::NoUnicode { glyphs: glyph_count, unmapped });
+        return Err(PdfError::NoUnicode {
+            glyphs: glyph_count,
+            unmapped,
+        });
     }
     tidy_rows(&mut doc.blocks);
     Ok(doc)
@@ -143,7 +154,12 @@ fn page_frame(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> ([f64; 6], f64
                 if let Some(arr) = obj::get_array(pdf, dict, key) {
                     let v: Vec<f64> = arr.iter().filter_map(|o| obj::num(pdf, o)).collect();
                     if v.len() == 4 && (v[2] - v[0]).abs() > 1.0 && (v[3] - v[1]).abs() > 1.0 {
-                        media = [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])];
+                        media = [
+                            v[0].min(v[2]),
+                            v[1].min(v[3]),
+                            v[0].max(v[2]),
+                            v[1].max(v[3]),
+                        ];
                         have_box = true;
                         break;
                     }
@@ -171,7 +187,8 @@ fn page_content(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> Vec<u8> {
     let mut out = Vec::new();
     for id in pdf.get_page_contents(page_id) {
         if let Ok(Object::Stream(s)) = pdf.get_object(id) {
-            if let Some(bytes) = obj::stream_bytes(s, PAGE_CONTENT_LIMIT.saturating_sub(out.len())) {
+            if let Some(bytes) = obj::stream_bytes(s, PAGE_CONTENT_LIMIT.saturating_sub(out.len()))
+            {
                 out.extend_from_slice(&bytes);
                 out.push(b'\n');
             }
@@ -195,11 +212,16 @@ fn page_resources(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> Option<&lo
 /// The Info dictionary's /Title, decoded from UTF-16 (with BOM) or PDFDocEncoding.
 fn title(pdf: &lopdf::Document) -> Option<String> {
     let info = obj::get_dict(pdf, &pdf.trailer, b"Info")?;
-    let Some(Object::String(bytes, _)) = obj::get(pdf, info, b"Title") else { return None };
+    let Some(Object::String(bytes, _)) = obj::get(pdf, info, b"Title") else {
+        return None;
+    };
     let text = if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         cmap::utf16be(rest)
     } else if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
-        let swapped: Vec<u8> = rest.chunks(2).flat_map(|c| [*c.get(1).unwrap_or(&0), c[0]]).collect();
+        let swapped: Vec<u8> = rest
+            .chunks(2)
+            .flat_map(|c| [*c.get(1).unwrap_or(&0), c[0]])
+            .collect();
         cmap::utf16be(&swapped)
     } else if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
         String::from_utf8_lossy(rest).into_owned()
