@@ -188,15 +188,13 @@ impl State {
             return;
         }
         match local.as_ref() {
-            "tbl" if !empty => {
-                if self.stack.len() < MAX_NESTING * 3 {
-                    self.tables += 1;
-                    self.stack.push(Frame::Table {
-                        index: self.tables,
-                        rows: 0,
-                        blocks: Vec::new(),
-                    });
-                }
+            "tbl" if !empty && self.stack.len() < MAX_NESTING * 3 => {
+                self.tables += 1;
+                self.stack.push(Frame::Table {
+                    index: self.tables,
+                    rows: 0,
+                    blocks: Vec::new(),
+                });
             }
             "tr" if !empty => {
                 if matches!(self.stack.last(), Some(Frame::Table { .. })) {
@@ -268,13 +266,11 @@ impl State {
         match local {
             "t" => self.in_text = false,
             "r" => self.run_depth = self.run_depth.saturating_sub(1),
-            "p" => {
-                if self.para_depth > 0 {
-                    self.para_depth -= 1;
-                    if self.para_depth == 0 {
-                        let text = self.para.take().unwrap_or_default();
-                        self.end_paragraph(text);
-                    }
+            "p" if self.para_depth > 0 => {
+                self.para_depth -= 1;
+                if self.para_depth == 0 {
+                    let text = self.para.take().unwrap_or_default();
+                    self.end_paragraph(text);
                 }
             }
             "tc" => {

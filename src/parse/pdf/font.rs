@@ -181,10 +181,8 @@ impl Font {
     ) -> Font {
         let mut base = latin1_table(encoding_rs::WINDOWS_1252);
         match obj::get(doc, dict, b"Encoding") {
-            Some(Object::Name(n)) => {
-                if n == b"MacRomanEncoding" {
-                    base = latin1_table(encoding_rs::MACINTOSH);
-                }
+            Some(Object::Name(n)) if n == b"MacRomanEncoding" => {
+                base = latin1_table(encoding_rs::MACINTOSH);
             }
             Some(Object::Dictionary(enc)) => {
                 if obj::get_name(doc, enc, b"BaseEncoding") == Some(b"MacRomanEncoding") {

@@ -180,11 +180,7 @@ impl<'d> Interp<'d> {
                 .map_or(0.0, num)
         };
         match op {
-            b"q" => {
-                if self.stack.len() < 256 {
-                    self.stack.push(self.gs.clone());
-                }
-            }
+            b"q" if self.stack.len() < 256 => self.stack.push(self.gs.clone()),
             b"Q" => {
                 if let Some(g) = self.stack.pop() {
                     self.gs = g;

@@ -239,8 +239,8 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     let mut uf = UnionFind::new(nc * nr);
     for r in 0..nr {
         let ymid = (ys[r] + ys[r + 1]) / 2.0;
-        for c in 1..nc {
-            if !covered(&vcov[c], ymid) {
+        for (c, cov) in vcov.iter().enumerate().take(nc).skip(1) {
+            if !covered(cov, ymid) {
                 uf.union(r * nc + c - 1, r * nc + c);
             }
         }

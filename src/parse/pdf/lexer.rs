@@ -270,11 +270,8 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             match self.token(b, depth) {
-                Some(Token::Operand(o)) => {
-                    if items.len() < MAX_ARRAY {
-                        items.push(o);
-                    }
-                }
+                Some(Token::Operand(o)) if items.len() < MAX_ARRAY => items.push(o),
+                Some(Token::Operand(_)) => {}
                 // An operator inside an array means a missing ']': stop here.
                 Some(Token::Op(_)) => break,
                 None => {}
