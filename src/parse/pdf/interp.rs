@@ -15,6 +15,10 @@ use super::obj;
 const MAX_FORM_DEPTH: usize = 8;
 const MAX_OPS_PER_PAGE: usize = 4_000_000;
 const MAX_GLYPHS_PER_PAGE: usize = 400_000;
+/// Operators interpreted in one document, over all pages (a report needs well under 1M).
+const MAX_OPS_PER_DOC: usize = 40_000_000;
+/// Glyphs kept in one document, over all pages.
+const MAX_GLYPHS_PER_DOC: usize = 4_000_000;
 const MAX_SEGS_PER_PAGE: usize = 200_000;
 const MAX_STACK: usize = 64;
 const CONTENT_LIMIT: usize = 64 << 20;
@@ -103,11 +107,21 @@ impl Default for GState {
     }
 }
 
-/// Fonts shared across pages, keyed by object id (or address for direct dictionaries).
+/// State shared by the pages of one document: fonts keyed by object id (or address for
+/// direct dictionaries), and the operator budget.
 #[derive(Default)]
 pub(crate) struct FontCache {
     by_id: HashMap<ObjectId, Rc<Font>>,
     by_addr: HashMap<usize, Rc<Font>>,
+    ops: usize,
+    glyphs: usize,
+}
+
+impl FontCache {
+    /// The document's operator budget is spent: later pages are not interpreted.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.ops > MAX_OPS_PER_DOC
+    }
 }
 
 pub(crate) struct Interp<'d> {
@@ -162,7 +176,8 @@ impl<'d> Interp<'d> {
                 }
                 Token::Op(op) => {
                     self.ops += 1;
-                    if self.ops > MAX_OPS_PER_PAGE {
+                    self.fonts.ops += 1;
+                    if self.ops > MAX_OPS_PER_PAGE || self.fonts.ops > MAX_OPS_PER_DOC {
                         return;
                     }
                     self.op(op, &operands, resources, depth);
@@ -326,6 +341,8 @@ impl<'d> Interp<'d> {
         let ctm = gs.ctm;
         let mut tm = self.tm;
         let glyphs = &mut self.out.glyphs;
+        let before = glyphs.len();
+        let cap = MAX_GLYPHS_PER_PAGE.min(before + MAX_GLYPHS_PER_DOC.saturating_sub(self.fonts.glyphs));
         font.decode(bytes, |code| {
             let w = code.width * font.scale;
             let trm = mul(&mul(&base, &tm), &ctm);
@@ -336,7 +353,7 @@ impl<'d> Interp<'d> {
             };
             let size_user = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
             let mut push = |c: char, k: usize, count: usize| {
-                if glyphs.len() >= MAX_GLYPHS_PER_PAGE || c.is_whitespace() || c == '\0' {
+                if glyphs.len() >= cap || c.is_whitespace() || c == '\0' {
                     return;
                 }
                 let (x0, x1) = (p0.0.min(p1.0), p0.0.max(p1.0));
@@ -368,6 +385,7 @@ impl<'d> Interp<'d> {
             tm = mul(&t, &tm);
         });
         self.tm = tm;
+        self.fonts.glyphs += self.out.glyphs.len() - before;
     }
 
     /// Turns the current path into rulings: stroked edges, and filled thin boxes (lines drawn

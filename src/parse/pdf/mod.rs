@@ -78,6 +78,9 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
     let (mut glyph_count, mut unmapped, mut images) = (0usize, 0usize, 0usize);
     let mut prev: Option<layout::PageLayout> = None;
     for (&number, &page_id) in pages.iter().take(MAX_PAGES) {
+        if fonts.exhausted() {
+            break;
+        }
         let (base, height) = page_frame(&pdf, page_id);
         let content = page_content(&pdf, page_id);
         let resources = page_resources(&pdf, page_id);
