@@ -382,7 +382,8 @@ pub fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
     }
 }
 
-/// A two-page report whose table 三 runs over the page break:
+/// A two-page report whose table 三 runs over the page break, with a running header on both
+/// pages (its digits differ) and page numbers at the foot:
 /// - page 1: title, heading, then rows 一 (spanning the label columns), 三、本年度办理结果
 ///   (stacked one character per line in a tall cell, Identity-H font) beside （一）予以公开,
 ///   （三）不予公开 over two items, a label wrapped over two lines (GBK-EUC-H font), a label
@@ -403,6 +404,13 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
         unruled,
         ..Page::default()
     };
+    p1.text(
+        PdfFont::Ucs2,
+        8.0,
+        400.0,
+        815.0,
+        "某县人民政府办公室 2025年1月",
+    );
     p1.text(
         PdfFont::Ucs2,
         16.0,
@@ -472,6 +480,13 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
         unruled,
         ..Page::default()
     };
+    p2.text(
+        PdfFont::Ucs2,
+        8.0,
+        400.0,
+        815.0,
+        "某县人民政府办公室 2025年2月",
+    );
     let top = 800.0;
     cell(&mut p2, top, 0, 1, 0, 0); // the rowspan of 三、本年度办理结果 continued, empty
     let (x0, y0, ..) = cell(&mut p2, top, 0, 0, 1, 2);

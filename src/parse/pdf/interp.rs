@@ -342,7 +342,8 @@ impl<'d> Interp<'d> {
         let mut tm = self.tm;
         let glyphs = &mut self.out.glyphs;
         let before = glyphs.len();
-        let cap = MAX_GLYPHS_PER_PAGE.min(before + MAX_GLYPHS_PER_DOC.saturating_sub(self.fonts.glyphs));
+        let cap =
+            MAX_GLYPHS_PER_PAGE.min(before + MAX_GLYPHS_PER_DOC.saturating_sub(self.fonts.glyphs));
         font.decode(bytes, |code| {
             let w = code.width * font.scale;
             let trm = mul(&mul(&base, &tm), &ctm);

@@ -20,6 +20,8 @@ struct Placed {
     /// For table rows: the grid, and the x-range of each cell and whether it reaches the
     /// grid's top or bottom edge.
     grid: Option<(usize, Vec<EdgeSpan>)>,
+    /// A line in the top or bottom margin.
+    margin: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -49,6 +51,13 @@ pub(crate) struct PageLayout {
     pub top: Vec<EdgeCell>,
     /// Cells on the bottom edge of the table that closes the page (nothing printed below it).
     pub bottom: Vec<EdgeCell>,
+    /// Lines printed in the top or bottom margin: block index and text without digits or
+    /// spaces, to find running headers and footers.
+    pub margin_lines: Vec<(usize, String)>,
+    /// Margin lines above the opening table and below the closing table: the tables continue
+    /// over the page break only if these are running headers or footers.
+    pub top_guard: Vec<usize>,
+    pub bottom_guard: Vec<usize>,
 }
 
 /// One ruled table on a page.
@@ -465,10 +474,12 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                     top: grid.ys[r],
                     block: Block::Row { cells },
                     grid: Some((gi, spans)),
+                    margin: false,
                 });
             }
         }
     }
+    let in_margin = |cy: f64| cy < height * 0.12 || cy > height * 0.88;
     for line in super::loose::loose_lines(loose) {
         let cells = line.cells();
         let block = if cells.len() >= 2 {
@@ -487,8 +498,7 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             Block::Row { cells }
         } else {
             let text = cells.into_iter().next().unwrap_or_default();
-            let margin = height * 0.12;
-            if (line.cy < margin || line.cy > height - margin) && is_page_number(&text) {
+            if in_margin(line.cy) && is_page_number(&text) {
                 continue;
             }
             Block::Line {
@@ -500,16 +510,23 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                 },
             }
         };
+        let margin = matches!(block, Block::Line { .. }) && in_margin(line.cy);
         placed.push(Placed {
             top: line.top,
             block,
             grid: None,
+            margin,
         });
     }
     placed.sort_by(|a, b| b.top.total_cmp(&a.top));
     let mut out = PageLayout::default();
-    let first_grid = placed.first().and_then(|p| p.grid.as_ref().map(|g| g.0));
-    let last_grid = placed.last().and_then(|p| p.grid.as_ref().map(|g| g.0));
+    // The opening (closing) table: the first (last) block that is no margin line.
+    let first = placed.iter().position(|p| !p.margin);
+    let last = placed.iter().rposition(|p| !p.margin);
+    let first_grid = first.and_then(|i| placed[i].grid.as_ref().map(|g| g.0));
+    let last_grid = last.and_then(|i| placed[i].grid.as_ref().map(|g| g.0));
+    out.top_guard = (0..first.unwrap_or(0)).collect();
+    out.bottom_guard = (last.map_or(0, |l| l + 1)..placed.len()).collect();
     for (i, mut p) in placed.into_iter().enumerate() {
         let row = i as u32 + 1;
         match &mut p.block {
@@ -520,6 +537,15 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                         *r = row;
                     }
                 }
+            }
+        }
+        if p.margin {
+            if let Block::Line { text, .. } = &p.block {
+                let key: String = text
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_ascii_digit())
+                    .collect();
+                out.margin_lines.push((i, key));
             }
         }
         if let Some((gi, spans)) = &p.grid {

@@ -10,6 +10,8 @@ mod lexer;
 mod loose;
 mod obj;
 
+use std::collections::{HashMap, HashSet};
+
 use lopdf::Object;
 
 use crate::document::{Block, Document};
@@ -76,7 +78,7 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
         blocks: Vec::new(),
     };
     let (mut glyph_count, mut unmapped, mut images) = (0usize, 0usize, 0usize);
-    let mut prev: Option<layout::PageLayout> = None;
+    let mut layouts: Vec<layout::PageLayout> = Vec::new();
     for (&number, &page_id) in pages.iter().take(MAX_PAGES) {
         if fonts.exhausted() {
             break;
@@ -90,16 +92,9 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
         glyph_count += out.glyphs.len();
         unmapped += out.glyphs.iter().filter(|g| g.c == '\u{FFFD}').count();
         images += out.images;
-        let mut this = layout::layout_page(number, height, out.glyphs, &out.segs);
-        if let Some(mut p) = prev.take() {
-            layout::stitch(&mut p, &mut this);
-            doc.blocks.append(&mut p.blocks);
-        }
-        prev = Some(this);
+        layouts.push(layout::layout_page(number, height, out.glyphs, &out.segs));
     }
-    if let Some(mut p) = prev {
-        doc.blocks.append(&mut p.blocks);
-    }
+    doc.blocks = join_pages(layouts);
     if glyph_count == 0 {
         return Err(if images > 0 {
             PdfError::ImageOnly {
@@ -118,6 +113,52 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
     }
     tidy_rows(&mut doc.blocks);
     Ok(doc)
+}
+
+/// Joins the pages: running headers and footers (the same margin line on at least half of
+/// the pages, two or more) are dropped, and a table that runs over a page break is stitched.
+fn join_pages(mut layouts: Vec<layout::PageLayout>) -> Vec<Block> {
+    let mut pages_with: HashMap<&str, usize> = HashMap::new();
+    for l in &layouts {
+        let keys: HashSet<&str> = l.margin_lines.iter().map(|(_, k)| k.as_str()).collect();
+        for k in keys {
+            *pages_with.entry(k).or_default() += 1;
+        }
+    }
+    let n = layouts.len();
+    let running = |k: &str| {
+        k.chars().count() >= 2 && pages_with.get(k).is_some_and(|&c| c >= 2 && c * 2 >= n)
+    };
+    let drop: Vec<HashSet<usize>> = layouts
+        .iter()
+        .map(|l| {
+            l.margin_lines
+                .iter()
+                .filter(|(_, k)| running(k))
+                .map(|(i, _)| *i)
+                .collect()
+        })
+        .collect();
+    for i in 1..n {
+        let (before, after) = layouts.split_at_mut(i);
+        let (prev, next) = (&mut before[i - 1], &mut after[0]);
+        if prev.bottom_guard.iter().all(|b| drop[i - 1].contains(b))
+            && next.top_guard.iter().all(|b| drop[i].contains(b))
+        {
+            layout::stitch(prev, next);
+        }
+    }
+    let mut blocks = Vec::new();
+    for (l, drop) in layouts.into_iter().zip(drop) {
+        blocks.extend(
+            l.blocks
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !drop.contains(i))
+                .map(|(_, b)| b),
+        );
+    }
+    blocks
 }
 
 /// Cleans rows for the mapper: a row that carries a label loses the empty cells before its
