@@ -555,3 +555,38 @@ pub fn pdf_vertical_label() -> Vec<u8> {
     }
     pdf(&[p], false)
 }
+
+/// A table whose row （二） is cut by the page break: the first part of its label at the foot
+/// of page 1 with blank value cells, the rest of the label and the values at the top of page 2.
+pub fn pdf_split_row() -> Vec<u8> {
+    let mut p1 = Page::default();
+    let top = 160.0;
+    let (x0, y0, ..) = cell(&mut p1, top, 0, 0, 0, 2);
+    p1.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（一）予以公开");
+    value_cells(&mut p1, top, 0, ["4", "0", "0", "0", "0", "0", "4"]);
+    let (x0, y0, ..) = cell(&mut p1, top, 1, 1, 0, 2);
+    p1.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "（二）部分公开（区分处理的，只计",
+    );
+    value_cells(&mut p1, top, 1, ["", "", "", "", "", "", ""]);
+    p1.text(PdfFont::Helvetica, 9.0, 285.0, 40.0, "- 1 -");
+    let mut p2 = Page::default();
+    let top = 800.0;
+    let (x0, y0, ..) = cell(&mut p2, top, 0, 0, 0, 2);
+    p2.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "这一情形，不计其他情形）",
+    );
+    value_cells(&mut p2, top, 0, ["2", "0", "0", "0", "0", "1", "3"]);
+    let (x0, y0, ..) = cell(&mut p2, top, 1, 1, 0, 2);
+    p2.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（七）总计");
+    value_cells(&mut p2, top, 1, ["6", "0", "0", "0", "0", "1", "7"]);
+    pdf(&[p1, p2], false)
+}

@@ -459,3 +459,16 @@ fn corpus_characters_agree_with_pdftotext() {
         );
     }
 }
+
+#[test]
+fn fixture_row_cut_by_page_break_is_rejoined() {
+    let doc = read_pdf(&fixtures::pdf_split_row()).expect("fixture reads");
+    assert_eq!(
+        dump(&doc),
+        vec![
+            "（一）予以公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 1 | 3",
+            "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7",
+        ]
+    );
+}
