@@ -590,3 +590,50 @@ pub fn pdf_split_row() -> Vec<u8> {
     value_cells(&mut p2, top, 1, ["6", "0", "0", "0", "0", "1", "7"]);
     pdf(&[p1, p2], false)
 }
+
+/// [`pdf_split_row`] encrypted with RC4-128 and the given user password (owner "owner").
+pub fn pdf_encrypted(user_password: &str) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(&pdf_split_row()).unwrap();
+    let id = Object::string_literal(b"0123456789abcdef".to_vec());
+    doc.trailer.set("ID", vec![id.clone(), id]);
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::PRINTABLE,
+    };
+    let state = lopdf::EncryptionState::try_from(version).unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A landscape page stored portrait with `/Rotate 90`: the content is drawn through a matrix
+/// that turns it, so that it reads upright only once the rotation is applied.
+pub fn pdf_rotated() -> Vec<u8> {
+    let mut page = Page::default();
+    let top = 400.0;
+    let (x0, y0, ..) = cell(&mut page, top, 0, 0, 0, 2);
+    page.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（七）总计");
+    value_cells(&mut page, top, 0, ["6", "0", "0", "0", "0", "1", "7"]);
+    let (x0, y0, ..) = cell(&mut page, top, 1, 1, 0, 2);
+    page.text(
+        PdfFont::Ucs2,
+        9.0,
+        x0 + 2.0,
+        y0 + 8.0,
+        "四、结转下年度继续办理",
+    );
+    value_cells(&mut page, top, 1, ["1", "0", "0", "0", "0", "0", "1"]);
+    page.content = format!("q 0 1 -1 0 595 0 cm\n{}Q\n", page.content);
+    let mut doc = lopdf::Document::load_mem(&pdf(&[page], false)).unwrap();
+    let ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    for id in ids {
+        doc.get_dictionary_mut(id).unwrap().set("Rotate", 90);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}

@@ -472,3 +472,27 @@ fn fixture_row_cut_by_page_break_is_rejoined() {
         ]
     );
 }
+
+#[test]
+fn fixture_encrypted_with_empty_user_password_reads() {
+    let doc = read_pdf(&fixtures::pdf_encrypted("")).expect("empty user password opens");
+    assert_eq!(dump(&doc)[2], "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7");
+}
+
+#[test]
+fn fixture_encrypted_with_user_password_is_named() {
+    let err = read_pdf(&fixtures::pdf_encrypted("secret")).unwrap_err();
+    assert!(matches!(err, PdfError::Encrypted), "{err}");
+}
+
+#[test]
+fn fixture_rotated_page_reads_upright() {
+    let doc = read_pdf(&fixtures::pdf_rotated()).expect("fixture reads");
+    assert_eq!(
+        dump(&doc),
+        vec![
+            "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7",
+            "四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 | 1"
+        ]
+    );
+}
