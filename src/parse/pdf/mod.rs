@@ -83,12 +83,17 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
         if fonts.exhausted() {
             break;
         }
-        let (base, height) = page_frame(&pdf, page_id);
+        let (base, (width, height)) = page_frame(&pdf, page_id);
         let content = page_content(&pdf, page_id);
         let resources = page_resources(&pdf, page_id);
         let mut it = Interp::new(&pdf, &mut fonts, base);
         it.run(&content, resources, 0);
-        let out = it.out;
+        let mut out = it.out;
+        // Text placed off the page is not printed (producers park hidden text there).
+        out.glyphs.retain(|g| {
+            let (x, y) = (g.cx(), g.cy());
+            (-2.0..=width + 2.0).contains(&x) && (-2.0..=height + 2.0).contains(&y)
+        });
         glyph_count += out.glyphs.len();
         unmapped += out.glyphs.iter().filter(|g| g.c == '\u{FFFD}').count();
         images += out.images;
@@ -185,8 +190,8 @@ fn tidy_rows(blocks: &mut Vec<Block>) {
 }
 
 /// The matrix taking user space to an upright page with origin at the bottom left, and the
-/// upright page height.
-fn page_frame(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> ([f64; 6], f64) {
+/// upright page's width and height.
+fn page_frame(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> ([f64; 6], (f64, f64)) {
     let mut media = [0.0, 0.0, 595.0, 842.0];
     let mut rotate = 0i64;
     let mut node = pdf.get_dictionary(page_id).ok();
@@ -220,10 +225,10 @@ fn page_frame(pdf: &lopdf::Document, page_id: lopdf::ObjectId) -> ([f64; 6], f64
     }
     let [x0, y0, x1, y1] = media;
     match rotate {
-        90 => ([0.0, -1.0, 1.0, 0.0, -y0, x1], x1 - x0),
-        180 => ([-1.0, 0.0, 0.0, -1.0, x1, y1], y1 - y0),
-        270 => ([0.0, 1.0, -1.0, 0.0, y1, -x0], x1 - x0),
-        _ => ([1.0, 0.0, 0.0, 1.0, -x0, -y0], y1 - y0),
+        90 => ([0.0, -1.0, 1.0, 0.0, -y0, x1], (y1 - y0, x1 - x0)),
+        180 => ([-1.0, 0.0, 0.0, -1.0, x1, y1], (x1 - x0, y1 - y0)),
+        270 => ([0.0, 1.0, -1.0, 0.0, y1, -x0], (y1 - y0, x1 - x0)),
+        _ => ([1.0, 0.0, 0.0, 1.0, -x0, -y0], (x1 - x0, y1 - y0)),
     }
 }
 
