@@ -181,7 +181,13 @@ impl State {
             }
             return;
         }
-        if prefix.as_deref() == Some("mc") && local.as_ref() == "Fallback" {
+        // Skipped subtrees: the fallback copy of alternate content, tracked deletions and the
+        // old place of moved text.
+        let skipped = match prefix.as_deref() {
+            Some("mc") => local.as_ref() == "Fallback",
+            _ => matches!(local.as_ref(), "del" | "moveFrom"),
+        };
+        if skipped {
             if !empty {
                 self.skip_depth = 1;
             }
@@ -438,6 +444,7 @@ pub(crate) fn parse_document_xml(xml: &str) -> Result<Document, DocxError> {
             st.doc.blocks.extend(blocks);
         }
     }
+    crate::parse::rows::tidy_rows(&mut st.doc.blocks);
     Ok(st.doc)
 }
 
@@ -490,6 +497,15 @@ mod tests {
             <w:p><w:r><w:t>后记</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
         let doc = parse_document_xml(xml).unwrap();
         assert_eq!(rows(&doc), vec!["LINE 前言", "规章 | 1", "LINE 后记"]);
+    }
+
+    #[test]
+    fn tracked_deletions_are_not_text() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>保留</w:t></w:r><w:del><w:r><w:delText>删</w:delText><w:t>删</w:t></w:r></w:del><w:ins><w:r><w:t>插入</w:t></w:r></w:ins></w:p></w:body></w:document>"#;
+        assert_eq!(
+            rows(&parse_document_xml(xml).unwrap()),
+            vec!["LINE 保留插入"]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod docx;
 pub mod pdf;
+mod rows;
 pub mod sniff;
 
 use crate::document::Document;

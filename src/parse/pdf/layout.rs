@@ -288,14 +288,7 @@ fn grid(hs: &[&Seg], vs: &[&Seg]) -> Option<Grid> {
     })
 }
 
-/// A cell that is text rather than a value (number, blank, `-`, `—`, `/`, `无`).
-pub(crate) fn is_label(text: &str) -> bool {
-    let t = text.trim();
-    !(t.is_empty()
-        || matches!(t, "-" | "—" | "——" | "/" | "无" | "－" | "–" | "/ " | "／")
-        || t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' ')))
-}
+pub(crate) use crate::parse::rows::is_label;
 
 /// For each grid column: does it hold labels? More labels than values starting there, or no
 /// text at all left of the first value column.

@@ -116,7 +116,7 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
             unmapped,
         });
     }
-    tidy_rows(&mut doc.blocks);
+    crate::parse::rows::tidy_rows(&mut doc.blocks);
     Ok(doc)
 }
 
@@ -164,29 +164,6 @@ fn join_pages(mut layouts: Vec<layout::PageLayout>) -> Vec<Block> {
         );
     }
     blocks
-}
-
-/// Cleans rows for the mapper: a row that carries a label loses the empty cells before its
-/// first non-empty cell (a rowspan continued on a new page prints as an empty cell), and rows
-/// with no text at all are dropped.
-fn tidy_rows(blocks: &mut Vec<Block>) {
-    blocks.retain_mut(|b| match b {
-        Block::Line { .. } => true,
-        Block::Row { cells } => {
-            for c in cells.iter_mut() {
-                let t = c.text.trim();
-                if t.len() != c.text.len() {
-                    c.text = t.to_string();
-                }
-            }
-            let first = cells.iter().position(|c| !c.text.is_empty());
-            let Some(first) = first else { return false };
-            if first > 0 && cells.iter().any(|c| layout::is_label(&c.text)) {
-                cells.drain(..first);
-            }
-            true
-        }
-    });
 }
 
 /// The matrix taking user space to an upright page with origin at the bottom left, and the

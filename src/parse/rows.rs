@@ -1,0 +1,83 @@
+//! Row clean-up shared by the PDF and DOCX readers, so that the template mapper sees label
+//! cells, then value cells: cells are trimmed, empty cells in the label part of a row (before
+//! its last label) are dropped, and rows with no text are removed. Pure.
+
+use crate::document::Block;
+
+/// A cell that is text rather than a value (a number, blank, `-`, `—`, `/`, `无`).
+pub(crate) fn is_label(text: &str) -> bool {
+    let t = text.trim();
+    !(t.is_empty()
+        || matches!(t, "-" | "—" | "——" | "/" | "无" | "－" | "–" | "／")
+        || t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' ')))
+}
+
+/// Cleans the rows of `blocks` in place (see the module docs).
+pub(crate) fn tidy_rows(blocks: &mut Vec<Block>) {
+    blocks.retain_mut(|b| match b {
+        Block::Line { .. } => true,
+        Block::Row { cells } => {
+            for c in cells.iter_mut() {
+                let t = c.text.trim();
+                if t.len() != c.text.len() {
+                    c.text = t.to_string();
+                }
+            }
+            if cells.iter().all(|c| c.text.is_empty()) {
+                return false;
+            }
+            if let Some(last_label) = cells.iter().rposition(|c| is_label(&c.text)) {
+                let mut i = 0;
+                cells.retain(|c| {
+                    i += 1;
+                    i - 1 >= last_label || !c.text.is_empty()
+                });
+            }
+            true
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Cell, Loc};
+
+    fn row(texts: &[&str]) -> Block {
+        let loc = Loc::Line { line: 1 };
+        Block::Row {
+            cells: texts
+                .iter()
+                .map(|t| Cell {
+                    text: t.to_string(),
+                    loc,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn drops_empty_label_cells_and_empty_rows() {
+        let mut blocks = vec![
+            row(&["", " 2.重复申请 ", "", "0", ""]),
+            row(&["", " "]),
+            row(&["", "1", "2"]),
+        ];
+        tidy_rows(&mut blocks);
+        assert_eq!(
+            blocks,
+            vec![row(&["2.重复申请", "", "0", ""]), row(&["", "1", "2"])]
+        );
+    }
+
+    #[test]
+    fn classifies_values() {
+        for v in ["", "0", "1,200", "34572.2", "-", "—", "/", "无", "+2"] {
+            assert!(!is_label(v), "{v}");
+        }
+        for l in ["规章", "（七）总计", "2.其他法律行政止公开"] {
+            assert!(is_label(l), "{l}");
+        }
+    }
+}
