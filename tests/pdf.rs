@@ -496,3 +496,43 @@ fn fixture_rotated_page_reads_upright() {
         ]
     );
 }
+
+/// Content-stream fragments: operators with plausible and hostile operands.
+fn content_op() -> impl Strategy<Value = String> {
+    let num = prop_oneof![
+        (-1000.0f64..1000.0).prop_map(|v| format!("{v:.2}")),
+        Just("0".to_string()),
+        Just("1e308".to_string()),
+        Just("-99999999999999999999".to_string()),
+        Just(".".to_string()),
+    ];
+    let nums = proptest::collection::vec(num, 0..7).prop_map(|v| v.join(" "));
+    let op = prop_oneof![
+        Just("Tm"), Just("Td"), Just("TD"), Just("T*"), Just("Tj"), Just("TJ"), Just("'"), Just("\""),
+        Just("Tf"), Just("Tc"), Just("Tw"), Just("Tz"), Just("TL"), Just("Ts"), Just("BT"), Just("ET"),
+        Just("re"), Just("m"), Just("l"), Just("c"), Just("h"), Just("S"), Just("f"), Just("B"), Just("n"),
+        Just("W"), Just("q"), Just("Q"), Just("cm"), Just("Do"), Just("BI"), Just("ID"), Just("EI"),
+    ];
+    let string = prop_oneof![
+        Just("<4E00>".to_string()),
+        Just("(abc\\) \\101)".to_string()),
+        Just("[(1) -250 <0031> 1e9]".to_string()),
+        Just("/F1".to_string()),
+        Just("/F3".to_string()),
+        Just("/Im1".to_string()),
+        Just("<<".to_string()),
+        Just("[".to_string()),
+        "[ -~]{0,8}".prop_map(|s| s.to_string()),
+    ];
+    (nums, string, op).prop_map(|(n, s, o)| format!("{n} {s} {o}\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_content_streams_never_panic(ops in proptest::collection::vec(content_op(), 0..80)) {
+        let page = fixtures::Page { content: ops.concat(), unruled: false };
+        let _ = read_pdf(&fixtures::pdf(&[page], false));
+    }
+}
