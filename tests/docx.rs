@@ -40,6 +40,10 @@ fn fixture_merged_cells_become_logical_cells() {
             "LINE 五、存在的主要问题及改进情况",
         ]
     );
+    assert_eq!(
+        doc.title.as_deref(),
+        Some("某县2024年政府信息公开工作年度报告 & 附表")
+    );
     // Grid columns count spans: the first value cell of a top-level row is column 4.
     let Block::Row { cells } = &doc.blocks[2] else {
         panic!("row")

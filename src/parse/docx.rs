@@ -43,15 +43,45 @@ pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
         other => return Err(DocxError::NotDocx(other)),
     }
     std::panic::catch_unwind(|| {
-        let xml = document_xml(bytes)?;
-        parse_document_xml(&xml)
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| DocxError::Zip(e.to_string()))?;
+        let xml = document_xml(&mut archive)?;
+        let mut doc = parse_document_xml(&xml)?;
+        doc.title = core_title(&mut archive);
+        Ok(doc)
     })
     .unwrap_or(Err(DocxError::Internal))
 }
 
-fn document_xml(bytes: &[u8]) -> Result<String, DocxError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+type Archive<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
+
+fn read_part(archive: &mut Archive<'_>, name: &str) -> Result<String, DocxError> {
+    let file = archive
+        .by_name(name)
         .map_err(|e| DocxError::Zip(e.to_string()))?;
+    let mut raw = Vec::new();
+    file.take(XML_LIMIT + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
+    if raw.len() as u64 > XML_LIMIT {
+        return Err(DocxError::TooLarge);
+    }
+    Ok(decode_xml(&raw))
+}
+
+/// `dc:title` of `docProps/core.xml`, when present and not empty.
+fn core_title(archive: &mut Archive<'_>) -> Option<String> {
+    let xml = read_part(archive, "docProps/core.xml").ok()?;
+    let start = xml.find("<dc:title>")? + "<dc:title>".len();
+    let end = start + xml[start..].find("</dc:title>")?;
+    let raw = &xml[start..end];
+    let title =
+        quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_string(), |t| t.into_owned());
+    let title = title.trim();
+    (!title.is_empty()).then(|| title.to_string())
+}
+
+fn document_xml(archive: &mut Archive<'_>) -> Result<String, DocxError> {
     let name = if archive.index_for_name("word/document.xml").is_some() {
         "word/document.xml".to_string()
     } else {
@@ -63,17 +93,7 @@ fn document_xml(bytes: &[u8]) -> Result<String, DocxError> {
             .map(|n| n.to_string())
             .ok_or(DocxError::NoDocumentXml)?
     };
-    let file = archive
-        .by_name(&name)
-        .map_err(|e| DocxError::Zip(e.to_string()))?;
-    let mut raw = Vec::new();
-    file.take(XML_LIMIT + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| DocxError::Zip(e.to_string()))?;
-    if raw.len() as u64 > XML_LIMIT {
-        return Err(DocxError::TooLarge);
-    }
-    Ok(decode_xml(&raw))
+    read_part(archive, &name)
 }
 
 /// UTF-8 (the norm) or UTF-16 with a BOM.

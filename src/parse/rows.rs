@@ -28,10 +28,9 @@ pub(crate) fn tidy_rows(blocks: &mut Vec<Block>) {
                 return false;
             }
             if let Some(last_label) = cells.iter().rposition(|c| is_label(&c.text)) {
-                let mut i = 0;
+                let mut index = 0..;
                 cells.retain(|c| {
-                    i += 1;
-                    i - 1 >= last_label || !c.text.is_empty()
+                    index.next().is_some_and(|i| i >= last_label) || !c.text.is_empty()
                 });
             }
             true
