@@ -10,6 +10,9 @@ use super::interp::{Glyph, Seg};
 
 /// Rulings closer than this (points) are one grid line.
 const SNAP: f64 = 2.0;
+/// Grid lines closer than this (points) are one line: a double border is one edge, and no
+/// text fits between them anyway.
+const GRID_SNAP: f64 = 3.5;
 /// More segments than this on one page: skip table detection (hostile or vector art).
 const MAX_SEGS: usize = 5_000;
 
@@ -113,13 +116,13 @@ impl UnionFind {
     }
 }
 
-/// Sorted cluster centres of values closer than [`SNAP`].
+/// Sorted cluster centres of values closer than [`GRID_SNAP`].
 fn clusters(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     let mut out: Vec<(f64, f64, usize)> = Vec::new(); // (last, sum, n)
     for x in v {
         match out.last_mut() {
-            Some((last, sum, n)) if x - *last <= SNAP => {
+            Some((last, sum, n)) if x - *last <= GRID_SNAP => {
                 *last = x;
                 *sum += x;
                 *n += 1;
@@ -204,9 +207,9 @@ fn find_grids(segs: &[Seg]) -> Vec<Grid> {
 fn coverage(lines: &[f64], segs: &[&Seg]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new(); lines.len()];
     for s in segs {
-        let k = lines.partition_point(|&v| v < s.pos - SNAP);
+        let k = lines.partition_point(|&v| v < s.pos - GRID_SNAP);
         for (line, bucket) in lines.iter().zip(out.iter_mut()).skip(k) {
-            if *line > s.pos + SNAP {
+            if *line > s.pos + GRID_SNAP {
                 break;
             }
             bucket.push((s.lo, s.hi));
@@ -751,6 +754,24 @@ mod tests {
             texts(&blocks),
             vec![vec!["甲", "乙", "1"], vec!["丙丁", "23"]]
         );
+    }
+
+    #[test]
+    fn double_border_is_one_edge() {
+        let mut segs = vec![
+            h(100.0, 0.0, 200.0),
+            h(97.0, 3.0, 197.0),
+            h(40.0, 0.0, 200.0),
+            h(43.0, 3.0, 197.0),
+            v(0.0, 40.0, 100.0),
+            v(3.0, 43.0, 97.0),
+            v(100.0, 40.0, 100.0),
+            v(200.0, 40.0, 100.0),
+            v(197.0, 43.0, 97.0),
+        ];
+        segs.reverse();
+        let glyphs = vec![glyph('甲', 10.0, 60.0), glyph('7', 150.0, 60.0)];
+        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &segs).blocks), vec![vec!["甲", "7"]]);
     }
 
     #[test]
