@@ -4,13 +4,25 @@
 
 use crate::document::Block;
 
-/// A cell that is text rather than a value (a number, blank, `-`, `—`, `/`, `无`).
+/// A cell that is text rather than a value (a number, possibly with a unit such as `元` or
+/// `件`; blank, `-`, `—`, `/`, `无`).
 pub(crate) fn is_label(text: &str) -> bool {
     let t = text.trim();
-    !(t.is_empty()
-        || matches!(t, "-" | "—" | "——" | "/" | "无" | "－" | "–" | "／")
-        || t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' ')))
+    if t.is_empty() || matches!(t, "-" | "—" | "——" | "/" | "无" | "－" | "–" | "／") {
+        return false;
+    }
+    let number = [
+        "万元", "亿元", "元", "件", "个", "条", "项", "次", "人", "%",
+    ]
+    .iter()
+    .find_map(|u| t.strip_suffix(u))
+    .unwrap_or(t)
+    .trim();
+    let numeric = number.chars().any(|c| c.is_ascii_digit())
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '+' | '-' | '%' | ' '));
+    !numeric
 }
 
 /// Cleans the rows of `blocks` in place (see the module docs).
@@ -72,10 +84,29 @@ mod tests {
 
     #[test]
     fn classifies_values() {
-        for v in ["", "0", "1,200", "34572.2", "-", "—", "/", "无", "+2"] {
+        for v in [
+            "",
+            "0",
+            "1,200",
+            "34572.2",
+            "-",
+            "—",
+            "/",
+            "无",
+            "+2",
+            "251000元",
+            "3 件",
+        ] {
             assert!(!is_label(v), "{v}");
         }
-        for l in ["规章", "（七）总计", "2.其他法律行政止公开"] {
+        for l in [
+            "规章",
+            "（七）总计",
+            "2.其他法律行政止公开",
+            "元",
+            "...",
+            "第二十条",
+        ] {
             assert!(is_label(l), "{l}");
         }
     }

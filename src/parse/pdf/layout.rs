@@ -771,7 +771,10 @@ mod tests {
         ];
         segs.reverse();
         let glyphs = vec![glyph('甲', 10.0, 60.0), glyph('7', 150.0, 60.0)];
-        assert_eq!(texts(&layout_page(1, 842.0, glyphs, &segs).blocks), vec![vec!["甲", "7"]]);
+        assert_eq!(
+            texts(&layout_page(1, 842.0, glyphs, &segs).blocks),
+            vec![vec!["甲", "7"]]
+        );
     }
 
     #[test]
