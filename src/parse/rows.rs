@@ -25,6 +25,21 @@ pub(crate) fn is_label(text: &str) -> bool {
     !numeric
 }
 
+/// Starts with template numbering: `（一）`, `(1)`, `1.`, `1、`, `一、`.
+pub(crate) fn numbered(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.starts_with(['（', '(', '〔']) {
+        return true;
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 {
+        return t[digits..].starts_with(['.', '、', '．', ')', '）']);
+    }
+    t.split_once('、').is_some_and(|(head, _)| {
+        !head.is_empty() && head.chars().all(|c| "一二三四五六七八九十".contains(c))
+    })
+}
+
 /// Cleans the rows of `blocks` in place (see the module docs).
 pub(crate) fn tidy_rows(blocks: &mut Vec<Block>) {
     blocks.retain_mut(|b| match b {

@@ -1,6 +1,7 @@
 //! PDF bytes → [`Document`]: text with positions from the content streams (lopdf parses the
-//! file; fonts, CMaps and the page interpreter are ours), tables rebuilt from ruling lines,
-//! other text as lines. Pure: no I/O, no OCR; image-only PDFs are reported, never guessed.
+//! file; fonts, CMaps and the page interpreter are ours), tables rebuilt from ruling lines or
+//! else from spacing, stitched over page breaks; page numbers and running headers dropped.
+//! Pure: no I/O, no OCR; image-only PDFs are reported, never guessed.
 
 mod cmap;
 mod font;
@@ -9,6 +10,7 @@ mod layout;
 mod lexer;
 mod loose;
 mod obj;
+mod stitch;
 
 use std::collections::{HashMap, HashSet};
 
@@ -150,7 +152,7 @@ fn join_pages(mut layouts: Vec<layout::PageLayout>) -> Vec<Block> {
         if prev.bottom_guard.iter().all(|b| drop[i - 1].contains(b))
             && next.top_guard.iter().all(|b| drop[i].contains(b))
         {
-            layout::stitch(prev, next);
+            stitch::stitch(prev, next);
         }
     }
     let mut blocks = Vec::new();
