@@ -181,6 +181,11 @@ pub enum PdfFont {
     Helvetica,
     /// Type0, UniGB-UCS2-V: vertical writing, each glyph below the previous one.
     Ucs2Vertical,
+    /// Type0, Identity-H without ToUnicode, with an embedded TrueType program whose `cmap`
+    /// maps the characters of [`IDENTITY_CHARS`] to glyphs 1, 2, … (CIDToGIDMap Identity).
+    IdentityTrueType,
+    /// Type0, Identity-H without ToUnicode and without a font program: unreadable.
+    IdentityBare,
 }
 
 impl PdfFont {
@@ -191,6 +196,8 @@ impl PdfFont {
             PdfFont::Identity => "F3",
             PdfFont::Helvetica => "F4",
             PdfFont::Ucs2Vertical => "F5",
+            PdfFont::IdentityTrueType => "F6",
+            PdfFont::IdentityBare => "F7",
         }
     }
 
@@ -200,7 +207,7 @@ impl PdfFont {
                 text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
             }
             PdfFont::Gbk => encoding_rs::GBK.encode(text).0.into_owned(),
-            PdfFont::Identity => text
+            PdfFont::Identity | PdfFont::IdentityTrueType | PdfFont::IdentityBare => text
                 .chars()
                 .flat_map(|c| {
                     let i = IDENTITY_CHARS
@@ -312,12 +319,32 @@ pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
         "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light-UniGB-UCS2-V",
         "Encoding" => "UniGB-UCS2-V", "DescendantFonts" => vec![d5.into()],
     });
+    let program = doc.add_object(Stream::new(dictionary! {}, truetype_font(IDENTITY_CHARS)));
+    let descriptor = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor", "FontName" => "FixtureTT", "Flags" => 4,
+        "FontBBox" => vec![0.into(), (-200).into(), 1000.into(), 900.into()], "ItalicAngle" => 0,
+        "Ascent" => 880, "Descent" => -120, "CapHeight" => 700, "StemV" => 80, "FontFile2" => program,
+    });
+    let d6 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "FixtureTT",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        "FontDescriptor" => descriptor, "CIDToGIDMap" => "Identity",
+    });
+    let f6 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "FixtureTT", "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![d6.into()],
+    });
+    let d7 = cid_font(&mut doc, "FixtureBare");
+    let f7 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "FixtureBare", "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![d7.into()],
+    });
     let image = doc.add_object(Stream::new(
         dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         vec![0, 255, 255, 0],
     ));
     let resources = doc.add_object(dictionary! {
-        "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4, "F5" => f5 },
+        "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4, "F5" => f5, "F6" => f6, "F7" => f7 },
         "XObject" => dictionary! { "Im1" => image },
     });
     let mut kids = Vec::new();
@@ -640,4 +667,35 @@ pub fn pdf_rotated() -> Vec<u8> {
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     out
+}
+
+/// A TrueType program holding only a format-12 `cmap` that maps `chars[i]` to glyph `i + 1`.
+fn truetype_font(chars: &str) -> Vec<u8> {
+    let n = chars.chars().count() as u32;
+    let mut cmap: Vec<u8> = vec![0, 0, 0, 1, 0, 3, 0, 10, 0, 0, 0, 12];
+    for v in [12u16, 0] {
+        cmap.extend_from_slice(&v.to_be_bytes());
+    }
+    for v in [16 + 12 * n, 0, n] {
+        cmap.extend_from_slice(&v.to_be_bytes());
+    }
+    for (i, c) in chars.chars().enumerate() {
+        for v in [c as u32, c as u32, i as u32 + 1] {
+            cmap.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    let mut font = vec![0, 1, 0, 0, 0, 1, 0, 16, 0, 0, 0, 0];
+    font.extend_from_slice(b"cmap");
+    for v in [0u32, 28, cmap.len() as u32] {
+        font.extend_from_slice(&v.to_be_bytes());
+    }
+    font.extend_from_slice(&cmap);
+    font
+}
+
+/// A one-line page in a CID font without ToUnicode.
+pub fn pdf_without_tounicode(font: PdfFont) -> Vec<u8> {
+    let mut page = Page::default();
+    page.text(font, 12.0, 50.0, 700.0, "三、本年度办理结果");
+    pdf(&[page], false)
 }

@@ -565,3 +565,30 @@ proptest! {
         let _ = read_pdf(&fixtures::pdf(&[page], false));
     }
 }
+
+#[test]
+fn fixture_cid_font_without_tounicode_uses_the_truetype_cmap() {
+    let doc = read_pdf(&fixtures::pdf_without_tounicode(
+        fixtures::PdfFont::IdentityTrueType,
+    ))
+    .unwrap();
+    assert_eq!(dump(&doc), vec!["LINE 三、本年度办理结果"]);
+}
+
+#[test]
+fn fixture_cid_font_without_any_mapping_is_named() {
+    let err = read_pdf(&fixtures::pdf_without_tounicode(
+        fixtures::PdfFont::IdentityBare,
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PdfError::NoUnicode {
+                glyphs: 9,
+                unmapped: 9
+            }
+        ),
+        "{err}"
+    );
+}

@@ -8,10 +8,12 @@ use encoding_rs::Encoding;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::CMap;
-use super::obj;
+use super::{obj, truetype};
 
 /// Streams larger than this are not read as CMaps.
 const CMAP_LIMIT: usize = 4 << 20;
+/// Embedded font programs larger than this are not read.
+const FONT_LIMIT: usize = 32 << 20;
 
 /// How a Type0 font's bytes are cut into codes, and what the codes mean without ToUnicode.
 #[derive(Debug, Clone)]
@@ -35,6 +37,10 @@ enum Kind {
     Cid {
         encoding: CidEncoding,
         widths: HashMap<u32, f64>,
+        /// Without ToUnicode: glyph id → character from the embedded TrueType `cmap`, and
+        /// the CIDToGIDMap (identity when absent).
+        glyph_chars: HashMap<u16, char>,
+        cid_to_gid: Option<Vec<u16>>,
     },
 }
 
@@ -156,6 +162,22 @@ impl Font {
             .and_then(|d| obj::as_dict(doc, d));
         let mut widths = HashMap::new();
         let mut default_width = 1000.0;
+        let (mut glyph_chars, mut cid_to_gid) = (HashMap::new(), None);
+        if let (None, Some(desc)) = (&to_unicode, descendant) {
+            let program = obj::get_dict(doc, desc, b"FontDescriptor")
+                .and_then(|fd| obj::get_stream(doc, fd, b"FontFile2"))
+                .and_then(|s| obj::stream_bytes(s, FONT_LIMIT));
+            if let Some(program) = program {
+                glyph_chars = truetype::glyph_chars(&program);
+                cid_to_gid = obj::get_stream(doc, desc, b"CIDToGIDMap")
+                    .and_then(|s| obj::stream_bytes(s, CMAP_LIMIT))
+                    .map(|b| {
+                        b.chunks(2)
+                            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                            .collect()
+                    });
+            }
+        }
         if let Some(desc) = descendant {
             if let Some(dw) = obj::get_num(doc, desc, b"DW") {
                 default_width = dw;
@@ -165,7 +187,12 @@ impl Font {
             }
         }
         Font {
-            kind: Kind::Cid { encoding, widths },
+            kind: Kind::Cid {
+                encoding,
+                widths,
+                glyph_chars,
+                cid_to_gid,
+            },
             to_unicode,
             default_width,
             scale: 0.001,
@@ -263,8 +290,13 @@ impl Font {
                         widths[(code & 0xff) as usize],
                     )
                 }
-                Kind::Cid { encoding, widths } => {
-                    let (fallback, cid) = match encoding {
+                Kind::Cid {
+                    encoding,
+                    widths,
+                    glyph_chars,
+                    cid_to_gid,
+                } => {
+                    let (mut fallback, cid) = match encoding {
                         CidEncoding::Identity => ('\u{FFFD}', Some(code)),
                         CidEncoding::Ucs2 => (char::from_u32(code).unwrap_or('\u{FFFD}'), None),
                         CidEncoding::Legacy(enc) => {
@@ -273,6 +305,15 @@ impl Font {
                         }
                         CidEncoding::Embedded(cmap) => ('\u{FFFD}', cmap.cid.get(&code).copied()),
                     };
+                    if let (None, Some(cid)) = (mapped, cid) {
+                        let gid = match cid_to_gid {
+                            Some(map) => map.get(cid as usize).copied(),
+                            None => u16::try_from(cid).ok(),
+                        };
+                        if let Some(c) = gid.and_then(|g| glyph_chars.get(&g)) {
+                            fallback = *c;
+                        }
+                    }
                     let text = mapped.map_or(CodeText::Char(fallback), |s| CodeText::Str(s));
                     let width = match cid.and_then(|c| widths.get(&c)) {
                         Some(w) => *w,

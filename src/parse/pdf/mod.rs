@@ -11,6 +11,7 @@ mod lexer;
 mod loose;
 mod obj;
 mod stitch;
+mod truetype;
 
 use std::collections::{HashMap, HashSet};
 
