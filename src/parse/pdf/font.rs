@@ -34,14 +34,17 @@ enum Kind {
         base: Box<[char; 256]>,
         widths: Box<[f64; 256]>,
     },
-    Cid {
-        encoding: CidEncoding,
-        widths: HashMap<u32, f64>,
-        /// Without ToUnicode: glyph id → character from the embedded TrueType `cmap`, and
-        /// the CIDToGIDMap (identity when absent).
-        glyph_chars: HashMap<u16, char>,
-        cid_to_gid: Option<Vec<u16>>,
-    },
+    Cid(Box<CidFont>),
+}
+
+#[derive(Debug, Clone)]
+struct CidFont {
+    encoding: CidEncoding,
+    widths: HashMap<u32, f64>,
+    /// Without ToUnicode: glyph id → character from the embedded TrueType `cmap`, and the
+    /// CIDToGIDMap (identity when absent).
+    glyph_chars: HashMap<u16, char>,
+    cid_to_gid: Option<Vec<u16>>,
 }
 
 /// A font ready to decode shown strings.
@@ -187,12 +190,12 @@ impl Font {
             }
         }
         Font {
-            kind: Kind::Cid {
+            kind: Kind::Cid(Box::new(CidFont {
                 encoding,
                 widths,
                 glyph_chars,
                 cid_to_gid,
-            },
+            })),
             to_unicode,
             default_width,
             scale: 0.001,
@@ -290,12 +293,13 @@ impl Font {
                         widths[(code & 0xff) as usize],
                     )
                 }
-                Kind::Cid {
-                    encoding,
-                    widths,
-                    glyph_chars,
-                    cid_to_gid,
-                } => {
+                Kind::Cid(cid_font) => {
+                    let CidFont {
+                        encoding,
+                        widths,
+                        glyph_chars,
+                        cid_to_gid,
+                    } = &**cid_font;
                     let (mut fallback, cid) = match encoding {
                         CidEncoding::Identity => ('\u{FFFD}', Some(code)),
                         CidEncoding::Ucs2 => (char::from_u32(code).unwrap_or('\u{FFFD}'), None),
@@ -339,7 +343,7 @@ impl Font {
     fn code_len(&self, bytes: &[u8]) -> usize {
         match &self.kind {
             Kind::Simple { .. } => 1,
-            Kind::Cid { encoding, .. } => match encoding {
+            Kind::Cid(cid_font) => match &cid_font.encoding {
                 CidEncoding::Identity => 2,
                 CidEncoding::Ucs2 => {
                     // A UTF-16 high surrogate takes the next unit with it.
