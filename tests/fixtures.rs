@@ -699,3 +699,42 @@ pub fn pdf_without_tounicode(font: PdfFont) -> Vec<u8> {
     page.text(font, 12.0, 50.0, 700.0, "三、本年度办理结果");
     pdf(&[page], false)
 }
+
+/// A page drawing a form XObject that draws itself 50 times (a recursion bomb).
+pub fn pdf_recursive_form() -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let resources_id = doc.new_object_id();
+    let form_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let form_content = "BT /F1 9 Tf 10 10 Td (x) Tj ET\n".to_string() + &"/Fm1 Do\n".repeat(50);
+    doc.objects.insert(
+        form_id,
+        Object::Stream(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 100.into(), 100.into()], "Resources" => resources_id },
+            form_content.into_bytes(),
+        )),
+    );
+    doc.objects.insert(
+        resources_id,
+        Object::Dictionary(dictionary! { "Font" => dictionary! { "F1" => font }, "XObject" => dictionary! { "Fm1" => form_id } }),
+    );
+    let content = doc.add_object(Stream::new(dictionary! {}, b"/Fm1 Do".to_vec()));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}

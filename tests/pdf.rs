@@ -592,3 +592,28 @@ fn fixture_cid_font_without_any_mapping_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn deeply_nested_objects_do_not_overflow_the_stack() {
+    for open in ["[", "<<", "<</A "] {
+        let mut pdf = b"%PDF-1.4\n1 0 obj\n".to_vec();
+        for _ in 0..200_000 {
+            pdf.extend_from_slice(open.as_bytes());
+        }
+        pdf.extend_from_slice(b"\nendobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+        let _ = read_pdf(&pdf);
+    }
+    // The same inside a content stream.
+    let page = fixtures::Page {
+        content: "[".repeat(200_000) + " TJ",
+        unruled: false,
+    };
+    let _ = read_pdf(&fixtures::pdf(&[page], false));
+}
+
+#[test]
+fn self_drawing_form_is_bounded() {
+    // Depth and operator budgets stop the recursion; the text drawn so far is kept.
+    let doc = read_pdf(&fixtures::pdf_recursive_form()).expect("reads");
+    assert!(!doc.blocks.is_empty());
+}

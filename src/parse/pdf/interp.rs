@@ -13,10 +13,12 @@ use super::obj;
 
 /// Limits that bound the work on hostile input.
 const MAX_FORM_DEPTH: usize = 8;
-const MAX_OPS_PER_PAGE: usize = 4_000_000;
+const MAX_OPS_PER_PAGE: usize = 2_000_000;
+/// Form XObjects drawn on one page (a form that draws itself is a bomb).
+const MAX_FORMS_PER_PAGE: usize = 5_000;
 const MAX_GLYPHS_PER_PAGE: usize = 400_000;
 /// Operators interpreted in one document, over all pages (a report needs well under 1M).
-const MAX_OPS_PER_DOC: usize = 40_000_000;
+const MAX_OPS_PER_DOC: usize = 10_000_000;
 /// Glyphs kept in one document, over all pages.
 const MAX_GLYPHS_PER_DOC: usize = 4_000_000;
 const MAX_SEGS_PER_PAGE: usize = 200_000;
@@ -108,13 +110,15 @@ impl Default for GState {
 }
 
 /// State shared by the pages of one document: fonts keyed by object id (or address for
-/// direct dictionaries), and the operator budget.
+/// direct dictionaries), decoded forms, and the operator and glyph budgets.
 #[derive(Default)]
 pub(crate) struct FontCache {
     by_id: HashMap<ObjectId, Rc<Font>>,
     by_addr: HashMap<usize, Rc<Font>>,
     ops: usize,
     glyphs: usize,
+    /// Decoded form XObject content, keyed by the stream's address.
+    forms: HashMap<usize, Rc<Vec<u8>>>,
 }
 
 impl FontCache {
@@ -134,6 +138,7 @@ pub(crate) struct Interp<'d> {
     /// Current path: subpaths of user-space points.
     path: Vec<Vec<(f64, f64)>>,
     ops: usize,
+    forms_drawn: usize,
     pub out: PageContent,
 }
 
@@ -158,6 +163,7 @@ impl<'d> Interp<'d> {
             tlm: IDENTITY,
             path: Vec::new(),
             ops: 0,
+            forms_drawn: 0,
             out: PageContent::default(),
         }
     }
@@ -479,9 +485,18 @@ impl<'d> Interp<'d> {
         };
         match obj::get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => self.out.images += 1,
-            Some(b"Form") if depth < MAX_FORM_DEPTH => {
-                let Some(content) = obj::stream_bytes(stream, CONTENT_LIMIT) else {
-                    return;
+            Some(b"Form") if depth < MAX_FORM_DEPTH && self.forms_drawn < MAX_FORMS_PER_PAGE => {
+                self.forms_drawn += 1;
+                // Decoded once per document: a form may be drawn many times.
+                let key = stream as *const lopdf::Stream as usize;
+                let content = match self.fonts.forms.get(&key) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c =
+                            Rc::new(obj::stream_bytes(stream, CONTENT_LIMIT).unwrap_or_default());
+                        self.fonts.forms.insert(key, c.clone());
+                        c
+                    }
                 };
                 let matrix = obj::get_array(doc, &stream.dict, b"Matrix")
                     .filter(|m| m.len() == 6)
