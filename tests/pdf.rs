@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use nianbao::document::{Block, Document};
-use nianbao::parse::pdf::{read_pdf, PdfError};
+use nianbao::parse::pdf::{read_pdf, read_pdf_with, PdfError, PdfOptions};
 use nianbao::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -166,13 +166,17 @@ fn contract_failures(doc: &Document, expected: &Value) -> Vec<String> {
 }
 
 fn check_corpus(name: &str) {
+    check_corpus_with(name, &PdfOptions::default());
+}
+
+fn check_corpus_with(name: &str, options: &PdfOptions) {
     let Some(dir) = corpus_dir() else { return };
     let bytes = std::fs::read(dir.join(format!("{name}.pdf"))).expect("read pdf");
     let expected: Value = serde_json::from_slice(
         &std::fs::read(dir.join(format!("{name}.expected.json"))).expect("read expected"),
     )
     .expect("expected json");
-    let doc = read_pdf(&bytes).expect("read_pdf");
+    let doc = read_pdf_with(&bytes, options).expect("read_pdf");
     let failures = contract_failures(&doc, &expected);
     assert!(
         failures.is_empty(),
@@ -195,6 +199,19 @@ fn corpus_huaian_hongze_2023_rows_match_expected() {
 #[test]
 fn corpus_huaian_hongze_2024_rows_match_expected() {
     check_corpus("huaian-hongze-2024");
+}
+
+/// The spacing-only fallback, checked on real layouts: the corpus read as if it had no rulings
+/// (wrapped labels, values centred between label lines, the vertical 三、本年度办理结果,
+/// blank-free value columns) still meets the contract.
+#[test]
+fn corpus_rows_match_expected_without_rulings() {
+    let options = PdfOptions {
+        ignore_rulings: true,
+    };
+    for name in ["huaian-2024", "huaian-hongze-2023", "huaian-hongze-2024"] {
+        check_corpus_with(name, &options);
+    }
 }
 
 #[test]

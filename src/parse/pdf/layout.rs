@@ -379,11 +379,15 @@ pub(crate) fn join_lines(parts: impl IntoIterator<Item = String>) -> String {
 }
 
 /// Splits a visual line into segments at gaps wider than `factor` em.
+/// Between CJK text and a digit a gap of half that already separates cells: a label that
+/// fills its cell ends close to the value beside it.
 pub(crate) fn segments(line: &[Glyph], factor: f64) -> Vec<&[Glyph]> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..line.len() {
         let (p, g) = (&line[i - 1], &line[i]);
+        let text_to_number = is_cjk(p.c) && g.c.is_ascii_digit();
+        let factor = if text_to_number { factor / 2.0 } else { factor };
         if g.x0 - p.x1 > factor * g.size.max(p.size) {
             out.push(&line[start..i]);
             start = i;

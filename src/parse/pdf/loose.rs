@@ -28,6 +28,7 @@ impl Piece {
 pub(crate) struct LooseLine {
     pub top: f64,
     pub cy: f64,
+    /// Font size of the first cell.
     size: f64,
     pieces: Vec<Piece>,
 }
@@ -55,12 +56,19 @@ impl LooseLine {
 
     fn close_below(&self, below: &LooseLine) -> bool {
         let size = self.size.max(below.size);
-        self.cy - below.cy <= 2.0 * size && (self.size - below.size).abs() <= 0.25 * size
+        // Small table text is often set with line spacing above twice its size.
+        self.cy - below.cy <= 2.4 * size && (self.size - below.size).abs() <= 0.25 * size
     }
 }
 
+/// Two pieces of one cell's text on successive lines: aligned left, or centred alike.
 fn same_x(a: &Piece, b: &Piece, size: f64) -> bool {
-    (a.x0 - b.x0).abs() <= 1.5 * size
+    (a.x0 - b.x0).abs() <= 1.5 * size || (a.cx() - b.cx()).abs() <= 1.5 * size
+}
+
+/// Two pieces in the same column: aligned, or overlapping horizontally.
+fn same_column(a: &Piece, b: &Piece, size: f64) -> bool {
+    same_x(a, b, size) || (a.x0 < b.x1 && b.x0 < a.x1)
 }
 
 fn is_cjk_char(c: char) -> bool {
@@ -72,10 +80,14 @@ pub(crate) fn loose_lines(glyphs: Vec<Glyph>) -> Vec<LooseLine> {
     let mut lines: Vec<LooseLine> = lines_of(glyphs)
         .into_iter()
         .map(|line| {
-            let size = line.iter().map(|g| g.size).fold(0.0, f64::max);
             let top = line.iter().map(|g| g.y1).fold(f64::MIN, f64::max);
             let cy = line.iter().map(|g| g.cy()).sum::<f64>() / line.len() as f64;
-            let pieces = segments(&line, CELL_GAP)
+            let segs = segments(&line, CELL_GAP);
+            // The size of the first cell (the label of a row): values may be set larger.
+            let size = segs
+                .first()
+                .map_or(0.0, |s| s.iter().map(|g| g.size).fold(0.0, f64::max));
+            let pieces = segs
                 .into_iter()
                 .map(|s| Piece {
                     x0: s[0].x0,
@@ -224,70 +236,106 @@ fn join_broken_label(line: &mut LooseLine) {
 }
 
 /// Joins labels wrapped over lines to the row of their values: a numbered label line above
-/// a row of values (or above the rest of its label) moves into that row; an unnumbered
-/// label line right below a row's label (same x) is appended to it.
+/// a row of values (or above the rest of its label, same column) moves into that row; an
+/// unnumbered label line right below a row's label (same column) is appended to it. Label
+/// lines of another column (a row-spanning group label) may sit in between.
 fn attach_wrapped(lines: Vec<LooseLine>) -> Vec<LooseLine> {
+    // A numbered label line (grown by its continuation lines) waiting for its values, and the
+    // lines it was made of, restored if no row of values takes it.
+    struct Pending {
+        label: LooseLine,
+        parts: Vec<LooseLine>,
+    }
     let mut out: Vec<LooseLine> = Vec::with_capacity(lines.len());
-    // A numbered label line (possibly grown by its continuation lines) waiting for its
-    // values, and the lines it was made of, restored if no row of values follows.
-    let mut pending: Option<(LooseLine, Vec<LooseLine>)> = None;
-    for mut line in lines {
-        if let Some((mut p, parts)) = pending.take() {
-            if p.close_below(&line) {
-                let size = p.size;
-                if line.is_anchor() {
-                    let head = p.pieces.remove(0);
-                    let first = &mut line.pieces[0];
-                    if !is_label(&first.text) {
-                        line.pieces.insert(0, head);
-                        out.push(line);
-                        continue;
-                    }
-                    if !numbered(&first.text) && same_x(&head, first, size) {
-                        first.text = join_lines([head.text, std::mem::take(&mut first.text)]);
-                        first.x0 = first.x0.min(head.x0);
-                        out.push(line);
-                        continue;
-                    }
-                } else if line.is_satellite()
-                    && !numbered(&line.pieces[0].text)
-                    && same_x(&p.pieces[0], &line.pieces[0], size)
-                {
-                    let more = line.pieces[0].text.clone();
-                    p.pieces[0].text = join_lines([std::mem::take(&mut p.pieces[0].text), more]);
-                    p.cy = line.cy;
-                    let mut parts = parts;
-                    parts.push(line);
-                    pending = Some((p, parts));
-                    continue;
+    let mut pending: Vec<Pending> = Vec::new();
+    let flush =
+        |pending: &mut Vec<Pending>, out: &mut Vec<LooseLine>, keep: &dyn Fn(&Pending) -> bool| {
+            let mut k = 0;
+            while k < pending.len() {
+                if keep(&pending[k]) {
+                    k += 1;
+                } else {
+                    out.extend(pending.remove(k).parts);
                 }
             }
-            out.extend(parts);
+        };
+    for mut line in lines {
+        flush(&mut pending, &mut out, &|p| p.label.close_below(&line));
+        let size = line.size;
+        if line.is_anchor() {
+            let first = &line.pieces[0];
+            let target = if !is_label(&first.text) {
+                pending
+                    .iter()
+                    .rposition(|p| p.label.pieces[0].x1 <= first.x0 + size)
+            } else if !numbered(&first.text) {
+                pending
+                    .iter()
+                    .rposition(|p| same_column(&p.label.pieces[0], first, size))
+            } else {
+                None
+            };
+            if let Some(k) = target {
+                let head = pending.remove(k).label.pieces.remove(0);
+                let first = &mut line.pieces[0];
+                if is_label(&first.text) {
+                    first.text = join_lines([head.text, std::mem::take(&mut first.text)]);
+                    first.x0 = first.x0.min(head.x0);
+                    first.x1 = first.x1.max(head.x1);
+                } else {
+                    line.pieces.insert(0, head);
+                }
+            }
+            out.push(line);
+            continue;
         }
         if line.is_satellite() {
-            if numbered(&line.pieces[0].text) {
-                pending = Some((line.clone(), vec![line]));
+            let piece = line.pieces[0].clone();
+            if numbered(&piece.text) {
+                flush(&mut pending, &mut out, &|p| {
+                    !same_column(&p.label.pieces[0], &piece, size)
+                });
+                pending.push(Pending {
+                    label: line.clone(),
+                    parts: vec![line],
+                });
                 continue;
             }
-            if let Some(last) = out.last_mut() {
-                let size = last.size;
-                if last.is_anchor()
-                    && last.close_below(&line)
+            if let Some(p) = pending
+                .iter_mut()
+                .rev()
+                .find(|p| same_column(&p.label.pieces[0], &piece, size))
+            {
+                let head = &mut p.label.pieces[0];
+                head.text = join_lines([std::mem::take(&mut head.text), piece.text]);
+                head.x0 = head.x0.min(piece.x0);
+                head.x1 = head.x1.max(piece.x1);
+                p.label.cy = line.cy;
+                p.parts.push(line);
+                continue;
+            }
+            let anchor = out.iter_mut().rev().take(3).find(|l| l.is_anchor());
+            if let Some(last) = anchor {
+                if last.close_below(&line)
                     && is_label(&last.pieces[0].text)
-                    && same_x(&last.pieces[0], &line.pieces[0], size)
+                    && same_column(&last.pieces[0], &piece, size)
                 {
-                    let more = line.pieces.remove(0).text;
-                    last.pieces[0].text =
-                        join_lines([std::mem::take(&mut last.pieces[0].text), more]);
+                    let first = &mut last.pieces[0];
+                    first.text = join_lines([std::mem::take(&mut first.text), piece.text]);
+                    last.cy = line.cy;
                     continue;
                 }
             }
+            if !pending.is_empty() {
+                // A label line of another column (a group label): it does not end the wait.
+                out.push(line);
+                continue;
+            }
         }
+        flush(&mut pending, &mut out, &|_| false);
         out.push(line);
     }
-    if let Some((_, parts)) = pending {
-        out.extend(parts);
-    }
+    flush(&mut pending, &mut out, &|_| false);
     out
 }
 

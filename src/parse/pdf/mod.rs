@@ -53,15 +53,28 @@ pub enum PdfError {
 
 /// Reads a PDF into blocks: one `Row` per printed table row, one `Line` per line of text.
 pub fn read_pdf(bytes: &[u8]) -> Result<Document, PdfError> {
+    read_pdf_with(bytes, &PdfOptions::default())
+}
+
+/// How [`read_pdf_with`] reads a PDF.
+#[derive(Debug, Clone, Default)]
+pub struct PdfOptions {
+    /// Rebuild tables from spacing alone, as if the PDF drew no ruling lines (to check the
+    /// fallback on ruled documents, or to read a table whose rulings mislead).
+    pub ignore_rulings: bool,
+}
+
+/// [`read_pdf`] with options.
+pub fn read_pdf_with(bytes: &[u8], options: &PdfOptions) -> Result<Document, PdfError> {
     match sniff(bytes) {
         Format::Pdf => {}
         other => return Err(PdfError::NotPdf(other)),
     }
     // lopdf is hardened against hostile input, but a panic there must not take the caller down.
-    std::panic::catch_unwind(|| read(bytes)).unwrap_or(Err(PdfError::Internal))
+    std::panic::catch_unwind(|| read(bytes, options)).unwrap_or(Err(PdfError::Internal))
 }
 
-fn read(bytes: &[u8]) -> Result<Document, PdfError> {
+fn read(bytes: &[u8], options: &PdfOptions) -> Result<Document, PdfError> {
     let pdf = lopdf::Document::load_mem(bytes).map_err(|e| match e {
         lopdf::Error::Decryption(_)
         | lopdf::Error::InvalidPassword
@@ -100,7 +113,12 @@ fn read(bytes: &[u8]) -> Result<Document, PdfError> {
         glyph_count += out.glyphs.len();
         unmapped += out.glyphs.iter().filter(|g| g.c == '\u{FFFD}').count();
         images += out.images;
-        layouts.push(layout::layout_page(number, height, out.glyphs, &out.segs));
+        let segs = if options.ignore_rulings {
+            &[][..]
+        } else {
+            &out.segs[..]
+        };
+        layouts.push(layout::layout_page(number, height, out.glyphs, segs));
     }
     doc.blocks = join_pages(layouts);
     if glyph_count == 0 {
