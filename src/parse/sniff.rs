@@ -14,6 +14,8 @@ pub enum Format {
     Zip,
     /// An OLE compound file (`D0 CF 11 E0`): Word 97–2003 `.doc`, WPS `.wps`, `.xls`.
     Ole,
+    /// Rich Text Format (`{\rtf`), often served with a `.doc` name.
+    Rtf,
     /// Anything else (HTML, plain text, images, garbage).
     Other,
 }
@@ -25,6 +27,7 @@ impl fmt::Display for Format {
             Format::Docx => "DOCX",
             Format::Zip => "zip archive (not DOCX)",
             Format::Ole => "OLE compound file (.doc/.wps/.xls)",
+            Format::Rtf => "RTF document",
             Format::Other => "unknown format",
         })
     }
@@ -36,6 +39,9 @@ pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub fn sniff(bytes: &[u8]) -> Format {
     if bytes.starts_with(&OLE_MAGIC[..4]) {
         return Format::Ole;
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Format::Rtf;
     }
     if bytes.starts_with(b"PK\x03\x04") {
         // The central directory lists every entry name; a raw search avoids parsing the archive.
@@ -60,6 +66,7 @@ mod tests {
         assert_eq!(sniff(&OLE_MAGIC), Format::Ole);
         assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Format::Docx);
         assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), Format::Zip);
+        assert_eq!(sniff(b"{\\rtf1\\ansi"), Format::Rtf);
         assert_eq!(sniff(b"<html>"), Format::Other);
         assert_eq!(sniff(b""), Format::Other);
     }
