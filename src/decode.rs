@@ -221,7 +221,7 @@ mod tests {
         let mut page = b"<meta charset=gb2312><p>".to_vec();
         page.extend(gbk("朱镕基"));
         let d = decode_html(&page, None);
-        assert_eq!(d.text.contains("朱镕基"), true);
+        assert!(d.text.contains("朱镕基"));
         assert!(!d.had_errors);
     }
 
