@@ -84,6 +84,27 @@ fn check_all(dir: &Path, exts: &[&str]) -> (usize, Vec<String>) {
 }
 
 #[test]
+fn shared_corpus_pdf_reports_give_their_expected_values_and_flag_their_breaks() {
+    let Some(dir) =
+        shared_corpus("shared_corpus_pdf_reports_give_their_expected_values_and_flag_their_breaks")
+    else {
+        return;
+    };
+    let (checked, problems) = check_all(&dir, &["pdf", "docx"]);
+    assert!(
+        checked >= 3,
+        "only {checked} PDF reports with an expected file in {}",
+        dir.display()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
 fn shared_corpus_html_and_text_reports_give_their_expected_values() {
     let Some(dir) = shared_corpus("shared_corpus_html_and_text_reports_give_their_expected_values")
     else {
@@ -184,7 +205,7 @@ fn a_batch_goes_on_after_an_unreadable_file_and_exits_1() {
 }
 
 #[test]
-fn a_pdf_or_word_file_is_named_in_a_clear_error_until_readers_exist() {
+fn a_legacy_word_file_is_named_in_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let ole = write(
         dir.path(),

@@ -1,5 +1,8 @@
 //! The one integration-test binary: one module per subcommand or stage, a shared harness.
 
 mod aggregate;
+mod docx;
+mod fixtures;
 mod parse;
+mod pdf;
 mod util;

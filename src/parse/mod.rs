@@ -2,12 +2,16 @@
 //! read the metadata, map the tables onto the template, then validate. Pure functions of their
 //! input apart from [`parse_path`], which reads one file.
 
+pub mod docx;
 pub mod grid;
 pub mod html;
 pub mod label;
 pub mod mapper;
 pub mod meta;
 pub mod number;
+pub mod pdf;
+mod rows;
+pub mod sniff;
 pub mod text;
 pub mod tokens;
 
@@ -17,21 +21,7 @@ use crate::decode;
 use crate::document::Document;
 use crate::report::Report;
 use crate::validate;
-
-/// What a file is, judged by its bytes (not its name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Text,
-    Pdf,
-    Docx,
-    /// OLE compound file: .doc, .wps, .xls (not readable without an external converter).
-    Ole,
-    /// A zip that is not a Word document (xlsx, ofd, …).
-    OtherZip,
-    /// Binary data that is none of the above.
-    Binary,
-}
+use sniff::{sniff, Format};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -40,32 +30,25 @@ pub enum ParseError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{what} is not a format nianbao reads ({format:?})")]
+    #[error("{what}: {format} is not a format nianbao reads (convert it to PDF or DOCX)")]
     Unsupported { what: String, format: Format },
+    #[error("{what}: binary data that is neither HTML, text, PDF nor DOCX")]
+    Binary { what: String },
+    #[error("{what}: {source}")]
+    Pdf { what: String, source: pdf::PdfError },
+    #[error("{what}: {source}")]
+    Docx {
+        what: String,
+        source: docx::DocxError,
+    },
 }
 
-/// Sniff the format from magic bytes and, for text, from markup.
-pub fn sniff(bytes: &[u8]) -> Format {
-    if bytes.starts_with(b"%PDF-") {
-        return Format::Pdf;
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Format::Ole;
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        let head = &bytes[..bytes.len().min(64 * 1024)];
-        return if contains(head, b"word/") {
-            Format::Docx
-        } else {
-            Format::OtherZip
-        };
-    }
-    let head = &bytes[..bytes.len().min(8 * 1024)];
-    let nul = head.iter().filter(|&&b| b == 0).count();
-    if nul > 0 && !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) {
-        return Format::Binary;
-    }
-    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+/// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes[..bytes.len().min(8 * 1024)]
+        .iter()
+        .map(u8::to_ascii_lowercase)
+        .collect();
     let markup = [
         &b"<html"[..],
         b"<!doctype",
@@ -76,15 +59,16 @@ pub fn sniff(bytes: &[u8]) -> Format {
         b"<p>",
         b"<p ",
     ];
-    if markup.iter().any(|m| contains(&lower, m)) {
-        Format::Html
-    } else {
-        Format::Text
-    }
+    markup
+        .iter()
+        .any(|m| head.windows(m.len()).any(|w| w == *m))
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// NUL bytes outside a UTF-16 text: not a text layout.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8 * 1024)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && head.contains(&0)
 }
 
 /// Parse the bytes of one report. `http_charset` is the charset of the HTTP Content-Type
@@ -94,22 +78,26 @@ pub fn parse_bytes(
     what: &str,
     http_charset: Option<&str>,
 ) -> Result<Report, ParseError> {
-    let format = sniff(bytes);
-    let (doc, encoding) = match format {
-        Format::Html => {
+    let what = what.to_string();
+    let (doc, encoding) = match sniff(bytes) {
+        Format::Pdf => (
+            pdf::read_pdf(bytes).map_err(|source| ParseError::Pdf { what, source })?,
+            "PDF".to_string(),
+        ),
+        Format::Docx => (
+            docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
+            "DOCX".to_string(),
+        ),
+        Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
+        Format::Other if looks_like_html(bytes) => {
             let d = decode::decode_html(bytes, http_charset);
             (html::read_html(&d.text), d.to_string())
         }
-        Format::Text => {
+        Format::Other => {
             let d = decode::decode_text(bytes);
             (text::read_text(&d.text), d.to_string())
         }
-        other => {
-            return Err(ParseError::Unsupported {
-                what: what.to_string(),
-                format: other,
-            })
-        }
+        format => return Err(ParseError::Unsupported { what, format }),
     };
     let mut report = report_from_document(&doc);
     report.encoding = Some(encoding);
