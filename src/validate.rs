@@ -118,14 +118,7 @@ fn equation(
     match (sum(lhs), sum(rhs)) {
         (Ok(l), Ok(r)) if !same(l, r) => {
             let cells = lhs.iter().chain(rhs).map(|(_, c)| c.clone());
-            out.push(
-                Finding::new(
-                    rule,
-                    Severity::Error,
-                    format!("{place}: {}", describe(l, r)),
-                )
-                .with_cells(cells),
-            );
+            out.push(Finding::new(rule, Severity::Error, describe(l, r)).with_cells(cells));
         }
         (Ok(_), Ok(_)) => {}
         (l, r) => {

@@ -10,7 +10,7 @@ use crate::util::{
     bin, describe, diff, expected_files, read_json, root, run, shared_corpus, source_of,
 };
 
-const COMPARED: [&str; 5] = ["template", "year", "table2", "table3", "table4"];
+const COMPARED: [&str; 6] = ["template", "year", "body", "table2", "table3", "table4"];
 
 fn parse_json(file: &Path) -> Value {
     let out = run(bin().args(["parse", "--json"]).arg(file));

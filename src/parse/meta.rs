@@ -47,6 +47,9 @@ const ABOUT_REPORTS: [&str; 6] = ["做好", "开展", "编制", "报送", "印�
 
 /// The body name and year of a report title or opening sentence, if the text names one.
 fn report_title(text: &str) -> Option<(Option<String>, i32)> {
+    if !text.contains("20") {
+        return None; // no year: skip the regex
+    }
     let caps = title_re().captures(text)?;
     let year = caps[2].parse().ok()?;
     let raw = caps[1].trim();
@@ -81,7 +84,6 @@ fn head_texts(doc: &Document) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
     for block in doc.blocks.iter().take(HEAD_BLOCKS) {
         match block {
-            Block::Line { text, .. } if !text.contains("20") => {}
             Block::Line { text, .. } => texts.push(text.clone()),
             Block::Row { cells } => {
                 texts.push(
@@ -117,11 +119,30 @@ pub fn year(doc: &Document) -> Option<i32> {
 /// opening lines, without leading verbs such as 现公布.
 pub fn body(doc: &Document) -> Option<String> {
     let texts = head_texts(doc);
-    let title = doc.title.iter().cloned();
-    texts
-        .into_iter()
-        .chain(title)
-        .find_map(|t| report_title(&t).and_then(|(name, _)| name))
+    let from_texts = texts
+        .iter()
+        .enumerate()
+        .find_map(|(i, t)| match report_title(t)? {
+            (Some(name), _) => Some(name),
+            // A title printed over two lines: "淮安市人民政府" / "2024年政府信息公开工作年度报告".
+            (None, _) => i.checked_sub(1).and_then(|p| plausible_name(&texts[p])),
+        });
+    from_texts.or_else(|| {
+        doc.title
+            .as_deref()
+            .and_then(report_title)
+            .and_then(|(name, _)| name)
+    })
+}
+
+/// A short line without punctuation, such as a body's name printed above the title.
+fn plausible_name(line: &str) -> Option<String> {
+    let t = line.trim();
+    let n = t.chars().count();
+    let punct = t
+        .chars()
+        .any(|c| c.is_ascii_punctuation() || "，。、：；（）《》“”".contains(c));
+    ((2..=30).contains(&n) && !punct).then(|| t.to_string())
 }
 
 #[cfg(test)]
@@ -173,6 +194,19 @@ mod tests {
             None,
         );
         assert_eq!((year(&d), body(&d)), (None, None));
+    }
+
+    #[test]
+    fn a_title_over_two_lines() {
+        let d = doc(
+            &[
+                "淮安市人民政府",
+                "2024年政府信息公开工作年度报告",
+                "本报告由……编制。",
+            ],
+            None,
+        );
+        assert_eq!(body(&d).as_deref(), Some("淮安市人民政府"));
     }
 
     #[test]
