@@ -351,3 +351,49 @@ fn the_content_window_reads_like_the_whole_page() {
         "the window applied to only {windowed} wrapped fixtures"
     );
 }
+
+/// A text layer that lost its cell separators: spaces between cells, and one row where two
+/// neighbouring numbers ran together ("1124" for 112 | 4).
+const GLUED: &str = "某市2022年政府信息公开工作年度报告\n\
+三、收到和处理政府信息公开申请情况\n\
+一、本年新收政府信息公开申请数量 150 5 0 1 0 1 157\n\
+二、上年结转政府信息公开申请数量 2 0 0 0 0 0 2\n\
+(一)予以公开 1124 0 1 0 1 118\n\
+(七)总计 141 4 0 1 0 1 147\n\
+四、结转下年度继续办理 11 1 0 0 0 0 12\n\
+四、政府信息公开行政复议、行政诉讼情况\n\
+1 0 0 0 1 0 0 0 0 0 0 0 0 0 0\n";
+
+#[test]
+fn run_together_digits_are_read_only_when_the_totals_allow_one_reading() {
+    let report = nianbao::parse::parse_bytes(GLUED.as_bytes(), "glued.txt", None).expect("text");
+    let v = report.to_json();
+    let granted: Vec<i64> = (0..7)
+        .map(|c| {
+            v["table3"]["granted"][nianbao::template::T3_COLUMNS[c].0]
+                .as_i64()
+                .expect("a value")
+        })
+        .collect();
+    assert_eq!(granted, [112, 4, 0, 1, 0, 1, 118]);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"P-RECONSTRUCTED"), "{rules:?}");
+    assert_eq!(v["table4"]["review"]["total"], 1);
+    assert_eq!(v["table3"]["new_received"]["total"], 157);
+
+    // Two readings add up ("111" with total 12): nothing is chosen.
+    let ambiguous = GLUED.replace(
+        "(一)予以公开 1124 0 1 0 1 118",
+        "(一)予以公开 111 0 0 0 0 12",
+    );
+    let report =
+        nianbao::parse::parse_bytes(ambiguous.as_bytes(), "ambiguous.txt", None).expect("text");
+    assert_eq!(
+        report.to_json()["table3"]["granted"]["total"],
+        serde_json::Value::Null
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "P-VALUE-COUNT" && f.message.contains("2 readings")));
+}

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use super::label::{self, score};
 use super::number::{fit, CellValue, ColumnUnit, Fitted};
+use super::reconstruct::{pieces, reconstruct, t3_row_consistent, t4_consistent, Piece, Reading};
 use super::tokens::{groups, tokenize, Group, Token};
 use crate::document::Document;
 use crate::report::{Finding, Num, Report, Severity, Source, Table2, Table3, Table4, Val};
@@ -15,6 +16,16 @@ use crate::template::{
     t3, table2_items, Template, MARKERS_2019, MARKERS_2021, T3_COLUMNS, T3_ROWS, T4_GROUPS,
     T4_OUTCOMES,
 };
+
+/// One value of a row: a printed cell, or a value read from run-together digits.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Token(usize),
+    Read { value: i64, token: usize },
+}
+
+/// An arithmetic identity a row's values must satisfy (for [`reconstruct`]).
+type Identity = fn(&[i64]) -> bool;
 
 /// The lowest label score accepted as a match.
 const MIN_SCORE: f32 = 0.6;
@@ -355,7 +366,13 @@ impl Mapper<'_, '_, '_> {
 
     /// Values of a group fitted to `n` columns: surplus blank cells at either end are dropped;
     /// any other count is a finding and the row stays null.
-    fn row_values(&mut self, g: &Group, n: usize, path: &str) -> Option<Vec<usize>> {
+    fn row_values(
+        &mut self,
+        g: &Group,
+        n: usize,
+        path: &str,
+        identity: Option<Identity>,
+    ) -> Option<Vec<Slot>> {
         let mut v: &[usize] = &g.values;
         let blank = |i: &usize| {
             self.tokens[*i]
@@ -369,24 +386,76 @@ impl Mapper<'_, '_, '_> {
         while v.len() > n && v.first().is_some_and(blank) {
             v = &v[1..];
         }
-        if v.len() == n {
-            return Some(v.to_vec());
+        let unreadable = v
+            .iter()
+            .any(|&i| matches!(self.tokens[i].value, Some(CellValue::Unreadable)));
+        if v.len() == n && !unreadable {
+            return Some(v.iter().map(|&i| Slot::Token(i)).collect());
         }
         let printed = self.label_text(g);
-        let values: Vec<&str> = g.values.iter().map(|&i| self.tokens[i].text).collect();
+        let values: Vec<&str> = v.iter().map(|&i| self.tokens[i].text).collect();
         let at = g
             .labels
             .first()
             .or(g.values.first())
             .map(|&i| self.tokens[i].loc.to_string())
             .unwrap_or_default();
+        let outcome = identity.map(|check| {
+            let pieces: Option<Vec<Piece>> = v
+                .iter()
+                .map(|&i| pieces(self.tokens[i].text, i))
+                .collect::<Option<Vec<_>>>()
+                .map(|p| p.concat());
+            pieces.map_or(Reading::None, |p| reconstruct(&p, n, check))
+        });
+        let why = match outcome {
+            Some(Reading::Unique(read)) => {
+                let shown: Vec<i64> = read.iter().map(|(x, _)| *x).collect();
+                self.finding(
+                    "P-RECONSTRUCTED",
+                    Severity::Warning,
+                    format!(
+                        "{path}: row '{printed}' at {at} printed {values:?} ({} cells for {n}); read as {shown:?}, \
+                         the only reading whose totals add up",
+                        v.len()
+                    ),
+                    vec![path.to_string()],
+                );
+                return Some(
+                    read.into_iter()
+                        .map(|(value, token)| Slot::Read { value, token })
+                        .collect(),
+                );
+            }
+            Some(Reading::Ambiguous(k)) => format!("; {k} readings add up, none is chosen"),
+            Some(Reading::None) => "; no reading adds up".to_string(),
+            None => String::new(),
+        };
         self.finding(
             "P-VALUE-COUNT",
             Severity::Error,
-            format!("{path}: row '{printed}' at {at} has {} values, the template has {n}: {values:?}; left null", v.len()),
+            format!("{path}: row '{printed}' at {at} has {} values, the template has {n}: {values:?}{why}; left null", v.len()),
             vec![path.to_string()],
         );
         None
+    }
+
+    /// A slot's value in its cell.
+    fn fit_slot(&mut self, slot: Slot, unit: ColumnUnit, path: String) -> Val {
+        match slot {
+            Slot::Token(t) => self.fit_value(t, unit, path),
+            Slot::Read { value, token } => {
+                let t = &self.tokens[token];
+                self.report.sources.insert(
+                    path,
+                    Source {
+                        loc: t.loc,
+                        printed: t.text.to_string(),
+                    },
+                );
+                Some(Num::Int(value))
+            }
+        }
     }
 
     /// One value into its cell: converted where the unit says so, null with a finding otherwise.
@@ -441,11 +510,11 @@ impl Mapper<'_, '_, '_> {
         for (r, g) in rows.iter().enumerate() {
             let Some(g) = g else { continue };
             let path = format!("table3.{}", T3_ROWS[r].0);
-            let Some(values) = self.row_values(g, 7, &path) else {
+            let Some(values) = self.row_values(g, 7, &path, Some(t3_row_consistent)) else {
                 continue;
             };
             for (c, tok) in values.into_iter().enumerate() {
-                table[r][c] = self.fit_value(
+                table[r][c] = self.fit_slot(
                     tok,
                     ColumnUnit::Count,
                     format!("{path}.{}", T3_COLUMNS[c].0),
@@ -533,13 +602,14 @@ impl Mapper<'_, '_, '_> {
             found[i] = true;
             let item = &items[i];
             let path = format!("table2.{}", item.key);
-            let Some(values) = self.row_values(&g, item.measures.len(), &path) else {
+            // Table 二 rows have no identity to check a reconstruction against.
+            let Some(values) = self.row_values(&g, item.measures.len(), &path, None) else {
                 continue;
             };
             for (m, tok) in values.into_iter().enumerate() {
                 let unit = table2_unit(template, item.key, item.measures[m].0);
                 table.values[i][m] =
-                    self.fit_value(tok, unit, format!("{path}.{}", item.measures[m].0));
+                    self.fit_slot(tok, unit, format!("{path}.{}", item.measures[m].0));
             }
         }
         if !found.iter().any(|&f| f) {
@@ -585,20 +655,29 @@ impl Mapper<'_, '_, '_> {
             .iter()
             .filter(|g| g.values.len() == 15)
             .max_by_key(|g| (filled(g), std::cmp::Reverse(g.values.first().copied())));
-        let values: Vec<usize> = match candidate {
-            Some(g) => g.values.clone(),
+        let values: Vec<Slot> = match candidate {
+            Some(g) => g.values.iter().map(|&i| Slot::Token(i)).collect(),
             None => {
-                let merged = Group {
-                    labels: Vec::new(),
-                    values: all.iter().flat_map(|g| g.values.clone()).collect(),
+                // The fullest row if it looks like the data row, else every value of the region
+                // (a layout without row boundaries); either may need reconstruction.
+                let fullest = all
+                    .iter()
+                    .max_by_key(|g| filled(g))
+                    .filter(|g| filled(g) >= 10);
+                let group = match fullest {
+                    Some(g) => g.clone(),
+                    None => Group {
+                        labels: Vec::new(),
+                        values: all.iter().flat_map(|g| g.values.clone()).collect(),
+                    },
                 };
-                self.row_values(&merged, 15, "table4")?
+                self.row_values(&group, 15, "table4", Some(t4_consistent))?
             }
         };
         let mut table: Table4 = [[None; 5]; 3];
         for (k, tok) in values.into_iter().enumerate() {
             let (g, o) = (k / 5, k % 5);
-            table[g][o] = self.fit_value(
+            table[g][o] = self.fit_slot(
                 tok,
                 ColumnUnit::Count,
                 format!("table4.{}.{}", T4_GROUPS[g].0, T4_OUTCOMES[o].0),

@@ -10,6 +10,7 @@ pub mod mapper;
 pub mod meta;
 pub mod number;
 pub mod pdf;
+pub mod reconstruct;
 mod rows;
 pub mod sniff;
 pub mod text;

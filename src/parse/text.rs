@@ -34,7 +34,7 @@ pub fn read_text(text: &str) -> Document {
         if is_separator(line) {
             continue;
         }
-        if let Some(cells) = split_row(line, loc) {
+        if let Some(cells) = split_row(line, loc).or_else(|| split_spaced_numbers(line, loc)) {
             doc.push_row(cells);
         } else {
             doc.push_line(line, loc);
@@ -82,6 +82,35 @@ fn split_row(line: &str, loc: Loc) -> Option<Vec<Cell>> {
     )
 }
 
+/// A row whose cell separators became spaces: `(一)予以公开 112 4 0 1 0 1 118` (a short label
+/// followed by value-like words). Narrative text rarely ends in a run of bare numbers; when it
+/// does, the row simply matches no template label.
+fn split_spaced_numbers(line: &str, loc: Loc) -> Option<Vec<Cell>> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let is_value = |w: &str| crate::parse::number::classify(w).is_some();
+    let first_value = words
+        .iter()
+        .rposition(|w| !is_value(w))
+        .map_or(0, |i| i + 1);
+    if first_value == 0 || first_value == words.len() {
+        return None;
+    }
+    let label = words[..first_value].join(" ");
+    if label.chars().count() > 60
+        || !label
+            .chars()
+            .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
+        return None;
+    }
+    let mut cells = vec![Cell { text: label, loc }];
+    cells.extend(words[first_value..].iter().map(|w| Cell {
+        text: (*w).to_string(),
+        loc,
+    }));
+    Some(cells)
+}
+
 /// Markdown table rules such as `|---|:--:|`.
 fn is_separator(line: &str) -> bool {
     !line.is_empty()
@@ -123,6 +152,15 @@ mod tests {
         assert_eq!(
             rows(&doc),
             vec![vec!["规章", "0", "", "1"], vec!["(七)总计", "3", "4"]]
+        );
+    }
+
+    #[test]
+    fn space_separated_values_become_cells() {
+        let doc = read_text("(一)予以公开 112 4 0 1 0 1 118\n本年度共收到申请 287件,比上年增加。");
+        assert_eq!(
+            rows(&doc),
+            vec![vec!["(一)予以公开", "112", "4", "0", "1", "0", "1", "118"]]
         );
     }
 
