@@ -7,6 +7,7 @@
 pub mod frames;
 pub mod metrics;
 pub mod output;
+pub mod sources;
 
 use std::collections::{BTreeMap, BTreeSet};
 

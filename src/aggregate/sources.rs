@@ -1,0 +1,172 @@
+//! A report page and the attachments it links → one report: for each table the best complete
+//! source is used (the page's own HTML table first, then each attachment in link order), and
+//! two sources that both print a table but disagree on its values give a finding. Pure.
+
+use crate::report::{Finding, Report, Severity};
+use crate::validate;
+
+/// How completely a source printed one table: `None` when absent, else the number of parse
+/// findings (label not found, wrong value count, unreadable values) that touch it.
+fn problems(report: &Report, table: &str) -> Option<usize> {
+    let present = match table {
+        "table2" => report.table2.is_some(),
+        "table3" => report.table3.is_some(),
+        _ => report.table4.is_some(),
+    };
+    present.then(|| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("P-") && f.severity != Severity::Info)
+            .filter(|f| f.cells.iter().any(|c| c.starts_with(table)))
+            .count()
+    })
+}
+
+fn same_table(a: &Report, b: &Report, table: &str) -> bool {
+    a.to_json()[table] == b.to_json()[table]
+}
+
+fn take_table(into: &mut Report, from: &Report, table: &str) {
+    match table {
+        "table2" => into.table2 = from.table2.clone(),
+        "table3" => into.table3 = from.table3.clone(),
+        _ => into.table4 = from.table4.clone(),
+    }
+    for (k, v) in from.sources.iter().filter(|(k, _)| k.starts_with(table)) {
+        into.sources.insert(k.clone(), v.clone());
+    }
+}
+
+/// Merge a page with its attachments (`(url, report)` in link order). The result keeps the
+/// page's metadata where it has them and re-runs the consistency rules on the merged tables.
+pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
+    if attachments.is_empty() {
+        return page;
+    }
+    let mut merged = page.clone();
+    let mut notes = Vec::new();
+    for table in ["table2", "table3", "table4"] {
+        let mut best: (Option<usize>, Option<&str>) = (problems(&page, table), None);
+        for (url, a) in attachments {
+            let Some(p) = problems(a, table) else {
+                continue;
+            };
+            if problems(&page, table).is_some() && !same_table(&page, a, table) {
+                notes.push(
+                    Finding::new(
+                        "P-SOURCE-DISAGREE",
+                        Severity::Warning,
+                        format!(
+                            "{table}: the page and its attachment {url} print different values"
+                        ),
+                    )
+                    .with_cells([table.to_string()]),
+                );
+            }
+            if best.0.is_none_or(|b| p < b) {
+                best = (Some(p), Some(url));
+                take_table(&mut merged, a, table);
+            }
+        }
+        if let (Some(_), Some(url)) = best {
+            notes.push(
+                Finding::new(
+                    "P-SOURCE",
+                    Severity::Info,
+                    format!("{table} read from the attachment {url}"),
+                )
+                .with_cells([table.to_string()]),
+            );
+        }
+    }
+    if merged.year.is_none() {
+        merged.year = attachments.iter().find_map(|(_, a)| a.year);
+    }
+    if merged.body.is_none() {
+        merged.body = attachments.iter().find_map(|(_, a)| a.body.clone());
+    }
+    if merged.template.is_none() {
+        merged.template = attachments.iter().find_map(|(_, a)| a.template);
+    }
+    // Parse findings of tables that were replaced no longer describe the merged report; the
+    // consistency rules are checked again on what was kept.
+    let replaced: Vec<&str> = ["table2", "table3", "table4"]
+        .into_iter()
+        .filter(|t| {
+            notes
+                .iter()
+                .any(|n| n.rule == "P-SOURCE" && n.cells.iter().any(|c| c == t))
+        })
+        .collect();
+    merged.findings.retain(|f| {
+        !f.rule.starts_with('T')
+            && !f
+                .cells
+                .iter()
+                .any(|c| replaced.iter().any(|t| c.starts_with(t)))
+    });
+    merged.findings.extend(notes);
+    validate::check(&mut merged);
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_bytes;
+
+    const PAGE_WITHOUT_TABLES: &str =
+        "<html><head><title>某市2022年政府信息公开工作年度报告</title></head><body>\
+        <p>本报告所列数据的统计期限自2022年1月1日起至2022年12月31日止。</p>\
+        <p>三、收到和处理政府信息公开申请情况</p><p>(见附件)</p></body></html>";
+
+    const ATTACHMENT: &str = "三、收到和处理政府信息公开申请情况\n\
+        一、本年新收政府信息公开申请数量 | 10 | 0 | 0 | 0 | 0 | 0 | 10 |\n\
+        四、政府信息公开行政复议、行政诉讼情况\n\
+        | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n";
+
+    #[test]
+    fn tables_missing_from_the_page_come_from_the_attachment() {
+        let page = parse_bytes(PAGE_WITHOUT_TABLES.as_bytes(), "page", None).expect("page");
+        assert!(page.table3.is_none());
+        let att = parse_bytes(ATTACHMENT.as_bytes(), "att", None).expect("attachment");
+        let merged = merge(page, &[("http://x/a.txt".into(), att)]);
+        assert_eq!(merged.to_json()["table3"]["new_received"]["total"], 10);
+        assert_eq!(merged.year, Some(2022));
+        assert!(merged
+            .findings
+            .iter()
+            .any(|f| f.rule == "P-SOURCE" && f.message.contains("a.txt")));
+        assert!(!merged
+            .findings
+            .iter()
+            .any(|f| f.rule == "P-TABLE-MISSING" && f.cells == ["table3"]));
+    }
+
+    #[test]
+    fn two_sources_that_disagree_give_a_finding() {
+        let page = parse_bytes(ATTACHMENT.as_bytes(), "page", None).expect("page");
+        let other = parse_bytes(
+            ATTACHMENT
+                .replace(
+                    "| 10 | 0 | 0 | 0 | 0 | 0 | 10 |",
+                    "| 11 | 0 | 0 | 0 | 0 | 0 | 11 |",
+                )
+                .as_bytes(),
+            "att",
+            None,
+        )
+        .expect("att");
+        let merged = merge(page, &[("http://x/a.pdf".into(), other)]);
+        assert!(merged
+            .findings
+            .iter()
+            .any(|f| f.rule == "P-SOURCE-DISAGREE"));
+        assert_eq!(
+            merged.to_json()["table3"]["new_received"]["total"],
+            10,
+            "the page's own complete table is kept"
+        );
+    }
+}
