@@ -30,8 +30,8 @@ fn same_table(a: &Report, b: &Report, table: &str) -> bool {
 fn take_table(into: &mut Report, from: &Report, table: &str) {
     match table {
         "table2" => into.table2 = from.table2.clone(),
-        "table3" => into.table3 = from.table3.clone(),
-        _ => into.table4 = from.table4.clone(),
+        "table3" => into.table3 = from.table3,
+        _ => into.table4 = from.table4,
     }
     for (k, v) in from.sources.iter().filter(|(k, _)| k.starts_with(table)) {
         into.sources.insert(k.clone(), v.clone());
