@@ -158,7 +158,7 @@ fn parquet_reads_back_with_polars_and_is_hive_partitioned() {
     let want = t
         .cells
         .iter()
-        .filter(|c| t.reports[c.report].year == Some(2021))
+        .filter(|c| t.reports[c.report()].year == Some(2021))
         .count();
     assert_eq!(df.height(), want);
     assert!(

@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::metrics::METRICS;
-use super::{CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow};
+use super::{CellDef, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow};
 
 fn s(name: &str, v: Vec<String>) -> Column {
     Column::new(PlSmallStr::from_str(name), v)
@@ -74,29 +74,23 @@ fn report_columns<T>(
 }
 
 pub fn cells(rows: &[CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let mut c = report_columns(rows, reports, |r| r.report);
+    let mut c = report_columns(rows, reports, CellRow::report);
+    let def = |name: &str, f: fn(&CellDef) -> &'static str| {
+        s(name, rows.iter().map(|r| f(r.def()).to_string()).collect())
+    };
     c.extend([
-        s("table", rows.iter().map(|r| r.table.to_string()).collect()),
-        s("row", rows.iter().map(|r| r.row.to_string()).collect()),
-        s(
-            "column",
-            rows.iter().map(|r| r.column.to_string()).collect(),
-        ),
+        def("table", |d| d.table),
+        def("row", |d| d.row),
+        def("column", |d| d.column),
         of("value", rows.iter().map(|r| r.value).collect()),
-        s(
-            "row_label",
-            rows.iter().map(|r| r.row_label.to_string()).collect(),
-        ),
-        s(
-            "column_label",
-            rows.iter().map(|r| r.column_label.to_string()).collect(),
-        ),
+        def("row_label", |d| d.row_label),
+        def("column_label", |d| d.column_label),
         os(
             "source_cell",
-            rows.iter().map(|r| r.source_cell.clone()).collect(),
+            rows.iter().map(CellRow::source_cell).collect(),
         ),
     ]);
-    c.extend(source_columns(rows, |r| &reports[r.report].meta));
+    c.extend(source_columns(rows, |r| &reports[r.report()].meta));
     frame(rows.len(), c)
 }
 

@@ -11,8 +11,9 @@ pub mod sources;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::document::Loc;
 use crate::report::{Finding, Num, Report, Severity};
-use crate::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use crate::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 use crate::validate;
 use metrics::METRICS;
 
@@ -62,19 +63,96 @@ pub struct ReportRow {
     pub in_comparison: bool,
 }
 
-/// One row of `cells`: one value of one table of one report (`report` indexes
-/// [`Tables::reports`], which carries the source and metadata).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellRow {
-    pub report: usize,
+/// One cell of the template: table, row and column keys and their printed labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellDef {
     pub table: &'static str,
     pub row: &'static str,
     pub column: &'static str,
-    pub value: Option<f64>,
     pub row_label: &'static str,
     pub column_label: &'static str,
-    /// Where the value was printed (e.g. `table 3 row 7 col 4`).
-    pub source_cell: Option<String>,
+}
+
+/// Every cell of both template versions, in a fixed order (a [`CellRow`] refers to one by
+/// index, which keeps a `cells` table of millions of rows small).
+pub fn cell_defs() -> &'static [CellDef] {
+    static DEFS: std::sync::OnceLock<Vec<CellDef>> = std::sync::OnceLock::new();
+    DEFS.get_or_init(|| {
+        let mut defs = Vec::new();
+        for template in [Template::V2019, Template::V2021] {
+            for item in table2_items(template) {
+                for (m, label) in item.measures {
+                    let def = CellDef {
+                        table: "table2",
+                        row: item.key,
+                        column: m,
+                        row_label: item.labels[0],
+                        column_label: label,
+                    };
+                    if !defs.contains(&def) {
+                        defs.push(def);
+                    }
+                }
+            }
+        }
+        for (row, rl) in T3_ROWS {
+            for (col, cl) in T3_COLUMNS {
+                defs.push(CellDef {
+                    table: "table3",
+                    row,
+                    column: col,
+                    row_label: rl,
+                    column_label: cl,
+                });
+            }
+        }
+        for (g, gl) in T4_GROUPS {
+            for (o, ol) in T4_OUTCOMES {
+                defs.push(CellDef {
+                    table: "table4",
+                    row: g,
+                    column: o,
+                    row_label: gl,
+                    column_label: ol,
+                });
+            }
+        }
+        defs
+    })
+}
+
+fn def_index(table: &str, row: &str, column: &str) -> u16 {
+    let i = cell_defs()
+        .iter()
+        .position(|d| d.table == table && d.row == row && d.column == column);
+    // Every (table, row, column) the mapper writes is a template cell, listed above.
+    u16::try_from(i.unwrap_or(0)).unwrap_or(0)
+}
+
+/// One row of `cells`: one value of one table of one report (`report` indexes
+/// [`Tables::reports`], which carries the source and metadata; `def` indexes [`cell_defs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellRow {
+    pub report: u32,
+    pub def: u16,
+    pub value: Option<f64>,
+    /// Where the value was printed.
+    pub loc: Option<Loc>,
+}
+
+impl CellRow {
+    pub fn def(&self) -> &'static CellDef {
+        &cell_defs()[usize::from(self.def)]
+    }
+
+    pub fn report(&self) -> usize {
+        self.report as usize
+    }
+
+    /// Where the value was printed, e.g. `table 3 row 7 col 4`.
+    pub fn source_cell(&self) -> Option<String> {
+        self.loc.map(|l| l.to_string())
+    }
 }
 
 /// One row of `findings` (`report` indexes [`Tables::reports`]).
@@ -234,43 +312,38 @@ fn num(v: Option<Num>) -> Option<f64> {
 }
 
 fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
-    let mk = |table: &'static str,
-              row: &'static str,
-              column: &'static str,
-              value,
-              row_label,
-              column_label| {
-        let path = format!("{table}.{row}.{column}");
+    let report = u32::try_from(report).unwrap_or(u32::MAX);
+    let mk = |table: &'static str, row: &'static str, column: &'static str, value| {
+        let loc = r
+            .sources
+            .get(&format!("{table}.{row}.{column}"))
+            .map(|s| s.loc);
         CellRow {
             report,
-            table,
-            row,
-            column,
+            def: def_index(table, row, column),
             value,
-            row_label,
-            column_label,
-            source_cell: r.sources.get(&path).map(|s| s.loc.to_string()),
+            loc,
         }
     };
     let mut out = Vec::new();
     if let Some(t2) = &r.table2 {
         for (item, values) in table2_items(t2.template).iter().zip(&t2.values) {
-            for ((m, label), v) in item.measures.iter().zip(values) {
-                out.push(mk("table2", item.key, m, num(*v), item.labels[0], label));
+            for ((m, _), v) in item.measures.iter().zip(values) {
+                out.push(mk("table2", item.key, m, num(*v)));
             }
         }
     }
     if let Some(t3) = &r.table3 {
-        for ((row, rl), values) in T3_ROWS.iter().zip(t3) {
-            for ((col, cl), v) in T3_COLUMNS.iter().zip(values) {
-                out.push(mk("table3", row, col, num(*v), rl, cl));
+        for ((row, _), values) in T3_ROWS.iter().zip(t3) {
+            for ((col, _), v) in T3_COLUMNS.iter().zip(values) {
+                out.push(mk("table3", row, col, num(*v)));
             }
         }
     }
     if let Some(t4) = &r.table4 {
-        for ((g, gl), values) in T4_GROUPS.iter().zip(t4) {
-            for ((o, ol), v) in T4_OUTCOMES.iter().zip(values) {
-                out.push(mk("table4", g, o, num(*v), gl, ol));
+        for ((g, _), values) in T4_GROUPS.iter().zip(t4) {
+            for ((o, _), v) in T4_OUTCOMES.iter().zip(values) {
+                out.push(mk("table4", g, o, num(*v)));
             }
         }
     }

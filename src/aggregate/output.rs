@@ -61,7 +61,7 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
     let years: Vec<Option<i32>> = tables
         .cells
         .iter()
-        .map(|c| tables.reports[c.report].year)
+        .map(|c| tables.reports[c.report()].year)
         .collect();
     frames::write_hive_by_year(&cells, &years, &dir).map_err(frame_err("cells"))?;
     written.files.push("cells/year=*/part-0.parquet".into());

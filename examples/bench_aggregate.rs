@@ -1,0 +1,148 @@
+//! Aggregation scaling: N generated reports → every output table, timed by stage.
+//! `cargo run --release --example bench_aggregate -- N OUT_DIR` (peak memory: run it under
+//! `/usr/bin/time -v`, as bench/run.sh does). Reports are generated in memory (synthetic,
+//! consistent figures) so the figure measures the aggregation stage, not parsing.
+
+use std::time::Instant;
+
+use nianbao::aggregate::{aggregate, output, City, Input, SourceMeta};
+use nianbao::export::csv::CsvEncoding;
+use nianbao::report::{Num, Report, Table2, Table3, Table4};
+use nianbao::template::Template;
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, below: i64) -> i64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % below.max(1) as u64) as i64
+    }
+}
+
+const CITIES: [(&str, &str, u64); 14] = [
+    ("南宁市", "450100", 8741584),
+    ("柳州市", "450200", 4157934),
+    ("桂林市", "450300", 4931137),
+    ("梧州市", "450400", 2820977),
+    ("北海市", "450500", 1853227),
+    ("防城港市", "450600", 1046068),
+    ("钦州市", "450700", 3302238),
+    ("贵港市", "450800", 4316262),
+    ("玉林市", "450900", 5796766),
+    ("百色市", "451000", 3571505),
+    ("贺州市", "451100", 2007858),
+    ("河池市", "451200", 3417945),
+    ("来宾市", "451300", 2074611),
+    ("崇左市", "451400", 2088692),
+];
+
+fn report(rng: &mut Rng, year: i32, body: String) -> Report {
+    let mut t3: Table3 = [[Some(Num::Int(0)); 7]; 26];
+    for row in t3.iter_mut() {
+        let total: i64 = (0..6)
+            .map(|c| {
+                let v = rng.next(if c == 0 { 50 } else { 3 });
+                row[c] = Some(Num::Int(v));
+                v
+            })
+            .sum();
+        row[6] = Some(Num::Int(total));
+    }
+    let mut t4: Table4 = [[Some(Num::Int(0)); 5]; 3];
+    for g in t4.iter_mut() {
+        let total: i64 = (0..4)
+            .map(|o| {
+                let v = rng.next(4);
+                g[o] = Some(Num::Int(v));
+                v
+            })
+            .sum();
+        g[4] = Some(Num::Int(total));
+    }
+    let template = if year >= 2021 {
+        Template::V2021
+    } else {
+        Template::V2019
+    };
+    let mut t2 = Table2::empty(template);
+    for item in t2.values.iter_mut() {
+        for v in item.iter_mut() {
+            *v = Some(Num::Int(rng.next(1000)));
+        }
+    }
+    Report {
+        template: Some(template),
+        year: Some(year),
+        body: Some(body),
+        table2: Some(t2),
+        table3: Some(t3),
+        table4: Some(t4),
+        ..Report::default()
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let out = args.get(2).map_or_else(
+        || std::env::temp_dir().join("nianbao-bench-aggregate"),
+        Into::into,
+    );
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let start = Instant::now();
+    let inputs: Vec<Input> = (0..n)
+        .map(|i| {
+            let (city, adcode, _) = CITIES[i % 14];
+            let year = 2019 + ((i / 14) % 6) as i32;
+            let body_no = i / (14 * 6);
+            let body = if body_no == 0 {
+                format!("{city}人民政府")
+            } else {
+                format!("{city}第{body_no}局")
+            };
+            let meta = SourceMeta {
+                city: city.into(),
+                adcode: adcode.into(),
+                city_government: body_no == 0,
+                url: format!("http://bench.invalid/{adcode}/{year}/t{i}.shtml"),
+                warc_record_id: format!("<urn:uuid:00000000-0000-0000-0000-{i:012}>"),
+                sha256: format!("{i:064x}"),
+                fetch_time: "2025-02-01T00:00:00Z".into(),
+                data_origin: "synthetic-demo".into(),
+            };
+            Input {
+                meta,
+                report: report(&mut rng, year, body),
+            }
+        })
+        .collect();
+    let generated = start.elapsed();
+    let cities: Vec<City> = CITIES
+        .iter()
+        .map(|(n, a, p)| City {
+            name: (*n).into(),
+            adcode: (*a).into(),
+            population: Some(*p),
+        })
+        .collect();
+    let t = Instant::now();
+    let tables = aggregate(inputs, &cities);
+    let aggregated = t.elapsed();
+    let t = Instant::now();
+    if let Err(e) = output::write_all(&tables, &out, CsvEncoding::Utf8Bom) {
+        eprintln!("bench_aggregate: {e}");
+        std::process::exit(1);
+    }
+    let written = t.elapsed();
+    println!(
+        "reports={n} cells={} generate_s={:.3} aggregate_s={:.3} write_s={:.3} total_s={:.3}",
+        tables.cells.len(),
+        generated.as_secs_f64(),
+        aggregated.as_secs_f64(),
+        written.as_secs_f64(),
+        (aggregated + written).as_secs_f64()
+    );
+}
