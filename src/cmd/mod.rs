@@ -1,0 +1,3 @@
+//! Subcommands: one file each, `Args` (clap, no I/O) + `run(&Args)`.
+
+pub mod crawl;

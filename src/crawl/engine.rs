@@ -1,0 +1,798 @@
+//! Cities + settings → a harvest directory (WARC + crawl state) and a [`Summary`]. Owns the
+//! fetch policy: per-host slots, robots.txt, redirects kept on allowed hosts, retries with
+//! back-off, challenge pages, body and decompression caps, scope and year filters, and the
+//! fall-back search from the portal home page. The only place where fetching is concurrent.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use reqwest::Client;
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use url::Url;
+
+use super::config::{host_matches, City, CrawlSettings, RobotsPolicy};
+use super::discover::{discover, is_city_level, Link, Page, PageKind};
+use super::fetch::{build_client, decode_content, exchange, sniff, Capture, Transport, TransportError};
+use super::politeness::{backoff, HostSlot, SlotSettings};
+use super::progress::Reporter;
+use super::robots::Robots;
+use super::state::{status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr};
+use super::warc::{Record, RecordType};
+
+/// Which reports to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// The city government's own reports (default).
+    #[default]
+    City,
+    /// Also department, district and county reports, tagged with their publishing body.
+    All,
+}
+
+/// Everything a crawl needs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub settings: CrawlSettings,
+    pub cities: Vec<City>,
+    pub years: Option<RangeInclusive<u16>>,
+    pub scope: Scope,
+    pub out: PathBuf,
+    /// Re-harvest: revisit every known URL with conditional requests.
+    pub refresh: bool,
+    pub progress: Reporter,
+}
+
+/// A crawl that could not run (per-URL failures are not errors: they are counted).
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    #[error("crawl task failed: {0}")]
+    Task(String),
+}
+
+/// What a crawl harvested, per city.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub cities: Vec<CitySummary>,
+    /// HTTP requests sent in this run.
+    pub requests: u64,
+    /// Bytes of uncommitted or torn WARC data cut when the store was reopened.
+    pub cut_bytes: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CitySummary {
+    pub name: String,
+    pub list_pages: usize,
+    /// Report pages (HTML) per report year (`None`: no year in the title).
+    pub reports_by_year: BTreeMap<Option<u16>, usize>,
+    pub attachments: usize,
+    /// Failed, blocked or skipped URLs by cause.
+    pub failures: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// Report pages plus attachments harvested.
+    pub fn harvested(&self) -> usize {
+        self.cities
+            .iter()
+            .map(|c| c.reports_by_year.values().sum::<usize>() + c.attachments)
+            .sum()
+    }
+
+    /// A plain-text table for the terminal.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for c in &self.cities {
+            let years: Vec<String> = c
+                .reports_by_year
+                .iter()
+                .map(|(y, n)| format!("{}:{n}", y.map_or("?".to_string(), |y| y.to_string())))
+                .collect();
+            let fails: Vec<String> = c.failures.iter().map(|(k, n)| format!("{k}:{n}")).collect();
+            out.push_str(&format!(
+                "{}  list pages {}  reports [{}]  attachments {}  failures [{}]\n",
+                c.name,
+                c.list_pages,
+                years.join(" "),
+                c.attachments,
+                fails.join(" ")
+            ));
+        }
+        out.push_str(&format!("{} requests this run; {} harvested in total\n", self.requests, self.harvested()));
+        out
+    }
+}
+
+struct CityRules {
+    city: City,
+    patterns: Vec<String>,
+}
+
+struct Shared {
+    settings: CrawlSettings,
+    cities: HashMap<String, CityRules>,
+    years: Option<RangeInclusive<u16>>,
+    scope: Scope,
+    client: Client,
+    insecure_client: Option<Client>,
+    store: Mutex<Store>,
+    slots: Mutex<HashMap<String, Arc<HostSlot>>>,
+    requests: AtomicU64,
+    progress: Reporter,
+}
+
+/// The result of following one URL through its redirects.
+enum Chain {
+    Response(Capture),
+    Transport(TransportError),
+    /// Not fetched, or not followed further: (status, cause).
+    Stop(&'static str, String),
+}
+
+/// What a finished task hands back to the scheduler.
+struct Done {
+    host: String,
+    children: Vec<UrlRow>,
+    block_host: bool,
+}
+
+/// Runs a crawl to the end (or resumes one in `opts.out`).
+pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
+    let (mut store, cut) = Store::open(&opts.out, opts.settings.warc_max_bytes)?;
+    if cut > 0 {
+        tracing::warn!("cut {cut} bytes of uncommitted or torn WARC data from {}", store.current_warc());
+    }
+    if opts.refresh {
+        let n = store.reset_for_refresh()?;
+        tracing::info!("re-harvest: {n} known URLs will be revalidated with conditional requests");
+    }
+    if store.warc_is_empty() {
+        let info = warcinfo(&opts.settings);
+        store.commit(&info.to_gzip_member(), None, &[])?;
+    }
+    let client = build_client(&opts.settings, false).map_err(CrawlError::Client)?;
+    let insecure_client = if opts.settings.hosts.iter().any(|h| h.accept_invalid_certs) {
+        for h in opts.settings.hosts.iter().filter(|h| h.accept_invalid_certs) {
+            tracing::warn!(
+                "TLS certificate checks are OFF for host {} (config [[crawl.host]]; reason: {})",
+                h.host,
+                h.reason.as_deref().unwrap_or("none given")
+            );
+        }
+        Some(build_client(&opts.settings, true).map_err(CrawlError::Client)?)
+    } else {
+        None
+    };
+    for h in opts.settings.hosts.iter().filter(|h| h.robots == Some(RobotsPolicy::Ignore)) {
+        tracing::warn!(
+            "robots.txt is ignored for host {} (reason: {})",
+            h.host,
+            h.reason.as_deref().unwrap_or("")
+        );
+    }
+    let cities = opts
+        .cities
+        .iter()
+        .map(|c| {
+            let mut patterns = c.host_patterns();
+            patterns.extend(opts.settings.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()));
+            (c.name.clone(), CityRules { city: c.clone(), patterns })
+        })
+        .collect();
+    let seeds = seed_urls(&opts.cities);
+    store.enqueue(&seeds)?;
+    let shared = Arc::new(Shared {
+        settings: opts.settings.clone(),
+        cities,
+        years: opts.years.clone(),
+        scope: opts.scope,
+        client,
+        insecure_client,
+        store: Mutex::new(store),
+        slots: Mutex::new(HashMap::new()),
+        requests: AtomicU64::new(0),
+        progress: opts.progress.clone(),
+    });
+    loop {
+        let pending = shared.store().pending()?;
+        schedule(&shared, pending).await?;
+        let fallbacks = home_fallbacks(&shared)?;
+        if fallbacks.is_empty() {
+            break;
+        }
+        shared.store().enqueue(&fallbacks)?;
+    }
+    shared.progress.finish();
+    let mut summary = summarize(&shared)?;
+    summary.requests = shared.requests.load(Ordering::Relaxed);
+    summary.cut_bytes = cut;
+    Ok(summary)
+}
+
+fn warcinfo(s: &CrawlSettings) -> Record {
+    let body = format!(
+        "software: nianbao/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\nhttp-header-user-agent: {}\r\nrobots: {:?}\r\n",
+        env!("CARGO_PKG_VERSION"),
+        s.user_agent,
+        s.robots
+    );
+    Record::new(RecordType::Warcinfo, "application/warc-fields", body.into_bytes())
+}
+
+/// The configured list pages (depth 0); a city without any starts from its portal home page.
+fn seed_urls(cities: &[City]) -> Vec<NewUrl> {
+    let mut out = Vec::new();
+    for c in cities {
+        let starts: Vec<(&String, PageKind)> = if c.report_lists.is_empty() {
+            vec![(&c.portal, PageKind::Home)]
+        } else {
+            c.report_lists.iter().map(|u| (u, PageKind::List)).collect()
+        };
+        for (u, kind) in starts {
+            if let Some(n) = new_url(u, kind, &c.name, None, None, 0, None, None) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_url(
+    url: &str,
+    kind: PageKind,
+    city: &str,
+    body: Option<String>,
+    year: Option<u16>,
+    depth: u32,
+    parent: Option<String>,
+    anchor: Option<String>,
+) -> Option<NewUrl> {
+    let mut parsed = Url::parse(url).ok()?;
+    parsed.set_fragment(None);
+    Some(NewUrl {
+        host: host_key(&parsed)?,
+        url: parsed.to_string(),
+        kind,
+        city: city.to_string(),
+        body,
+        year,
+        depth,
+        parent,
+        anchor,
+    })
+}
+
+fn host_key(url: &Url) -> Option<String> {
+    url.host_str().map(str::to_ascii_lowercase)
+}
+
+/// Cities that found no report at all get their portal home page searched.
+fn home_fallbacks(shared: &Shared) -> Result<Vec<NewUrl>, CrawlError> {
+    let store = shared.store();
+    let mut out = Vec::new();
+    for rules in shared.cities.values() {
+        let c = &rules.city;
+        let found: i64 = store
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind IN ('report', 'attachment')",
+                [&c.name],
+                |r| r.get(0),
+            )
+            .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
+        let home_known: i64 = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind = 'home'", [&c.name], |r| r.get(0))
+            .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
+        if found == 0 && home_known == 0 {
+            tracing::info!("{}: no report found from the list pages; searching from {}", c.name, c.portal);
+            out.extend(new_url(&c.portal, PageKind::Home, &c.name, None, None, 0, None, None));
+        }
+    }
+    Ok(out)
+}
+
+/// Runs tasks until the frontier is empty: at most `concurrency` tasks per host at a time.
+async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), CrawlError> {
+    let mut queues: HashMap<String, VecDeque<UrlRow>> = HashMap::new();
+    for row in pending {
+        queues.entry(row.host.clone()).or_default().push_back(row);
+    }
+    let mut inflight: HashMap<String, usize> = HashMap::new();
+    let mut blocked: HashSet<String> = HashSet::new();
+    let mut tasks: JoinSet<Result<Done, StateError>> = JoinSet::new();
+    loop {
+        for (host, queue) in queues.iter_mut() {
+            let cap = shared.settings.concurrency_for(host);
+            let n = inflight.entry(host.clone()).or_default();
+            while *n < cap {
+                let Some(row) = queue.pop_front() else { break };
+                *n += 1;
+                shared.progress.queued(host, 1);
+                let sh = Arc::clone(shared);
+                tasks.spawn(async move { sh.process(row).await });
+            }
+        }
+        queues.retain(|_, q| !q.is_empty());
+        let Some(joined) = tasks.join_next().await else {
+            return Ok(());
+        };
+        let done = joined.map_err(|e| CrawlError::Task(e.to_string()))??;
+        if let Some(n) = inflight.get_mut(&done.host) {
+            *n = n.saturating_sub(1);
+        }
+        if done.block_host && blocked.insert(done.host.clone()) {
+            let n = shared.store().block_host(&done.host, "blocked: host answered with challenge pages")?;
+            queues.remove(&done.host);
+            tracing::warn!("{}: blocked by anti-bot challenges; {n} queued URLs left unfetched", done.host);
+        }
+        for child in done.children {
+            if blocked.contains(&child.host) {
+                continue;
+            }
+            queues.entry(child.host.clone()).or_default().push_back(child);
+        }
+    }
+}
+
+impl Shared {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn slot(&self, host: &str) -> Arc<HostSlot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(slots.entry(host.to_string()).or_insert_with(|| {
+            let s = &self.settings;
+            Arc::new(HostSlot::new(SlotSettings {
+                concurrency: s.concurrency_for(host),
+                min_delay: s.delay_for(host),
+                autothrottle: s.autothrottle,
+                max_delay: Duration::from_millis(s.autothrottle_max_delay_ms),
+                target_concurrency: s.autothrottle_target_concurrency,
+            }))
+        }))
+    }
+
+    fn client_for(&self, host: &str) -> &Client {
+        match (&self.insecure_client, self.settings.host_override(host)) {
+            (Some(c), Some(h)) if h.accept_invalid_certs => c,
+            _ => &self.client,
+        }
+    }
+
+    fn allowed(&self, city: &str, url: &Url) -> bool {
+        let Some(host) = url.host_str() else { return false };
+        if !matches!(url.scheme(), "http" | "https") {
+            return false;
+        }
+        self.cities
+            .get(city)
+            .is_some_and(|r| r.patterns.iter().any(|p| host_matches(p, host)))
+    }
+
+    /// Fetches one frontier row to its end: done, failed, blocked or skipped.
+    async fn process(self: Arc<Self>, row: UrlRow) -> Result<Done, StateError> {
+        let mut done = Done { host: row.host.clone(), children: Vec::new(), block_host: false };
+        let Ok(mut target) = Url::parse(&row.url) else {
+            self.finish(&row, failed(row.attempts, "bad-url"), None, &mut done)?;
+            return Ok(done);
+        };
+        let mut attempts = row.attempts;
+        let mut tried_http = false;
+        loop {
+            attempts += 1;
+            match self.follow(&row, &target).await? {
+                Chain::Stop(st, cause) => {
+                    let o = Outcome { status: st, attempts, error: Some(cause), ..Outcome::default() };
+                    self.finish(&row, o, None, &mut done)?;
+                    return Ok(done);
+                }
+                Chain::Transport(e) => {
+                    if e.kind == Transport::Tls && target.scheme() == "https" && self.settings.tls_http_fallback && !tried_http {
+                        tracing::warn!("{}: TLS failed ({}); trying the http:// variant", row.host, e.message);
+                        tried_http = true;
+                        let _ = target.set_scheme("http");
+                        attempts -= 1;
+                        continue;
+                    }
+                    let cause = format!("{}: {}", e.kind.as_str(), e.message);
+                    if e.kind != Transport::Tls && attempts <= self.settings.retries {
+                        self.store().note_attempt(row.id, attempts, &cause)?;
+                        self.wait_before_retry(&row.host, attempts, None).await;
+                        continue;
+                    }
+                    self.finish(&row, failed(attempts, &cause), None, &mut done)?;
+                    return Ok(done);
+                }
+                Chain::Response(cap) => {
+                    let code = cap.status.as_u16();
+                    let slot = self.slot(&host_key(&cap.url).unwrap_or_default());
+                    slot.observe(cap.latency, cap.status.is_success() || code == 304);
+                    if cap.body_error.is_some() || is_retryable(code) {
+                        let cause = match &cap.body_error {
+                            Some(e) => format!("body: {e}"),
+                            None => format!("http-{code}"),
+                        };
+                        if attempts <= self.settings.retries {
+                            let members = cap.warc_members().0;
+                            self.store().commit(&members, None, &[])?;
+                            self.store().note_attempt(row.id, attempts, &cause)?;
+                            self.wait_before_retry(&row.host, attempts, retry_after(&cap)).await;
+                            continue;
+                        }
+                        self.finish_with_capture(&row, failed(attempts, &cause), &cap, &mut done)?;
+                        return Ok(done);
+                    }
+                    if code == 412 || code == 521 {
+                        let o = Outcome {
+                            status: status::BLOCKED,
+                            attempts,
+                            error: Some(format!("blocked: HTTP {code} anti-bot challenge page")),
+                            ..Outcome::default()
+                        };
+                        self.finish_with_capture(&row, o, &cap, &mut done)?;
+                        slot.defer_until(Instant::now() + Duration::from_millis(self.settings.blocked_backoff_ms));
+                        done.block_host = slot.note_blocked() >= self.settings.blocked_host_limit;
+                        tracing::warn!("{}: HTTP {code} challenge (blocked) at {}", row.host, row.url);
+                        return Ok(done);
+                    }
+                    self.complete(&row, attempts, cap, &mut done).await?;
+                    return Ok(done);
+                }
+            }
+        }
+    }
+
+    async fn wait_before_retry(&self, host: &str, attempt: u32, retry_after: Option<Duration>) {
+        let s = &self.settings;
+        let max = Duration::from_millis(s.backoff_max_ms);
+        let wait = retry_after
+            .unwrap_or_else(|| backoff(attempt, Duration::from_millis(s.backoff_base_ms), max))
+            .min(max);
+        self.slot(host).defer_until(Instant::now() + wait);
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Follows redirects from `start`, keeping every hop on allowed hosts and within robots.txt.
+    async fn follow(&self, row: &UrlRow, start: &Url) -> Result<Chain, StateError> {
+        let mut seen = HashSet::new();
+        let mut current = start.clone();
+        for _hop in 0..=self.settings.max_redirects {
+            if !seen.insert(current.clone()) {
+                return Ok(Chain::Stop(status::FAILED, format!("redirect-loop: back to {current}")));
+            }
+            if !self.allowed(&row.city, &current) {
+                return Ok(Chain::Stop(
+                    status::FAILED,
+                    format!("offsite: {} is not an allowed host", current.host_str().unwrap_or("?")),
+                ));
+            }
+            if !self.robots_allow(&current).await? {
+                return Ok(Chain::Stop(status::SKIPPED, format!("robots: disallowed {}", current.path())));
+            }
+            let conditional = if &current == start { conditional_headers(row) } else { Vec::new() };
+            let cap = match self.request(&current, &conditional).await {
+                Ok(cap) => cap,
+                Err(e) => return Ok(Chain::Transport(e)),
+            };
+            let location = cap.header("location").map(str::to_string);
+            match (cap.status.is_redirection() && cap.status.as_u16() != 304, location) {
+                (true, Some(loc)) => {
+                    let Ok(next) = current.join(loc.trim()) else {
+                        return Ok(Chain::Response(cap));
+                    };
+                    self.store().commit(&cap.warc_members().0, None, &[])?;
+                    current = next;
+                }
+                _ => return Ok(Chain::Response(cap)),
+            }
+        }
+        Ok(Chain::Stop(status::FAILED, format!("redirect-limit: more than {} redirects", self.settings.max_redirects)))
+    }
+
+    /// One exchange under the host's slot (permit held until the body is read).
+    async fn request(&self, url: &Url, conditional: &[(&'static str, String)]) -> Result<Capture, TransportError> {
+        let host = host_key(url).unwrap_or_default();
+        let slot = self.slot(&host);
+        let permit = slot.acquire().await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let s = &self.settings;
+        let result = exchange(self.client_for(&host), &s.user_agent, url, conditional, s.max_body_bytes).await;
+        drop(permit);
+        result
+    }
+
+    async fn robots_allow(&self, url: &Url) -> Result<bool, StateError> {
+        let host = host_key(url).unwrap_or_default();
+        if self.settings.robots_for(&host) == RobotsPolicy::Ignore {
+            return Ok(true);
+        }
+        let slot = self.slot(&host);
+        let robots = slot.robots.get_or_try_init(|| self.load_robots(url, &host)).await?;
+        let mut path = url.path().to_string();
+        if let Some(q) = url.query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        Ok(robots.allowed(&path))
+    }
+
+    async fn load_robots(&self, url: &Url, host: &str) -> Result<Robots, StateError> {
+        let agent = "nianbao";
+        if let Some((code, body)) = self.store().robots(host)? {
+            return Ok(robots_from(code, &body, agent));
+        }
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return Ok(Robots::allow_all());
+        };
+        match self.request(&robots_url, &[]).await {
+            Ok(cap) => {
+                let code = cap.status.as_u16();
+                let text = decode_content(&cap.body, cap.header("content-encoding"), 512 * 1024)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                let mut store = self.store();
+                store.commit(&cap.warc_members().0, None, &[])?;
+                store.save_robots(host, code, &text)?;
+                if code >= 500 {
+                    tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
+                }
+                Ok(robots_from(code, &text, agent))
+            }
+            Err(e) => {
+                tracing::warn!("{host}: robots.txt unreachable ({}); treating the host as disallowed", e.message);
+                Ok(Robots::disallow_all())
+            }
+        }
+    }
+
+    /// A 2xx or 304 (or another final status): decode, discover, commit.
+    async fn complete(&self, row: &UrlRow, attempts: u32, cap: Capture, done: &mut Done) -> Result<(), StateError> {
+        let code = cap.status.as_u16();
+        if !(cap.status.is_success() || code == 304) {
+            return self.finish_with_capture(row, failed(attempts, &format!("http-{code}")), &cap, done);
+        }
+        if cap.truncated == Some("length") {
+            let cause = format!("too-large: body exceeds {} bytes", self.settings.max_body_bytes);
+            return self.finish_with_capture(row, failed(attempts, &cause), &cap, done);
+        }
+        let not_modified = code == 304;
+        let payload = if not_modified {
+            self.previous_payload(row)
+        } else {
+            decode_content(&cap.body, cap.header("content-encoding"), self.settings.max_decoded_bytes)
+        };
+        let payload = match payload {
+            Ok(p) => p,
+            Err(cause) => return self.finish_with_capture(row, failed(attempts, &cause), &cap, done),
+        };
+        let detected = sniff(&payload);
+        let http_charset = cap.http_charset();
+        let mut children = self.children(row, &cap, &payload, detected, http_charset.as_deref());
+        self.apply_city_cap(&row.city, &mut children);
+        let mut o = Outcome {
+            status: status::DONE,
+            attempts,
+            http_status: Some(code),
+            not_modified,
+            ..Outcome::default()
+        };
+        if !not_modified {
+            o.payload_sha256 = Some(hex(&Sha256::digest(&payload)));
+            o.detected = Some(detected.to_string());
+            o.http_charset = http_charset;
+            o.content_type = cap.header("content-type").map(str::to_string);
+            o.content_encoding = cap.header("content-encoding").map(str::to_string);
+            o.etag = cap.header("etag").map(str::to_string);
+            o.last_modified = cap.header("last-modified").map(str::to_string);
+        }
+        self.commit_capture(row, o, &cap, &children, done)
+    }
+
+    fn previous_payload(&self, row: &UrlRow) -> Result<Vec<u8>, String> {
+        let Some((file, offset, length)) = &row.previous else {
+            return Ok(Vec::new());
+        };
+        let path = self.store().warc_dir().join(file);
+        let rec = super::warc::read_record(&path, *offset, *length).map_err(|e| e.to_string())?;
+        let (_, body, enc) = super::archive::split_http(&rec.block);
+        decode_content(body, enc.as_deref(), self.settings.max_decoded_bytes)
+    }
+
+    /// Links of an HTML page that this crawl should follow, as new frontier rows.
+    fn children(&self, row: &UrlRow, cap: &Capture, payload: &[u8], detected: &str, charset: Option<&str>) -> Vec<NewUrl> {
+        let html_like = detected == "html"
+            || cap.header("content-type").is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+        if !html_like || row.kind == PageKind::Robots {
+            return Vec::new();
+        }
+        let kind = match row.kind {
+            PageKind::Attachment => PageKind::Report,
+            k => k,
+        };
+        let text = crate::decode::decode_html(payload, charset).text;
+        let page = Page {
+            url: &cap.url,
+            kind,
+            year: row.year,
+            body: row.body.as_deref(),
+            max_list_pages: self.settings.max_list_pages,
+        };
+        let links = discover(&text, &page);
+        links
+            .into_iter()
+            .filter(|l| self.admit(row, l))
+            .filter_map(|l| {
+                let depth = if l.same_level || matches!(l.kind, PageKind::Report | PageKind::Attachment) {
+                    row.depth
+                } else {
+                    row.depth + 1
+                };
+                new_url(l.url.as_str(), l.kind, &row.city, l.body, l.year, depth, Some(row.url.clone()), Some(l.text))
+            })
+            .collect()
+    }
+
+    /// Host, depth, year and scope filters for a discovered link.
+    fn admit(&self, row: &UrlRow, link: &Link) -> bool {
+        if !self.allowed(&row.city, &link.url) {
+            tracing::debug!("skip {}: host not allowed for {}", link.url, row.city);
+            return false;
+        }
+        if matches!(link.kind, PageKind::List | PageKind::Nav) && !link.same_level && row.depth >= self.settings.discovery_depth {
+            tracing::debug!("skip {}: deeper than discovery_depth", link.url);
+            return false;
+        }
+        if let (Some(range), Some(y)) = (&self.years, link.year) {
+            if matches!(link.kind, PageKind::Report | PageKind::Attachment) && !range.contains(&y) {
+                tracing::debug!("skip {}: year {y} outside {range:?}", link.url);
+                return false;
+            }
+        }
+        if self.scope == Scope::City
+            && matches!(link.kind, PageKind::Report | PageKind::Attachment)
+            && !is_city_level(link.body.as_deref(), &row.city)
+        {
+            tracing::debug!("skip {}: published by {:?}, not the city government", link.url, link.body);
+            return false;
+        }
+        true
+    }
+
+    fn finish_with_capture(&self, row: &UrlRow, o: Outcome, cap: &Capture, done: &mut Done) -> Result<(), StateError> {
+        self.commit_capture(row, o, cap, &[], done)
+    }
+
+    /// Commits the capture's WARC records, the outcome and the children in one step.
+    fn commit_capture(&self, row: &UrlRow, mut o: Outcome, cap: &Capture, children: &[NewUrl], done: &mut Done) -> Result<(), StateError> {
+        let (members, record_id, offset, length) = cap.warc_members();
+        o.final_url = Some(cap.url.to_string());
+        if o.http_status.is_none() {
+            o.http_status = Some(cap.status.as_u16());
+        }
+        if cap.status.as_u16() != 304 {
+            o.warc = Some(WarcPtr { file: String::new(), offset, length, record_id });
+            o.payload_sha1 = Some(super::warc::sha1_base32(&cap.body));
+        }
+        o.fetched_at = Some(cap.date.clone());
+        self.commit_finish(row, o, &members, children, done)
+    }
+
+    fn apply_city_cap(&self, city: &str, kids: &mut Vec<NewUrl>) {
+        let known = self.store().city_count(city).unwrap_or(0);
+        let room = self.settings.max_urls_per_city.saturating_sub(known);
+        if kids.len() > room {
+            tracing::warn!("{city}: max_urls_per_city reached; {} links dropped", kids.len() - room);
+            kids.truncate(room);
+        }
+    }
+
+    fn finish(&self, row: &UrlRow, o: Outcome, members: Option<&[u8]>, done: &mut Done) -> Result<(), StateError> {
+        self.commit_finish(row, o, members.unwrap_or(&[]), &[], done)
+    }
+
+    fn commit_finish(&self, row: &UrlRow, mut o: Outcome, members: &[u8], children: &[NewUrl], done: &mut Done) -> Result<(), StateError> {
+        let cause = o.error.clone();
+        let st = o.status;
+        let (_, new_rows) = self.store().commit(members, Some((row.id, &mut o)), children)?;
+        self.progress.fetched(&row.host, &row.url, st, cause.as_deref());
+        done.children.extend(new_rows);
+        Ok(())
+    }
+}
+
+fn failed(attempts: u32, cause: &str) -> Outcome {
+    Outcome { status: status::FAILED, attempts, error: Some(cause.to_string()), ..Outcome::default() }
+}
+
+fn is_retryable(code: u16) -> bool {
+    matches!(code, 408 | 429 | 500 | 502 | 503 | 504 | 522 | 524)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(cap: &Capture) -> Option<Duration> {
+    let v = cap.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
+    let mut h = Vec::new();
+    if let Some(e) = &row.etag {
+        h.push(("if-none-match", e.clone()));
+    }
+    if let Some(l) = &row.last_modified {
+        h.push(("if-modified-since", l.clone()));
+    }
+    h
+}
+
+fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
+    match code {
+        200..=299 => Robots::parse(body, agent),
+        500..=599 => Robots::disallow_all(),
+        _ => Robots::allow_all(),
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn summarize(shared: &Shared) -> Result<Summary, CrawlError> {
+    let store = shared.store();
+    let conn = store.conn();
+    let q = |e: rusqlite::Error| CrawlError::Task(format!("summary query: {e}"));
+    let mut cities: Vec<&CityRules> = shared.cities.values().collect();
+    cities.sort_by(|a, b| a.city.adcode.cmp(&b.city.adcode));
+    let mut out = Summary::default();
+    for rules in cities {
+        let name = &rules.city.name;
+        let mut cs = CitySummary { name: name.clone(), ..CitySummary::default() };
+        let mut stmt = conn
+            .prepare("SELECT kind, year, status, error, detected FROM urls WHERE city = ?1")
+            .map_err(q)?;
+        let rows = stmt
+            .query_map([name], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .map_err(q)?;
+        for row in rows {
+            let (kind, year, st, error, detected) = row.map_err(q)?;
+            if st == status::DONE {
+                match kind.as_str() {
+                    "list" => cs.list_pages += 1,
+                    "report" => *cs.reports_by_year.entry(year.map(|y| y as u16)).or_default() += 1,
+                    "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
+                    _ => {}
+                }
+            } else if st != status::PENDING {
+                let cause = error.as_deref().unwrap_or(&st).split(':').next().unwrap_or("").trim().to_string();
+                *cs.failures.entry(cause).or_default() += 1;
+            }
+        }
+        out.cities.push(cs);
+    }
+    Ok(out)
+}
