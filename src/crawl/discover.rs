@@ -256,7 +256,7 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
             None
         }
         PageKind::List => {
-            if is_reportish(text) {
+            if is_reportish(text) || is_truncated_report_title(text, year) {
                 let body = publishing_body(text).or_else(|| page.body.map(str::to_string));
                 let kind = match (is_attachment, year) {
                     (true, _) => PageKind::Attachment,
@@ -296,6 +296,18 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
 /// Text that names an annual report (年度报告 / 年报).
 pub fn is_reportish(text: &str) -> bool {
     text.contains("年度报告") || text.contains("年报") || text.contains("年度工作报告")
+}
+
+/// A list entry cut short by the template (`南宁市2023年政府信息公开…`) with no `title`.
+fn is_truncated_report_title(text: &str, year: Option<u16>) -> bool {
+    let cut = text.ends_with('…') || text.ends_with("...") || text.ends_with("..");
+    cut && year.is_some() && (text.contains("信息公开") || text.contains("政府信息") || text.contains("政务公开"))
+}
+
+/// True for directory-like URLs (`…/`, `…/index.shtml`): column pages rather than articles.
+pub fn is_column_url(url: &Url) -> bool {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    last.is_empty() || last.starts_with("index") || last.starts_with("list")
 }
 
 /// The report year named in a text: `2023年…` first, else a bare four-digit year.
@@ -497,6 +509,14 @@ mod tests {
         assert!(is_city_level(None, "南宁市"));
         assert!(!is_city_level(Some("南宁市财政局"), "南宁市"));
         assert!(!is_city_level(Some("兴宁区"), "南宁市"));
+    }
+
+    #[test]
+    fn truncated_titles_without_a_title_attribute_still_count() {
+        let html = r#"<a href="t1.shtml">南宁市2023年政府信息公开…</a><a href="t2.shtml">南宁市2023年防汛…</a>"#;
+        let links = run(html, "http://a.cn/nb/", PageKind::List);
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!((links[0].kind, links[0].year), (PageKind::Report, Some(2023)));
     }
 
     #[test]

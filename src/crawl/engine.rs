@@ -127,6 +127,8 @@ struct Shared {
     insecure_client: Option<Client>,
     store: Mutex<Store>,
     slots: Mutex<HashMap<String, Arc<HostSlot>>>,
+    /// Hosts given up on after repeated challenge pages (this run).
+    blocked: Mutex<HashSet<String>>,
     requests: AtomicU64,
     progress: Reporter,
 }
@@ -200,6 +202,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         insecure_client,
         store: Mutex::new(store),
         slots: Mutex::new(HashMap::new()),
+        blocked: Mutex::new(HashSet::new()),
         requests: AtomicU64::new(0),
         progress: opts.progress.clone(),
     });
@@ -303,21 +306,56 @@ fn home_fallbacks(shared: &Shared) -> Result<Vec<NewUrl>, CrawlError> {
     Ok(out)
 }
 
+/// One host's frontier: pages that reveal more links (lists, navigation) first, then report
+/// pages, then attachments, so discovery runs ahead and the host's slots stay busy.
+#[derive(Default)]
+struct HostQueue {
+    lists: VecDeque<UrlRow>,
+    reports: VecDeque<UrlRow>,
+    files: VecDeque<UrlRow>,
+}
+
+impl HostQueue {
+    fn push(&mut self, row: UrlRow) {
+        match row.kind {
+            PageKind::Report => self.reports.push_back(row),
+            PageKind::Attachment => self.files.push_back(row),
+            _ => self.lists.push_back(row),
+        }
+    }
+
+    fn pop(&mut self) -> Option<UrlRow> {
+        self.lists
+            .pop_front()
+            .or_else(|| self.reports.pop_front())
+            .or_else(|| self.files.pop_front())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lists.is_empty() && self.reports.is_empty() && self.files.is_empty()
+    }
+}
+
+const BLOCKED_HOST: &str = "blocked: host answered with challenge pages";
+
 /// Runs tasks until the frontier is empty: at most `concurrency` tasks per host at a time.
 async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), CrawlError> {
-    let mut queues: HashMap<String, VecDeque<UrlRow>> = HashMap::new();
+    let mut queues: HashMap<String, HostQueue> = HashMap::new();
     for row in pending {
-        queues.entry(row.host.clone()).or_default().push_back(row);
+        if shared.is_blocked(&row.host) {
+            shared.store().block_host(&row.host, BLOCKED_HOST)?;
+            continue;
+        }
+        queues.entry(row.host.clone()).or_default().push(row);
     }
     let mut inflight: HashMap<String, usize> = HashMap::new();
-    let mut blocked: HashSet<String> = HashSet::new();
     let mut tasks: JoinSet<Result<Done, StateError>> = JoinSet::new();
     loop {
         for (host, queue) in queues.iter_mut() {
             let cap = shared.settings.concurrency_for(host);
             let n = inflight.entry(host.clone()).or_default();
             while *n < cap {
-                let Some(row) = queue.pop_front() else { break };
+                let Some(row) = queue.pop() else { break };
                 *n += 1;
                 shared.progress.queued(host, 1);
                 let sh = Arc::clone(shared);
@@ -332,16 +370,17 @@ async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), Craw
         if let Some(n) = inflight.get_mut(&done.host) {
             *n = n.saturating_sub(1);
         }
-        if done.block_host && blocked.insert(done.host.clone()) {
-            let n = shared.store().block_host(&done.host, "blocked: host answered with challenge pages")?;
+        if done.block_host && shared.block(&done.host) {
+            let n = shared.store().block_host(&done.host, BLOCKED_HOST)?;
             queues.remove(&done.host);
             tracing::warn!("{}: blocked by anti-bot challenges; {n} queued URLs left unfetched", done.host);
         }
         for child in done.children {
-            if blocked.contains(&child.host) {
+            if shared.is_blocked(&child.host) {
+                shared.store().block_host(&child.host, BLOCKED_HOST)?;
                 continue;
             }
-            queues.entry(child.host.clone()).or_default().push_back(child);
+            queues.entry(child.host.clone()).or_default().push(child);
         }
     }
 }
@@ -349,6 +388,15 @@ async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), Craw
 impl Shared {
     fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks a host as given up on; true the first time.
+    fn block(&self, host: &str) -> bool {
+        self.blocked.lock().unwrap_or_else(|p| p.into_inner()).insert(host.to_string())
+    }
+
+    fn is_blocked(&self, host: &str) -> bool {
+        self.blocked.lock().unwrap_or_else(|p| p.into_inner()).contains(host)
     }
 
     fn slot(&self, host: &str) -> Arc<HostSlot> {
@@ -520,7 +568,19 @@ impl Shared {
             return Ok(true);
         }
         let slot = self.slot(&host);
-        let robots = slot.robots.get_or_try_init(|| self.load_robots(url, &host)).await?;
+        let robots = slot
+            .robots
+            .get_or_try_init(|| async {
+                let robots = self.load_robots(url, &host).await?;
+                if let Some(secs) = robots.crawl_delay.filter(|s| s.is_finite() && *s > 0.0) {
+                    let d = Duration::from_secs_f64(secs.min(3600.0));
+                    if slot.raise_min_delay(d) {
+                        tracing::info!("{host}: robots.txt Crawl-delay {secs} s raises the delay");
+                    }
+                }
+                Ok::<_, StateError>(robots)
+            })
+            .await?;
         let mut path = url.path().to_string();
         if let Some(q) = url.query() {
             path.push('?');
@@ -630,7 +690,16 @@ impl Shared {
             body: row.body.as_deref(),
             max_list_pages: self.settings.max_list_pages,
         };
-        let links = discover(&text, &page);
+        let mut links = discover(&text, &page);
+        if kind == PageKind::Report && super::discover::is_column_url(&cap.url) {
+            // A "report" link that leads to a column page (per-year sub-column): read it as a list too.
+            let as_list = Page { kind: PageKind::List, ..page.clone() };
+            for l in discover(&text, &as_list) {
+                if !links.iter().any(|x| x.url == l.url) {
+                    links.push(l);
+                }
+            }
+        }
         links
             .into_iter()
             .filter(|l| self.admit(row, l))

@@ -24,6 +24,7 @@ pub struct SlotSettings {
 struct SlotState {
     next_start: Instant,
     delay: Duration,
+    min_delay: Duration,
     blocked: u32,
 }
 
@@ -45,6 +46,7 @@ impl HostSlot {
             state: Mutex::new(SlotState {
                 next_start: Instant::now(),
                 delay: settings.min_delay,
+                min_delay: settings.min_delay,
                 blocked: 0,
             }),
             robots: OnceCell::new(),
@@ -71,7 +73,9 @@ impl HostSlot {
             st.next_start = start + st.delay;
             start
         };
-        tokio::time::sleep_until(start).await;
+        if start > Instant::now() {
+            tokio::time::sleep_until(start).await;
+        }
         permit
     }
 
@@ -82,7 +86,19 @@ impl HostSlot {
             return;
         }
         let mut st = self.lock();
-        st.delay = next_delay(st.delay, latency, success, &self.settings);
+        let settings = SlotSettings { min_delay: st.min_delay, ..self.settings };
+        st.delay = next_delay(st.delay, latency, success, &settings);
+    }
+
+    /// Raises the minimum spacing (robots.txt `Crawl-delay`); true when it changed.
+    pub fn raise_min_delay(&self, d: Duration) -> bool {
+        let mut st = self.lock();
+        if d <= st.min_delay {
+            return false;
+        }
+        st.min_delay = d;
+        st.delay = st.delay.max(d);
+        true
     }
 
     /// No request to this host starts before `until`.

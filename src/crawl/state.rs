@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS urls(
   not_modified INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
+CREATE INDEX IF NOT EXISTS urls_city ON urls(city, kind);
 CREATE TABLE IF NOT EXISTS warc_files(name TEXT PRIMARY KEY, committed_len INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS robots(host TEXT PRIMARY KEY, status INTEGER, body TEXT);
 ";

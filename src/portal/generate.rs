@@ -429,6 +429,10 @@ fn add_lists(site: &mut Site, items: &[Item], i: usize, opts: &PortalOptions) {
         };
         let html = format!("<div class=\"crumb\">当前位置：首页 &gt; 信息公开 &gt; 政府信息公开年度报告</div><ul class=\"list\">{lis}</ul>{nav}");
         let cs = if i % 2 == 0 { Charset::Utf8Declared } else { Charset::GbkMeta };
+        if style == 2 && p == 0 {
+            // The first page answers under its numbered link too.
+            site.resources.insert("/zfxxgk/ndbg/index.shtml?page=1".into(), encode_page(&html, cs));
+        }
         site.resources.insert(path, encode_page(&html, cs));
     }
 }

@@ -71,17 +71,23 @@ pub fn path_of(url: &str) -> String {
 
 /// Runs a crawl of `portal` in-process.
 pub fn crawl_portal(portal: &Portal, crawl_settings: &str, scope: Scope, dir: &Path) -> Summary {
+    crawl_with(portal, crawl_settings, dir, |o| o.scope = scope)
+}
+
+/// Runs a crawl of `portal` in-process, with `adjust` applied to the options.
+pub fn crawl_with(portal: &Portal, crawl_settings: &str, dir: &Path, adjust: impl FnOnce(&mut Options)) -> Summary {
     let text = portal.config_toml(crawl_settings);
     let config = Config::from_toml(&text, Path::new("fixture.toml")).expect("fixture config is valid");
-    let opts = Options {
+    let mut opts = Options {
         settings: config.crawl.clone(),
         cities: config.cities.clone(),
         years: None,
-        scope,
+        scope: Scope::City,
         out: dir.to_path_buf(),
         refresh: false,
         progress: Reporter::new(Mode::Quiet),
     };
+    adjust(&mut opts);
     runtime().block_on(crawl(opts)).expect("crawl runs")
 }
 

@@ -5,5 +5,6 @@
 mod config;
 mod harness;
 mod harvest;
+mod options;
 mod resume;
 mod warcio;
