@@ -53,7 +53,10 @@ async fn main() -> std::io::Result<()> {
         dead_list_on_last: args.faults,
     };
     let sites = generate::generate(&opts, &DefaultContent);
-    let serve = ServeOptions { latency: Duration::from_millis(args.latency_ms), port: args.port };
+    let serve = ServeOptions {
+        latency: Duration::from_millis(args.latency_ms),
+        port: args.port,
+    };
     let portal = Portal::start(sites, serve).await?;
     if let Some(path) = &args.config_out {
         let crawl = nianbao::portal::TEST_CRAWL_SETTINGS.replace(

@@ -48,8 +48,12 @@ pub fn parse_years(s: &str) -> anyhow::Result<std::ops::RangeInclusive<u16>> {
         Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
         None => (s.trim(), s.trim()),
     };
-    let a: u16 = a.parse().with_context(|| format!("--years {s}: bad start year"))?;
-    let b: u16 = b.parse().with_context(|| format!("--years {s}: bad end year"))?;
+    let a: u16 = a
+        .parse()
+        .with_context(|| format!("--years {s}: bad start year"))?;
+    let b: u16 = b
+        .parse()
+        .with_context(|| format!("--years {s}: bad end year"))?;
     if a > b {
         bail!("--years {s}: start is after end");
     }
@@ -59,9 +63,15 @@ pub fn parse_years(s: &str) -> anyhow::Result<std::ops::RangeInclusive<u16>> {
 /// Runs the crawl on a fresh multi-threaded runtime.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.config)?;
-    let cities = config.select_cities(&args.cities).map_err(anyhow::Error::msg)?;
+    let cities = config
+        .select_cities(&args.cities)
+        .map_err(anyhow::Error::msg)?;
     let years = args.years.as_deref().map(parse_years).transpose()?;
-    let progress = if args.quiet { Reporter::new(Mode::Quiet) } else { Reporter::auto() };
+    let progress = if args.quiet {
+        Reporter::new(Mode::Quiet)
+    } else {
+        Reporter::auto()
+    };
     let opts = Options {
         settings: config.crawl.clone(),
         cities,
@@ -82,7 +92,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .block_on(crawl(opts))
         .with_context(|| format!("crawl into {}", args.out.display()))?;
     eprint!("{}", summary.render());
-    Ok(if summary.harvested() == 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if summary.harvested() == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
@@ -98,7 +112,9 @@ mod tests {
 
     #[test]
     fn flags_parse_with_their_defaults() {
-        let cli = Cli::try_parse_from(["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
+                .unwrap();
         assert_eq!(cli.args.cities, ["南宁", "柳州市"]);
         assert_eq!(cli.args.scope, ScopeArg::All);
         assert_eq!(cli.args.config, PathBuf::from("config/guangxi.toml"));

@@ -99,9 +99,19 @@ impl Archive {
     /// Opens a harvest directory read-only (a crawl may still be writing it).
     pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
         let db_path = dir.join("state.sqlite");
-        let conn = Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| ArchiveError::Sql { path: db_path.clone(), source })?;
-        Ok(Archive { dir: dir.to_path_buf(), db_path, conn })
+        let conn = Connection::open_with_flags(
+            &db_path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| ArchiveError::Sql {
+            path: db_path.clone(),
+            source,
+        })?;
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            db_path,
+            conn,
+        })
     }
 
     /// Report pages and attachments, ordered by city, year, URL. Attachments that turned out
@@ -115,11 +125,16 @@ impl Archive {
 
     /// Every successfully captured page, list and navigation pages included.
     pub fn all_pages(&self) -> Result<Vec<Entry>, ArchiveError> {
-        self.query(&format!("{SELECT} AND kind != 'robots' ORDER BY city, kind, url"))
+        self.query(&format!(
+            "{SELECT} AND kind != 'robots' ORDER BY city, kind, url"
+        ))
     }
 
     fn query(&self, sql: &str) -> Result<Vec<Entry>, ArchiveError> {
-        let err = |source| ArchiveError::Sql { path: self.db_path.clone(), source };
+        let err = |source| ArchiveError::Sql {
+            path: self.db_path.clone(),
+            source,
+        };
         let mut stmt = self.conn.prepare(sql).map_err(err)?;
         let warc_dir = self.dir.join("warc");
         let rows = stmt
@@ -155,7 +170,11 @@ impl Archive {
 
     /// The WARC response record of an entry.
     pub fn record(&self, entry: &Entry) -> Result<ReadRecord, ArchiveError> {
-        Ok(read_record(&entry.warc_file, entry.warc_offset, entry.warc_length)?)
+        Ok(read_record(
+            &entry.warc_file,
+            entry.warc_offset,
+            entry.warc_length,
+        )?)
     }
 
     /// The entity body with any Content-Encoding removed: the bytes a browser would render
@@ -163,10 +182,12 @@ impl Archive {
     pub fn payload(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
         let rec = self.record(entry)?;
         let (_, body, encoding) = split_http(&rec.block);
-        decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| ArchiveError::Payload {
-            path: entry.warc_file.clone(),
-            record_id: entry.record_id.clone(),
-            message,
+        decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
+            ArchiveError::Payload {
+                path: entry.warc_file.clone(),
+                record_id: entry.record_id.clone(),
+                message,
+            }
         })
     }
 

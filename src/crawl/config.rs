@@ -98,8 +98,8 @@ pub struct CrawlSettings {
 impl Default for CrawlSettings {
     fn default() -> Self {
         CrawlSettings {
-            user_agent: "nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report harvester)"
-                .into(),
+            user_agent:
+                "nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report harvester)".into(),
             per_host_concurrency: 1,
             delay_ms: 2000,
             autothrottle: true,
@@ -190,16 +190,25 @@ impl Config {
             return Err(bad("crawl.user_agent".into(), "must not be empty"));
         }
         if c.per_host_concurrency == 0 {
-            return Err(bad("crawl.per_host_concurrency".into(), "must be at least 1"));
+            return Err(bad(
+                "crawl.per_host_concurrency".into(),
+                "must be at least 1",
+            ));
         }
-        if !(c.autothrottle_target_concurrency > 0.0) {
-            return Err(bad("crawl.autothrottle_target_concurrency".into(), "must be > 0"));
+        if c.autothrottle_target_concurrency.is_nan() || c.autothrottle_target_concurrency <= 0.0 {
+            return Err(bad(
+                "crawl.autothrottle_target_concurrency".into(),
+                "must be > 0",
+            ));
         }
         if c.max_body_bytes == 0 || c.max_decoded_bytes == 0 {
             return Err(bad("crawl.max_body_bytes".into(), "caps must be > 0"));
         }
         if c.request_timeout_ms == 0 || c.connect_timeout_ms == 0 {
-            return Err(bad("crawl.request_timeout_ms".into(), "timeouts must be > 0"));
+            return Err(bad(
+                "crawl.request_timeout_ms".into(),
+                "timeouts must be > 0",
+            ));
         }
         if c.robots == RobotsPolicy::Ignore {
             return Err(bad(
@@ -212,19 +221,31 @@ impl Config {
                 return Err(bad(format!("crawl.host[{i}].host"), "must not be empty"));
             }
             if h.per_host_concurrency == Some(0) {
-                return Err(bad(format!("crawl.host[{i}].per_host_concurrency"), "must be at least 1"));
+                return Err(bad(
+                    format!("crawl.host[{i}].per_host_concurrency"),
+                    "must be at least 1",
+                ));
             }
             if h.robots == Some(RobotsPolicy::Ignore) && h.reason.is_none() {
-                return Err(bad(format!("crawl.host[{i}].reason"), "robots = \"ignore\" needs a reason"));
+                return Err(bad(
+                    format!("crawl.host[{i}].reason"),
+                    "robots = \"ignore\" needs a reason",
+                ));
             }
         }
         let mut names = BTreeSet::new();
         for (i, city) in self.cities.iter().enumerate() {
             if city.name.trim().is_empty() || !names.insert(city.name.clone()) {
-                return Err(bad(format!("city[{i}].name"), "must be non-empty and unique"));
+                return Err(bad(
+                    format!("city[{i}].name"),
+                    "must be non-empty and unique",
+                ));
             }
             if city.adcode.len() != 6 || !city.adcode.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad(format!("city[{i}].adcode"), "must be six digits (GB/T 2260)"));
+                return Err(bad(
+                    format!("city[{i}].adcode"),
+                    "must be six digits (GB/T 2260)",
+                ));
             }
             check_url(&city.portal).map_err(|m| bad(format!("city[{i}].portal"), &m))?;
             for (j, list) in city.report_lists.iter().enumerate() {
@@ -253,7 +274,8 @@ impl Config {
                     .find(|c| &c.name == n || c.name.trim_end_matches('市') == n || &c.adcode == n)
                     .cloned()
                     .ok_or_else(|| {
-                        let known: Vec<&str> = self.cities.iter().map(|c| c.name.as_str()).collect();
+                        let known: Vec<&str> =
+                            self.cities.iter().map(|c| c.name.as_str()).collect();
                         format!("unknown city {n:?}; known: {}", known.join(", "))
                     })
             })
@@ -272,7 +294,9 @@ fn check_url(s: &str) -> Result<(), String> {
 impl CrawlSettings {
     /// The override for `host`, if any.
     pub fn host_override(&self, host: &str) -> Option<&HostOverride> {
-        self.hosts.iter().find(|h| h.host.eq_ignore_ascii_case(host))
+        self.hosts
+            .iter()
+            .find(|h| h.host.eq_ignore_ascii_case(host))
     }
 
     pub fn concurrency_for(&self, host: &str) -> usize {
@@ -330,8 +354,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_the_file() {
-        let err = load("[crawl]\nper_host_concurrency = 0\n").unwrap_err().to_string();
-        assert!(err.contains("crawl.per_host_concurrency") && err.contains("test.toml"), "{err}");
+        let err = load("[crawl]\nper_host_concurrency = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("crawl.per_host_concurrency") && err.contains("test.toml"),
+            "{err}"
+        );
         let err = load("[[city]]\nname='a'\nadcode='12'\nportal='http://a.cn/'\n")
             .unwrap_err()
             .to_string();
@@ -347,7 +376,8 @@ mod tests {
     #[test]
     fn robots_ignore_is_per_host_only() {
         assert!(load("[crawl]\nrobots = 'ignore'\n").is_err());
-        let ok = load("[[crawl.host]]\nhost='a.cn'\nrobots='ignore'\nreason='owner agreed'\n").unwrap();
+        let ok =
+            load("[[crawl.host]]\nhost='a.cn'\nrobots='ignore'\nreason='owner agreed'\n").unwrap();
         assert_eq!(ok.crawl.robots_for("A.cn"), RobotsPolicy::Ignore);
     }
 

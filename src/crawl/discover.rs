@@ -85,18 +85,25 @@ static CREATE_PAGE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static PAGE_COUNT_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:countPage|totalPage|pageCount|page_count|totalPages)\s*[=:]\s*['"]?(\d+)"#).expect("static regex")
+    Regex::new(
+        r#"(?i)\b(?:countPage|totalPage|pageCount|page_count|totalPages)\s*[=:]\s*['"]?(\d+)"#,
+    )
+    .expect("static regex")
 });
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("static regex"));
-static BARE_YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").expect("static regex"));
+static BARE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").expect("static regex")
+});
 static QUOTED_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"['"]([^'"\s]+\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar|s?html?)(?:\?[^'"\s]*)?)['"]"#)
-        .expect("static regex")
+    Regex::new(
+        r#"['"]([^'"\s]+\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar|s?html?)(?:\?[^'"\s]*)?)['"]"#,
+    )
+    .expect("static regex")
 });
 static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|&)(?:page|pageno|pageindex|currpage|pagenum|p|pn|curpage)=\d+").expect("static regex")
+    Regex::new(r"(?i)(?:^|&)(?:page|pageno|pageindex|currpage|pagenum|p|pn|curpage)=\d+")
+        .expect("static regex")
 });
 
 const ATTACHMENT_EXTS: &[&str] = &[
@@ -104,7 +111,13 @@ const ATTACHMENT_EXTS: &[&str] = &[
 ];
 const NEXT_TEXTS: &[&str] = &["下一页", "下页", "后一页", "尾页", "末页", "next", "»", ">"];
 const NAV_WORDS: &[&str] = &[
-    "信息公开", "政务公开", "政府信息", "公开目录", "主动公开", "法定主动公开内容", "公开年报",
+    "信息公开",
+    "政务公开",
+    "政府信息",
+    "公开目录",
+    "主动公开",
+    "法定主动公开内容",
+    "公开年报",
 ];
 
 /// A raw link as it appears in the markup.
@@ -174,13 +187,21 @@ fn raw_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
         }
         if name == "meta" {
             if let Some(target) = meta_refresh(v.attr("http-equiv"), v.attr("content")) {
-                out.push(Raw { href: target, text: String::new(), embedded: false });
+                out.push(Raw {
+                    href: target,
+                    text: String::new(),
+                    embedded: false,
+                });
             }
             continue;
         }
         let text = collapse(&el.text().collect::<String>());
         let title = v.attr("title").map(collapse).unwrap_or_default();
-        let text = if title.chars().count() > text.chars().count() { title } else { text };
+        let text = if title.chars().count() > text.chars().count() {
+            title
+        } else {
+            text
+        };
         let target = match name {
             "a" | "area" => v.attr("href"),
             "iframe" | "frame" | "embed" => v.attr("src"),
@@ -192,7 +213,11 @@ fn raw_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
             if let Some(js) = href.trim().strip_prefix("javascript:") {
                 out.extend(quoted_urls(js, &text));
             } else {
-                out.push(Raw { href: viewer_file(href), text: text.clone(), embedded });
+                out.push(Raw {
+                    href: viewer_file(href),
+                    text: text.clone(),
+                    embedded,
+                });
             }
         }
         if let Some(onclick) = v.attr("onclick") {
@@ -208,13 +233,22 @@ fn meta_refresh(equiv: Option<&str>, content: Option<&str>) -> Option<String> {
     }
     let content = content?;
     let at = content.to_ascii_lowercase().find("url=")?;
-    Some(content[at + 4..].trim().trim_matches(['\'', '"']).to_string())
+    Some(
+        content[at + 4..]
+            .trim()
+            .trim_matches(['\'', '"'])
+            .to_string(),
+    )
 }
 
 fn quoted_urls(js: &str, text: &str) -> Vec<Raw> {
     QUOTED_URL
         .captures_iter(js)
-        .map(|c| Raw { href: c[1].to_string(), text: text.to_string(), embedded: false })
+        .map(|c| Raw {
+            href: c[1].to_string(),
+            text: text.to_string(),
+            embedded: false,
+        })
         .collect()
 }
 
@@ -245,13 +279,25 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
     let text = raw.text.as_str();
     let year = report_year(text);
     let link = |kind, same_level, year: Option<u16>, body: Option<String>| {
-        Some(Link { url: url.clone(), kind, text: text.to_string(), year, body, same_level })
+        Some(Link {
+            url: url.clone(),
+            kind,
+            text: text.to_string(),
+            year,
+            body,
+            same_level,
+        })
     };
     let is_attachment = is_attachment_url(&url);
     match page.kind {
         PageKind::Report => {
             if is_attachment || raw.embedded {
-                return link(PageKind::Attachment, false, page.year, page.body.map(str::to_string));
+                return link(
+                    PageKind::Attachment,
+                    false,
+                    page.year,
+                    page.body.map(str::to_string),
+                );
             }
             None
         }
@@ -266,13 +312,28 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 return link(kind, false, year.or(page.year), body);
             }
             if is_pagination(text, &url, page.url) {
-                return link(PageKind::List, true, page.year, page.body.map(str::to_string));
+                return link(
+                    PageKind::List,
+                    true,
+                    page.year,
+                    page.body.map(str::to_string),
+                );
             }
             if let Some(y) = bare_year_label(text) {
-                return link(PageKind::List, false, Some(y), page.body.map(str::to_string));
+                return link(
+                    PageKind::List,
+                    false,
+                    Some(y),
+                    page.body.map(str::to_string),
+                );
             }
             if is_child_column(&url, page.url) && !text.is_empty() {
-                return link(PageKind::List, false, page.year, page.body.map(str::to_string));
+                return link(
+                    PageKind::List,
+                    false,
+                    page.year,
+                    page.body.map(str::to_string),
+                );
             }
             None
         }
@@ -281,7 +342,11 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 return None;
             }
             if is_reportish(text) && (text.contains("公开") || year.is_none()) {
-                let kind = if year.is_some() { PageKind::Report } else { PageKind::List };
+                let kind = if year.is_some() {
+                    PageKind::Report
+                } else {
+                    PageKind::List
+                };
                 return link(kind, false, year, publishing_body(text));
             }
             if NAV_WORDS.iter().any(|w| text.contains(w)) {
@@ -301,7 +366,8 @@ pub fn is_reportish(text: &str) -> bool {
 /// A list entry cut short by the template (`南宁市2023年政府信息公开…`) with no `title`.
 fn is_truncated_report_title(text: &str, year: Option<u16>) -> bool {
     let cut = text.ends_with('…') || text.ends_with("...") || text.ends_with("..");
-    cut && year.is_some() && (text.contains("信息公开") || text.contains("政府信息") || text.contains("政务公开"))
+    cut && year.is_some()
+        && (text.contains("信息公开") || text.contains("政府信息") || text.contains("政务公开"))
 }
 
 /// True for directory-like URLs (`…/`, `…/index.shtml`): column pages rather than articles.
@@ -332,7 +398,9 @@ fn is_pagination(text: &str, url: &Url, list: &Url) -> bool {
     if url.host_str() != list.host_str() {
         return false;
     }
-    let t = text.trim_matches(['[', ']', '【', '】', ' ']).to_lowercase();
+    let t = text
+        .trim_matches(['[', ']', '【', '】', ' '])
+        .to_lowercase();
     if NEXT_TEXTS.iter().any(|n| t == *n) {
         return true;
     }
@@ -370,7 +438,9 @@ pub fn is_attachment_url(url: &Url) -> bool {
     let html_like = [".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx"]
         .iter()
         .any(|e| last.ends_with(e));
-    ["download", "downfile", "getfile", "attach"].iter().any(|w| last.contains(w))
+    ["download", "downfile", "getfile", "attach"]
+        .iter()
+        .any(|w| last.contains(w))
         && (url.query().is_some() || !html_like)
 }
 
@@ -392,7 +462,13 @@ fn script_pagination(html: &str, page_url: &Url, max_pages: usize) -> Vec<Url> {
     out
 }
 
-fn numbered_pages(page_url: &Url, stem: &str, ext: &str, count: usize, max_pages: usize) -> Vec<Url> {
+fn numbered_pages(
+    page_url: &Url,
+    stem: &str,
+    ext: &str,
+    count: usize,
+    max_pages: usize,
+) -> Vec<Url> {
     (0..count.min(max_pages))
         .map(|i| match i {
             0 => format!("{stem}.{ext}"),
@@ -407,7 +483,8 @@ fn numbered_pages(page_url: &Url, stem: &str, ext: &str, count: usize, max_pages
 /// (`南宁市财政局2023年…`) or between the year and 政府信息公开 (`2023年南宁市财政局政府信息公开…`).
 pub fn publishing_body(title: &str) -> Option<String> {
     let m = YEAR.find(title).or_else(|| BARE_YEAR.find(title))?;
-    let before = title[..m.start()].trim_matches(|c: char| c.is_whitespace() || "《》【】[]()（）:：-".contains(c));
+    let before = title[..m.start()]
+        .trim_matches(|c: char| c.is_whitespace() || "《》【】[]()（）:：-".contains(c));
     let before = before.strip_suffix("关于").unwrap_or(before).trim();
     if !before.is_empty() {
         return Some(before.to_string());
@@ -432,8 +509,18 @@ pub fn is_city_level(body: Option<&str>, city: &str) -> bool {
         .unwrap_or(body);
     matches!(
         rest.trim(),
-        "" | "市" | "人民政府" | "市人民政府" | "政府" | "市政府" | "人民政府办公室" | "市人民政府办公室"
-            | "人民政府办公厅" | "政府办公室" | "市政府办公室" | "本级" | "市本级"
+        "" | "市"
+            | "人民政府"
+            | "市人民政府"
+            | "政府"
+            | "市政府"
+            | "人民政府办公室"
+            | "市人民政府办公室"
+            | "人民政府办公厅"
+            | "政府办公室"
+            | "市政府办公室"
+            | "本级"
+            | "市本级"
     )
 }
 
@@ -447,7 +534,16 @@ mod tests {
 
     fn run(html: &str, url: &str, kind: PageKind) -> Vec<Link> {
         let (u, k) = page(url, kind);
-        discover(html, &Page { url: &u, kind: k, year: None, body: None, max_list_pages: 50 })
+        discover(
+            html,
+            &Page {
+                url: &u,
+                kind: k,
+                year: None,
+                body: None,
+                max_list_pages: 50,
+            },
+        )
     }
 
     #[test]
@@ -455,8 +551,16 @@ mod tests {
         let html = r#"<script>createPageHTML(3, 0, "index", "shtml");</script>"#;
         let links = run(html, "http://a.cn/zwgk/nb/index.shtml", PageKind::List);
         let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
-        assert_eq!(urls, ["http://a.cn/zwgk/nb/index_1.shtml", "http://a.cn/zwgk/nb/index_2.shtml"]);
-        assert!(links.iter().all(|l| l.same_level && l.kind == PageKind::List));
+        assert_eq!(
+            urls,
+            [
+                "http://a.cn/zwgk/nb/index_1.shtml",
+                "http://a.cn/zwgk/nb/index_2.shtml"
+            ]
+        );
+        assert!(links
+            .iter()
+            .all(|l| l.same_level && l.kind == PageKind::List));
     }
 
     #[test]
@@ -467,9 +571,15 @@ mod tests {
           <li><a href="/f/2022.pdf">2022年政府信息公开工作年度报告</a></li></ul>"#;
         let links = run(html, "http://a.cn/nb/", PageKind::List);
         assert_eq!(links.len(), 2, "{links:?}");
-        assert_eq!((links[0].kind, links[0].year), (PageKind::Report, Some(2023)));
+        assert_eq!(
+            (links[0].kind, links[0].year),
+            (PageKind::Report, Some(2023))
+        );
         assert_eq!(links[0].body.as_deref(), Some("南宁市"));
-        assert_eq!((links[1].kind, links[1].year), (PageKind::Attachment, Some(2022)));
+        assert_eq!(
+            (links[1].kind, links[1].year),
+            (PageKind::Attachment, Some(2022))
+        );
     }
 
     #[test]
@@ -477,7 +587,10 @@ mod tests {
         let html = r#"<a href="list?page=2">2</a><a href="index_1.html">[下一页]</a><a href="/other/x?page=2">3</a>"#;
         let links = run(html, "http://a.cn/nb/list?page=1", PageKind::List);
         let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
-        assert_eq!(urls, ["http://a.cn/nb/list?page=2", "http://a.cn/nb/index_1.html"]);
+        assert_eq!(
+            urls,
+            ["http://a.cn/nb/list?page=2", "http://a.cn/nb/index_1.html"]
+        );
     }
 
     #[test]
@@ -487,7 +600,14 @@ mod tests {
             <embed src="c.wps"><a href="/zwgk/">返回</a>"#;
         let links = run(html, "http://a.cn/nb/t1.shtml", PageKind::Report);
         let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
-        assert_eq!(urls, ["http://a.cn/f/a.pdf", "http://a.cn/f/b.docx", "http://a.cn/nb/c.wps"]);
+        assert_eq!(
+            urls,
+            [
+                "http://a.cn/f/a.pdf",
+                "http://a.cn/f/b.docx",
+                "http://a.cn/nb/c.wps"
+            ]
+        );
         assert!(links.iter().all(|l| l.kind == PageKind::Attachment));
     }
 
@@ -497,13 +617,22 @@ mod tests {
             <a href="http://other.cn/xxgk/">信息公开</a><a href="/news/">新闻</a>"#;
         let links = run(html, "http://a.cn/", PageKind::Home);
         let kinds: Vec<(PageKind, &str)> = links.iter().map(|l| (l.kind, l.url.path())).collect();
-        assert_eq!(kinds, [(PageKind::Nav, "/xxgk/"), (PageKind::List, "/xxgk/ndbg/")]);
+        assert_eq!(
+            kinds,
+            [(PageKind::Nav, "/xxgk/"), (PageKind::List, "/xxgk/ndbg/")]
+        );
     }
 
     #[test]
     fn publishing_bodies_and_city_level() {
-        assert_eq!(publishing_body("南宁市财政局2023年政府信息公开工作年度报告").as_deref(), Some("南宁市财政局"));
-        assert_eq!(publishing_body("2023年南宁市财政局政府信息公开工作年度报告").as_deref(), Some("南宁市财政局"));
+        assert_eq!(
+            publishing_body("南宁市财政局2023年政府信息公开工作年度报告").as_deref(),
+            Some("南宁市财政局")
+        );
+        assert_eq!(
+            publishing_body("2023年南宁市财政局政府信息公开工作年度报告").as_deref(),
+            Some("南宁市财政局")
+        );
         assert_eq!(publishing_body("2023年政府信息公开工作年度报告"), None);
         assert!(is_city_level(Some("南宁市人民政府"), "南宁市"));
         assert!(is_city_level(None, "南宁市"));
@@ -516,7 +645,10 @@ mod tests {
         let html = r#"<a href="t1.shtml">南宁市2023年政府信息公开…</a><a href="t2.shtml">南宁市2023年防汛…</a>"#;
         let links = run(html, "http://a.cn/nb/", PageKind::List);
         assert_eq!(links.len(), 1, "{links:?}");
-        assert_eq!((links[0].kind, links[0].year), (PageKind::Report, Some(2023)));
+        assert_eq!(
+            (links[0].kind, links[0].year),
+            (PageKind::Report, Some(2023))
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ use url::Url;
 
 use super::config::{host_matches, City, CrawlSettings, RobotsPolicy};
 use super::discover::{discover, is_city_level, Link, Page, PageKind};
-use super::fetch::{build_client, decode_content, exchange, sniff, Capture, Transport, TransportError};
+use super::fetch::{
+    build_client, decode_content, exchange, sniff, Capture, Transport, TransportError,
+};
 use super::politeness::{backoff, HostSlot, SlotSettings};
 use super::progress::Reporter;
 use super::robots::Robots;
@@ -108,7 +110,11 @@ impl Summary {
                 fails.join(" ")
             ));
         }
-        out.push_str(&format!("{} requests this run; {} harvested in total\n", self.requests, self.harvested()));
+        out.push_str(&format!(
+            "{} requests this run; {} harvested in total\n",
+            self.requests,
+            self.harvested()
+        ));
         out
     }
 }
@@ -135,7 +141,7 @@ struct Shared {
 
 /// The result of following one URL through its redirects.
 enum Chain {
-    Response(Capture),
+    Response(Box<Capture>),
     Transport(TransportError),
     /// Not fetched, or not followed further: (status, cause).
     Stop(&'static str, String),
@@ -152,7 +158,10 @@ struct Done {
 pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     let (mut store, cut) = Store::open(&opts.out, opts.settings.warc_max_bytes)?;
     if cut > 0 {
-        tracing::warn!("cut {cut} bytes of uncommitted or torn WARC data from {}", store.current_warc());
+        tracing::warn!(
+            "cut {cut} bytes of uncommitted or torn WARC data from {}",
+            store.current_warc()
+        );
     }
     if opts.refresh {
         let n = store.reset_for_refresh()?;
@@ -164,7 +173,12 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     }
     let client = build_client(&opts.settings, false).map_err(CrawlError::Client)?;
     let insecure_client = if opts.settings.hosts.iter().any(|h| h.accept_invalid_certs) {
-        for h in opts.settings.hosts.iter().filter(|h| h.accept_invalid_certs) {
+        for h in opts
+            .settings
+            .hosts
+            .iter()
+            .filter(|h| h.accept_invalid_certs)
+        {
             tracing::warn!(
                 "TLS certificate checks are OFF for host {} (config [[crawl.host]]; reason: {})",
                 h.host,
@@ -175,7 +189,12 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     } else {
         None
     };
-    for h in opts.settings.hosts.iter().filter(|h| h.robots == Some(RobotsPolicy::Ignore)) {
+    for h in opts
+        .settings
+        .hosts
+        .iter()
+        .filter(|h| h.robots == Some(RobotsPolicy::Ignore))
+    {
         tracing::warn!(
             "robots.txt is ignored for host {} (reason: {})",
             h.host,
@@ -187,8 +206,19 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         .iter()
         .map(|c| {
             let mut patterns = c.host_patterns();
-            patterns.extend(opts.settings.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()));
-            (c.name.clone(), CityRules { city: c.clone(), patterns })
+            patterns.extend(
+                opts.settings
+                    .allowed_hosts
+                    .iter()
+                    .map(|h| h.to_ascii_lowercase()),
+            );
+            (
+                c.name.clone(),
+                CityRules {
+                    city: c.clone(),
+                    patterns,
+                },
+            )
         })
         .collect();
     let seeds = seed_urls(&opts.cities);
@@ -229,7 +259,11 @@ fn warcinfo(s: &CrawlSettings) -> Record {
         s.user_agent,
         s.robots
     );
-    Record::new(RecordType::Warcinfo, "application/warc-fields", body.into_bytes())
+    Record::new(
+        RecordType::Warcinfo,
+        "application/warc-fields",
+        body.into_bytes(),
+    )
 }
 
 /// The configured list pages (depth 0); a city without any starts from its portal home page.
@@ -296,11 +330,28 @@ fn home_fallbacks(shared: &Shared) -> Result<Vec<NewUrl>, CrawlError> {
             .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
         let home_known: i64 = store
             .conn()
-            .query_row("SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind = 'home'", [&c.name], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind = 'home'",
+                [&c.name],
+                |r| r.get(0),
+            )
             .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
         if found == 0 && home_known == 0 {
-            tracing::info!("{}: no report found from the list pages; searching from {}", c.name, c.portal);
-            out.extend(new_url(&c.portal, PageKind::Home, &c.name, None, None, 0, None, None));
+            tracing::info!(
+                "{}: no report found from the list pages; searching from {}",
+                c.name,
+                c.portal
+            );
+            out.extend(new_url(
+                &c.portal,
+                PageKind::Home,
+                &c.name,
+                None,
+                None,
+                0,
+                None,
+                None,
+            ));
         }
     }
     Ok(out)
@@ -373,7 +424,10 @@ async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), Craw
         if done.block_host && shared.block(&done.host) {
             let n = shared.store().block_host(&done.host, BLOCKED_HOST)?;
             queues.remove(&done.host);
-            tracing::warn!("{}: blocked by anti-bot challenges; {n} queued URLs left unfetched", done.host);
+            tracing::warn!(
+                "{}: blocked by anti-bot challenges; {n} queued URLs left unfetched",
+                done.host
+            );
         }
         for child in done.children {
             if shared.is_blocked(&child.host) {
@@ -392,11 +446,17 @@ impl Shared {
 
     /// Marks a host as given up on; true the first time.
     fn block(&self, host: &str) -> bool {
-        self.blocked.lock().unwrap_or_else(|p| p.into_inner()).insert(host.to_string())
+        self.blocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(host.to_string())
     }
 
     fn is_blocked(&self, host: &str) -> bool {
-        self.blocked.lock().unwrap_or_else(|p| p.into_inner()).contains(host)
+        self.blocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(host)
     }
 
     fn slot(&self, host: &str) -> Arc<HostSlot> {
@@ -421,7 +481,9 @@ impl Shared {
     }
 
     fn allowed(&self, city: &str, url: &Url) -> bool {
-        let Some(host) = url.host_str() else { return false };
+        let Some(host) = url.host_str() else {
+            return false;
+        };
         if !matches!(url.scheme(), "http" | "https") {
             return false;
         }
@@ -432,7 +494,11 @@ impl Shared {
 
     /// Fetches one frontier row to its end: done, failed, blocked or skipped.
     async fn process(self: Arc<Self>, row: UrlRow) -> Result<Done, StateError> {
-        let mut done = Done { host: row.host.clone(), children: Vec::new(), block_host: false };
+        let mut done = Done {
+            host: row.host.clone(),
+            children: Vec::new(),
+            block_host: false,
+        };
         let Ok(mut target) = Url::parse(&row.url) else {
             self.finish(&row, failed(row.attempts, "bad-url"), None, &mut done)?;
             return Ok(done);
@@ -443,13 +509,26 @@ impl Shared {
             attempts += 1;
             match self.follow(&row, &target).await? {
                 Chain::Stop(st, cause) => {
-                    let o = Outcome { status: st, attempts, error: Some(cause), ..Outcome::default() };
+                    let o = Outcome {
+                        status: st,
+                        attempts,
+                        error: Some(cause),
+                        ..Outcome::default()
+                    };
                     self.finish(&row, o, None, &mut done)?;
                     return Ok(done);
                 }
                 Chain::Transport(e) => {
-                    if e.kind == Transport::Tls && target.scheme() == "https" && self.settings.tls_http_fallback && !tried_http {
-                        tracing::warn!("{}: TLS failed ({}); trying the http:// variant", row.host, e.message);
+                    if e.kind == Transport::Tls
+                        && target.scheme() == "https"
+                        && self.settings.tls_http_fallback
+                        && !tried_http
+                    {
+                        tracing::warn!(
+                            "{}: TLS failed ({}); trying the http:// variant",
+                            row.host,
+                            e.message
+                        );
                         tried_http = true;
                         let _ = target.set_scheme("http");
                         attempts -= 1;
@@ -477,7 +556,8 @@ impl Shared {
                             let members = cap.warc_members().0;
                             self.store().commit(&members, None, &[])?;
                             self.store().note_attempt(row.id, attempts, &cause)?;
-                            self.wait_before_retry(&row.host, attempts, retry_after(&cap)).await;
+                            self.wait_before_retry(&row.host, attempts, retry_after(&cap))
+                                .await;
                             continue;
                         }
                         self.finish_with_capture(&row, failed(attempts, &cause), &cap, &mut done)?;
@@ -491,12 +571,19 @@ impl Shared {
                             ..Outcome::default()
                         };
                         self.finish_with_capture(&row, o, &cap, &mut done)?;
-                        slot.defer_until(Instant::now() + Duration::from_millis(self.settings.blocked_backoff_ms));
+                        slot.defer_until(
+                            Instant::now()
+                                + Duration::from_millis(self.settings.blocked_backoff_ms),
+                        );
                         done.block_host = slot.note_blocked() >= self.settings.blocked_host_limit;
-                        tracing::warn!("{}: HTTP {code} challenge (blocked) at {}", row.host, row.url);
+                        tracing::warn!(
+                            "{}: HTTP {code} challenge (blocked) at {}",
+                            row.host,
+                            row.url
+                        );
                         return Ok(done);
                     }
-                    self.complete(&row, attempts, cap, &mut done).await?;
+                    self.complete(&row, attempts, *cap, &mut done).await?;
                     return Ok(done);
                 }
             }
@@ -519,45 +606,78 @@ impl Shared {
         let mut current = start.clone();
         for _hop in 0..=self.settings.max_redirects {
             if !seen.insert(current.clone()) {
-                return Ok(Chain::Stop(status::FAILED, format!("redirect-loop: back to {current}")));
+                return Ok(Chain::Stop(
+                    status::FAILED,
+                    format!("redirect-loop: back to {current}"),
+                ));
             }
             if !self.allowed(&row.city, &current) {
                 return Ok(Chain::Stop(
                     status::FAILED,
-                    format!("offsite: {} is not an allowed host", current.host_str().unwrap_or("?")),
+                    format!(
+                        "offsite: {} is not an allowed host",
+                        current.host_str().unwrap_or("?")
+                    ),
                 ));
             }
             if !self.robots_allow(&current).await? {
-                return Ok(Chain::Stop(status::SKIPPED, format!("robots: disallowed {}", current.path())));
+                return Ok(Chain::Stop(
+                    status::SKIPPED,
+                    format!("robots: disallowed {}", current.path()),
+                ));
             }
-            let conditional = if &current == start { conditional_headers(row) } else { Vec::new() };
+            let conditional = if &current == start {
+                conditional_headers(row)
+            } else {
+                Vec::new()
+            };
             let cap = match self.request(&current, &conditional).await {
                 Ok(cap) => cap,
                 Err(e) => return Ok(Chain::Transport(e)),
             };
             let location = cap.header("location").map(str::to_string);
-            match (cap.status.is_redirection() && cap.status.as_u16() != 304, location) {
+            match (
+                cap.status.is_redirection() && cap.status.as_u16() != 304,
+                location,
+            ) {
                 (true, Some(loc)) => {
                     let Ok(next) = current.join(loc.trim()) else {
-                        return Ok(Chain::Response(cap));
+                        return Ok(Chain::Response(Box::new(cap)));
                     };
                     self.store().commit(&cap.warc_members().0, None, &[])?;
                     current = next;
                 }
-                _ => return Ok(Chain::Response(cap)),
+                _ => return Ok(Chain::Response(Box::new(cap))),
             }
         }
-        Ok(Chain::Stop(status::FAILED, format!("redirect-limit: more than {} redirects", self.settings.max_redirects)))
+        Ok(Chain::Stop(
+            status::FAILED,
+            format!(
+                "redirect-limit: more than {} redirects",
+                self.settings.max_redirects
+            ),
+        ))
     }
 
     /// One exchange under the host's slot (permit held until the body is read).
-    async fn request(&self, url: &Url, conditional: &[(&'static str, String)]) -> Result<Capture, TransportError> {
+    async fn request(
+        &self,
+        url: &Url,
+        conditional: &[(&'static str, String)],
+    ) -> Result<Capture, TransportError> {
         let host = host_key(url).unwrap_or_default();
         let slot = self.slot(&host);
         let permit = slot.acquire().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let s = &self.settings;
-        let result = exchange(self.client_for(&host), &s.user_agent, url, conditional, s.max_body_bytes).await;
+        let result = exchange(
+            self.client_for(&host),
+            &s.user_agent,
+            url,
+            conditional,
+            s.max_body_bytes,
+        )
+        .await;
         drop(permit);
         result
     }
@@ -612,31 +732,54 @@ impl Shared {
                 Ok(robots_from(code, &text, agent))
             }
             Err(e) => {
-                tracing::warn!("{host}: robots.txt unreachable ({}); treating the host as disallowed", e.message);
+                tracing::warn!(
+                    "{host}: robots.txt unreachable ({}); treating the host as disallowed",
+                    e.message
+                );
                 Ok(Robots::disallow_all())
             }
         }
     }
 
     /// A 2xx or 304 (or another final status): decode, discover, commit.
-    async fn complete(&self, row: &UrlRow, attempts: u32, cap: Capture, done: &mut Done) -> Result<(), StateError> {
+    async fn complete(
+        &self,
+        row: &UrlRow,
+        attempts: u32,
+        cap: Capture,
+        done: &mut Done,
+    ) -> Result<(), StateError> {
         let code = cap.status.as_u16();
         if !(cap.status.is_success() || code == 304) {
-            return self.finish_with_capture(row, failed(attempts, &format!("http-{code}")), &cap, done);
+            return self.finish_with_capture(
+                row,
+                failed(attempts, &format!("http-{code}")),
+                &cap,
+                done,
+            );
         }
         if cap.truncated == Some("length") {
-            let cause = format!("too-large: body exceeds {} bytes", self.settings.max_body_bytes);
+            let cause = format!(
+                "too-large: body exceeds {} bytes",
+                self.settings.max_body_bytes
+            );
             return self.finish_with_capture(row, failed(attempts, &cause), &cap, done);
         }
         let not_modified = code == 304;
         let payload = if not_modified {
             self.previous_payload(row)
         } else {
-            decode_content(&cap.body, cap.header("content-encoding"), self.settings.max_decoded_bytes)
+            decode_content(
+                &cap.body,
+                cap.header("content-encoding"),
+                self.settings.max_decoded_bytes,
+            )
         };
         let payload = match payload {
             Ok(p) => p,
-            Err(cause) => return self.finish_with_capture(row, failed(attempts, &cause), &cap, done),
+            Err(cause) => {
+                return self.finish_with_capture(row, failed(attempts, &cause), &cap, done)
+            }
         };
         let detected = sniff(&payload);
         let http_charset = cap.http_charset();
@@ -672,9 +815,18 @@ impl Shared {
     }
 
     /// Links of an HTML page that this crawl should follow, as new frontier rows.
-    fn children(&self, row: &UrlRow, cap: &Capture, payload: &[u8], detected: &str, charset: Option<&str>) -> Vec<NewUrl> {
+    fn children(
+        &self,
+        row: &UrlRow,
+        cap: &Capture,
+        payload: &[u8],
+        detected: &str,
+        charset: Option<&str>,
+    ) -> Vec<NewUrl> {
         let html_like = detected == "html"
-            || cap.header("content-type").is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+            || cap
+                .header("content-type")
+                .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
         if !html_like || row.kind == PageKind::Robots {
             return Vec::new();
         }
@@ -693,7 +845,10 @@ impl Shared {
         let mut links = discover(&text, &page);
         if kind == PageKind::Report && super::discover::is_column_url(&cap.url) {
             // A "report" link that leads to a column page (per-year sub-column): read it as a list too.
-            let as_list = Page { kind: PageKind::List, ..page.clone() };
+            let as_list = Page {
+                kind: PageKind::List,
+                ..page.clone()
+            };
             for l in discover(&text, &as_list) {
                 if !links.iter().any(|x| x.url == l.url) {
                     links.push(l);
@@ -704,12 +859,22 @@ impl Shared {
             .into_iter()
             .filter(|l| self.admit(row, l))
             .filter_map(|l| {
-                let depth = if l.same_level || matches!(l.kind, PageKind::Report | PageKind::Attachment) {
-                    row.depth
-                } else {
-                    row.depth + 1
-                };
-                new_url(l.url.as_str(), l.kind, &row.city, l.body, l.year, depth, Some(row.url.clone()), Some(l.text))
+                let depth =
+                    if l.same_level || matches!(l.kind, PageKind::Report | PageKind::Attachment) {
+                        row.depth
+                    } else {
+                        row.depth + 1
+                    };
+                new_url(
+                    l.url.as_str(),
+                    l.kind,
+                    &row.city,
+                    l.body,
+                    l.year,
+                    depth,
+                    Some(row.url.clone()),
+                    Some(l.text),
+                )
             })
             .collect()
     }
@@ -720,7 +885,10 @@ impl Shared {
             tracing::debug!("skip {}: host not allowed for {}", link.url, row.city);
             return false;
         }
-        if matches!(link.kind, PageKind::List | PageKind::Nav) && !link.same_level && row.depth >= self.settings.discovery_depth {
+        if matches!(link.kind, PageKind::List | PageKind::Nav)
+            && !link.same_level
+            && row.depth >= self.settings.discovery_depth
+        {
             tracing::debug!("skip {}: deeper than discovery_depth", link.url);
             return false;
         }
@@ -734,25 +902,47 @@ impl Shared {
             && matches!(link.kind, PageKind::Report | PageKind::Attachment)
             && !is_city_level(link.body.as_deref(), &row.city)
         {
-            tracing::debug!("skip {}: published by {:?}, not the city government", link.url, link.body);
+            tracing::debug!(
+                "skip {}: published by {:?}, not the city government",
+                link.url,
+                link.body
+            );
             return false;
         }
         true
     }
 
-    fn finish_with_capture(&self, row: &UrlRow, o: Outcome, cap: &Capture, done: &mut Done) -> Result<(), StateError> {
+    fn finish_with_capture(
+        &self,
+        row: &UrlRow,
+        o: Outcome,
+        cap: &Capture,
+        done: &mut Done,
+    ) -> Result<(), StateError> {
         self.commit_capture(row, o, cap, &[], done)
     }
 
     /// Commits the capture's WARC records, the outcome and the children in one step.
-    fn commit_capture(&self, row: &UrlRow, mut o: Outcome, cap: &Capture, children: &[NewUrl], done: &mut Done) -> Result<(), StateError> {
+    fn commit_capture(
+        &self,
+        row: &UrlRow,
+        mut o: Outcome,
+        cap: &Capture,
+        children: &[NewUrl],
+        done: &mut Done,
+    ) -> Result<(), StateError> {
         let (members, record_id, offset, length) = cap.warc_members();
         o.final_url = Some(cap.url.to_string());
         if o.http_status.is_none() {
             o.http_status = Some(cap.status.as_u16());
         }
         if cap.status.as_u16() != 304 {
-            o.warc = Some(WarcPtr { file: String::new(), offset, length, record_id });
+            o.warc = Some(WarcPtr {
+                file: String::new(),
+                offset,
+                length,
+                record_id,
+            });
             o.payload_sha1 = Some(super::warc::sha1_base32(&cap.body));
         }
         o.fetched_at = Some(cap.date.clone());
@@ -763,27 +953,51 @@ impl Shared {
         let known = self.store().city_count(city).unwrap_or(0);
         let room = self.settings.max_urls_per_city.saturating_sub(known);
         if kids.len() > room {
-            tracing::warn!("{city}: max_urls_per_city reached; {} links dropped", kids.len() - room);
+            tracing::warn!(
+                "{city}: max_urls_per_city reached; {} links dropped",
+                kids.len() - room
+            );
             kids.truncate(room);
         }
     }
 
-    fn finish(&self, row: &UrlRow, o: Outcome, members: Option<&[u8]>, done: &mut Done) -> Result<(), StateError> {
+    fn finish(
+        &self,
+        row: &UrlRow,
+        o: Outcome,
+        members: Option<&[u8]>,
+        done: &mut Done,
+    ) -> Result<(), StateError> {
         self.commit_finish(row, o, members.unwrap_or(&[]), &[], done)
     }
 
-    fn commit_finish(&self, row: &UrlRow, mut o: Outcome, members: &[u8], children: &[NewUrl], done: &mut Done) -> Result<(), StateError> {
+    fn commit_finish(
+        &self,
+        row: &UrlRow,
+        mut o: Outcome,
+        members: &[u8],
+        children: &[NewUrl],
+        done: &mut Done,
+    ) -> Result<(), StateError> {
         let cause = o.error.clone();
         let st = o.status;
-        let (_, new_rows) = self.store().commit(members, Some((row.id, &mut o)), children)?;
-        self.progress.fetched(&row.host, &row.url, st, cause.as_deref());
+        let (_, new_rows) = self
+            .store()
+            .commit(members, Some((row.id, &mut o)), children)?;
+        self.progress
+            .fetched(&row.host, &row.url, st, cause.as_deref());
         done.children.extend(new_rows);
         Ok(())
     }
 }
 
 fn failed(attempts: u32, cause: &str) -> Outcome {
-    Outcome { status: status::FAILED, attempts, error: Some(cause.to_string()), ..Outcome::default() }
+    Outcome {
+        status: status::FAILED,
+        attempts,
+        error: Some(cause.to_string()),
+        ..Outcome::default()
+    }
 }
 
 fn is_retryable(code: u16) -> bool {
@@ -797,7 +1011,10 @@ fn retry_after(cap: &Capture) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
 }
 
 fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
@@ -832,7 +1049,10 @@ fn summarize(shared: &Shared) -> Result<Summary, CrawlError> {
     let mut out = Summary::default();
     for rules in cities {
         let name = &rules.city.name;
-        let mut cs = CitySummary { name: name.clone(), ..CitySummary::default() };
+        let mut cs = CitySummary {
+            name: name.clone(),
+            ..CitySummary::default()
+        };
         let mut stmt = conn
             .prepare("SELECT kind, year, status, error, detected FROM urls WHERE city = ?1")
             .map_err(q)?;
@@ -852,12 +1072,23 @@ fn summarize(shared: &Shared) -> Result<Summary, CrawlError> {
             if st == status::DONE {
                 match kind.as_str() {
                     "list" => cs.list_pages += 1,
-                    "report" => *cs.reports_by_year.entry(year.map(|y| y as u16)).or_default() += 1,
+                    "report" => {
+                        *cs.reports_by_year
+                            .entry(year.map(|y| y as u16))
+                            .or_default() += 1
+                    }
                     "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
                     _ => {}
                 }
             } else if st != status::PENDING {
-                let cause = error.as_deref().unwrap_or(&st).split(':').next().unwrap_or("").trim().to_string();
+                let cause = error
+                    .as_deref()
+                    .unwrap_or(&st)
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 *cs.failures.entry(cause).or_default() += 1;
             }
         }

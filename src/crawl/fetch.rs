@@ -88,7 +88,10 @@ pub async fn exchange(
     max_body: u64,
 ) -> Result<Capture, TransportError> {
     let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"));
+    headers.insert(
+        ACCEPT,
+        HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+    );
     headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
     headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,zh;q=0.9"));
     for (name, value) in conditional {
@@ -168,11 +171,16 @@ fn classify_error(e: reqwest::Error) -> TransportError {
     let lower = message.to_ascii_lowercase();
     let kind = if e.is_timeout() {
         Transport::Timeout
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         Transport::Tls
     } else if e.is_connect() {
         Transport::Connect
-    } else if lower.contains("reset") || lower.contains("closed") || lower.contains("incomplete") || lower.contains("eof") {
+    } else if lower.contains("reset")
+        || lower.contains("closed")
+        || lower.contains("incomplete")
+        || lower.contains("eof")
+    {
         Transport::Reset
     } else {
         Transport::Other
@@ -218,17 +226,23 @@ impl Capture {
         req.target_uri = Some(self.url.to_string());
         req.payload_start = None;
         let (block, payload_start) = self.response_block();
-        let mut resp = Record::new(RecordType::Response, "application/http;msgtype=response", block);
+        let mut resp = Record::new(
+            RecordType::Response,
+            "application/http;msgtype=response",
+            block,
+        );
         resp.date = self.date.clone();
         resp.target_uri = Some(self.url.to_string());
         resp.payload_start = Some(payload_start);
         if let Some(addr) = self.remote {
-            resp.fields.push(("WARC-IP-Address".into(), addr.ip().to_string()));
+            resp.fields
+                .push(("WARC-IP-Address".into(), addr.ip().to_string()));
         }
         if let Some(t) = self.truncated {
             resp.fields.push(("WARC-Truncated".into(), t.into()));
         }
-        req.fields.push(("WARC-Concurrent-To".into(), resp.record_id.clone()));
+        req.fields
+            .push(("WARC-Concurrent-To".into(), resp.record_id.clone()));
         let resp_member = resp.to_gzip_member();
         let mut out = req.to_gzip_member();
         let offset = out.len() as u64;
@@ -272,10 +286,14 @@ pub fn decode_content(body: &[u8], encoding: Option<&str>, cap: u64) -> Result<V
             .read_to_end(&mut out),
         Some("deflate") => {
             // "deflate" is zlib-wrapped by the RFC, raw deflate by some servers.
-            let zlib = flate2::read::ZlibDecoder::new(body).take(cap + 1).read_to_end(&mut out);
+            let zlib = flate2::read::ZlibDecoder::new(body)
+                .take(cap + 1)
+                .read_to_end(&mut out);
             if zlib.is_err() {
                 out.clear();
-                flate2::read::DeflateDecoder::new(body).take(cap + 1).read_to_end(&mut out)
+                flate2::read::DeflateDecoder::new(body)
+                    .take(cap + 1)
+                    .read_to_end(&mut out)
             } else {
                 zlib
             }
@@ -284,7 +302,9 @@ pub fn decode_content(body: &[u8], encoding: Option<&str>, cap: u64) -> Result<V
     };
     read.map_err(|e| format!("content-encoding: {e}"))?;
     if out.len() as u64 > cap {
-        return Err(format!("decompression-cap: decoded body exceeds {cap} bytes"));
+        return Err(format!(
+            "decompression-cap: decoded body exceeds {cap} bytes"
+        ));
     }
     Ok(out)
 }
@@ -293,7 +313,10 @@ pub fn decode_content(body: &[u8], encoding: Option<&str>, cap: u64) -> Result<V
 pub fn sniff(bytes: &[u8]) -> &'static str {
     let trimmed = {
         let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+        let start = b
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(b.len());
         &b[start..]
     };
     if bytes.starts_with(b"%PDF-") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
@@ -332,6 +355,9 @@ mod tests {
         let bomb = enc.finish().unwrap();
         let err = decode_content(&bomb, Some("gzip"), 1000).unwrap_err();
         assert!(err.starts_with("decompression-cap"), "{err}");
-        assert_eq!(decode_content(&bomb, Some("gzip"), 1 << 20).unwrap().len(), 1 << 20);
+        assert_eq!(
+            decode_content(&bomb, Some("gzip"), 1 << 20).unwrap().len(),
+            1 << 20
+        );
     }
 }

@@ -65,7 +65,11 @@ impl HostSlot {
     /// until the response body has been read.
     pub async fn acquire(&self) -> SemaphorePermit<'_> {
         // The semaphore is never closed.
-        let permit = self.permits.acquire().await.expect("host semaphore is never closed");
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("host semaphore is never closed");
         let start = {
             let mut st = self.lock();
             let now = Instant::now();
@@ -86,7 +90,10 @@ impl HostSlot {
             return;
         }
         let mut st = self.lock();
-        let settings = SlotSettings { min_delay: st.min_delay, ..self.settings };
+        let settings = SlotSettings {
+            min_delay: st.min_delay,
+            ..self.settings
+        };
         st.delay = next_delay(st.delay, latency, success, &settings);
     }
 
@@ -121,7 +128,12 @@ impl HostSlot {
 }
 
 /// The AutoThrottle rule (Scrapy's): target = latency / N; next = mean(previous, target).
-pub fn next_delay(previous: Duration, latency: Duration, success: bool, s: &SlotSettings) -> Duration {
+pub fn next_delay(
+    previous: Duration,
+    latency: Duration,
+    success: bool,
+    s: &SlotSettings,
+) -> Duration {
     let target = latency.div_f64(s.target_concurrency);
     let mut next = (previous + target) / 2;
     if !success && next < previous {
@@ -173,7 +185,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn request_starts_are_spaced_by_the_delay() {
-        let slot = HostSlot::new(SlotSettings { autothrottle: false, concurrency: 4, ..settings() });
+        let slot = HostSlot::new(SlotSettings {
+            autothrottle: false,
+            concurrency: 4,
+            ..settings()
+        });
         let t0 = Instant::now();
         let a = slot.acquire().await;
         let b = slot.acquire().await;
@@ -184,10 +200,17 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_in_flight_cap_holds() {
-        let slot = HostSlot::new(SlotSettings { min_delay: Duration::ZERO, concurrency: 2, ..settings() });
+        let slot = HostSlot::new(SlotSettings {
+            min_delay: Duration::ZERO,
+            concurrency: 2,
+            ..settings()
+        });
         let _a = slot.acquire().await;
         let _b = slot.acquire().await;
         let third = tokio::time::timeout(Duration::from_secs(60), slot.acquire()).await;
-        assert!(third.is_err(), "a third permit was granted while two were held");
+        assert!(
+            third.is_err(),
+            "a third permit was granted while two were held"
+        );
     }
 }

@@ -25,7 +25,9 @@ pub struct Reporter {
 
 impl fmt::Debug for Reporter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Reporter").field("mode", &self.mode).finish()
+        f.debug_struct("Reporter")
+            .field("mode", &self.mode)
+            .finish()
     }
 }
 
@@ -37,13 +39,21 @@ impl Default for Reporter {
 
 impl Reporter {
     pub fn new(mode: Mode) -> Reporter {
-        Reporter { mode, multi: MultiProgress::new(), bars: Arc::default() }
+        Reporter {
+            mode,
+            multi: MultiProgress::new(),
+            bars: Arc::default(),
+        }
     }
 
     /// Bars when stderr is a terminal, plain lines otherwise.
     pub fn auto() -> Reporter {
         use std::io::IsTerminal;
-        Reporter::new(if std::io::stderr().is_terminal() { Mode::Bars } else { Mode::Lines })
+        Reporter::new(if std::io::stderr().is_terminal() {
+            Mode::Bars
+        } else {
+            Mode::Lines
+        })
     }
 
     fn bar(&self, host: &str) -> ProgressBar {
@@ -51,8 +61,9 @@ impl Reporter {
         bars.entry(host.to_string())
             .or_insert_with(|| {
                 let bar = self.multi.add(ProgressBar::new(0));
-                let style = ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+                let style =
+                    ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar());
                 bar.set_style(style.progress_chars("=> "));
                 bar.set_prefix(host.to_string());
                 bar
@@ -77,7 +88,10 @@ impl Reporter {
                     bar.set_message(c.chars().take(40).collect::<String>());
                 }
             }
-            Mode::Lines => eprintln!("{status:<8} {url}{}", cause.map(|c| format!("  ({c})")).unwrap_or_default()),
+            Mode::Lines => eprintln!(
+                "{status:<8} {url}{}",
+                cause.map(|c| format!("  ({c})")).unwrap_or_default()
+            ),
             Mode::Quiet => {}
         }
     }

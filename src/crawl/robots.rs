@@ -32,7 +32,10 @@ impl Robots {
         let mut group_agents: Vec<String> = Vec::new();
         let mut in_rules = false;
         let mut current = Robots::default();
-        let flush = |agents: &[String], cur: &Robots, specific: &mut Option<Robots>, star: &mut Option<Robots>| {
+        let flush = |agents: &[String],
+                     cur: &Robots,
+                     specific: &mut Option<Robots>,
+                     star: &mut Option<Robots>| {
             for a in agents {
                 if a == "*" {
                     star.get_or_insert_with(Robots::default).merge(cur);
@@ -137,7 +140,10 @@ mod tests {
 
     #[test]
     fn longest_match_wins_and_allow_wins_ties() {
-        let r = Robots::parse("User-agent: *\nDisallow: /private/\nAllow: /private/open/\n", "nianbao");
+        let r = Robots::parse(
+            "User-agent: *\nDisallow: /private/\nAllow: /private/open/\n",
+            "nianbao",
+        );
         assert!(!r.allowed("/private/x.html"));
         assert!(r.allowed("/private/open/x.html"));
         assert!(r.allowed("/public/x.html"));
@@ -153,7 +159,10 @@ mod tests {
 
     #[test]
     fn wildcards_and_end_anchors() {
-        let r = Robots::parse("User-agent: *\nDisallow: /*.pdf$\nCrawl-delay: 2\n", "nianbao");
+        let r = Robots::parse(
+            "User-agent: *\nDisallow: /*.pdf$\nCrawl-delay: 2\n",
+            "nianbao",
+        );
         assert!(!r.allowed("/a/b.pdf"));
         assert!(r.allowed("/a/b.pdf?x=1"));
         assert_eq!(r.crawl_delay, Some(2.0));

@@ -160,7 +160,10 @@ impl Store {
             source,
         })?;
         let path = dir.join("state.sqlite");
-        let sql = |source| StateError::Sql { path: path.clone(), source };
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
         let conn = Connection::open(&path).map_err(sql)?;
         conn.execute_batch(SCHEMA).map_err(sql)?;
         let files: Vec<(String, u64)> = {
@@ -195,7 +198,10 @@ impl Store {
     }
 
     fn sql(&self, source: rusqlite::Error) -> StateError {
-        StateError::Sql { path: self.path.clone(), source }
+        StateError::Sql {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// The directory holding the WARC files.
@@ -211,7 +217,10 @@ impl Store {
     /// Enqueues URLs not seen before; returns the rows that are new.
     pub fn enqueue(&mut self, urls: &[NewUrl]) -> Result<Vec<UrlRow>, StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql { path: path.clone(), source };
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(sql)?;
         let rows = enqueue_in(&tx, urls).map_err(sql)?;
         tx.commit().map_err(sql)?;
@@ -230,7 +239,10 @@ impl Store {
         self.rotate_if_full()?;
         let offset = self.warc.append(members)?;
         let path = self.path.clone();
-        let sql = |source| StateError::Sql { path: path.clone(), source };
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
         let warc_name = self.warc_name.clone();
         let warc_len = self.warc.len() as i64;
         let tx = self.conn.transaction().map_err(sql)?;
@@ -274,7 +286,10 @@ impl Store {
         let name = warc_file_name(seq + 1);
         let (w, _) = WarcWriter::open(&self.warc_dir.join(&name), 0)?;
         self.conn
-            .execute("INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, 0)", [&name])
+            .execute(
+                "INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, 0)",
+                [&name],
+            )
             .map_err(|e| self.sql(e))?;
         self.warc = w;
         self.warc_name = name;
@@ -292,7 +307,10 @@ impl Store {
     /// Records one failed attempt that will be retried.
     pub fn note_attempt(&mut self, id: i64, attempts: u32, error: &str) -> Result<(), StateError> {
         self.conn
-            .execute("UPDATE urls SET attempts = ?2, error = ?3 WHERE id = ?1", params![id, attempts, error])
+            .execute(
+                "UPDATE urls SET attempts = ?2, error = ?3 WHERE id = ?1",
+                params![id, attempts, error],
+            )
             .map(|_| ())
             .map_err(|e| self.sql(e))
     }
@@ -310,7 +328,9 @@ impl Store {
     /// Number of URLs known for a city.
     pub fn city_count(&self, city: &str) -> Result<usize, StateError> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM urls WHERE city = ?1", [city], |r| r.get::<_, i64>(0))
+            .query_row("SELECT COUNT(*) FROM urls WHERE city = ?1", [city], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as usize)
             .map_err(|e| self.sql(e))
     }
@@ -319,16 +339,26 @@ impl Store {
     /// conditional requests.
     pub fn reset_for_refresh(&mut self) -> Result<usize, StateError> {
         self.conn
-            .execute("UPDATE urls SET status = 'pending', attempts = 0, error = NULL", [])
+            .execute(
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
+                [],
+            )
             .map_err(|e| self.sql(e))
     }
 
     /// Stored robots.txt answer for a host (status, body).
     pub fn robots(&self, host: &str) -> Result<Option<(u16, String)>, StateError> {
         self.conn
-            .query_row("SELECT status, body FROM robots WHERE host = ?1", [host], |r| {
-                Ok((r.get::<_, i64>(0)? as u16, r.get::<_, Option<String>>(1)?.unwrap_or_default()))
-            })
+            .query_row(
+                "SELECT status, body FROM robots WHERE host = ?1",
+                [host],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u16,
+                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ))
+                },
+            )
             .optional()
             .map_err(|e| self.sql(e))
     }

@@ -227,7 +227,9 @@ impl WarcWriter {
             file,
             len: committed_len,
         };
-        w.file.seek(SeekFrom::Start(committed_len)).map_err(io_err)?;
+        w.file
+            .seek(SeekFrom::Start(committed_len))
+            .map_err(io_err)?;
         Ok((w, cut))
     }
 
@@ -248,10 +250,12 @@ impl WarcWriter {
     /// Appends already-compressed members; returns the offset of the first one.
     pub fn append(&mut self, members: &[u8]) -> Result<u64, WarcError> {
         let offset = self.len;
-        self.file.write_all(members).map_err(|source| WarcError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
+        self.file
+            .write_all(members)
+            .map_err(|source| WarcError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
         self.len += members.len() as u64;
         Ok(offset)
     }
@@ -319,7 +323,8 @@ fn decode_member(path: &Path, offset: u64, bytes: &[u8]) -> Result<(ReadRecord, 
     dec.read_to_end(&mut raw)
         .map_err(|e| malformed(format!("torn or corrupt gzip member: {e}")))?;
     let used = bytes.len() - dec.into_inner().len();
-    let head_end = find(&raw, b"\r\n\r\n").ok_or_else(|| malformed("no end of WARC header".into()))?;
+    let head_end =
+        find(&raw, b"\r\n\r\n").ok_or_else(|| malformed("no end of WARC header".into()))?;
     let head = std::str::from_utf8(&raw[..head_end])
         .map_err(|_| malformed("WARC header is not UTF-8".into()))?;
     let mut lines = head.split("\r\n");
@@ -385,7 +390,10 @@ mod tests {
         let off = w.append(&m).unwrap();
         let back = read_record(&path, off, m.len() as u64).unwrap();
         assert_eq!(back.block, r.block);
-        assert_eq!(back.field("WARC-Payload-Digest"), Some(sha1_base32(b"hello").as_str()));
+        assert_eq!(
+            back.field("WARC-Payload-Digest"),
+            Some(sha1_base32(b"hello").as_str())
+        );
         assert_eq!(read_all(&path).unwrap().len(), 1);
     }
 

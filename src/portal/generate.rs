@@ -16,9 +16,15 @@ use bytes::Bytes;
 pub enum Fault {
     None,
     /// The first `n` requests get `status` (with `Retry-After: retry_after` seconds if set).
-    FailFirst { n: u64, status: u16, retry_after: Option<u64> },
+    FailFirst {
+        n: u64,
+        status: u16,
+        retry_after: Option<u64>,
+    },
     /// Every request gets `status`.
-    Always { status: u16 },
+    Always {
+        status: u16,
+    },
     /// Answer after an extra delay.
     Slow(Duration),
     /// The first `n` requests break the connection half-way through the body.
@@ -193,7 +199,9 @@ enum Charset {
 fn encode_page(html: &str, cs: Charset) -> Resource {
     let meta = match cs {
         Charset::Utf8Declared => "<meta charset=\"utf-8\">",
-        Charset::GbkMeta => "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">",
+        Charset::GbkMeta => {
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+        }
         _ => "",
     };
     let full = format!("<!DOCTYPE html><html><head>{meta}<title>政府信息公开</title></head><body>{html}</body></html>");
@@ -233,7 +241,9 @@ struct Item {
 
 /// Generates all sites.
 pub fn generate(opts: &PortalOptions, content: &dyn ReportContent) -> Vec<Site> {
-    (0..opts.cities).map(|i| generate_site(i, opts, content)).collect()
+    (0..opts.cities)
+        .map(|i| generate_site(i, opts, content))
+        .collect()
 }
 
 fn city_name(i: usize) -> (String, String) {
@@ -259,7 +269,11 @@ fn generate_site(i: usize, opts: &PortalOptions, content: &dyn ReportContent) ->
         "/robots.txt".into(),
         Resource::new("text/plain", "User-agent: *\nDisallow: /private/\n"),
     );
-    let bodies = [format!("{city}人民政府"), format!("{city}财政局"), format!("{short}市教育局")];
+    let bodies = [
+        format!("{city}人民政府"),
+        format!("{city}财政局"),
+        format!("{short}市教育局"),
+    ];
     let mut items = Vec::new();
     let mut n = 0u32;
     for year in opts.years.clone().rev() {
@@ -271,20 +285,54 @@ fn generate_site(i: usize, opts: &PortalOptions, content: &dyn ReportContent) ->
             } else {
                 format!("{body}{year}年政府信息公开工作年度报告")
             };
-            let path = format!("/zfxxgk/ndbg/{}{:02}/t{}{:02}30_{}.shtml", year + 1, (n % 12) + 1, year + 1, (n % 12) + 1, 1000 + n);
+            let path = format!(
+                "/zfxxgk/ndbg/{}{:02}/t{}{:02}30_{}.shtml",
+                year + 1,
+                (n % 12) + 1,
+                year + 1,
+                (n % 12) + 1,
+                1000 + n
+            );
             let att = attachments(&mut site, year, body, city_level, n);
-            let meta = ReportMeta { city: city.clone(), body: body.clone(), year, title: title.clone(), attachment_html: att };
-            let cs = [Charset::Utf8Declared, Charset::GbkMeta, Charset::GbkUndeclared, Charset::GbkWrongHeader][(i + n as usize) % 4];
-            site.resources.insert(path.clone(), encode_page(&content.report_html(&meta), cs));
-            site.expected.push(Expected { path: path.clone(), kind: "report", year, body: body.clone(), city_level });
+            let meta = ReportMeta {
+                city: city.clone(),
+                body: body.clone(),
+                year,
+                title: title.clone(),
+                attachment_html: att,
+            };
+            let cs = [
+                Charset::Utf8Declared,
+                Charset::GbkMeta,
+                Charset::GbkUndeclared,
+                Charset::GbkWrongHeader,
+            ][(i + n as usize) % 4];
+            site.resources
+                .insert(path.clone(), encode_page(&content.report_html(&meta), cs));
+            site.expected.push(Expected {
+                path: path.clone(),
+                kind: "report",
+                year,
+                body: body.clone(),
+                city_level,
+            });
             items.push(Item { title, href: path });
         }
     }
     // Noise that must not be taken for reports.
     for k in 0..3 {
         let path = format!("/zfxxgk/tzgg/t{}.shtml", 500 + k);
-        site.resources.insert(path.clone(), encode_page("<p>通知</p>", Charset::Utf8Declared));
-        items.insert(k * 3, Item { title: format!("关于做好第{k}季度安全生产工作的通知"), href: path });
+        site.resources.insert(
+            path.clone(),
+            encode_page("<p>通知</p>", Charset::Utf8Declared),
+        );
+        items.insert(
+            k * 3,
+            Item {
+                title: format!("关于做好第{k}季度安全生产工作的通知"),
+                href: path,
+            },
+        );
     }
     if opts.faults {
         add_faults(&mut site, &mut items, i, opts);
@@ -294,7 +342,10 @@ fn generate_site(i: usize, opts: &PortalOptions, content: &dyn ReportContent) ->
     if opts.dead_list_on_last && i + 1 == opts.cities && opts.cities > 1 {
         // The configured list page is dead; the real column is reachable from the home page.
         site.list_path = "/old/xxgknb/index.html".into();
-        site.resources.insert(site.list_path.clone(), Resource::new("text/html", "not found").with_fault(Fault::Always { status: 404 }));
+        site.resources.insert(
+            site.list_path.clone(),
+            Resource::new("text/html", "not found").with_fault(Fault::Always { status: 404 }),
+        );
     }
     site
 }
@@ -304,24 +355,45 @@ fn attachments(site: &mut Site, year: u16, body: &str, city_level: bool, n: u32)
     let base = format!("/uploads/{year}/P0{year}0130{n:04}");
     let mut add = |path: String, res: Resource| {
         site.resources.insert(path.clone(), res);
-        site.expected.push(Expected { path, kind: "attachment", year, body: body.to_string(), city_level });
+        site.expected.push(Expected {
+            path,
+            kind: "attachment",
+            year,
+            body: body.to_string(),
+            city_level,
+        });
     };
     match n % 3 {
         0 => {
-            add(format!("{base}.pdf"), Resource::new("application/pdf", pdf_bytes(&base)));
+            add(
+                format!("{base}.pdf"),
+                Resource::new("application/pdf", pdf_bytes(&base)),
+            );
             format!("<p>附件：<a href=\"{base}.pdf\">{year}年度报告.pdf</a></p>")
         }
         1 => {
-            add(format!("{base}.pdf"), Resource::new("application/octet-stream", pdf_bytes(&base)));
-            add(format!("{base}.xls"), Resource::new("application/vnd.ms-excel", ole_bytes(&base)));
+            add(
+                format!("{base}.pdf"),
+                Resource::new("application/octet-stream", pdf_bytes(&base)),
+            );
+            add(
+                format!("{base}.xls"),
+                Resource::new("application/vnd.ms-excel", ole_bytes(&base)),
+            );
             format!(
                 "<iframe src=\"/pdfjs/web/viewer.html?file={}.pdf\"></iframe><a href=\"{base}.xls\">统计表</a>",
                 base.replace('/', "%2F")
             )
         }
         _ => {
-            add(format!("{base}.docx"), Resource::new("application/octet-stream", zip_bytes(&base)));
-            add(format!("{base}.doc"), Resource::new("application/msword", ole_bytes(&base)));
+            add(
+                format!("{base}.docx"),
+                Resource::new("application/octet-stream", zip_bytes(&base)),
+            );
+            add(
+                format!("{base}.doc"),
+                Resource::new("application/msword", ole_bytes(&base)),
+            );
             format!(
                 "<span onclick=\"window.open('{base}.docx')\">下载附件</span><embed src=\"{base}.doc\">"
             )
@@ -332,21 +404,41 @@ fn attachments(site: &mut Site, year: u16, body: &str, city_level: bool, n: u32)
 /// Fault routes linked from the first report list, so a crawler meets them naturally.
 fn add_faults(site: &mut Site, items: &mut Vec<Item>, i: usize, _opts: &PortalOptions) {
     let city = site.city.clone();
-    let mut report = |site: &mut Site, path: &str, year: u16, att_html: &str, res: Option<Resource>| {
-        let title = format!("{city}{year}年政府信息公开工作年度报告（{}）", path.rsplit('/').next().unwrap_or(""));
-        let html = format!("<h1>{title}</h1><table><tr><td>1</td></tr></table>{att_html}");
-        let r = res.unwrap_or_else(|| encode_page(&html, Charset::Utf8Declared));
-        site.resources.insert(path.to_string(), r);
-        items.push(Item { title, href: path.to_string() });
-    };
+    let mut report =
+        |site: &mut Site, path: &str, year: u16, att_html: &str, res: Option<Resource>| {
+            let title = format!(
+                "{city}{year}年政府信息公开工作年度报告（{}）",
+                path.rsplit('/').next().unwrap_or("")
+            );
+            let html = format!("<h1>{title}</h1><table><tr><td>1</td></tr></table>{att_html}");
+            let r = res.unwrap_or_else(|| encode_page(&html, Charset::Utf8Declared));
+            site.resources.insert(path.to_string(), r);
+            items.push(Item {
+                title,
+                href: path.to_string(),
+            });
+        };
     let expect = |site: &mut Site, path: &str, kind: &'static str, year: u16| {
         let body = site.city.clone();
-        site.expected.push(Expected { path: path.to_string(), kind, year, body, city_level: true });
+        site.expected.push(Expected {
+            path: path.to_string(),
+            kind,
+            year,
+            body,
+            city_level: true,
+        });
     };
     if i == 0 {
         // 503 twice with Retry-After, then fine: retried, found.
-        let page = encode_page("<h1>2019年政府信息公开工作年度报告</h1><table><tr><td>1</td></tr></table>", Charset::Utf8Declared)
-            .with_fault(Fault::FailFirst { n: 2, status: 503, retry_after: Some(1) });
+        let page = encode_page(
+            "<h1>2019年政府信息公开工作年度报告</h1><table><tr><td>1</td></tr></table>",
+            Charset::Utf8Declared,
+        )
+        .with_fault(Fault::FailFirst {
+            n: 2,
+            status: 503,
+            retry_after: Some(1),
+        });
         report(site, "/zfxxgk/ndbg/f/t9001.shtml", 2019, "", Some(page));
         expect(site, "/zfxxgk/ndbg/f/t9001.shtml", "report", 2019);
         // A report whose attachments misbehave.
@@ -357,19 +449,45 @@ fn add_faults(site: &mut Site, items: &mut Vec<Item>, i: usize, _opts: &PortalOp
         report(site, "/zfxxgk/ndbg/f/t9002.shtml", 2020, atts, None);
         expect(site, "/zfxxgk/ndbg/f/t9002.shtml", "report", 2020);
         let pdf = |l: &str| Resource::new("application/pdf", pdf_bytes(l));
-        site.resources.insert("/f/e500.pdf".into(), pdf("e500").with_fault(Fault::FailFirst { n: 1, status: 500, retry_after: None }));
-        site.resources.insert("/f/reset.pdf".into(), pdf("reset-reset-reset-reset").with_fault(Fault::ResetFirst(1)));
-        site.resources.insert("/f/trunc.pdf".into(), pdf("trunc-trunc-trunc-trunc").with_fault(Fault::TruncateFirst(1)));
-        site.resources.insert("/f/slow.pdf".into(), pdf("slow").with_fault(Fault::Slow(Duration::from_millis(300))));
+        site.resources.insert(
+            "/f/e500.pdf".into(),
+            pdf("e500").with_fault(Fault::FailFirst {
+                n: 1,
+                status: 500,
+                retry_after: None,
+            }),
+        );
+        site.resources.insert(
+            "/f/reset.pdf".into(),
+            pdf("reset-reset-reset-reset").with_fault(Fault::ResetFirst(1)),
+        );
+        site.resources.insert(
+            "/f/trunc.pdf".into(),
+            pdf("trunc-trunc-trunc-trunc").with_fault(Fault::TruncateFirst(1)),
+        );
+        site.resources.insert(
+            "/f/slow.pdf".into(),
+            pdf("slow").with_fault(Fault::Slow(Duration::from_millis(300))),
+        );
         for p in ["/f/e500.pdf", "/f/reset.pdf", "/f/trunc.pdf", "/f/slow.pdf"] {
             expect(site, p, "attachment", 2020);
         }
-        site.resources.insert("/f/always500.pdf".into(), pdf("x").with_fault(Fault::Always { status: 500 }));
-        site.resources.insert("/f/big.pdf".into(), Resource::new("application/pdf", vec![b'%'; 3 << 20]));
-        site.resources.insert("/f/bomb.pdf".into(), gzip_bomb(16 << 20));
-        site.resources.insert("/loop/a.pdf".into(), Resource::redirect("/loop/b.pdf"));
-        site.resources.insert("/loop/b.pdf".into(), Resource::redirect("/loop/a.pdf"));
-        site.resources.insert("/private/secret.pdf".into(), pdf("secret"));
+        site.resources.insert(
+            "/f/always500.pdf".into(),
+            pdf("x").with_fault(Fault::Always { status: 500 }),
+        );
+        site.resources.insert(
+            "/f/big.pdf".into(),
+            Resource::new("application/pdf", vec![b'%'; 3 << 20]),
+        );
+        site.resources
+            .insert("/f/bomb.pdf".into(), gzip_bomb(16 << 20));
+        site.resources
+            .insert("/loop/a.pdf".into(), Resource::redirect("/loop/b.pdf"));
+        site.resources
+            .insert("/loop/b.pdf".into(), Resource::redirect("/loop/a.pdf"));
+        site.resources
+            .insert("/private/secret.pdf".into(), pdf("secret"));
         site.forbidden.push("/private/secret.pdf".into());
         // A robots-disallowed report page in the list.
         let secret = encode_page("<h1>secret</h1>", Charset::Utf8Declared);
@@ -383,7 +501,13 @@ fn add_faults(site: &mut Site, items: &mut Vec<Item>, i: usize, _opts: &PortalOp
             body: Bytes::from_static(b"<html><script>var _0x1=['\\x63\\x6f'];document.cookie='FSSBBIl1UgzbN7NS=1';location.reload();</script></html>"),
             fault: Fault::None,
         };
-        report(site, "/zfxxgk/ndbg/f/t9101.shtml", 2021, "", Some(challenge));
+        report(
+            site,
+            "/zfxxgk/ndbg/f/t9101.shtml",
+            2021,
+            "",
+            Some(challenge),
+        );
     }
 }
 
@@ -428,17 +552,28 @@ fn add_lists(site: &mut Site, items: &[Item], i: usize, opts: &PortalOptions) {
             ),
         };
         let html = format!("<div class=\"crumb\">当前位置：首页 &gt; 信息公开 &gt; 政府信息公开年度报告</div><ul class=\"list\">{lis}</ul>{nav}");
-        let cs = if i % 2 == 0 { Charset::Utf8Declared } else { Charset::GbkMeta };
+        let cs = if i.is_multiple_of(2) {
+            Charset::Utf8Declared
+        } else {
+            Charset::GbkMeta
+        };
         if style == 2 && p == 0 {
             // The first page answers under its numbered link too.
-            site.resources.insert("/zfxxgk/ndbg/index.shtml?page=1".into(), encode_page(&html, cs));
+            site.resources.insert(
+                "/zfxxgk/ndbg/index.shtml?page=1".into(),
+                encode_page(&html, cs),
+            );
         }
         site.resources.insert(path, encode_page(&html, cs));
     }
 }
 
 fn add_home(site: &mut Site, i: usize) {
-    let cs = if i % 2 == 0 { Charset::GbkUndeclared } else { Charset::Utf8Declared };
+    let cs = if i.is_multiple_of(2) {
+        Charset::GbkUndeclared
+    } else {
+        Charset::Utf8Declared
+    };
     site.resources.insert(
         "/".into(),
         encode_page("<a href=\"/news/\">新闻动态</a><a href=\"/zfxxgk/\">政府信息公开</a><a href=\"/bsfw/\">办事服务</a>", cs),

@@ -22,7 +22,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use generate::{
-    generate, DefaultContent, Expected, Fault, PortalOptions, ReportContent, ReportMeta, Resource, Site, GUANGXI,
+    generate, DefaultContent, Expected, Fault, PortalOptions, ReportContent, ReportMeta, Resource,
+    Site, GUANGXI,
 };
 
 /// Request counters of one host.
@@ -52,7 +53,10 @@ impl Counters {
 
     /// A snapshot of requests per path.
     pub fn paths(&self) -> HashMap<String, u64> {
-        self.per_path.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.per_path
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn enter(&self, path: &str) -> (InFlight<'_>, u64) {
@@ -140,20 +144,29 @@ impl Portal {
             expected: Vec::new(),
             forbidden: vec!["/stolen.pdf".into()],
         };
-        outside_site
-            .resources
-            .insert("/stolen.pdf".into(), Resource::new("application/pdf", generate::pdf_bytes("stolen")));
+        outside_site.resources.insert(
+            "/stolen.pdf".into(),
+            Resource::new("application/pdf", generate::pdf_bytes("stolen")),
+        );
         let outside = serve_site(outside_site, opts, &tx, &mut tasks).await?;
         for s in &mut sites {
             if s.resources.contains_key("/loop/a.pdf") {
-                s.resources.insert("/go/out.pdf".into(), Resource::redirect(&outside.url("/stolen.pdf")));
+                s.resources.insert(
+                    "/go/out.pdf".into(),
+                    Resource::redirect(&outside.url("/stolen.pdf")),
+                );
             }
         }
         let mut running = Vec::new();
         for s in sites {
             running.push(serve_site(s, opts, &tx, &mut tasks).await?);
         }
-        Ok(Portal { sites: running, outside, total, tasks })
+        Ok(Portal {
+            sites: running,
+            outside,
+            total,
+            tasks,
+        })
     }
 
     /// Requests received by all hosts so far.
@@ -217,11 +230,20 @@ async fn serve_site(
     tasks.push(tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     }));
-    Ok(RunningSite { site, base: format!("http://{addr}"), addr, counters })
+    Ok(RunningSite {
+        site,
+        base: format!("http://{addr}"),
+        addr,
+        counters,
+    })
 }
 
 async fn handle(State(st): State<Arc<SiteState>>, uri: Uri, headers: HeaderMap) -> Response {
-    let key = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let key = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
     let (guard, nth) = st.counters.enter(&key);
     st.total.send_modify(|t| *t += 1);
     if !st.latency.is_zero() {
@@ -247,7 +269,11 @@ async fn respond(res: &Resource, nth: u64, req: &HeaderMap) -> Response {
     let mut body = Body::from(res.body.clone());
     let mut extra: Vec<(String, String)> = Vec::new();
     match &res.fault {
-        Fault::FailFirst { n, status: s, retry_after } if nth <= *n => {
+        Fault::FailFirst {
+            n,
+            status: s,
+            retry_after,
+        } if nth <= *n => {
             status = *s;
             body = Body::from("temporarily unavailable");
             if let Some(ra) = retry_after {
@@ -261,19 +287,27 @@ async fn respond(res: &Resource, nth: u64, req: &HeaderMap) -> Response {
         Fault::Slow(d) => tokio::time::sleep(*d).await,
         Fault::ResetFirst(n) if nth <= *n => {
             let half = res.body.slice(..res.body.len() / 2);
-            let chunks: Vec<Result<Bytes, std::io::Error>> =
-                vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))];
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "reset",
+                )),
+            ];
             body = Body::from_stream(futures_util::stream::iter(chunks));
             extra.push(("content-length".into(), res.body.len().to_string()));
         }
         Fault::TruncateFirst(n) if nth <= *n => {
             let half = res.body.slice(..res.body.len() / 2);
-            body = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(half)]));
+            body = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+                half,
+            )]));
             extra.push(("content-length".into(), res.body.len().to_string()));
         }
         _ => {}
     }
-    let fresh = status == 200 && req.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str());
+    let fresh = status == 200
+        && req.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str());
     if fresh {
         status = 304;
         body = Body::empty();
@@ -285,7 +319,10 @@ async fn respond(res: &Resource, nth: u64, req: &HeaderMap) -> Response {
         if fresh && k == "content-length" {
             continue;
         }
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(k.as_str()),
+            HeaderValue::from_str(v),
+        ) {
             h.insert(name, value);
         }
     }

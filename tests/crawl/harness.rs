@@ -10,7 +10,9 @@ use nianbao::crawl::archive::Archive;
 use nianbao::crawl::config::Config;
 use nianbao::crawl::progress::{Mode, Reporter};
 use nianbao::crawl::{crawl, Options, Scope, Summary};
-use nianbao::portal::{generate, DefaultContent, Portal, PortalOptions, ServeOptions, TEST_CRAWL_SETTINGS};
+use nianbao::portal::{
+    generate, DefaultContent, Portal, PortalOptions, ServeOptions, TEST_CRAWL_SETTINGS,
+};
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
@@ -75,9 +77,15 @@ pub fn crawl_portal(portal: &Portal, crawl_settings: &str, scope: Scope, dir: &P
 }
 
 /// Runs a crawl of `portal` in-process, with `adjust` applied to the options.
-pub fn crawl_with(portal: &Portal, crawl_settings: &str, dir: &Path, adjust: impl FnOnce(&mut Options)) -> Summary {
+pub fn crawl_with(
+    portal: &Portal,
+    crawl_settings: &str,
+    dir: &Path,
+    adjust: impl FnOnce(&mut Options),
+) -> Summary {
     let text = portal.config_toml(crawl_settings);
-    let config = Config::from_toml(&text, Path::new("fixture.toml")).expect("fixture config is valid");
+    let config =
+        Config::from_toml(&text, Path::new("fixture.toml")).expect("fixture config is valid");
     let mut opts = Options {
         settings: config.crawl.clone(),
         cities: config.cities.clone(),
@@ -95,7 +103,11 @@ fn harvest(scope: Scope) -> Harvest {
     let portal = start_portal(PortalOptions::default(), Duration::from_millis(5));
     let dir = tempfile::tempdir().unwrap();
     let summary = crawl_portal(&portal, TEST_CRAWL_SETTINGS, scope, dir.path());
-    Harvest { portal, dir, summary }
+    Harvest {
+        portal,
+        dir,
+        summary,
+    }
 }
 
 /// One crawl of the default fixture (3 cities with faults), `--scope city`.

@@ -9,7 +9,12 @@ use nianbao::portal::{PortalOptions, TEST_CRAWL_SETTINGS};
 use super::harness::{crawl_with, start_portal};
 
 fn clean_portal(cities: usize) -> nianbao::portal::Portal {
-    let opts = PortalOptions { cities, faults: false, dead_list_on_last: false, ..PortalOptions::default() };
+    let opts = PortalOptions {
+        cities,
+        faults: false,
+        dead_list_on_last: false,
+        ..PortalOptions::default()
+    };
     start_portal(opts, Duration::from_millis(3))
 }
 
@@ -17,13 +22,21 @@ fn clean_portal(cities: usize) -> nianbao::portal::Portal {
 fn the_year_filter_keeps_only_reports_of_those_years() {
     let portal = clean_portal(2);
     let dir = tempfile::tempdir().unwrap();
-    crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| o.years = Some(2023..=2024));
+    crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
+        o.years = Some(2023..=2024)
+    });
     let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
     let years: BTreeSet<Option<u16>> = archive.entries().unwrap().iter().map(|e| e.year).collect();
     assert_eq!(years, BTreeSet::from([Some(2023), Some(2024)]));
     let site = &portal.sites[0];
     for e in site.site.expected.iter().filter(|e| e.year < 2023) {
-        assert_eq!(site.counters.requests(&e.path), 0, "{} ({}) was fetched", e.path, e.year);
+        assert_eq!(
+            site.counters.requests(&e.path),
+            0,
+            "{} ({}) was fetched",
+            e.path,
+            e.year
+        );
     }
 }
 
@@ -33,13 +46,34 @@ fn a_refresh_revalidates_with_conditional_requests_and_keeps_the_captures() {
     let dir = tempfile::tempdir().unwrap();
     let first = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
     let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
-    let before: BTreeSet<String> = archive.entries().unwrap().into_iter().map(|e| e.sha256).collect();
-    let second = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| o.refresh = true);
+    let before: BTreeSet<String> = archive
+        .entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.sha256)
+        .collect();
+    let second = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
+        o.refresh = true
+    });
     assert!(second.requests > 0, "a refresh revisits the known URLs");
     let db = rusqlite::Connection::open(dir.path().join("state.sqlite")).unwrap();
-    let not_modified: i64 = db.query_row("SELECT COUNT(*) FROM urls WHERE not_modified = 1", [], |r| r.get(0)).unwrap();
-    assert!(not_modified as usize >= first.harvested(), "only {not_modified} answered 304");
-    let after: BTreeSet<String> = archive.entries().unwrap().into_iter().map(|e| e.sha256).collect();
+    let not_modified: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM urls WHERE not_modified = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        not_modified as usize >= first.harvested(),
+        "only {not_modified} answered 304"
+    );
+    let after: BTreeSet<String> = archive
+        .entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.sha256)
+        .collect();
     assert_eq!(before, after);
     assert_eq!(second.harvested(), first.harvested());
 }
@@ -48,7 +82,8 @@ fn a_refresh_revalidates_with_conditional_requests_and_keeps_the_captures() {
 fn with_concurrency_one_a_host_never_sees_two_requests_at_once() {
     let portal = clean_portal(2);
     let dir = tempfile::tempdir().unwrap();
-    let settings = TEST_CRAWL_SETTINGS.replace("per_host_concurrency = 2", "per_host_concurrency = 1");
+    let settings =
+        TEST_CRAWL_SETTINGS.replace("per_host_concurrency = 2", "per_host_concurrency = 1");
     let summary = crawl_with(&portal, &settings, dir.path(), |_| {});
     assert!(summary.harvested() > 20);
     for s in &portal.sites {
@@ -72,7 +107,11 @@ fn the_binary_exits_non_zero_only_when_nothing_was_harvested() {
             .unwrap()
     };
     let ok = run(&good, "a");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("harvested in total"));
     // A city whose portal has no report anywhere: nothing harvested.
     let empty = dir.path().join("empty.toml");
@@ -83,7 +122,12 @@ fn the_binary_exits_non_zero_only_when_nothing_was_harvested() {
     )
     .unwrap();
     let none = run(&empty, "b");
-    assert_eq!(none.status.code(), Some(1), "{}", String::from_utf8_lossy(&none.stderr));
+    assert_eq!(
+        none.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
+    );
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[crawl]\nper_host_concurrency = 0\n").unwrap();
     let err = run(&bad, "c");

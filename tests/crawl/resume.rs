@@ -67,14 +67,24 @@ async fn kill_after(portal: &Portal, config: &Path, out: &Path, after: u64) -> b
 
 #[test]
 fn a_crawl_killed_at_random_points_and_resumed_matches_an_uninterrupted_one() {
-    let opts = PortalOptions { cities: 3, faults: false, dead_list_on_last: false, ..PortalOptions::default() };
+    let opts = PortalOptions {
+        cities: 3,
+        faults: false,
+        dead_list_on_last: false,
+        ..PortalOptions::default()
+    };
     let portal = start_portal(opts, Duration::from_millis(2));
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("fixture.toml");
     std::fs::write(&config, portal.config_toml(TEST_CRAWL_SETTINGS)).unwrap();
 
     let whole = work.path().join("whole");
-    crawl_portal(&portal, TEST_CRAWL_SETTINGS, nianbao::crawl::Scope::All, &whole);
+    crawl_portal(
+        &portal,
+        TEST_CRAWL_SETTINGS,
+        nianbao::crawl::Scope::All,
+        &whole,
+    );
     let expected = content(&whole);
     assert!(expected.len() > 50);
 
@@ -84,19 +94,32 @@ fn a_crawl_killed_at_random_points_and_resumed_matches_an_uninterrupted_one() {
     let mut frozen: HashMap<(String, String), u64> = HashMap::new();
     for (i, after) in [5u64, 17, 9, 31, 23, 41].into_iter().enumerate() {
         let seed = fastrand::u64(..3);
-        let was_killed = runtime().block_on(kill_after(&portal, &config, &resumed, after + seed + i as u64));
+        let was_killed = runtime().block_on(kill_after(
+            &portal,
+            &config,
+            &resumed,
+            after + seed + i as u64,
+        ));
         if !was_killed {
             break;
         }
         killed += 1;
         let now = counts(&portal);
         let db = rusqlite::Connection::open(resumed.join("state.sqlite")).unwrap();
-        let mut stmt = db.prepare("SELECT url FROM urls WHERE status = 'done'").unwrap();
-        let done: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let mut stmt = db
+            .prepare("SELECT url FROM urls WHERE status = 'done'")
+            .unwrap();
+        let done: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         for url in done {
             let base = url.split('/').take(3).collect::<Vec<_>>().join("/");
             let key = (base, path_of(&url));
-            frozen.entry(key.clone()).or_insert_with(|| now.get(&key).copied().unwrap_or(0));
+            frozen
+                .entry(key.clone())
+                .or_insert_with(|| now.get(&key).copied().unwrap_or(0));
         }
     }
     assert!(killed >= 3, "the crawl was killed only {killed} times");
@@ -106,10 +129,18 @@ fn a_crawl_killed_at_random_points_and_resumed_matches_an_uninterrupted_one() {
     });
     assert!(status.success());
 
-    assert_eq!(content(&resumed), expected, "resumed archive differs from the uninterrupted one");
+    assert_eq!(
+        content(&resumed),
+        expected,
+        "resumed archive differs from the uninterrupted one"
+    );
     let end = counts(&portal);
     for (key, n) in &frozen {
-        assert_eq!(end.get(key), Some(n), "{key:?} was completed before a kill and fetched again");
+        assert_eq!(
+            end.get(key),
+            Some(n),
+            "{key:?} was completed before a kill and fetched again"
+        );
     }
     for file in std::fs::read_dir(resumed.join("warc")).unwrap() {
         let path = file.unwrap().path();

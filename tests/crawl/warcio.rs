@@ -15,9 +15,17 @@ fn warc_files_pass_warcio_check() {
     for path in &files {
         // Our own reader must read every record.
         let records = nianbao::crawl::warc::read_all(path).unwrap();
-        assert!(records.iter().any(|r| r.field("WARC-Type") == Some("warcinfo")));
-        let responses = records.iter().filter(|r| r.field("WARC-Type") == Some("response")).count();
-        let requests = records.iter().filter(|r| r.field("WARC-Type") == Some("request")).count();
+        assert!(records
+            .iter()
+            .any(|r| r.field("WARC-Type") == Some("warcinfo")));
+        let responses = records
+            .iter()
+            .filter(|r| r.field("WARC-Type") == Some("response"))
+            .count();
+        let requests = records
+            .iter()
+            .filter(|r| r.field("WARC-Type") == Some("request"))
+            .count();
         assert_eq!(responses, requests, "every response has its request record");
     }
     let probe = Command::new("warcio").arg("--help").output();
@@ -26,9 +34,19 @@ fn warc_files_pass_warcio_check() {
         return;
     }
     for path in &files {
-        let out = Command::new("warcio").arg("check").arg("-v").arg(path).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "warcio check failed on {}:\n{text}", path.display());
+        let out = Command::new("warcio")
+            .arg("check")
+            .arg("-v")
+            .arg(path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "warcio check failed on {}:\n{text}",
+            path.display()
+        );
         assert!(!text.contains("digest failed"), "{text}");
     }
 }
