@@ -81,9 +81,12 @@ static LINKS: LazyLock<Selector> = LazyLock::new(|| {
         .expect("static selector")
 });
 static CREATE_PAGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([A-Za-z]+)['"]"#)
+    // Also the newer form with a container id first: createPageHTML('page_div', 5, 1, 'index', 'shtml', 90)
+    Regex::new(r#"createPageHTML\(\s*(?:['"][A-Za-z_\-][^'"]*['"]\s*,\s*)?['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([A-Za-z]+)['"]"#)
         .expect("static regex")
 });
+static CDATA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<!\[CDATA\[(.*?)\]\]>").expect("static regex"));
 static PAGE_COUNT_VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?i)\b(?:countPage|totalPage|pageCount|page_count|totalPages)\s*[=:]\s*['"]?(\d+)"#,
@@ -173,6 +176,17 @@ fn same_level(url: Url, page: &Page) -> Link {
 
 /// Collects links from elements and attributes, and the document base URL.
 fn raw_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
+    let (mut out, base) = element_links(html, page_url);
+    // Hanweb (大汉) lists ship their entries as HTML inside `<![CDATA[…]]>` in a script.
+    for cdata in CDATA.captures_iter(html) {
+        if cdata[1].contains("<a") {
+            out.extend(element_links(&cdata[1], page_url).0);
+        }
+    }
+    (out, base)
+}
+
+fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
     let doc = Html::parse_document(html);
     let mut base = page_url.clone();
     let mut out = Vec::new();
@@ -291,7 +305,7 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
     let is_attachment = is_attachment_url(&url);
     match page.kind {
         PageKind::Report => {
-            if is_attachment || raw.embedded {
+            if is_attachment || raw.embedded || names_a_file(text) {
                 return link(
                     PageKind::Attachment,
                     false,
@@ -426,6 +440,12 @@ fn is_child_column(url: &Url, list: &Url) -> bool {
 fn dir_of(url: &Url) -> &str {
     let p = url.path();
     &p[..p.rfind('/').map_or(0, |i| i + 1)]
+}
+
+/// Link text that is a file name (`2023年度报告.pdf`), for download links without an extension.
+fn names_a_file(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    ATTACHMENT_EXTS.iter().any(|e| t.ends_with(e))
 }
 
 /// Attachment by extension (path only) or by a download-servlet path.
@@ -638,6 +658,38 @@ mod tests {
         assert!(is_city_level(None, "南宁市"));
         assert!(!is_city_level(Some("南宁市财政局"), "南宁市"));
         assert!(!is_city_level(Some("兴宁区"), "南宁市"));
+    }
+
+    #[test]
+    fn trs_pagination_with_a_container_id_first() {
+        let html = r#"<script>createPageHTML('page_div', 3, 1, 'index', 'shtml', 45);</script>"#;
+        let links = run(html, "http://a.cn/nb/index_1.shtml", PageKind::List);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["http://a.cn/nb/index.shtml", "http://a.cn/nb/index_2.shtml"]
+        );
+    }
+
+    #[test]
+    fn hanweb_cdata_records_are_read() {
+        let html = r#"<script type="text/xml"><datastore><recordset>
+            <record><![CDATA[<li><a href="/art/2024/1/30/art_1_1.html" title="南宁市2023年政府信息公开工作年度报告">x</a></li>]]></record>
+            </recordset></datastore></script>"#;
+        let links = run(html, "http://a.cn/col/col1/index.html", PageKind::List);
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(
+            links[0].url.as_str(),
+            "http://a.cn/art/2024/1/30/art_1_1.html"
+        );
+    }
+
+    #[test]
+    fn download_links_named_by_their_text_are_attachments() {
+        let html = r#"<a href="/servlet/fileId=123">2023年度报告.PDF</a><a href="/x/">返回</a>"#;
+        let links = run(html, "http://a.cn/nb/t1.shtml", PageKind::Report);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].kind, PageKind::Attachment);
     }
 
     #[test]

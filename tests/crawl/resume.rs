@@ -145,5 +145,6 @@ fn a_crawl_killed_at_random_points_and_resumed_matches_an_uninterrupted_one() {
     for file in std::fs::read_dir(resumed.join("warc")).unwrap() {
         let path = file.unwrap().path();
         warc::read_all(&path).unwrap_or_else(|e| panic!("torn WARC after resume: {e}"));
+        super::warcio::warcio_check(&path);
     }
 }
