@@ -505,6 +505,14 @@ impl Shared {
         };
         let mut attempts = row.attempts;
         let mut tried_http = false;
+        let fallback = self.settings.tls_http_fallback;
+        if fallback
+            && target.scheme() == "https"
+            && self.slot(&row.host).tls_failed.load(Ordering::Relaxed)
+        {
+            let _ = target.set_scheme("http");
+            tried_http = true;
+        }
         loop {
             attempts += 1;
             match self.follow(&row, &target).await? {
@@ -530,6 +538,9 @@ impl Shared {
                             e.message
                         );
                         tried_http = true;
+                        self.slot(&row.host)
+                            .tls_failed
+                            .store(true, Ordering::Relaxed);
                         let _ = target.set_scheme("http");
                         attempts -= 1;
                         continue;
@@ -709,34 +720,64 @@ impl Shared {
         Ok(robots.allowed(&path))
     }
 
+    /// robots.txt for a host: from the state database, else fetched (with retries on 5xx and
+    /// transport errors, and the http:// variant after a TLS failure). A 4xx allows all; an
+    /// answer that stays 5xx or unreachable disallows all (RFC 9309), logged.
     async fn load_robots(&self, url: &Url, host: &str) -> Result<Robots, StateError> {
         let agent = "nianbao";
         if let Some((code, body)) = self.store().robots(host)? {
             return Ok(robots_from(code, &body, agent));
         }
-        let Ok(robots_url) = url.join("/robots.txt") else {
+        let Ok(mut robots_url) = url.join("/robots.txt") else {
             return Ok(Robots::allow_all());
         };
-        match self.request(&robots_url, &[]).await {
-            Ok(cap) => {
-                let code = cap.status.as_u16();
-                let text = decode_content(&cap.body, cap.header("content-encoding"), 512 * 1024)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
-                let mut store = self.store();
-                store.commit(&cap.warc_members().0, None, &[])?;
-                store.save_robots(host, code, &text)?;
-                if code >= 500 {
-                    tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt > self.settings.retries;
+            match self.request(&robots_url, &[]).await {
+                Ok(cap) if cap.status.as_u16() >= 500 && !last => {
+                    self.store().commit(&cap.warc_members().0, None, &[])?;
+                    self.wait_before_retry(host, attempt, retry_after(&cap))
+                        .await;
                 }
-                Ok(robots_from(code, &text, agent))
-            }
-            Err(e) => {
-                tracing::warn!(
-                    "{host}: robots.txt unreachable ({}); treating the host as disallowed",
-                    e.message
-                );
-                Ok(Robots::disallow_all())
+                Ok(cap) => {
+                    let code = cap.status.as_u16();
+                    let text =
+                        decode_content(&cap.body, cap.header("content-encoding"), 512 * 1024)
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default();
+                    let mut store = self.store();
+                    store.commit(&cap.warc_members().0, None, &[])?;
+                    store.save_robots(host, code, &text)?;
+                    if code >= 500 {
+                        tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
+                    }
+                    return Ok(robots_from(code, &text, agent));
+                }
+                Err(e)
+                    if e.kind == Transport::Tls
+                        && robots_url.scheme() == "https"
+                        && self.settings.tls_http_fallback =>
+                {
+                    tracing::warn!(
+                        "{host}: TLS failed for robots.txt ({}); trying http://",
+                        e.message
+                    );
+                    self.slot(host).tls_failed.store(true, Ordering::Relaxed);
+                    let _ = robots_url.set_scheme("http");
+                }
+                Err(e) if !last => {
+                    tracing::debug!("{host}: robots.txt attempt {attempt}: {}", e.message);
+                    self.wait_before_retry(host, attempt, None).await;
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "{host}: robots.txt unreachable ({}); treating the host as disallowed",
+                        e.message
+                    );
+                    return Ok(Robots::disallow_all());
+                }
             }
         }
     }

@@ -169,10 +169,10 @@ fn request_head(url: &Url, user_agent: &str, headers: &HeaderMap) -> String {
 fn classify_error(e: reqwest::Error) -> TransportError {
     let message = error_chain(&e);
     let lower = message.to_ascii_lowercase();
+    let https = e.url().is_some_and(|u| u.scheme() == "https");
     let kind = if e.is_timeout() {
         Transport::Timeout
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if https && e.is_connect() && looks_like_tls(&e, &lower) {
         Transport::Tls
     } else if e.is_connect() {
         Transport::Connect
@@ -186,6 +186,32 @@ fn classify_error(e: reqwest::Error) -> TransportError {
         Transport::Other
     };
     TransportError { kind, message }
+}
+
+/// rustls errors reach us as `io::Error`s of kind `InvalidData` inside the connect error, or
+/// name the certificate, the handshake, an alert or a corrupt record.
+fn looks_like_tls(e: &reqwest::Error, lower: &str) -> bool {
+    let words = [
+        "certificate",
+        "tls",
+        "handshake",
+        "alert",
+        "corrupt message",
+        "peer",
+    ];
+    if words.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(inner) = src {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+        }
+        src = inner.source();
+    }
+    false
 }
 
 /// The error and its sources, joined by `: `.

@@ -36,6 +36,8 @@ pub struct HostSlot {
     state: Mutex<SlotState>,
     /// robots.txt rules, fetched once.
     pub robots: OnceCell<Robots>,
+    /// Set after a TLS failure when the http:// variant is used for this host.
+    pub tls_failed: std::sync::atomic::AtomicBool,
 }
 
 impl HostSlot {
@@ -50,6 +52,7 @@ impl HostSlot {
                 blocked: 0,
             }),
             robots: OnceCell::new(),
+            tls_failed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -134,3 +134,31 @@ fn the_binary_exits_non_zero_only_when_nothing_was_harvested() {
     assert_eq!(err.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&err.stderr).contains("crawl.per_host_concurrency"));
 }
+
+#[test]
+fn a_tls_failure_falls_back_to_the_http_variant() {
+    let portal = clean_portal(1);
+    let dir = tempfile::tempdir().unwrap();
+    // The list page is configured as https:// but the host only speaks plain HTTP.
+    let https = |c: &mut nianbao::crawl::Options| {
+        for city in &mut c.cities {
+            for l in &mut city.report_lists {
+                *l = l.replacen("http://", "https://", 1);
+            }
+        }
+    };
+    let summary = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), https);
+    assert!(summary.harvested() >= 16, "{}", summary.render());
+    let db = rusqlite::Connection::open(dir.path().join("state.sqlite")).unwrap();
+    let (url, final_url): (String, String) = db
+        .query_row(
+            "SELECT url, final_url FROM urls WHERE url LIKE 'https://%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(
+        url.starts_with("https://") && final_url.starts_with("http://"),
+        "{url} → {final_url}"
+    );
+}
