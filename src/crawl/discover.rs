@@ -128,6 +128,8 @@ struct Raw {
     href: String,
     text: String,
     embedded: bool,
+    /// A `<meta http-equiv=refresh>` target: the same page, moved.
+    refresh: bool,
 }
 
 /// Every link worth following from `html`, classified for `page`. Off-site links are kept: the
@@ -205,6 +207,7 @@ fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
                     href: target,
                     text: String::new(),
                     embedded: false,
+                    refresh: true,
                 });
             }
             continue;
@@ -231,6 +234,7 @@ fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
                     href: viewer_file(href),
                     text: text.clone(),
                     embedded,
+                    refresh: false,
                 });
             }
         }
@@ -262,6 +266,7 @@ fn quoted_urls(js: &str, text: &str) -> Vec<Raw> {
             href: c[1].to_string(),
             text: text.to_string(),
             embedded: false,
+            refresh: false,
         })
         .collect()
 }
@@ -303,6 +308,9 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
         })
     };
     let is_attachment = is_attachment_url(&url);
+    if raw.refresh {
+        return link(page.kind, true, page.year, page.body.map(str::to_string));
+    }
     match page.kind {
         PageKind::Report => {
             if is_attachment || raw.embedded || names_a_file(text) {

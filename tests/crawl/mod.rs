@@ -5,6 +5,7 @@
 mod config;
 mod harness;
 mod harvest;
+mod markup;
 mod options;
 mod resume;
 mod warcio;
