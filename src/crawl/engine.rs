@@ -403,7 +403,9 @@ async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), Craw
     let mut tasks: JoinSet<Result<Done, StateError>> = JoinSet::new();
     loop {
         for (host, queue) in queues.iter_mut() {
-            let cap = shared.settings.concurrency_for(host);
+            // Twice the in-flight cap in tasks: while one task parses and commits, the next
+            // already waits for the host's permit. The permit (HostSlot) is the hard cap.
+            let cap = shared.settings.concurrency_for(host) * 2;
             let n = inflight.entry(host.clone()).or_default();
             while *n < cap {
                 let Some(row) = queue.pop() else { break };
