@@ -22,6 +22,9 @@ pub mod politeness;
 pub mod progress;
 pub mod robots;
 pub mod state;
+pub mod summary;
 pub mod warc;
+mod worker;
 
-pub use engine::{crawl, CitySummary, CrawlError, Options, Scope, Summary};
+pub use engine::{crawl, CrawlError, Options, Scope};
+pub use summary::{CitySummary, Summary};
