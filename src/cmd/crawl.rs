@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, value_name = "FROM..TO")]
     pub years: Option<String>,
     /// Harvest directory: `state.sqlite` and `warc/`. Rerun the same command to resume.
-    #[arg(long, default_value = "harvest")]
+    #[arg(long, default_value = "out/harvest")]
     pub out: PathBuf,
     /// `city`: the city government's own reports; `all`: also departments and counties.
     #[arg(long, value_enum, default_value = "city")]

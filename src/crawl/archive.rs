@@ -5,7 +5,7 @@
 //! ```no_run
 //! use nianbao::crawl::archive::Archive;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let archive = Archive::open(std::path::Path::new("harvest"))?;
+//! let archive = Archive::open(std::path::Path::new("out/harvest"))?;
 //! for entry in archive.entries()? {
 //!     let bytes = archive.payload(&entry)?; // content-decoded entity body
 //!     println!("{} {} {:?} {} {} bytes", entry.city, entry.kind.as_str(), entry.year, entry.url, bytes.len());

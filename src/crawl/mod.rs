@@ -10,7 +10,9 @@
 //! - [`fetch`]: one HTTP exchange, capped; WARC records for it.
 //! - [`warc`]: WARC 1.1 writing and reading.
 //! - [`state`]: frontier and outcomes in SQLite, committed together with WARC appends.
-//! - [`engine`]: the crawl loop and its policy.
+//! - [`engine`]: opening the store, seeding, per-host scheduling, the home-page fallback.
+//! - `worker`: what happens to one URL (robots, redirects, retries, caps, discovery, commit).
+//! - [`summary`]: per-city counts for the end of a run.
 //! - [`archive`]: the reader the aggregation stage builds on.
 
 pub mod archive;
