@@ -81,6 +81,9 @@ pub struct Entry {
     pub payload_digest: String,
     /// SHA-256 (hex) of the content-decoded payload, the bytes [`Archive::payload`] returns.
     pub sha256: String,
+    /// A safe file name: from `Content-Disposition` (UTF-8 or GBK) or the URL's last segment.
+    /// Useful to tell `.doc` from `.wps` or `.xls`, which share the OLE magic bytes.
+    pub filename: Option<String>,
 }
 
 /// Read access to a harvest directory.
@@ -93,7 +96,7 @@ pub struct Archive {
 const SELECT: &str = "SELECT url, COALESCE(final_url, url), kind, city, body, year, parent, anchor, \
     COALESCE(fetched_at, ''), COALESCE(http_status, 0), content_type, http_charset, content_encoding, \
     COALESCE(detected, 'other'), record_id, warc_file, warc_offset, warc_length, COALESCE(payload_sha1, ''), \
-    COALESCE(payload_sha256, '') FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
+    COALESCE(payload_sha256, ''), filename FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
 
 impl Archive {
     /// Opens a harvest directory read-only (a crawl may still be writing it).
@@ -162,6 +165,7 @@ impl Archive {
                     warc_length: r.get::<_, i64>(17)? as u64,
                     payload_digest: r.get(18)?,
                     sha256: r.get(19)?,
+                    filename: r.get(20)?,
                 })
             })
             .map_err(err)?;

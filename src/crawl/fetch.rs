@@ -301,6 +301,70 @@ impl Capture {
     }
 }
 
+/// A safe file name for a capture: `Content-Disposition` (`filename*=UTF-8''…`, or a raw
+/// `filename=` in UTF-8 or GBK, percent-decoded), else the last URL path segment. Path
+/// separators, control characters and leading dots are removed; at most 200 characters.
+pub fn file_name(cap: &Capture) -> Option<String> {
+    let from_header = cap
+        .headers
+        .get("content-disposition")
+        .and_then(|v| disposition_name(v.as_bytes()));
+    let from_url = || {
+        let last = cap.url.path_segments()?.next_back()?.to_string();
+        Some(decode_name(last.as_bytes()))
+    };
+    from_header
+        .or_else(from_url)
+        .and_then(|n| sanitize_name(&n))
+}
+
+fn disposition_name(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let lower = text.to_ascii_lowercase();
+    if let Some(at) = lower.find("filename*=") {
+        let v = text[at + 10..].split(';').next()?.trim().trim_matches('"');
+        let v = v.split_once("''").map_or(v, |(_, rest)| rest);
+        return Some(decode_name(v.as_bytes()));
+    }
+    let at = find_bytes(&raw.to_ascii_lowercase(), b"filename=")?;
+    let v = &raw[at + 9..];
+    let v = v.split(|b| *b == b';').next()?;
+    let v = v.trim_ascii().strip_prefix(b"\"").unwrap_or(v.trim_ascii());
+    let v = v.strip_suffix(b"\"").unwrap_or(v);
+    Some(decode_name(v))
+}
+
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Percent-decodes, then reads the bytes as UTF-8, or else as GBK.
+fn decode_name(bytes: &[u8]) -> String {
+    let bytes: Vec<u8> = if bytes.contains(&b'%') {
+        url::form_urlencoded::parse(&[b"x=", bytes].concat())
+            .next()
+            .map(|(_, v)| v.into_owned().into_bytes())
+            .unwrap_or_else(|| bytes.to_vec())
+    } else {
+        bytes.to_vec()
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => encoding_rs::GBK.decode(e.as_bytes()).0.into_owned(),
+    }
+}
+
+fn sanitize_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        .take(200)
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').trim().to_string();
+    (!clean.is_empty()).then_some(clean)
+}
+
 /// Removes a `Content-Encoding` (gzip, deflate) with an output cap. Errors name the cause.
 pub fn decode_content(body: &[u8], encoding: Option<&str>, cap: u64) -> Result<Vec<u8>, String> {
     let enc = encoding.map(|e| e.trim().to_ascii_lowercase());
@@ -371,6 +435,24 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04...."), "zip");
         assert_eq!(sniff(b"\n  <!DOCTYPE html>"), "html");
         assert_eq!(sniff(b"plain"), "other");
+    }
+
+    #[test]
+    fn file_names_come_from_content_disposition_or_the_url_and_are_sanitized() {
+        assert_eq!(
+            disposition_name(b"attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf").as_deref(),
+            Some("年报.pdf")
+        );
+        let gbk = [
+            &b"attachment; filename=\""[..],
+            &encoding_rs::GBK.encode("年报.doc").0,
+            b"\"",
+        ]
+        .concat();
+        assert_eq!(disposition_name(&gbk).as_deref(), Some("年报.doc"));
+        assert_eq!(sanitize_name("../../etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(sanitize_name("..\\a:b?.wps").as_deref(), Some("ab.wps"));
+        assert_eq!(sanitize_name(".."), None);
     }
 
     #[test]

@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS urls(
   etag TEXT,
   last_modified TEXT,
   fetched_at TEXT,
-  not_modified INTEGER NOT NULL DEFAULT 0
+  not_modified INTEGER NOT NULL DEFAULT 0,
+  filename TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
 CREATE INDEX IF NOT EXISTS urls_city ON urls(city, kind);
@@ -138,6 +139,8 @@ pub struct Outcome {
     pub last_modified: Option<String>,
     pub fetched_at: Option<String>,
     pub not_modified: bool,
+    /// Sanitized file name (Content-Disposition or URL).
+    pub filename: Option<String>,
 }
 
 /// The state database and the WARC file currently appended to.
@@ -459,7 +462,7 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
          content_type = COALESCE(?13, content_type), http_charset = COALESCE(?14, http_charset), \
          content_encoding = COALESCE(?15, content_encoding), detected = COALESCE(?16, detected), \
          etag = COALESCE(?17, etag), last_modified = COALESCE(?18, last_modified), \
-         fetched_at = ?19, not_modified = ?20 WHERE id = ?1",
+         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename) WHERE id = ?1",
         params![
             id,
             o.status,
@@ -481,6 +484,7 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
             o.last_modified,
             o.fetched_at,
             o.not_modified,
+            o.filename,
         ],
     )?;
     Ok(())

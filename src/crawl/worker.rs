@@ -458,6 +458,7 @@ impl Shared {
             o.http_charset = http_charset;
             o.content_type = cap.header("content-type").map(str::to_string);
             o.content_encoding = cap.header("content-encoding").map(str::to_string);
+            o.filename = super::fetch::file_name(&cap);
             o.etag = cap.header("etag").map(str::to_string);
             o.last_modified = cap.header("last-modified").map(str::to_string);
         }
@@ -553,7 +554,7 @@ impl Shared {
             return false;
         }
         if let (Some(range), Some(y)) = (&self.years, link.year) {
-            if matches!(link.kind, PageKind::Report | PageKind::Attachment) && !range.contains(&y) {
+            if !link.same_level && !range.contains(&y) {
                 tracing::debug!("skip {}: year {y} outside {range:?}", link.url);
                 return false;
             }

@@ -37,6 +37,8 @@ pub enum Fault {
 #[derive(Debug, Clone)]
 pub struct Resource {
     pub status: u16,
+    /// Header values made only of characters ≤ U+00FF go out as those bytes (Latin-1), which
+    /// lets a fixture send raw GBK file names.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
     pub fault: Fault,

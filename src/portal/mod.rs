@@ -321,7 +321,7 @@ async fn respond(res: &Resource, nth: u64, req: &HeaderMap) -> Response {
         }
         if let (Ok(name), Ok(value)) = (
             axum::http::HeaderName::try_from(k.as_str()),
-            HeaderValue::from_str(v),
+            HeaderValue::from_bytes(&header_bytes(v)),
         ) {
             h.insert(name, value);
         }
@@ -332,6 +332,16 @@ async fn respond(res: &Resource, nth: u64, req: &HeaderMap) -> Response {
         }
     }
     r
+}
+
+/// Header values whose characters are all ≤ U+00FF are sent as those bytes (Latin-1), so a
+/// fixture can send raw GBK or other non-UTF-8 header bytes; others are sent as UTF-8.
+fn header_bytes(v: &str) -> Vec<u8> {
+    if v.chars().all(|c| (c as u32) < 256) {
+        v.chars().map(|c| c as u32 as u8).collect()
+    } else {
+        v.as_bytes().to_vec()
+    }
 }
 
 fn etag(body: &Bytes) -> String {

@@ -27,6 +27,15 @@ fn pdf() -> Resource {
     Resource::new("application/octet-stream", b"%PDF-1.5\n%%EOF\n".to_vec())
 }
 
+/// Bytes smuggled through a `String` header value one char per byte (Latin-1), which is how
+/// the fixture sends non-UTF-8 header bytes.
+fn unsafe_latin1(bytes: &[u8]) -> String {
+    format!(
+        "attachment; filename=\"{}\"",
+        bytes.iter().map(|&b| b as char).collect::<String>()
+    )
+}
+
 fn site(city: &str, adcode: &str, ip: u8, list: &str, pages: Vec<(&str, Resource)>) -> Site {
     let mut resources = std::collections::BTreeMap::new();
     resources.insert(
@@ -97,7 +106,14 @@ fn fangchenggang() -> Site {
                     r#"<h1>报告</h1><p>附件：<a href="/downfile.jsp?id=77">2024年度报告.pdf</a></p>"#,
                 ),
             ),
-            ("/downfile.jsp?id=77", pdf()),
+            ("/downfile.jsp?id=77", {
+                // A raw GBK file name, as many CMSs send it.
+                let mut r = pdf();
+                let name = encoding_rs::GBK.encode("2024年度报告.pdf").0.into_owned();
+                r.headers
+                    .push(("content-disposition".into(), unsafe_latin1(&name)));
+                r
+            }),
             (
                 "/zfxxgk/zfxxgkndbg/2023gknb/t17907678.shtml",
                 utf8("<table><tr><td>2023</td></tr></table>"),
@@ -311,4 +327,15 @@ fn unfamiliar_portal_markup_is_crawled_to_every_report_and_attachment() {
         .collect();
     assert!(bodies.contains(&Some("防城港市水利局".to_string())));
     assert!(bodies.contains(&Some("钦州市交通运输局".to_string())));
+    let names: BTreeSet<Option<String>> = archive
+        .entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.filename)
+        .collect();
+    assert!(
+        names.contains(&Some("2024年度报告.pdf".to_string())),
+        "{names:?}"
+    );
+    assert!(names.contains(&Some("qz2023.pdf".to_string())), "{names:?}");
 }
