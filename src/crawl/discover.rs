@@ -180,7 +180,12 @@ fn same_level(url: Url, page: &Page) -> Link {
 fn raw_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
     let (mut out, base) = element_links(html, page_url);
     // Hanweb (大汉) lists ship their entries as HTML inside `<![CDATA[…]]>` in a script.
-    for cdata in CDATA.captures_iter(html) {
+    let cdata_sections = if html.contains("<![CDATA[") {
+        CDATA.captures_iter(html).collect()
+    } else {
+        Vec::new()
+    };
+    for cdata in cdata_sections {
         if cdata[1].contains("<a") {
             out.extend(element_links(&cdata[1], page_url).0);
         }
@@ -476,7 +481,16 @@ pub fn is_attachment_url(url: &Url) -> bool {
 /// `countPage = N` variable, resolved against the list page's directory.
 fn script_pagination(html: &str, page_url: &Url, max_pages: usize) -> Vec<Url> {
     let mut out = Vec::new();
-    if let Some(c) = CREATE_PAGE.captures(html) {
+    let lower_has = |words: &[&str]| {
+        let lower = html.to_ascii_lowercase();
+        words.iter().any(|w| lower.contains(w))
+    };
+    let create_page = html.contains("createPageHTML");
+    let counter = !create_page && lower_has(&["countpage", "totalpage", "pagecount", "page_count"]);
+    if !create_page && !counter {
+        return out;
+    }
+    if let Some(c) = CREATE_PAGE.captures(html).filter(|_| create_page) {
         let count: usize = c[1].parse().unwrap_or(0);
         out.extend(numbered_pages(page_url, &c[3], &c[4], count, max_pages));
     } else if let Some(c) = PAGE_COUNT_VAR.captures(html) {

@@ -260,10 +260,8 @@ impl Store {
                 finish_url(&tx, id, outcome)?;
             }
             let rows = enqueue_in(&tx, children)?;
-            tx.execute(
-                "UPDATE warc_files SET committed_len = ?2 WHERE name = ?1",
-                params![warc_name, warc_len],
-            )?;
+            tx.prepare_cached("UPDATE warc_files SET committed_len = ?2 WHERE name = ?1")?
+                .execute(params![warc_name, warc_len])?;
             Ok(rows)
         })();
         let rows = result.map_err(sql)?;
@@ -331,9 +329,8 @@ impl Store {
     /// Number of URLs known for a city.
     pub fn city_count(&self, city: &str) -> Result<usize, StateError> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM urls WHERE city = ?1", [city], |r| {
-                r.get::<_, i64>(0)
-            })
+            .prepare_cached("SELECT COUNT(*) FROM urls WHERE city = ?1")
+            .and_then(|mut st| st.query_row([city], |r| r.get::<_, i64>(0)))
             .map(|n| n as usize)
             .map_err(|e| self.sql(e))
     }
@@ -454,7 +451,7 @@ fn enqueue_in(tx: &Transaction, urls: &[NewUrl]) -> rusqlite::Result<Vec<UrlRow>
 fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
     let w = o.warc.as_ref();
     // A 304 keeps the pointer to the earlier capture.
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE urls SET status = ?2, attempts = ?3, error = ?4, http_status = ?5, final_url = ?6, \
          warc_file = COALESCE(?7, warc_file), warc_offset = COALESCE(?8, warc_offset), \
          warc_length = COALESCE(?9, warc_length), record_id = COALESCE(?10, record_id), \
@@ -463,7 +460,8 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
          content_encoding = COALESCE(?15, content_encoding), detected = COALESCE(?16, detected), \
          etag = COALESCE(?17, etag), last_modified = COALESCE(?18, last_modified), \
          fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename) WHERE id = ?1",
-        params![
+    )?
+    .execute(params![
             id,
             o.status,
             o.attempts,

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use data_encoding::BASE32;
 use flate2::write::GzEncoder;
-use flate2::Compression;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use sha1::{Digest, Sha1};
 
 /// Errors reading or writing a WARC file.
@@ -119,11 +119,51 @@ impl Record {
 
     /// The record as one gzip member, ready to append.
     pub fn to_gzip_member(&self) -> Vec<u8> {
-        let raw = self.to_bytes();
-        let mut enc = GzEncoder::new(Vec::with_capacity(raw.len() / 3 + 64), Compression::fast());
-        // Writing into a Vec cannot fail.
-        let _ = enc.write_all(&raw);
-        enc.finish().unwrap_or_default()
+        gzip_member(&self.to_bytes())
+    }
+}
+
+thread_local! {
+    /// One deflate state per thread, reset per member: allocating and zeroing a fresh
+    /// compressor for every record dominated the crawler's CPU profile.
+    static DEFLATE: std::cell::RefCell<Compress> =
+        std::cell::RefCell::new(Compress::new(Compression::fast(), false));
+}
+
+/// `bytes` as one gzip member (RFC 1952: header, raw deflate, CRC-32, size).
+pub fn gzip_member(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let deflated = DEFLATE.with(|c| deflate_into(&mut c.borrow_mut(), bytes, &mut out));
+    if !deflated {
+        // Not expected; fall back to a fresh encoder.
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        let _ = enc.write_all(bytes);
+        return enc.finish().unwrap_or_default();
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
+}
+
+fn deflate_into(c: &mut Compress, input: &[u8], out: &mut Vec<u8>) -> bool {
+    c.reset();
+    loop {
+        if out.capacity() - out.len() < 4096 {
+            out.reserve(input.len() / 2 + 4096);
+        }
+        let consumed = c.total_in() as usize;
+        match c.compress_vec(
+            &input[consumed.min(input.len())..],
+            out,
+            FlushCompress::Finish,
+        ) {
+            Ok(Status::StreamEnd) => return true,
+            Ok(_) => continue,
+            Err(_) => return false,
+        }
     }
 }
 
@@ -395,6 +435,25 @@ mod tests {
             Some(sha1_base32(b"hello").as_str())
         );
         assert_eq!(read_all(&path).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reused_deflate_state_makes_valid_independent_members() {
+        let a = gzip_member(b"first record");
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let b = gzip_member(&big);
+        let c = gzip_member(b"");
+        let all = [&a[..], &b[..], &c[..]].concat();
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&all[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, [&b"first record"[..], &big[..]].concat());
+        let mut one = Vec::new();
+        flate2::read::GzDecoder::new(&b[..])
+            .read_to_end(&mut one)
+            .unwrap();
+        assert_eq!(one, big);
     }
 
     #[test]
