@@ -269,6 +269,37 @@ impl Store {
         Ok((offset, rows))
     }
 
+    /// Appends the robots.txt exchange and stores its answer for `host` in one step.
+    pub fn commit_robots(
+        &mut self,
+        members: &[u8],
+        host: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StateError> {
+        self.rotate_if_full()?;
+        self.warc.append(members)?;
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let (warc_name, warc_len) = (self.warc_name.clone(), self.warc.len() as i64);
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO robots(host, status, body) VALUES (?1, ?2, ?3)",
+            params![host, status, body],
+        )
+        .and_then(|_| {
+            tx.execute(
+                "UPDATE warc_files SET committed_len = ?2 WHERE name = ?1",
+                params![warc_name, warc_len],
+            )
+        })
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
     /// The name of the WARC file the next commit appends to.
     pub fn current_warc(&self) -> &str {
         &self.warc_name
@@ -360,16 +391,6 @@ impl Store {
                 },
             )
             .optional()
-            .map_err(|e| self.sql(e))
-    }
-
-    pub fn save_robots(&mut self, host: &str, status: u16, body: &str) -> Result<(), StateError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO robots(host, status, body) VALUES (?1, ?2, ?3)",
-                params![host, status, body],
-            )
-            .map(|_| ())
             .map_err(|e| self.sql(e))
     }
 

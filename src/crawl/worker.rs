@@ -366,9 +366,8 @@ impl Shared {
                         decode_content(&cap.body, cap.header("content-encoding"), 512 * 1024)
                             .map(|b| String::from_utf8_lossy(&b).into_owned())
                             .unwrap_or_default();
-                    let mut store = self.store();
-                    store.commit(&cap.warc_members().0, None, &[])?;
-                    store.save_robots(host, code, &text)?;
+                    self.store()
+                        .commit_robots(&cap.warc_members().0, host, code, &text)?;
                     if code >= 500 {
                         tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
                     }
@@ -667,15 +666,16 @@ fn is_retryable(code: u16) -> bool {
 
 /// `Retry-After` as seconds or an HTTP date.
 fn retry_after(cap: &Capture) -> Option<Duration> {
-    let v = cap.header("retry-after")?.trim();
+    parse_retry_after(cap.header("retry-after")?, std::time::SystemTime::now())
+}
+
+fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default(),
-    )
+    Some(when.duration_since(now).unwrap_or_default())
 }
 
 fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
@@ -699,4 +699,40 @@ fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Wed, 26 Nov 2025 00:00:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        let later = parse_retry_after("Wed, 26 Nov 2025 00:01:30 GMT", now);
+        assert_eq!(later, Some(Duration::from_secs(90)));
+        let past = parse_retry_after("Tue, 25 Nov 2025 00:00:00 GMT", now);
+        assert_eq!(past, Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn only_transient_statuses_are_retried() {
+        for code in [408, 429, 500, 502, 503, 504, 522, 524] {
+            assert!(is_retryable(code), "{code}");
+        }
+        for code in [200, 301, 403, 404, 410, 412, 521] {
+            assert!(!is_retryable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn robots_answers_map_to_rules_as_rfc_9309_says() {
+        assert!(robots_from(404, "", "nianbao").allowed("/a"));
+        assert!(!robots_from(503, "", "nianbao").allowed("/a"));
+        assert!(!robots_from(200, "User-agent: *\nDisallow: /a\n", "nianbao").allowed("/a"));
+    }
 }
