@@ -195,6 +195,14 @@ impl Archive {
         })
     }
 
+    /// The entity body exactly as the server sent it (still content-encoded, e.g. gzip);
+    /// its SHA-1 is `entry.payload_digest`.
+    pub fn raw_payload(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+        let rec = self.record(entry)?;
+        let (_, body, _) = split_http(&rec.block);
+        Ok(body.to_vec())
+    }
+
     /// The payload decoded as HTML text (browser rules: BOM, HTTP charset, `<meta>`, detector).
     pub fn html(&self, entry: &Entry) -> Result<Decoded, ArchiveError> {
         let bytes = self.payload(entry)?;

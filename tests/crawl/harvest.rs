@@ -122,6 +122,14 @@ fn attachment_types_are_detected_by_magic_bytes() {
         assert_eq!(e.file_type, want, "{}", e.url);
         let bytes = archive.payload(e).unwrap();
         assert_eq!(nianbao::crawl::fetch::sniff(&bytes), want);
+        let raw = archive.raw_payload(e).unwrap();
+        assert_eq!(nianbao::crawl::warc::sha1_base32(&raw), e.payload_digest);
+        let ext = e.url.rsplit('.').next().unwrap();
+        assert!(
+            e.filename.as_deref().is_some_and(|f| f.ends_with(ext)),
+            "{:?}",
+            e.filename
+        );
     }
 }
 
