@@ -16,6 +16,9 @@ struct Args {
     /// Last octet of the first loopback address.
     #[arg(long, default_value_t = 2)]
     first_ip: u8,
+    /// Explicit loopback addresses, one per city (overrides --first-ip), e.g. 127.0.0.2,127.0.0.9
+    #[arg(long, value_delimiter = ',')]
+    ips: Vec<std::net::Ipv4Addr>,
     /// Port on every address (0: a free port each).
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -52,7 +55,10 @@ async fn main() -> std::io::Result<()> {
         first_ip: args.first_ip,
         dead_list_on_last: args.faults,
     };
-    let sites = generate::generate(&opts, &DefaultContent);
+    let mut sites = generate::generate(&opts, &DefaultContent);
+    for (site, ip) in sites.iter_mut().zip(&args.ips) {
+        site.ip = *ip;
+    }
     let serve = ServeOptions {
         latency: Duration::from_millis(args.latency_ms),
         port: args.port,

@@ -216,6 +216,12 @@ async fn serve_site(
     total: &Arc<watch::Sender<u64>>,
     tasks: &mut Vec<JoinHandle<()>>,
 ) -> std::io::Result<RunningSite> {
+    if !site.ip.is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("fixture portal binds only to 127.0.0.0/8, not {}", site.ip),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind((site.ip, opts.port)).await?;
     let addr = listener.local_addr()?;
     let site = Arc::new(site);
