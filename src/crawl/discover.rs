@@ -338,7 +338,9 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 };
                 return link(kind, false, year.or(page.year), body);
             }
-            if is_pagination(text, &url, page.url) {
+            let framed_list =
+                raw.embedded && !is_attachment && url.host_str() == page.url.host_str();
+            if framed_list || is_pagination(text, &url, page.url) {
                 return link(
                     PageKind::List,
                     true,
@@ -712,6 +714,14 @@ mod tests {
         let links = run(html, "http://a.cn/nb/t1.shtml", PageKind::Report);
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].kind, PageKind::Attachment);
+    }
+
+    #[test]
+    fn a_list_shown_in_a_frame_is_read_as_the_same_list() {
+        let html = r#"<iframe src="./list_content.html"></iframe><iframe src="http://ads.cn/x.html"></iframe>"#;
+        let links = run(html, "http://a.cn/nb/index.html", PageKind::List);
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!((links[0].kind, links[0].same_level), (PageKind::List, true));
     }
 
     #[test]
