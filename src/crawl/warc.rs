@@ -128,13 +128,25 @@ thread_local! {
     /// compressor for every record dominated the crawler's CPU profile.
     static DEFLATE: std::cell::RefCell<Compress> =
         std::cell::RefCell::new(Compress::new(Compression::fast(), false));
+    /// Level 0 (stored blocks) for tiny records such as requests: nothing to gain, and
+    /// building Huffman tables costs more than the record.
+    static STORE: std::cell::RefCell<Compress> =
+        std::cell::RefCell::new(Compress::new(Compression::none(), false));
 }
+
+/// Records smaller than this are stored, not compressed.
+const STORE_BELOW: usize = 1024;
 
 /// `bytes` as one gzip member (RFC 1952: header, raw deflate, CRC-32, size).
 pub fn gzip_member(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
     out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    let deflated = DEFLATE.with(|c| deflate_into(&mut c.borrow_mut(), bytes, &mut out));
+    let state = if bytes.len() < STORE_BELOW {
+        &STORE
+    } else {
+        &DEFLATE
+    };
+    let deflated = state.with(|c| deflate_into(&mut c.borrow_mut(), bytes, &mut out));
     if !deflated {
         // Not expected; fall back to a fresh encoder.
         let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
