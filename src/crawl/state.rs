@@ -368,12 +368,16 @@ impl Store {
 
     /// A re-harvest: every row becomes pending again, keeping ETag / Last-Modified for
     /// conditional requests.
+    /// robots.txt answers are forgotten too, so they are fetched again.
     pub fn reset_for_refresh(&mut self) -> Result<usize, StateError> {
         self.conn
-            .execute(
-                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
-                [],
-            )
+            .execute("DELETE FROM robots", [])
+            .and_then(|_| {
+                self.conn.execute(
+                    "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
+                    [],
+                )
+            })
             .map_err(|e| self.sql(e))
     }
 

@@ -56,6 +56,11 @@ fn a_refresh_revalidates_with_conditional_requests_and_keeps_the_captures() {
         o.refresh = true
     });
     assert!(second.requests > 0, "a refresh revisits the known URLs");
+    assert_eq!(
+        portal.sites[0].counters.requests("/robots.txt"),
+        2,
+        "robots.txt is fetched again"
+    );
     let db = rusqlite::Connection::open(dir.path().join("state.sqlite")).unwrap();
     let not_modified: i64 = db
         .query_row(
