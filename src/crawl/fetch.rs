@@ -22,6 +22,8 @@ pub enum Transport {
     /// Connection reset or closed before the headers arrived.
     Reset,
     Other,
+    /// Not sent: the host was given up on after repeated challenge pages.
+    HostBlocked,
 }
 
 impl Transport {
@@ -32,6 +34,7 @@ impl Transport {
             Transport::Tls => "tls",
             Transport::Reset => "reset",
             Transport::Other => "transport",
+            Transport::HostBlocked => "blocked",
         }
     }
 }

@@ -124,6 +124,11 @@ impl HostSlot {
         st.blocked
     }
 
+    /// Challenge answers counted so far.
+    pub fn blocked_count(&self) -> u32 {
+        self.lock().blocked
+    }
+
     /// The current spacing between request starts.
     pub fn current_delay(&self) -> Duration {
         self.lock().delay

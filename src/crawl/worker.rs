@@ -145,6 +145,17 @@ impl Shared {
                     self.finish(&row, o, None, &mut done)?;
                     return Ok(done);
                 }
+                Chain::Transport(e) if e.kind == Transport::HostBlocked => {
+                    let o = Outcome {
+                        status: status::BLOCKED,
+                        attempts: attempts - 1,
+                        error: Some(format!("blocked: host given up ({})", e.message)),
+                        ..Outcome::default()
+                    };
+                    self.finish(&row, o, None, &mut done)?;
+                    done.block_host = true;
+                    return Ok(done);
+                }
                 Chain::Transport(e) => {
                     if e.kind == Transport::Tls
                         && target.scheme() == "https"
@@ -193,7 +204,7 @@ impl Shared {
                         self.finish_with_capture(&row, failed(attempts, &cause), &cap, &mut done)?;
                         return Ok(done);
                     }
-                    if code == 412 || code == 521 {
+                    if is_challenge(code) {
                         let o = Outcome {
                             status: status::BLOCKED,
                             attempts,
@@ -201,11 +212,7 @@ impl Shared {
                             ..Outcome::default()
                         };
                         self.finish_with_capture(&row, o, &cap, &mut done)?;
-                        slot.defer_until(
-                            Instant::now()
-                                + Duration::from_millis(self.settings.blocked_backoff_ms),
-                        );
-                        done.block_host = slot.note_blocked() >= self.settings.blocked_host_limit;
+                        done.block_host = slot.blocked_count() >= self.settings.blocked_host_limit;
                         tracing::warn!(
                             "{}: HTTP {code} challenge (blocked) at {}",
                             row.host,
@@ -298,8 +305,17 @@ impl Shared {
         let host = host_key(url).unwrap_or_default();
         let slot = self.slot(&host);
         let permit = slot.acquire().await;
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let s = &self.settings;
+        if slot.blocked_count() >= s.blocked_host_limit {
+            return Err(TransportError {
+                kind: Transport::HostBlocked,
+                message: format!(
+                    "{} anti-bot challenges from this host",
+                    slot.blocked_count()
+                ),
+            });
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let result = exchange(
             self.client_for(&host),
             &s.user_agent,
@@ -308,6 +324,13 @@ impl Shared {
             s.max_body_bytes,
         )
         .await;
+        if let Ok(cap) = &result {
+            if is_challenge(cap.status.as_u16()) {
+                // Counted while the permit is held, so the next request already sees it.
+                slot.note_blocked();
+                slot.defer_until(Instant::now() + Duration::from_millis(s.blocked_backoff_ms));
+            }
+        }
         drop(permit);
         result
     }
@@ -658,6 +681,11 @@ fn failed(attempts: u32, cause: &str) -> Outcome {
         error: Some(cause.to_string()),
         ..Outcome::default()
     }
+}
+
+/// 412 (瑞数) and 521 (加速乐) answer with a JavaScript challenge instead of the page.
+fn is_challenge(code: u16) -> bool {
+    matches!(code, 412 | 521)
 }
 
 fn is_retryable(code: u16) -> bool {

@@ -36,14 +36,20 @@ fn unsafe_latin1(bytes: &[u8]) -> String {
     )
 }
 
-fn site(city: &str, adcode: &str, ip: u8, list: &str, pages: Vec<(&str, Resource)>) -> Site {
+fn site<S: Into<String>>(
+    city: &str,
+    adcode: &str,
+    ip: u8,
+    list: &str,
+    pages: Vec<(S, Resource)>,
+) -> Site {
     let mut resources = std::collections::BTreeMap::new();
     resources.insert(
         "/robots.txt".to_string(),
         Resource::new("text/plain", "User-agent: *\nAllow: /\n"),
     );
     for (path, res) in pages {
-        resources.insert(path.to_string(), res);
+        resources.insert(path.into(), res);
     }
     Site {
         city: city.into(),
@@ -338,4 +344,53 @@ fn unfamiliar_portal_markup_is_crawled_to_every_report_and_attachment() {
         "{names:?}"
     );
     assert!(names.contains(&Some("qz2023.pdf".to_string())), "{names:?}");
+}
+
+/// A host whose report pages all answer with a 412 challenge.
+fn challenged() -> Site {
+    let mut pages: Vec<(String, Resource)> = vec![];
+    let mut lis = String::new();
+    let paths: Vec<String> = (0..6).map(|i| format!("/nb/t{i}.shtml")).collect();
+    for (i, p) in paths.iter().enumerate() {
+        lis.push_str(&format!(
+            r#"<li><a href="{p}">来宾市{}年政府信息公开工作年度报告</a></li>"#,
+            2019 + i
+        ));
+    }
+    let list = utf8(&format!("<ul>{lis}</ul>"));
+    let challenge = Resource {
+        status: 412,
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: bytes::Bytes::from_static(
+            b"<script>document.cookie='x=1';location.reload()</script>",
+        ),
+        fault: nianbao::portal::Fault::None,
+    };
+    for p in &paths {
+        pages.push((p.clone(), challenge.clone()));
+    }
+    pages.push(("/nb/".into(), list));
+    site("来宾市", "451300", 73, "/nb/", pages)
+}
+
+#[test]
+fn a_host_is_given_up_after_blocked_host_limit_challenges_without_a_storm() {
+    let portal = runtime()
+        .block_on(Portal::start(vec![challenged()], ServeOptions::default()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = TEST_CRAWL_SETTINGS
+        .replace("per_host_concurrency = 2", "per_host_concurrency = 1")
+        + "\nblocked_host_limit = 3";
+    let summary = crawl_with(&portal, &settings, dir.path(), |_| {});
+    let c = &portal.sites[0].counters;
+    let challenged: u64 = (0..6).map(|i| c.requests(&format!("/nb/t{i}.shtml"))).sum();
+    assert_eq!(
+        challenged, 3,
+        "exactly blocked_host_limit challenge requests, none retried"
+    );
+    let city = &summary.cities[0];
+    assert_eq!(city.failures.get("blocked"), Some(&6), "{city:?}");
+    // The home-page fallback must not hammer a blocked host either.
+    assert_eq!(c.requests("/"), 0);
 }
