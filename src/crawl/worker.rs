@@ -51,6 +51,15 @@ enum Chain {
     Stop(&'static str, String),
 }
 
+/// What to do after one attempt.
+enum Next {
+    Finished,
+    /// Wait (the server's Retry-After, or the back-off), then try again.
+    Retry(Option<Duration>),
+    /// Try again at once with the same attempt number (the http:// variant after TLS failed).
+    Again,
+}
+
 /// What a finished task hands back to the scheduler.
 pub(super) struct Done {
     pub(super) host: String,
@@ -122,19 +131,11 @@ impl Shared {
             self.finish(&row, failed(row.attempts, "bad-url"), None, &mut done)?;
             return Ok(done);
         };
+        let mut tried_http = self.start_over_http(&row.host, &mut target);
         let mut attempts = row.attempts;
-        let mut tried_http = false;
-        let fallback = self.settings.tls_http_fallback;
-        if fallback
-            && target.scheme() == "https"
-            && self.slot(&row.host).tls_failed.load(Ordering::Relaxed)
-        {
-            let _ = target.set_scheme("http");
-            tried_http = true;
-        }
         loop {
             attempts += 1;
-            match self.follow(&row, &target).await? {
+            let next = match self.follow(&row, &target).await? {
                 Chain::Stop(st, cause) => {
                     let o = Outcome {
                         status: st,
@@ -143,88 +144,123 @@ impl Shared {
                         ..Outcome::default()
                     };
                     self.finish(&row, o, None, &mut done)?;
-                    return Ok(done);
+                    Next::Finished
                 }
-                Chain::Transport(e) if e.kind == Transport::HostBlocked => {
-                    let o = Outcome {
-                        status: status::BLOCKED,
-                        attempts: attempts - 1,
-                        error: Some(format!("blocked: host given up ({})", e.message)),
-                        ..Outcome::default()
-                    };
-                    self.finish(&row, o, None, &mut done)?;
-                    done.block_host = true;
-                    return Ok(done);
-                }
-                Chain::Transport(e) => {
-                    if e.kind == Transport::Tls
-                        && target.scheme() == "https"
-                        && self.settings.tls_http_fallback
-                        && !tried_http
-                    {
-                        tracing::warn!(
-                            "{}: TLS failed ({}); trying the http:// variant",
-                            row.host,
-                            e.message
-                        );
-                        tried_http = true;
-                        self.slot(&row.host)
-                            .tls_failed
-                            .store(true, Ordering::Relaxed);
-                        let _ = target.set_scheme("http");
+                Chain::Transport(e) if e.kind == Transport::Tls && !tried_http => {
+                    tried_http = self.tls_fallback(&row.host, &mut target, &e);
+                    if tried_http {
                         attempts -= 1;
-                        continue;
+                        Next::Again
+                    } else {
+                        self.on_transport(&row, attempts, e, &mut done)?
                     }
-                    let cause = format!("{}: {}", e.kind.as_str(), e.message);
-                    if e.kind != Transport::Tls && attempts <= self.settings.retries {
-                        self.store().note_attempt(row.id, attempts, &cause)?;
-                        self.wait_before_retry(&row.host, attempts, None).await;
-                        continue;
-                    }
-                    self.finish(&row, failed(attempts, &cause), None, &mut done)?;
-                    return Ok(done);
                 }
-                Chain::Response(cap) => {
-                    let code = cap.status.as_u16();
-                    let slot = self.slot(&host_key(&cap.url).unwrap_or_default());
-                    slot.observe(cap.latency, cap.status.is_success() || code == 304);
-                    if cap.body_error.is_some() || is_retryable(code) {
-                        let cause = match &cap.body_error {
-                            Some(e) => format!("body: {e}"),
-                            None => format!("http-{code}"),
-                        };
-                        if attempts <= self.settings.retries {
-                            let members = cap.warc_members().0;
-                            self.store().commit(&members, None, &[])?;
-                            self.store().note_attempt(row.id, attempts, &cause)?;
-                            self.wait_before_retry(&row.host, attempts, retry_after(&cap))
-                                .await;
-                            continue;
-                        }
-                        self.finish_with_capture(&row, failed(attempts, &cause), &cap, &mut done)?;
-                        return Ok(done);
-                    }
-                    if is_challenge(code) {
-                        let o = Outcome {
-                            status: status::BLOCKED,
-                            attempts,
-                            error: Some(format!("blocked: HTTP {code} anti-bot challenge page")),
-                            ..Outcome::default()
-                        };
-                        self.finish_with_capture(&row, o, &cap, &mut done)?;
-                        done.block_host = slot.blocked_count() >= self.settings.blocked_host_limit;
-                        tracing::warn!(
-                            "{}: HTTP {code} challenge (blocked) at {}",
-                            row.host,
-                            row.url
-                        );
-                        return Ok(done);
-                    }
-                    self.complete(&row, attempts, *cap, &mut done).await?;
-                    return Ok(done);
+                Chain::Transport(e) => self.on_transport(&row, attempts, e, &mut done)?,
+                Chain::Response(cap) => self.on_response(&row, attempts, *cap, &mut done).await?,
+            };
+            match next {
+                Next::Finished => return Ok(done),
+                Next::Again => {}
+                Next::Retry(retry_after) => {
+                    self.wait_before_retry(&row.host, attempts, retry_after)
+                        .await
                 }
             }
         }
+    }
+
+    /// After a TLS failure on this host, later https:// URLs go straight to http://.
+    fn start_over_http(&self, host: &str, target: &mut Url) -> bool {
+        let known_bad = self.slot(host).tls_failed.load(Ordering::Relaxed);
+        if self.settings.tls_http_fallback && target.scheme() == "https" && known_bad {
+            return target.set_scheme("http").is_ok();
+        }
+        false
+    }
+
+    /// Switches `target` to http:// after a TLS failure, when allowed; logged per host.
+    fn tls_fallback(&self, host: &str, target: &mut Url, e: &TransportError) -> bool {
+        if !self.settings.tls_http_fallback || target.scheme() != "https" {
+            return false;
+        }
+        tracing::warn!(
+            "{host}: TLS failed ({}); trying the http:// variant",
+            e.message
+        );
+        self.slot(host).tls_failed.store(true, Ordering::Relaxed);
+        target.set_scheme("http").is_ok()
+    }
+
+    /// No response: retry (unless TLS or a given-up host), or record the failure.
+    fn on_transport(
+        &self,
+        row: &UrlRow,
+        attempts: u32,
+        e: TransportError,
+        done: &mut Done,
+    ) -> Result<Next, StateError> {
+        if e.kind == Transport::HostBlocked {
+            let o = Outcome {
+                status: status::BLOCKED,
+                attempts: attempts - 1,
+                error: Some(format!("blocked: host given up ({})", e.message)),
+                ..Outcome::default()
+            };
+            self.finish(row, o, None, done)?;
+            done.block_host = true;
+            return Ok(Next::Finished);
+        }
+        let cause = format!("{}: {}", e.kind.as_str(), e.message);
+        if e.kind != Transport::Tls && attempts <= self.settings.retries {
+            self.store().note_attempt(row.id, attempts, &cause)?;
+            return Ok(Next::Retry(None));
+        }
+        self.finish(row, failed(attempts, &cause), None, done)?;
+        Ok(Next::Finished)
+    }
+
+    /// A response: retry transient errors, record challenges, complete everything else.
+    async fn on_response(
+        &self,
+        row: &UrlRow,
+        attempts: u32,
+        cap: Capture,
+        done: &mut Done,
+    ) -> Result<Next, StateError> {
+        let code = cap.status.as_u16();
+        let slot = self.slot(&host_key(&cap.url).unwrap_or_default());
+        slot.observe(cap.latency, cap.status.is_success() || code == 304);
+        if cap.body_error.is_some() || is_retryable(code) {
+            let cause = match &cap.body_error {
+                Some(e) => format!("body: {e}"),
+                None => format!("http-{code}"),
+            };
+            if attempts <= self.settings.retries {
+                self.store().commit(&cap.warc_members().0, None, &[])?;
+                self.store().note_attempt(row.id, attempts, &cause)?;
+                return Ok(Next::Retry(retry_after(&cap)));
+            }
+            self.finish_with_capture(row, failed(attempts, &cause), &cap, done)?;
+            return Ok(Next::Finished);
+        }
+        if is_challenge(code) {
+            let o = Outcome {
+                status: status::BLOCKED,
+                attempts,
+                error: Some(format!("blocked: HTTP {code} anti-bot challenge page")),
+                ..Outcome::default()
+            };
+            self.finish_with_capture(row, o, &cap, done)?;
+            done.block_host = slot.blocked_count() >= self.settings.blocked_host_limit;
+            tracing::warn!(
+                "{}: HTTP {code} challenge (blocked) at {}",
+                row.host,
+                row.url
+            );
+            return Ok(Next::Finished);
+        }
+        self.complete(row, attempts, cap, done).await?;
+        Ok(Next::Finished)
     }
 
     async fn wait_before_retry(&self, host: &str, attempt: u32, retry_after: Option<Duration>) {
