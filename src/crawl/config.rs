@@ -327,6 +327,13 @@ impl City {
             .chain(&self.report_lists)
             .filter_map(|u| Url::parse(u).ok()?.host_str().map(str::to_ascii_lowercase))
             .collect();
+        // The portal's own domain (www.x.gov.cn → *.x.gov.cn): redirects to x.gov.cn and
+        // department sub-sites stay reachable.
+        if let Some(domain) = out.first().and_then(|h| h.strip_prefix("www.")) {
+            if domain.contains('.') {
+                out.push(format!("*.{domain}"));
+            }
+        }
         out.extend(self.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()));
         out.sort();
         out.dedup();
@@ -379,6 +386,13 @@ mod tests {
         let ok =
             load("[[crawl.host]]\nhost='a.cn'\nrobots='ignore'\nreason='owner agreed'\n").unwrap();
         assert_eq!(ok.crawl.robots_for("A.cn"), RobotsPolicy::Ignore);
+    }
+
+    #[test]
+    fn a_city_may_visit_its_portal_domain_and_list_hosts() {
+        let c = load("[[city]]\nname='南宁市'\nadcode='450100'\nportal='http://www.nanning.gov.cn/'\nreport_lists=['http://sp.nn.cn/x/']\n").unwrap();
+        let p = c.cities[0].host_patterns();
+        assert_eq!(p, ["*.nanning.gov.cn", "sp.nn.cn", "www.nanning.gov.cn"]);
     }
 
     #[test]

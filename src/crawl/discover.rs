@@ -85,6 +85,8 @@ static CREATE_PAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"createPageHTML\(\s*(?:['"][A-Za-z_\-][^'"]*['"]\s*,\s*)?['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([A-Za-z]+)['"]"#)
         .expect("static regex")
 });
+static CN_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([〇○零Ｏ一二三四五六七八九]{4})\s*年").expect("static regex"));
 static CDATA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<!\[CDATA\[(.*?)\]\]>").expect("static regex"));
 static PAGE_COUNT_VAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -334,7 +336,7 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 let kind = match (is_attachment, year) {
                     (true, _) => PageKind::Attachment,
                     (false, Some(_)) => PageKind::Report,
-                    (false, None) => PageKind::List,
+                    (false, None) => yearless_report_kind(&url),
                 };
                 return link(kind, false, year.or(page.year), body);
             }
@@ -374,7 +376,7 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 let kind = if year.is_some() {
                     PageKind::Report
                 } else {
-                    PageKind::List
+                    yearless_report_kind(&url)
                 };
                 return link(kind, false, year, publishing_body(text));
             }
@@ -410,6 +412,37 @@ pub fn report_year(text: &str) -> Option<u16> {
     YEAR.captures(text)
         .or_else(|| BARE_YEAR.captures(text))
         .and_then(|c| c[1].parse().ok())
+        .or_else(|| chinese_year(text))
+}
+
+/// `二〇二三年` → 2023.
+fn chinese_year(text: &str) -> Option<u16> {
+    let c = CN_YEAR.captures(text)?;
+    let digits: String = c[1]
+        .chars()
+        .map(|ch| match ch {
+            '〇' | '○' | '零' | 'Ｏ' | 'O' => '0',
+            '一' => '1',
+            '二' => '2',
+            '三' => '3',
+            '四' => '4',
+            '五' => '5',
+            '六' => '6',
+            '七' => '7',
+            '八' => '8',
+            _ => '9',
+        })
+        .collect();
+    digits.parse().ok().filter(|y| (1990..2100).contains(y))
+}
+
+/// A report link without a year: a column when its URL looks like one, else an article.
+fn yearless_report_kind(url: &Url) -> PageKind {
+    if is_column_url(url) {
+        PageKind::List
+    } else {
+        PageKind::Report
+    }
 }
 
 /// Link text that is only a year (`2023`, `2023年`, `2023年度`): a per-year sub-column.
@@ -714,6 +747,19 @@ mod tests {
         let links = run(html, "http://a.cn/nb/t1.shtml", PageKind::Report);
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].kind, PageKind::Attachment);
+    }
+
+    #[test]
+    fn chinese_numeral_years_and_yearless_titles() {
+        assert_eq!(
+            report_year("二〇二三年政府信息公开工作年度报告"),
+            Some(2023)
+        );
+        assert_eq!(report_year("二零一九年度报告"), Some(2019));
+        let html = r#"<a href="szf/">市政府信息公开年度报告</a><a href="t77.shtml">市政府信息公开工作年度报告</a>"#;
+        let links = run(html, "http://a.cn/nb/", PageKind::List);
+        let kinds: Vec<PageKind> = links.iter().map(|l| l.kind).collect();
+        assert_eq!(kinds, [PageKind::List, PageKind::Report]);
     }
 
     #[test]
