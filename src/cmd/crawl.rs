@@ -31,6 +31,9 @@ pub struct Args {
     /// Revisit every known URL with conditional requests (a yearly re-harvest).
     #[arg(long)]
     pub refresh: bool,
+    /// Try again the URLs that failed or were blocked in an earlier run.
+    #[arg(long)]
+    pub retry_failed: bool,
     /// No progress output (the summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
@@ -82,6 +85,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         },
         out: args.out.clone(),
         refresh: args.refresh,
+        retry_failed: args.retry_failed,
         progress,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -40,6 +40,8 @@ pub struct Options {
     pub out: PathBuf,
     /// Re-harvest: revisit every known URL with conditional requests.
     pub refresh: bool,
+    /// Put URLs that failed or were blocked in an earlier run back in the frontier.
+    pub retry_failed: bool,
     pub progress: Reporter,
 }
 
@@ -66,6 +68,10 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     if opts.refresh {
         let n = store.reset_for_refresh()?;
         tracing::info!("re-harvest: {n} known URLs will be revalidated with conditional requests");
+    }
+    if opts.retry_failed && !opts.refresh {
+        let n = store.reset_failed()?;
+        tracing::info!("{n} failed or blocked URLs will be tried again");
     }
     if store.warc_is_empty() {
         let info = warcinfo(&opts.settings);

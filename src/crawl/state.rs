@@ -381,6 +381,16 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
+    /// Puts failed and blocked URLs back in the frontier with fresh attempt counts.
+    pub fn reset_failed(&mut self) -> Result<usize, StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET status = 'pending', attempts = 0 WHERE status IN ('failed', 'blocked')",
+                [],
+            )
+            .map_err(|e| self.sql(e))
+    }
+
     /// Stored robots.txt answer for a host (status, body).
     pub fn robots(&self, host: &str) -> Result<Option<(u16, String)>, StateError> {
         self.conn

@@ -57,6 +57,12 @@ impl Summary {
                 fails.join(" ")
             ));
         }
+        if self.cut_bytes > 0 {
+            out.push_str(&format!(
+                "cut {} bytes of uncommitted or torn WARC data left by an interrupted run\n",
+                self.cut_bytes
+            ));
+        }
         out.push_str(&format!(
             "{} requests this run; {} harvested in total\n",
             self.requests,

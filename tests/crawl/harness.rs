@@ -93,6 +93,7 @@ pub fn crawl_with(
         scope: Scope::City,
         out: dir.to_path_buf(),
         refresh: false,
+        retry_failed: false,
         progress: Reporter::new(Mode::Quiet),
     };
     adjust(&mut opts);

@@ -394,3 +394,49 @@ fn a_host_is_given_up_after_blocked_host_limit_challenges_without_a_storm() {
     // The home-page fallback must not hammer a blocked host either.
     assert_eq!(c.requests("/"), 0);
 }
+
+#[test]
+fn failed_urls_stay_failed_on_resume_and_are_retried_on_request() {
+    let flaky = Resource::new(
+        "text/html; charset=utf-8",
+        "<table><tr><td>1</td></tr></table>",
+    )
+    .with_fault(nianbao::portal::Fault::FailFirst {
+        n: 3,
+        status: 500,
+        retry_after: None,
+    });
+    let pages = vec![
+        (
+            "/nb/",
+            utf8(r#"<a href="t1.shtml">崇左市2023年政府信息公开工作年度报告</a>"#),
+        ),
+        ("/nb/t1.shtml", flaky),
+    ];
+    let portal = runtime()
+        .block_on(Portal::start(
+            vec![site("崇左市", "451400", 74, "/nb/", pages)],
+            ServeOptions::default(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = &portal.sites[0].counters;
+    let first = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
+    assert_eq!(c.requests("/nb/t1.shtml"), 3, "retries = 2");
+    assert_eq!(first.cities[0].failures.get("http-500"), Some(&1));
+    let resumed = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
+    assert_eq!(
+        resumed.requests, 0,
+        "a failed URL is final for a plain resume"
+    );
+    let retried = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
+        o.retry_failed = true
+    });
+    assert_eq!(c.requests("/nb/t1.shtml"), 4);
+    assert_eq!(retried.harvested(), 1);
+    assert!(
+        retried.cities[0].failures.is_empty(),
+        "{:?}",
+        retried.cities[0]
+    );
+}
