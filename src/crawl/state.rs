@@ -366,6 +366,16 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
+    /// True once any report page or attachment of the city is known.
+    pub fn city_has_reports(&self, city: &str) -> Result<bool, StateError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM urls WHERE city = ?1 AND kind IN ('report', 'attachment'))",
+            )
+            .and_then(|mut st| st.query_row([city], |r| r.get::<_, bool>(0)))
+            .map_err(|e| self.sql(e))
+    }
+
     /// A re-harvest: every row becomes pending again, keeping ETag / Last-Modified for
     /// conditional requests.
     /// robots.txt answers are forgotten too, so they are fetched again.

@@ -611,6 +611,14 @@ impl Shared {
             tracing::debug!("skip {}: deeper than discovery_depth", link.url);
             return false;
         }
+        if link.kind == PageKind::Nav && self.store().city_has_reports(&row.city).unwrap_or(false) {
+            tracing::debug!(
+                "skip {}: the report column of {} is found",
+                link.url,
+                row.city
+            );
+            return false;
+        }
         if let (Some(range), Some(y)) = (&self.years, link.year) {
             if !link.same_level && !range.contains(&y) {
                 tracing::debug!("skip {}: year {y} outside {range:?}", link.url);
