@@ -73,10 +73,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         let n = store.reset_failed()?;
         tracing::info!("{n} failed or blocked URLs will be tried again");
     }
-    if store.warc_is_empty() {
-        let info = warcinfo(&opts.settings);
-        store.commit(&info.to_gzip_member(), None, &[])?;
-    }
+    store.start_with_warcinfo(warcinfo(&opts.settings).to_gzip_member())?;
     let client = build_client(&opts.settings, false).map_err(CrawlError::Client)?;
     let insecure_client = if opts.settings.hosts.iter().any(|h| h.accept_invalid_certs) {
         for h in opts

@@ -151,6 +151,8 @@ pub struct Store {
     warc: WarcWriter,
     warc_name: String,
     warc_max_bytes: u64,
+    /// The `warcinfo` member that starts every new WARC file.
+    warcinfo: Vec<u8>,
 }
 
 impl Store {
@@ -196,6 +198,7 @@ impl Store {
             warc,
             warc_name: name,
             warc_max_bytes,
+            warcinfo: Vec::new(),
         };
         Ok((store, cut))
     }
@@ -325,6 +328,21 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         self.warc = w;
         self.warc_name = name;
+        if !self.warcinfo.is_empty() {
+            // Committed with the record that triggered the rotation.
+            self.warc.append(&self.warcinfo)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the `warcinfo` member for new files, and writes it now if the current file is
+    /// empty.
+    pub fn start_with_warcinfo(&mut self, member: Vec<u8>) -> Result<(), StateError> {
+        self.warcinfo = member;
+        if self.warc.is_empty() {
+            let info = self.warcinfo.clone();
+            self.commit(&info, None, &[])?;
+        }
         Ok(())
     }
 

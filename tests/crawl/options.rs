@@ -167,3 +167,37 @@ fn a_tls_failure_falls_back_to_the_http_variant() {
         "{url} → {final_url}"
     );
 }
+
+#[test]
+fn warc_files_rotate_each_starting_with_warcinfo_and_the_archive_spans_them() {
+    let portal = clean_portal(1);
+    let dir = tempfile::tempdir().unwrap();
+    let settings = format!("{TEST_CRAWL_SETTINGS}\nwarc_max_bytes = 4000");
+    let summary = crawl_with(&portal, &settings, dir.path(), |_| {});
+    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("warc"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    for f in &files {
+        let records = nianbao::crawl::warc::read_all(f).unwrap();
+        assert_eq!(
+            records[0].field("WARC-Type"),
+            Some("warcinfo"),
+            "{}",
+            f.display()
+        );
+    }
+    // warcio starts a Python interpreter per file: check the first and the last one.
+    super::warcio::warcio_check(&files[0]);
+    super::warcio::warcio_check(&files[files.len() - 1]);
+    let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
+    let entries = archive.entries().unwrap();
+    assert_eq!(entries.len(), summary.harvested());
+    let in_files: BTreeSet<_> = entries.iter().map(|e| e.warc_file.clone()).collect();
+    assert!(in_files.len() >= 2);
+    for e in &entries {
+        assert!(!archive.payload(e).unwrap().is_empty(), "{}", e.url);
+    }
+}
