@@ -236,7 +236,7 @@ impl Shared {
                 None => format!("http-{code}"),
             };
             if attempts <= self.settings.retries {
-                self.store().commit(&cap.warc_members().0, None, &[])?;
+                self.archive_exchange(&cap)?;
                 self.store().note_attempt(row.id, attempts, &cause)?;
                 return Ok(Next::Retry(retry_after(&cap)));
             }
@@ -261,6 +261,14 @@ impl Shared {
         }
         self.complete(row, attempts, cap, done).await?;
         Ok(Next::Finished)
+    }
+
+    /// Appends an intermediate exchange (a retried error, a redirect hop). The records are
+    /// compressed before the store lock is taken.
+    fn archive_exchange(&self, cap: &Capture) -> Result<(), StateError> {
+        let members = cap.warc_members().0;
+        self.store().commit(&members, None, &[])?;
+        Ok(())
     }
 
     async fn wait_before_retry(&self, host: &str, attempt: u32, retry_after: Option<Duration>) {
@@ -317,7 +325,7 @@ impl Shared {
                     let Ok(next) = current.join(loc.trim()) else {
                         return Ok(Chain::Response(Box::new(cap)));
                     };
-                    self.store().commit(&cap.warc_members().0, None, &[])?;
+                    self.archive_exchange(&cap)?;
                     current = next;
                 }
                 _ => return Ok(Chain::Response(Box::new(cap))),
@@ -415,7 +423,7 @@ impl Shared {
             let last = attempt > self.settings.retries;
             match self.request(&robots_url, &[]).await {
                 Ok(cap) if cap.status.as_u16() >= 500 && !last => {
-                    self.store().commit(&cap.warc_members().0, None, &[])?;
+                    self.archive_exchange(&cap)?;
                     self.wait_before_retry(host, attempt, retry_after(&cap))
                         .await;
                 }
@@ -425,8 +433,9 @@ impl Shared {
                         decode_content(&cap.body, cap.header("content-encoding"), 512 * 1024)
                             .map(|b| String::from_utf8_lossy(&b).into_owned())
                             .unwrap_or_default();
-                    self.store()
-                        .commit_robots(&cap.warc_members().0, host, code, &text)?;
+                    // Compress before taking the store lock.
+                    let members = cap.warc_members().0;
+                    self.store().commit_robots(&members, host, code, &text)?;
                     if code >= 500 {
                         tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
                     }
