@@ -1,5 +1,6 @@
 //! The `nianbao` command line: parses arguments, dispatches to `cmd::*`, maps errors to exit codes.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let result = match &cli.command {
         Command::Crawl(args) => cmd::crawl::run(args),

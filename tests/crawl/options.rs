@@ -118,6 +118,28 @@ fn the_binary_exits_non_zero_only_when_nothing_was_harvested() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("harvested in total"));
+    assert!(
+        ok.stdout.is_empty(),
+        "stdout carries no progress or summary"
+    );
+    // Without --quiet and with stderr not a terminal: one plain line per URL, no bars.
+    let plain = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["crawl", "--config"])
+        .arg(&good)
+        .arg("--out")
+        .arg(dir.path().join("p"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("done ") && l.contains("/zfxxgk/ndbg/")),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\u{1b}'),
+        "no terminal escapes when stderr is a pipe"
+    );
     // A city whose portal has no report anywhere: nothing harvested.
     let empty = dir.path().join("empty.toml");
     let base = &portal.sites[0].base;
