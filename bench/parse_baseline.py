@@ -17,14 +17,15 @@ How it works (the usual analyst recipe):
   * `pandas.read_html` (lxml flavor, falling back to bs4+html5lib) with `match=` so only the
     tables that mention 表三/表四 labels (and the layout tables around them) are built; pandas
     expands colspan/rowspan, so each row's label cells are repeated across the grid;
-  * table 三: the smallest matching table that holds 本年新收 (nested layout tables hold it too),
-    plus any continuation table that holds 结转下年度 but not 本年新收 (a table split over two
-    <table>s); the last 7 grid columns are the values, the cells before them the label; rows
-    are mapped to the 26 schema keys by one keyword regex over the label column
-    (`Series.str.extract`); values are converted in one pass (NFKC for full-width digits, thousands separators dropped,
-    `pd.to_numeric(errors="coerce")` so blanks, -, —, /, 无 become null);
-  * table 四: the smallest matching table with 行政复议 and 复议后起诉; the last 15 cells of its
-    last non-empty data row;
+  * table 三: the smallest matching table at least 8 columns wide that holds 本年新收 (nested
+    layout tables hold it too), plus any continuation table that holds 结转下年度 but not
+    本年新收 (a table split over two <table>s); the last 7 grid columns are the values, the
+    cells before them the label; rows are mapped to the 26 schema keys by one keyword regex
+    over the label column (`Series.str.extract`); values are converted in one pass (NFKC for
+    full-width digits, thousands separators dropped, `pd.to_numeric(errors="coerce")` so
+    blanks, -, —, /, 无 become null);
+  * table 四: the smallest matching table (15+ columns) with 行政复议 and 复议后起诉; the last
+    15 cells of its last non-empty data row;
   * 2021 template: other_handling = sum of the three (六) items (null if all are null);
     2019 template: the three (六) item rows are null.
 """
@@ -140,8 +141,8 @@ def t3_rows(df):
     df.columns = range(df.shape[1])
     if df.shape[1] < 8:
         return {}
-    labels = (df.iloc[:, :-7].astype("string").fillna("")
-              .agg("".join, axis=1)
+    lab = df.iloc[:, :-7].astype("string")
+    labels = (lab[0].str.cat([lab[c] for c in lab.columns[1:]], na_rep="").fillna("")
               .str.normalize("NFKC").str.replace(r"\s+", "", regex=True))
     hits = labels.str.extract(ROW_RE)          # one column per row key, one regex pass
     found = hits.notna()
@@ -154,14 +155,14 @@ def t3_rows(df):
 
 
 def parse_table3(frames, texts):
-    main = [i for i, t in enumerate(texts) if "本年新收" in t]
+    main = [i for i, t in enumerate(texts) if "本年新收" in t and frames[i].shape[1] >= 8]
     if not main:
         return None
     first = min(main, key=lambda i: frames[i].size)
     rows = t3_rows(frames[first])
     if "carried_forward" not in rows:  # split over several <table>s: add the continuation
         for i in range(first + 1, len(frames)):
-            if "本年新收" not in texts[i] and "结转下年度" in texts[i]:
+            if "本年新收" not in texts[i] and "结转下年度" in texts[i] and frames[i].shape[1] >= 8:
                 for k, v in t3_rows(frames[i]).items():
                     rows.setdefault(k, v)
                 break
@@ -178,7 +179,8 @@ def parse_table3(frames, texts):
 
 
 def parse_table4(frames, texts):
-    cand = [i for i, t in enumerate(texts) if "行政复议" in t and "复议后起诉" in t]
+    cand = [i for i, t in enumerate(texts)
+            if "行政复议" in t and "复议后起诉" in t and frames[i].shape[1] >= 15]
     if not cand:
         return None
     df = frames[min(cand, key=lambda i: frames[i].size)].copy()
@@ -195,14 +197,28 @@ def parse_table4(frames, texts):
             for gi, g in enumerate(GROUPS)}
 
 
+SPAN_FIX = re.compile(r"""\b(colspan|rowspan)\s*=\s*["']?\s*(\d+)[^\s>]*""", re.I)
+
+
+def read_tables(text):
+    """read_html, keeping only the tables that mention table 三/四 labels. pandas fails on
+    malformed spans such as colspan="2;": then clean every span (colspan="0" becomes 1, as
+    browsers read it) and try once more."""
+    for attempt in (0, 1):
+        try:
+            return pd.read_html(io.StringIO(text), match="本年新收|结转下年度|行政复议",
+                                flavor=["lxml", "bs4"])
+        except ValueError as e:
+            if "No tables found" in str(e) or "did not match" in str(e) or attempt:
+                return []
+            text = SPAN_FIX.sub(lambda m: f'{m.group(1)}="{max(int(m.group(2)), 1)}"', text)
+    return []
+
+
 def parse_file(path):
     with open(path, "rb") as f:
         text = decode(f.read())
-    try:
-        frames = pd.read_html(io.StringIO(text), match="本年新收|结转下年度|行政复议",
-                              flavor=["lxml", "bs4"])
-    except ValueError:  # no table matched
-        frames = []
+    frames = read_tables(text)
     texts = [frame_text(df) for df in frames]
     return {"file": path, "table3": parse_table3(frames, texts),
             "table4": parse_table4(frames, texts)}

@@ -10,7 +10,8 @@
 # every timed run is pinned to, default 0), BENCH_WAIT_LOAD (wait before the timed runs until
 # the 1-minute load average is below this, default 1.5) and BENCH_WAIT_MAX (give up waiting
 # after this many seconds; default 0 for --quick, 300 for full), BENCH_SKIP_BUILD=1 (use the
-# existing target/release/nianbao instead of running cargo build --release).
+# existing target/release/nianbao instead of running cargo build --release), BENCH_SECTIONS
+# (which sections to run, default "parse crawl aggregate").
 #
 # What it does:
 #   1. bench/.venv with the pinned baseline packages of bench/requirements.txt;
@@ -20,8 +21,8 @@
 #   5. parse: nianbao and bench/parse_baseline.py, alternately, RUNS times each, on ONE core
 #      (taskset), each run timed with /usr/bin/time -v (user+sys CPU, peak RSS) and by the
 #      wall clock; then the equal-work check (bench/compare_outputs.py) on the outputs of run 1;
-#   6. the crawl and aggregate sections (skipped while bench/crawl.sh / bench/aggregate.sh
-#      do not exist);
+#   6. the crawl and aggregate sections (see their markers; skipped while their entry points do
+#      not exist);
 #   7. the markdown table (bench/summarize.py), also written to RESULTS/summary.md.
 #
 # Everything goes to bench/results/<UTC time>-<quick|full>/ (git-ignored).
@@ -38,12 +39,13 @@ else
   N="${BENCH_N:-5000}"; RUNS="${BENCH_RUNS:-5}"; WAIT_MAX="${BENCH_WAIT_MAX:-300}"
 fi
 CPU="${BENCH_CPU:-0}"
+SECTIONS="${BENCH_SECTIONS:-parse crawl aggregate}"
 WAIT_LOAD="${BENCH_WAIT_LOAD:-1.5}"
 RESULTS="$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)-$MODE"
 mkdir -p "$RESULTS/out" "$RESULTS/time"
 PY="$BENCH/.venv/bin/python"
 NIANBAO="$ROOT/target/release/nianbao"
-export BENCH ROOT MODE N RUNS CPU RESULTS PY NIANBAO
+export BENCH ROOT MODE N RUNS CPU RESULTS PY NIANBAO SECTIONS
 log() { echo "[$(date -u +%H:%M:%S)] $*"; }
 
 # ---------------------------------------------------------------- machine
@@ -125,55 +127,71 @@ wait_quiet() {
 }
 
 # ---------------------------------------------------------------- parse
-log "parse: warm-up (20 pages each, untimed)"
-"$NIANBAO" parse --json "${FILES[@]:0:20}" > /dev/null
-"$PY" "$BENCH/parse_baseline.py" "${FILES[@]:0:20}" > /dev/null
-wait_quiet
-for ((i = 1; i <= RUNS; i++)); do
-  # alternate the order so that drifting background load hits both tools alike
-  if (( i % 2 )); then order="nianbao baseline"; else order="baseline nianbao"; fi
-  for tool in $order; do
-    if [[ $tool == nianbao ]]; then
-      measure parse nianbao "$N" "$RESULTS/out/parse.nianbao.$i.jsonl" "$NIANBAO" parse --json "${FILES[@]}"
-    else
-      measure parse baseline "$N" "$RESULTS/out/parse.baseline.$i.jsonl" "$PY" "$BENCH/parse_baseline.py" "${FILES[@]}"
-    fi
+if [[ " $SECTIONS " == *" parse "* ]]; then
+  log "parse: warm-up (20 pages each, untimed)"
+  "$NIANBAO" parse --json "${FILES[@]:0:20}" > /dev/null
+  "$PY" "$BENCH/parse_baseline.py" "${FILES[@]:0:20}" > /dev/null
+  wait_quiet
+  for ((i = 1; i <= RUNS; i++)); do
+    # alternate the order so that drifting background load hits both tools alike
+    if (( i % 2 )); then order="nianbao baseline"; else order="baseline nianbao"; fi
+    for tool in $order; do
+      if [[ $tool == nianbao ]]; then
+        measure parse nianbao "$N" "$RESULTS/out/parse.nianbao.$i.jsonl" "$NIANBAO" parse --json "${FILES[@]}"
+      else
+        measure parse baseline "$N" "$RESULTS/out/parse.baseline.$i.jsonl" "$PY" "$BENCH/parse_baseline.py" "${FILES[@]}"
+      fi
+    done
   done
-done
-for ((i = 2; i <= RUNS; i++)); do rm -f "$RESULTS/out/parse.nianbao.$i.jsonl" "$RESULTS/out/parse.baseline.$i.jsonl"; done
+  for ((i = 2; i <= RUNS; i++)); do rm -f "$RESULTS/out/parse.nianbao.$i.jsonl" "$RESULTS/out/parse.baseline.$i.jsonl"; done
 
-log "parse: equal work (outputs of run 1)"
-{
-  echo "## nianbao vs baseline"
-  "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.nianbao.1.jsonl" "$RESULTS/out/parse.baseline.1.jsonl" --files "$CORPUS/files.txt" || true
-  echo "## nianbao vs manifest expected values"
-  "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.nianbao.1.jsonl" "$CORPUS/expected.jsonl" --files "$CORPUS/files.txt" || true
-  echo "## baseline vs manifest expected values"
-  "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.baseline.1.jsonl" "$CORPUS/expected.jsonl" || true
-} | tee "$RESULTS/equal-work.txt"
+  log "parse: equal work (outputs of run 1)"
+  {
+    echo "## nianbao vs baseline"
+    "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.nianbao.1.jsonl" "$RESULTS/out/parse.baseline.1.jsonl" --files "$CORPUS/files.txt" || true
+    echo "## nianbao vs manifest expected values"
+    "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.nianbao.1.jsonl" "$CORPUS/expected.jsonl" --files "$CORPUS/files.txt" || true
+    echo "## baseline vs manifest expected values"
+    "$PY" "$BENCH/compare_outputs.py" "$RESULTS/out/parse.baseline.1.jsonl" "$CORPUS/expected.jsonl" || true
+  } | tee "$RESULTS/equal-work.txt"
+else
+  log "parse: not in BENCH_SECTIONS; skipped"
+fi
 
 # --- crawl
-# Entry point: bench/crawl.sh, sourced here when it exists (it can use measure, $NIANBAO, $PY,
-# $RESULTS, $MODE, $RUNS, $CPU, and should record its runs as group "crawl", with a tool named
-# "baseline" for the ratio).
-if [[ -f "$BENCH/crawl.sh" ]]; then
+# Entry points, first found wins (skipped cleanly while neither exists, or when "crawl" is not in
+# BENCH_SECTIONS):
+#   bench/crawl.sh        sourced: can use measure, $NIANBAO, $PY, $RESULTS, $MODE, $RUNS, $CPU;
+#                         record runs as group "crawl" (a tool named "baseline" gets ratios);
+#   bench/crawl_bench.sh  run as its own script; its output goes to $RESULTS/crawl.txt.
+if [[ " $SECTIONS " != *" crawl "* ]]; then
+  log "crawl: not in BENCH_SECTIONS; skipped"
+elif [[ -f "$BENCH/crawl.sh" ]]; then
   log "crawl: bench/crawl.sh"
   # shellcheck source=/dev/null
   source "$BENCH/crawl.sh"
+elif [[ -f "$BENCH/crawl_bench.sh" ]]; then
+  log "crawl: bench/crawl_bench.sh"
+  bash "$BENCH/crawl_bench.sh" 2>&1 | tee "$RESULTS/crawl.txt" || log "crawl: bench/crawl_bench.sh failed (exit ${PIPESTATUS[0]})"
 else
-  log "crawl: bench/crawl.sh does not exist yet; skipped"
+  log "crawl: no bench/crawl.sh or bench/crawl_bench.sh yet; skipped"
 fi
 # --- end crawl
 
 # --- aggregate
-# Entry point: bench/aggregate.sh, sourced here when it exists (same contract as crawl, group
-# "aggregate").
-if [[ -f "$BENCH/aggregate.sh" ]]; then
+# Entry points, same contract as crawl: bench/aggregate.sh (sourced; group "aggregate") or
+# bench/aggregate_bench.sh (run; output to $RESULTS/aggregate.txt).
+if [[ " $SECTIONS " != *" aggregate "* ]]; then
+  log "aggregate: not in BENCH_SECTIONS; skipped"
+elif [[ -f "$BENCH/aggregate.sh" ]]; then
   log "aggregate: bench/aggregate.sh"
   # shellcheck source=/dev/null
   source "$BENCH/aggregate.sh"
+elif [[ -f "$BENCH/aggregate_bench.sh" ]]; then
+  log "aggregate: bench/aggregate_bench.sh"
+  bash "$BENCH/aggregate_bench.sh" 2>&1 | tee "$RESULTS/aggregate.txt" || log "aggregate: bench/aggregate_bench.sh failed (exit ${PIPESTATUS[0]})"
 else
-  log "aggregate: bench/aggregate.sh does not exist yet; skipped"
+  log "aggregate: no bench/aggregate.sh or bench/aggregate_bench.sh yet; skipped"
 fi
 # --- end aggregate
 
@@ -183,6 +201,6 @@ echo "uptime after the runs: $(uptime)" | tee -a "$RESULTS/machine.txt"
 echo
 python3 "$BENCH/summarize.py" "$RESULTS"
 echo
-grep -E '^(## |agreement)' "$RESULTS/equal-work.txt"
+[[ -f "$RESULTS/equal-work.txt" ]] && grep -E '^(## |agreement)' "$RESULTS/equal-work.txt"
 echo
 log "results in $RESULTS"

@@ -1,46 +1,47 @@
 //! The `nianbao` command line: parses arguments, dispatches to `cmd::*`, and maps errors to the
-//! exit codes of [`exit`]. stdout carries only data; messages go to stderr.
+//! exit codes of [`cmd::exit`]. stdout carries only data; messages and logs go to stderr.
 
-mod cmd;
-
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-/// Exit codes, one meaning each.
-pub mod exit {
-    use std::process::ExitCode;
-    /// Everything asked for was done.
-    pub const OK: ExitCode = ExitCode::SUCCESS;
-    /// Some inputs failed (unreadable file, nothing harvested); the rest were processed.
-    pub const SOME_FAILED: u8 = 1;
-    /// Bad usage (clap's own code for argument errors).
-    pub const USAGE: u8 = 2;
-    /// A fatal error: bad configuration, output not writable.
-    pub const FATAL: u8 = 3;
-
-    pub fn code(c: u8) -> ExitCode {
-        ExitCode::from(c)
-    }
-}
+use nianbao::cmd::{self, exit};
 
 /// nianbao (年报): harvest, parse, check and compare 政府信息公开工作年度报告.
 #[derive(Debug, Parser)]
 #[command(version, about, propagate_version = true)]
 struct Cli {
+    /// Explain decisions on stderr (which links were skipped and why, which encoding won).
+    #[arg(long, global = true)]
+    debug: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Harvest the reports of the configured cities into WARC files.
+    Crawl(cmd::crawl::Args),
     /// Parse saved report files into the canonical schema and check them.
     Parse(cmd::parse::Args),
 }
 
+fn init_logging(debug: bool) {
+    let level = if debug { "debug" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("nianbao={level}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.debug);
     let result = match &cli.command {
+        Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
     };
     match result {
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
                 return exit::OK;
             }
             eprintln!("nianbao: {e:#}");
-            exit::code(exit::FATAL)
+            exit::code(exit::USAGE)
         }
     }
 }

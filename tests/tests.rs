@@ -1,6 +1,7 @@
 //! The one integration-test binary: one module per subcommand or stage, a shared harness.
 
 mod aggregate;
+mod crawl;
 mod docx;
 mod fixtures;
 mod parse;

@@ -1,3 +1,22 @@
-//! One module per subcommand: each exposes clap `Args` and `run(&Args) -> anyhow::Result<ExitCode>`.
+//! One module per subcommand: each exposes clap `Args` (no I/O) and
+//! `run(&Args) -> anyhow::Result<ExitCode>`; [`exit`] lists what the exit codes mean.
 
+pub mod crawl;
 pub mod parse;
+
+/// Exit codes, one meaning each.
+pub mod exit {
+    use std::process::ExitCode;
+    /// Everything asked for was done.
+    pub const OK: ExitCode = ExitCode::SUCCESS;
+    /// Some inputs failed (an unreadable file; a crawl that harvested nothing); the rest were
+    /// processed.
+    pub const SOME_FAILED: u8 = 1;
+    /// Bad usage or configuration (clap's own code for argument errors), or a fatal error such
+    /// as an output folder that cannot be written.
+    pub const USAGE: u8 = 2;
+
+    pub fn code(c: u8) -> ExitCode {
+        ExitCode::from(c)
+    }
+}

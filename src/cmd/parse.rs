@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::exit;
-use nianbao::parse;
-use nianbao::report::{Report, Table2, Table3, Table4, Val};
-use nianbao::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use super::exit;
+use crate::parse;
+use crate::report::{Report, Table2, Table3, Table4, Val};
+use crate::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 
 /// Parse saved report pages (HTML in any encoding, or text layouts) into the canonical schema.
 #[derive(Debug, clap::Args)]

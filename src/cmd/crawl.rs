@@ -1,0 +1,133 @@
+//! `nianbao crawl`: CLI flags → [`crate::crawl::Options`] → a harvest directory and a summary
+//! on stderr. Exit code 1 only when nothing at all was harvested.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::crawl::config::Config;
+use crate::crawl::progress::{Mode, Reporter};
+use crate::crawl::{crawl, Options, Scope};
+
+/// Harvest the annual reports of the configured cities into WARC files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The cities and crawl settings.
+    #[arg(long, default_value = "config/guangxi.toml")]
+    pub config: PathBuf,
+    /// Only these cities (name, name without 市, or adcode); repeatable. Default: all.
+    #[arg(long = "city", value_name = "NAME")]
+    pub cities: Vec<String>,
+    /// Report years to keep, e.g. `2019..2024` (inclusive) or `2023`.
+    #[arg(long, value_name = "FROM..TO")]
+    pub years: Option<String>,
+    /// Harvest directory: `state.sqlite` and `warc/`. Rerun the same command to resume.
+    #[arg(long, default_value = "out/harvest")]
+    pub out: PathBuf,
+    /// `city`: the city government's own reports; `all`: also departments and counties.
+    #[arg(long, value_enum, default_value = "city")]
+    pub scope: ScopeArg,
+    /// Revisit every known URL with conditional requests (a yearly re-harvest).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Try again the URLs that failed or were blocked in an earlier run.
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// No progress output (the summary is still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeArg {
+    City,
+    All,
+}
+
+/// Parses `2019..2024`, `2019..=2024` or `2023`.
+pub fn parse_years(s: &str) -> anyhow::Result<std::ops::RangeInclusive<u16>> {
+    let (a, b) = match s.split_once("..") {
+        Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
+        None => (s.trim(), s.trim()),
+    };
+    let a: u16 = a
+        .parse()
+        .with_context(|| format!("--years {s}: bad start year"))?;
+    let b: u16 = b
+        .parse()
+        .with_context(|| format!("--years {s}: bad end year"))?;
+    if a > b {
+        bail!("--years {s}: start is after end");
+    }
+    Ok(a..=b)
+}
+
+/// Runs the crawl on a fresh multi-threaded runtime.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&args.config)?;
+    let cities = config
+        .select_cities(&args.cities)
+        .map_err(anyhow::Error::msg)?;
+    let years = args.years.as_deref().map(parse_years).transpose()?;
+    let progress = if args.quiet {
+        Reporter::new(Mode::Quiet)
+    } else {
+        Reporter::auto()
+    };
+    let opts = Options {
+        settings: config.crawl.clone(),
+        cities,
+        years,
+        scope: match args.scope {
+            ScopeArg::City => Scope::City,
+            ScopeArg::All => Scope::All,
+        },
+        out: args.out.clone(),
+        refresh: args.refresh,
+        retry_failed: args.retry_failed,
+        progress,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let summary = runtime
+        .block_on(crawl(opts))
+        .with_context(|| format!("crawl into {}", args.out.display()))?;
+    eprint!("{}", summary.render());
+    Ok(if summary.harvested() == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn flags_parse_with_their_defaults() {
+        let cli =
+            Cli::try_parse_from(["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
+                .unwrap();
+        assert_eq!(cli.args.cities, ["南宁", "柳州市"]);
+        assert_eq!(cli.args.scope, ScopeArg::All);
+        assert_eq!(cli.args.config, PathBuf::from("config/guangxi.toml"));
+    }
+
+    #[test]
+    fn year_ranges_are_inclusive() {
+        assert_eq!(parse_years("2019..2024").unwrap(), 2019..=2024);
+        assert_eq!(parse_years("2023").unwrap(), 2023..=2023);
+        assert!(parse_years("2024..2019").is_err());
+    }
+}

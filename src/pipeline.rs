@@ -1,0 +1,192 @@
+//! A harvest archive → parsed reports ready for aggregation ([`aggregate::Input`]): every
+//! report page is parsed, the attachments it links are parsed too and merged into it (best
+//! complete source per table), and each report is tagged with its city, whether it is the city
+//! government's own, and its data origin. Reads the archive; no network.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::aggregate::{sources, City, Input, SourceMeta};
+use crate::crawl::archive::{Archive, ArchiveError, Entry};
+use crate::crawl::discover::PageKind;
+use crate::parse::parse_bytes;
+use crate::report::{Finding, Report, Severity};
+
+/// Data origin of every report in an archive, unless `data_origin.json` in the archive folder
+/// says otherwise.
+pub const PUBLISHED: &str = "published";
+pub const SYNTHETIC: &str = "synthetic-demo";
+
+/// `data_origin.json`: the demo archive marks its synthetic figures (all but the reports whose
+/// URL path is listed as published).
+#[derive(Debug, Deserialize, Default)]
+struct OriginFile {
+    default: String,
+    #[serde(default)]
+    published_paths: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("{path}: {message}")]
+    Origin { path: PathBuf, message: String },
+}
+
+/// What reading an archive gave, for the run summary.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub inputs: Vec<Input>,
+    pub reports: usize,
+    pub attachments: usize,
+    /// Records that could not be read at all (named with their reason).
+    pub failures: Vec<String>,
+}
+
+fn origins(dir: &Path) -> Result<OriginFile, PipelineError> {
+    let path = dir.join("data_origin.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| PipelineError::Origin {
+            path,
+            message: e.to_string(),
+        }),
+        Err(_) => Ok(OriginFile {
+            default: PUBLISHED.into(),
+            published_paths: Vec::new(),
+        }),
+    }
+}
+
+fn url_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+/// A body name that is the city government itself (市人民政府, its 办公室), not a department.
+pub fn is_city_government(body: &str, city: &str) -> bool {
+    let short = city.trim_end_matches('市');
+    let rest = body
+        .strip_prefix(city)
+        .or_else(|| body.strip_prefix(short))
+        .map(|r| r.trim_start_matches('市'));
+    matches!(
+        rest,
+        Some("" | "人民政府" | "政府" | "人民政府办公室" | "人民政府办公厅" | "政府办公室")
+    )
+}
+
+/// Read every report of an archive.
+pub fn read_archive(
+    dir: &Path,
+    cities: &[City],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Read, PipelineError> {
+    let archive = Archive::open(dir)?;
+    let origin = origins(dir)?;
+    let entries = archive.entries()?;
+    let mut attachments: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.kind == PageKind::Attachment) {
+        if let Some(parent) = &e.parent {
+            attachments.entry(parent.as_str()).or_default().push(e);
+        }
+    }
+    let pages: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.kind == PageKind::Report)
+        .collect();
+    let mut read = Read::default();
+    for (n, page) in pages.iter().enumerate() {
+        progress(n, pages.len());
+        let report = match parse_entry(&archive, page) {
+            Ok(r) => r,
+            Err(message) => {
+                read.failures.push(format!("{}: {message}", page.url));
+                continue;
+            }
+        };
+        read.reports += 1;
+        let mut parsed_attachments = Vec::new();
+        let mut notes = Vec::new();
+        for att in attachments.get(page.url.as_str()).into_iter().flatten() {
+            read.attachments += 1;
+            match parse_entry(&archive, att) {
+                Ok(r) => parsed_attachments.push((att.url.clone(), r)),
+                Err(message) => notes.push(
+                    Finding::new(
+                        "P-ATTACHMENT",
+                        Severity::Warning,
+                        format!("attachment {} not read: {message}", att.url),
+                    )
+                    .with_cells([]),
+                ),
+            }
+        }
+        let mut report = sources::merge(report, &parsed_attachments);
+        report.findings.extend(notes);
+        read.inputs.push(Input {
+            meta: meta(page, &report, cities, &origin),
+            report,
+        });
+    }
+    progress(pages.len(), pages.len());
+    Ok(read)
+}
+
+fn parse_entry(archive: &Archive, entry: &Entry) -> Result<Report, String> {
+    let bytes = archive.payload(entry).map_err(|e| e.to_string())?;
+    parse_bytes(&bytes, &entry.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
+}
+
+fn meta(page: &Entry, report: &Report, cities: &[City], origin: &OriginFile) -> SourceMeta {
+    let adcode = cities
+        .iter()
+        .find(|c| c.name == page.city)
+        .map(|c| c.adcode.clone())
+        .unwrap_or_default();
+    let gov = |b: &Option<String>| {
+        b.as_deref()
+            .is_none_or(|b| is_city_government(b, &page.city))
+    };
+    let path = url_path(&page.url);
+    let data_origin = if origin.published_paths.iter().any(|p| p == path) {
+        PUBLISHED
+    } else {
+        origin.default.as_str()
+    };
+    SourceMeta {
+        city: page.city.clone(),
+        adcode,
+        city_government: gov(&page.body) && gov(&report.body),
+        url: page.url.clone(),
+        warc_record_id: page.record_id.clone(),
+        sha256: page.sha256.clone(),
+        fetch_time: page.fetched_at.clone(),
+        data_origin: data_origin.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn city_government_names() {
+        assert!(is_city_government("贵港市", "贵港市"));
+        assert!(is_city_government("贵港市人民政府", "贵港市"));
+        assert!(is_city_government("贵港市人民政府办公室", "贵港市"));
+        assert!(!is_city_government("贵港市财政局", "贵港市"));
+        assert!(!is_city_government("港北区人民政府", "贵港市"));
+    }
+
+    #[test]
+    fn paths_of_urls() {
+        assert_eq!(
+            url_path("http://127.0.0.2:8480/zfxxgk/t1.shtml"),
+            "/zfxxgk/t1.shtml"
+        );
+        assert_eq!(url_path("http://host"), "/");
+    }
+}

@@ -1,0 +1,51 @@
+//! The bundled Guangxi config.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use nianbao::crawl::config::Config;
+
+fn bundled() -> Config {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/guangxi.toml");
+    Config::load(&path).expect("config/guangxi.toml loads")
+}
+
+#[test]
+fn bundled_config_has_the_14_guangxi_cities_with_unique_codes() {
+    let c = bundled();
+    assert_eq!(c.cities.len(), 14);
+    let codes: BTreeSet<&str> = c.cities.iter().map(|c| c.adcode.as_str()).collect();
+    assert_eq!(codes.len(), 14);
+    assert!(c.cities.iter().all(|c| c.adcode.starts_with("45")));
+    assert_eq!(c.crawl.per_host_concurrency, 1);
+    assert!(
+        c.crawl.delay_ms >= 1000,
+        "live harvests must be slow by default"
+    );
+}
+
+#[test]
+fn bundled_populations_sum_to_the_published_guangxi_total() {
+    let c = bundled();
+    let sum: u64 = c
+        .cities
+        .iter()
+        .map(|c| c.population_2020.expect("every city has a population"))
+        .sum();
+    assert_eq!(sum, 50_126_804);
+    assert_eq!(c.census.expect("census source").total, 50_126_804);
+}
+
+#[test]
+fn cities_are_selected_by_name_short_name_or_code() {
+    let c = bundled();
+    let picked = c
+        .select_cities(&["南宁".into(), "450200".into(), "桂林市".into()])
+        .unwrap();
+    let names: Vec<&str> = picked.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["南宁市", "柳州市", "桂林市"]);
+    assert!(c
+        .select_cities(&["东京".into()])
+        .unwrap_err()
+        .contains("南宁市"));
+}

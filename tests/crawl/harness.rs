@@ -1,0 +1,148 @@
+//! Shared fixture: one runtime that keeps the portals serving, and crawls run once and read
+//! by many tests.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use nianbao::crawl::archive::Archive;
+use nianbao::crawl::config::Config;
+use nianbao::crawl::progress::{Mode, Reporter};
+use nianbao::crawl::{crawl, Options, Scope, Summary};
+use nianbao::portal::{
+    generate, DefaultContent, Portal, PortalOptions, ServeOptions, TEST_CRAWL_SETTINGS,
+};
+use tempfile::TempDir;
+use tokio::runtime::Runtime;
+
+/// The runtime every portal of this test binary is served on.
+pub fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    })
+}
+
+/// Starts a generated portal on loopback.
+pub fn start_portal(opts: PortalOptions, latency: Duration) -> Portal {
+    let sites = generate::generate(&opts, &DefaultContent);
+    runtime()
+        .block_on(Portal::start(sites, ServeOptions { latency, port: 0 }))
+        .expect("portal starts on 127.0.0.x")
+}
+
+/// A finished crawl of a portal.
+pub struct Harvest {
+    pub portal: Portal,
+    pub dir: TempDir,
+    pub summary: Summary,
+}
+
+impl Harvest {
+    pub fn archive(&self) -> Archive {
+        Archive::open(self.dir.path()).expect("archive opens")
+    }
+
+    /// (site index, path) of every report page and attachment in the archive.
+    pub fn found(&self) -> BTreeSet<(String, String)> {
+        self.archive()
+            .entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.city.clone(), path_of(&e.url)))
+            .collect()
+    }
+
+    pub fn db(&self) -> rusqlite_free::Db {
+        rusqlite_free::Db::open(self.dir.path())
+    }
+}
+
+pub fn path_of(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}
+
+/// Runs a crawl of `portal` in-process.
+pub fn crawl_portal(portal: &Portal, crawl_settings: &str, scope: Scope, dir: &Path) -> Summary {
+    crawl_with(portal, crawl_settings, dir, |o| o.scope = scope)
+}
+
+/// Runs a crawl of `portal` in-process, with `adjust` applied to the options.
+pub fn crawl_with(
+    portal: &Portal,
+    crawl_settings: &str,
+    dir: &Path,
+    adjust: impl FnOnce(&mut Options),
+) -> Summary {
+    let text = portal.config_toml(crawl_settings);
+    let config =
+        Config::from_toml(&text, Path::new("fixture.toml")).expect("fixture config is valid");
+    let mut opts = Options {
+        settings: config.crawl.clone(),
+        cities: config.cities.clone(),
+        years: None,
+        scope: Scope::City,
+        out: dir.to_path_buf(),
+        refresh: false,
+        retry_failed: false,
+        progress: Reporter::new(Mode::Quiet),
+    };
+    adjust(&mut opts);
+    runtime().block_on(crawl(opts)).expect("crawl runs")
+}
+
+fn harvest(scope: Scope) -> Harvest {
+    let portal = start_portal(PortalOptions::default(), Duration::from_millis(5));
+    let dir = tempfile::tempdir().unwrap();
+    let summary = crawl_portal(&portal, TEST_CRAWL_SETTINGS, scope, dir.path());
+    Harvest {
+        portal,
+        dir,
+        summary,
+    }
+}
+
+/// One crawl of the default fixture (3 cities with faults), `--scope city`.
+pub fn city_scope() -> &'static Harvest {
+    static H: OnceLock<Harvest> = OnceLock::new();
+    H.get_or_init(|| harvest(Scope::City))
+}
+
+/// One crawl of the default fixture, `--scope all`.
+pub fn all_scope() -> &'static Harvest {
+    static H: OnceLock<Harvest> = OnceLock::new();
+    H.get_or_init(|| harvest(Scope::All))
+}
+
+/// Read-only queries on the crawl state, for assertions.
+pub mod rusqlite_free {
+    use std::path::Path;
+
+    pub struct Db(rusqlite::Connection);
+
+    impl Db {
+        pub fn open(dir: &Path) -> Db {
+            Db(rusqlite::Connection::open(dir.join("state.sqlite")).unwrap())
+        }
+
+        /// (status, error) of a URL whose path ends with `suffix`.
+        pub fn status_of(&self, suffix: &str) -> (String, Option<String>) {
+            self.0
+                .query_row(
+                    "SELECT status, error FROM urls WHERE url LIKE '%' || ?1",
+                    [suffix],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap_or_else(|e| panic!("no URL ending with {suffix}: {e}"))
+        }
+    }
+}
