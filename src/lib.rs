@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod decode;
 pub mod document;
 pub mod export;
+pub mod htmlreport;
 pub mod parse;
 pub mod report;
 pub mod template;

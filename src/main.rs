@@ -36,12 +36,15 @@ struct Cli {
 enum Command {
     /// Parse saved report files into the canonical schema and check them.
     Parse(cmd::parse::Args),
+    /// Write the self-contained HTML comparison report of an output folder.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Parse(args) => cmd::parse::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 //! `export` write the files.
 
 pub mod frames;
+pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod sources;
