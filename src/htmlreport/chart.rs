@@ -34,13 +34,14 @@ pub fn sorted(mut bars: Vec<Bar>) -> Vec<Bar> {
     bars
 }
 
-/// A round number at least `max` (1, 2, 2.5 or 5 times a power of ten), for axis ends.
+/// A round number at least `max` (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten), for
+/// axis ends.
 pub fn nice_ceiling(max: f64) -> f64 {
-    if !(max > 0.0) || !max.is_finite() {
+    if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return 1.0;
     }
     let p = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
         .iter()
         .map(|m| m * p)
         .find(|v| *v >= max * 0.999_999)
@@ -54,8 +55,14 @@ const ROW_H: f64 = 20.0;
 const TOP: f64 = 6.0;
 const AXIS_H: f64 = 22.0;
 
-/// A horizontal bar chart of `bars` (already sorted), values shown with `fmt`.
-pub fn bar_chart(title: &str, bars: &[Bar], fmt: &dyn Fn(f64) -> String) -> String {
+/// A horizontal bar chart of `bars` (already sorted), values shown with `fmt`, axis ticks
+/// with `tick`.
+pub fn bar_chart(
+    title: &str,
+    bars: &[Bar],
+    fmt: &dyn Fn(f64) -> String,
+    tick: &dyn Fn(f64) -> String,
+) -> String {
     let n = bars.len().max(1) as f64;
     let height = TOP + n * ROW_H + AXIS_H;
     let plot = BAR_W - LABEL_W - VALUE_W;
@@ -77,7 +84,7 @@ pub fn bar_chart(title: &str, bars: &[Bar], fmt: &dyn Fn(f64) -> String) -> Stri
              <text class=\"tick\" x=\"{gx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             height - AXIS_H,
             height - 6.0,
-            esc(&fmt(top * t))
+            esc(&tick(top * t))
         );
     }
     for (i, b) in bars.iter().enumerate() {
@@ -163,6 +170,16 @@ pub fn line_chart(
         LINE_W - PAD_R,
         y(0.0),
         y(0.0)
+    );
+    let _ = write!(
+        s,
+        "<line class=\"grid\" x1=\"{PAD_L}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/>\
+         <text class=\"tick\" x=\"{PAD_L}\" y=\"{:.1}\">{}</text>",
+        LINE_W - PAD_R,
+        y(top),
+        y(top),
+        y(top) - 2.0,
+        esc(&fmt(top))
     );
     s.push_str(&polyline("median", median, &x, &y));
     s.push_str(&polyline("series", values, &x, &y));
@@ -282,15 +299,15 @@ mod tests {
     fn axis_ends_are_round() {
         assert_eq!(nice_ceiling(0.87), 1.0);
         assert_eq!(nice_ceiling(2310.0), 2500.0);
+        assert_eq!(nice_ceiling(25.57), 30.0);
         assert_eq!(nice_ceiling(0.0), 1.0);
         assert_eq!(nice_ceiling(f64::NAN), 1.0);
     }
 
     #[test]
     fn a_chart_escapes_labels_and_carries_each_value() {
-        let svg = bar_chart("t<", &[bar("<b>", Some(2.0)), bar("x", None)], &|v| {
-            v.to_string()
-        });
+        let fmt = |v: f64| v.to_string();
+        let svg = bar_chart("t<", &[bar("<b>", Some(2.0)), bar("x", None)], &fmt, &fmt);
         assert!(svg.contains("<title>t&lt;</title>") && svg.contains("&lt;b&gt;"));
         assert!(svg.contains("data-value=\"2\"") && svg.contains("无数据"));
         assert!(!svg.contains("<b>"));

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
-use super::compare::origin_badge;
+use super::compare::{city_table, origin_badge};
 use super::html::{anchor, esc, link, plain};
-use crate::aggregate::{CellRow, ReportRow, Tables};
+use crate::aggregate::{CellRow, ComparisonRow, ReportRow, Tables};
 use crate::report::{Finding, Severity};
 use crate::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 
@@ -196,6 +196,13 @@ fn city_section(ix: &Index, adcode: &str, city: &str) -> String {
         esc(city),
         esc(adcode)
     );
+    let rows: Vec<&ComparisonRow> = ix
+        .tables
+        .comparison
+        .iter()
+        .filter(|r| r.adcode == adcode)
+        .collect();
+    s.push_str(&city_table(&rows));
     let mut years: Vec<Option<i32>> = ix
         .reports_of_city(adcode)
         .iter()
@@ -276,7 +283,8 @@ fn source_list(r: &ReportRow) -> String {
         ("编码", esc(r.encoding.as_deref().unwrap_or("—"))),
     ];
     let mut s = String::from("<dl class=\"source\">");
-    for (k, v) in rows {
+    let empty = ["<code></code>", "", "—"];
+    for (k, v) in rows.iter().filter(|(_, v)| !empty.contains(&v.as_str())) {
         let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
     }
     s.push_str("</dl>");

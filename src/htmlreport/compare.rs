@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::chart::{self, Bar};
-use super::html::{anchor, esc, link, metric_value, or_dash, per_100k};
+use super::html::{anchor, esc, link, metric_value, or_dash, per_100k, plain};
 use crate::aggregate::metrics::{Metric, METRICS};
 use crate::aggregate::ComparisonRow;
 
@@ -71,6 +71,15 @@ impl View {
         v.get(self.k).copied().flatten()
     }
 
+    /// An axis tick: as few decimals as the round tick values need.
+    fn tick(&self, v: f64) -> String {
+        if self.metric.is_rate {
+            format!("{}%", plain((v * 1000.0).round() / 10.0))
+        } else {
+            plain(v)
+        }
+    }
+
     fn format(&self, v: f64) -> String {
         if self.per_100k {
             per_100k(v)
@@ -120,7 +129,7 @@ fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
         .collect();
     let bars = chart::sorted(bars);
     let title = format!("{year}年度 {}：各市排名", view.label());
-    let svg = chart::bar_chart(&title, &bars, &|v| view.format(v));
+    let svg = chart::bar_chart(&title, &bars, &|v| view.format(v), &|v| view.tick(v));
     let mut table = String::new();
     for b in &bars {
         let _ = write!(
@@ -165,14 +174,20 @@ fn comparison_table(rows: &[&ComparisonRow], year: i32) -> String {
 
 fn comparison_row(r: &ComparisonRow) -> String {
     let published = r.data_origin == PUBLISHED;
-    let mut s = format!(
-        "<tr class=\"{}\" data-adcode=\"{}\"><th scope=\"row\">{}{}</th><td class=\"num\">{}</td>",
+    format!(
+        "<tr class=\"{}\" data-adcode=\"{}\"><th scope=\"row\">{}{}</th><td class=\"num\">{}</td>{}</tr>",
         if published { "published" } else { "" },
         esc(&r.adcode),
         if published { "★ " } else { "" },
         link(&r.source_url, &r.city),
         r.population.map_or("—".to_string(), |p| p.to_string()),
-    );
+        metric_cells(r),
+    )
+}
+
+/// A row's cells after its heading: every metric view (with the rank) and the data origin.
+fn metric_cells(r: &ComparisonRow) -> String {
+    let mut s = String::new();
     for view in View::all() {
         let v = view.value(r);
         let rank = if view.per_100k {
@@ -192,7 +207,39 @@ fn comparison_row(r: &ComparisonRow) -> String {
             or_dash(v, |v| view.format(v)),
         );
     }
-    let _ = write!(s, "<td>{}</td></tr>", origin_badge(&r.data_origin));
+    let _ = write!(s, "<td>{}</td>", origin_badge(&r.data_origin));
+    s
+}
+
+/// One city's metrics over the years (latest first), each value with its rank that year.
+pub fn city_table(rows: &[&ComparisonRow]) -> String {
+    if rows.is_empty() {
+        return "<p class=\"missing\">没有用于对比的市政府本级年报。</p>".to_string();
+    }
+    let mut s = String::from(
+        "<div class=\"scroll\"><table class=\"city-metrics\"><caption>历年指标（括号内为当年排名）\
+         </caption><thead><tr><th scope=\"col\">年度</th>",
+    );
+    for view in View::all() {
+        let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&view.label()));
+    }
+    s.push_str("<th scope=\"col\">数据来源</th></tr></thead><tbody>");
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.year));
+    for r in rows {
+        let _ = write!(
+            s,
+            "<tr class=\"{}\"><th scope=\"row\">{}</th>{}</tr>",
+            if r.data_origin == PUBLISHED {
+                "published"
+            } else {
+                ""
+            },
+            r.year,
+            metric_cells(r)
+        );
+    }
+    s.push_str("</tbody></table></div>");
     s
 }
 

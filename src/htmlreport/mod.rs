@@ -182,13 +182,13 @@ fn key_figures(rows: &[ComparisonRow], latest: Option<i32>) -> String {
     let sum = |k: usize| col(k).iter().sum::<f64>();
     let figures = [
         ("城市", of_year.len().to_string()),
-        (METRICS[0].label, plain(sum(0))),
+        ("本年新收申请（各市合计）", plain(sum(0))),
         (
             "实质公开率（中位数）",
             chart::median(&col(1)).map_or("—".into(), percent),
         ),
-        (METRICS[5].label, plain(sum(5))),
-        (METRICS[6].label, plain(sum(6))),
+        ("行政复议（各市合计）", plain(sum(5))),
+        ("行政诉讼（各市合计）", plain(sum(6))),
     ];
     let mut s = format!("<section id=\"overview\"><h2>{year}年度 概览</h2><div class=\"kpis\">");
     for (label, value) in figures {
@@ -305,7 +305,8 @@ dl.source{display:grid;grid-template-columns:max-content 1fr;gap:0 12px;font-siz
 dl.source dt{color:var(--muted)}
 dl.source dd{margin:0;word-break:break-all}
 table.cells{margin:6px 0 12px}
-table.t3 tbody th{font-weight:normal;text-align:left;max-width:420px}
+table.t3 tbody th,table.t2 tbody th,table.city-metrics th[scope=row]{font-weight:normal;text-align:left;max-width:420px}
+table.city-metrics{margin:6px 0 4px}
 table.t3 .grp{display:block;font-weight:bold}
 table.t3 .note{color:var(--muted);font-size:11px}
 td.blank{color:#b0b8c1}
