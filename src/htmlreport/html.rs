@@ -126,6 +126,6 @@ mod tests {
         assert_eq!(plain(1523.0), "1523");
         assert_eq!(plain(12.5), "12.5");
         assert_eq!(percent(0.8734), "87.3%");
-        assert_eq!(per_100k(3.14159), "3.14");
+        assert_eq!(per_100k(25.5678), "25.57");
     }
 }

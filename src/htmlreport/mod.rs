@@ -284,7 +284,7 @@ td small{color:var(--muted)}
 table.comparison th[scope=row]{white-space:nowrap;text-align:left}
 tr.published{background:#fff1e0}
 tr.published th{color:var(--pub)}
-.badge{display:inline-block;font-size:11px;font-weight:normal;padding:0 6px;border-radius:9px;border:1px solid;vertical-align:middle}
+.badge{display:inline-block;white-space:nowrap;font-size:11px;font-weight:normal;padding:0 6px;border-radius:9px;border:1px solid;vertical-align:middle}
 .badge.published{color:#fff;background:var(--pub);border-color:var(--pub)}
 .badge.synthetic{color:#8a5a00;border-color:#e0a43a;background:#fff7e6}
 .badge.gov{color:var(--blue)}
@@ -307,6 +307,7 @@ dl.source dd{margin:0;word-break:break-all}
 table.cells{margin:6px 0 12px}
 table.t3 tbody th,table.t2 tbody th,table.city-metrics th[scope=row]{font-weight:normal;text-align:left;max-width:420px}
 table.city-metrics{margin:6px 0 4px}
+table.t2 tr.head th{font-weight:bold;background:var(--bg);text-align:center}
 table.t3 .grp{display:block;font-weight:bold}
 table.t3 .note{color:var(--muted);font-size:11px}
 td.blank{color:#b0b8c1}
@@ -323,11 +324,13 @@ a{color:var(--blue)}
 @media print{
  body{font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
  nav{display:none}
- header.top{padding:10px 0}
+ header.top{padding:10px 12px}
+ .banner,nav{padding-left:12px}
  main{padding:0;max-width:none}
  .charts{grid-template-columns:repeat(2,1fr)}
  .minis{grid-template-columns:repeat(4,1fr)}
  section.year,#trends,#heat,section.city{break-before:page}
+ #overview+section.year{break-before:auto}
  details>summary{display:none}
  table{font-size:8pt}
  tr,figure,article.report h3{break-inside:avoid}
