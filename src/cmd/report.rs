@@ -38,3 +38,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     );
     Ok(exit::OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn the_output_folder_is_required_and_the_file_defaults_into_it() {
+        assert!(Cli::try_parse_from(["report"]).is_err());
+        let cli = Cli::try_parse_from(["report", "--from", "out"]).expect("parse");
+        assert_eq!(cli.args.from, PathBuf::from("out"));
+        assert!(cli.args.output.is_none());
+        let cli = Cli::try_parse_from(["report", "--from", "out", "-o", "r.html"]).expect("parse");
+        assert_eq!(cli.args.output, Some(PathBuf::from("r.html")));
+    }
+}
