@@ -516,3 +516,42 @@ fn chromium_renders_the_report_without_errors_or_requests() {
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     assert_eq!(width, 1280);
 }
+
+#[test]
+fn the_report_prints_on_a4_with_sections_on_new_pages() {
+    let (dir, t) = demo_output();
+    let page = dir.path().join("report.html");
+    htmlreport::write(&t, &Options::default(), &page).expect("report");
+    let profile = tempfile::tempdir().expect("profile");
+    let Some(mut cmd) = chromium(profile.path()) else {
+        return;
+    };
+    let pdf = dir.path().join("report.pdf");
+    let out = run(cmd
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display())));
+    assert!(out.status.success(), "{}", describe(&out));
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<&str> = text
+        .match_indices("/MediaBox [")
+        .map(|(i, _)| {
+            let rest = &text[i + 11..];
+            &rest[..rest.find(']').unwrap_or(0)]
+        })
+        .collect();
+    for b in &boxes {
+        let dims: Vec<f64> = b
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        assert!(
+            dims.len() == 4 && (dims[2] - 595.0).abs() < 1.0 && (dims[3] - 842.0).abs() < 1.0,
+            "not A4 portrait: {b}"
+        );
+    }
+    // The first year follows the overview; every other year, the trends, the heat table and
+    // each of the 4 cities start a page.
+    assert!(boxes.len() >= 1 + 3 + 2 + 4, "{} pages", boxes.len());
+}

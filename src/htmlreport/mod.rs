@@ -333,7 +333,8 @@ a{color:var(--blue)}
  #overview+section.year{break-before:auto}
  details>summary{display:none}
  table{font-size:8pt}
- tr,figure,article.report h3{break-inside:avoid}
+ tr,figure,table.cells,table.city-metrics{break-inside:avoid}
+ h2,h3,h4{break-after:avoid}
  .scroll{overflow:visible}
  a{color:inherit;text-decoration:none}
 }
