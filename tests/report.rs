@@ -495,7 +495,7 @@ fn chromium_renders_the_report_without_errors_or_requests() {
     let dom = &seen.dom;
     let counts = METRICS.iter().filter(|m| !m.is_rate).count();
     assert_eq!(count(dom, "figure.fig svg"), 4 * (METRICS.len() + counts));
-    assert_eq!(count(dom, "figure.trend svg"), 4 * METRICS.len());
+    assert_eq!(count(dom, "figure.trend svg"), 4 * (METRICS.len() + counts));
     assert_eq!(count(dom, "table.t3"), t.reports.len());
     assert_eq!(count(dom, "table.heat tbody tr"), 4);
     assert_eq!(count(dom, ".banner.synthetic"), 1);

@@ -255,7 +255,7 @@ pub fn origin_badge(origin: &str) -> String {
     }
 }
 
-/// The trends section: per metric, one small line chart per city (same y scale, median of all
+/// The trends section: per metric (counts also per 100,000), one small line chart per city (same y scale, median of all
 /// cities dashed) and the city × year table.
 pub fn trends_section(rows: &[ComparisonRow]) -> String {
     let mut years: Vec<i32> = years_desc(rows);
@@ -272,8 +272,8 @@ pub fn trends_section(rows: &[ComparisonRow]) -> String {
         "<section id=\"trends\"><h2>历年趋势</h2><p class=\"lead\">每个小图是一个城市的历年数值\
          （蓝线），灰色虚线为同年各市中位数；同一指标的各图纵轴相同，从 0 开始。</p>",
     );
-    for (k, metric) in METRICS.iter().enumerate() {
-        s.push_str(&trend_figure(k, metric, &years, &cities));
+    for view in View::all() {
+        s.push_str(&trend_figure(view, &years, &cities));
     }
     s.push_str("</section>");
     s
@@ -281,8 +281,9 @@ pub fn trends_section(rows: &[ComparisonRow]) -> String {
 
 type CityYears<'a> = BTreeMap<&'a str, (&'a str, BTreeMap<i32, &'a ComparisonRow>)>;
 
-fn trend_figure(k: usize, metric: &Metric, years: &[i32], cities: &CityYears) -> String {
-    let value = |r: &ComparisonRow| r.values.get(k).copied().flatten();
+fn trend_figure(view: View, years: &[i32], cities: &CityYears) -> String {
+    let value = |r: &ComparisonRow| view.value(r);
+    let label = view.label();
     let median: Vec<Option<f64>> = years
         .iter()
         .map(|y| {
@@ -298,7 +299,7 @@ fn trend_figure(k: usize, metric: &Metric, years: &[i32], cities: &CityYears) ->
         .flat_map(|(_, by)| by.values().filter_map(|r| value(r)))
         .fold(0.0, f64::max);
     let top = chart::nice_ceiling(max);
-    let fmt = |v: f64| metric_value(metric, v);
+    let fmt = |v: f64| view.format(v);
     let mut charts = String::new();
     let mut table = String::new();
     for (adcode, (city, by)) in cities {
@@ -306,12 +307,8 @@ fn trend_figure(k: usize, metric: &Metric, years: &[i32], cities: &CityYears) ->
             .iter()
             .map(|y| by.get(y).and_then(|r| value(r)))
             .collect();
-        let title = format!(
-            "{city} {}：{}–{}年",
-            metric.label,
-            years[0],
-            years[years.len() - 1]
-        );
+        let (first, last) = (years.first().unwrap_or(&0), years.last().unwrap_or(&0));
+        let title = format!("{city} {label}：{first}–{last}年");
         charts.push_str(&chart::line_chart(
             &title, city, years, &vals, &median, top, &fmt,
         ));
@@ -340,10 +337,10 @@ fn trend_figure(k: usize, metric: &Metric, years: &[i32], cities: &CityYears) ->
          <table class=\"data\"><caption>{} 历年数值</caption><thead><tr><th scope=\"col\">城市</th>\
          {head}</tr></thead><tbody>{table}<tr class=\"median\"><th scope=\"row\">中位数</th>{med}</tr>\
          </tbody></table></details></figure>",
-        metric.key,
-        metric.key,
-        esc(metric.label),
-        esc(metric.label),
+        view.key(),
+        view.key(),
+        esc(&label),
+        esc(&label),
     )
 }
 
@@ -392,9 +389,10 @@ mod tests {
             row("乙", 2024, 5.0, "synthetic-demo"),
         ];
         let html = trends_section(&rows);
+        let counts = METRICS.iter().filter(|m| !m.is_rate).count();
         assert_eq!(
             html.matches("<svg class=\"chart line\"").count(),
-            2 * METRICS.len()
+            2 * (METRICS.len() + counts)
         );
     }
 }
