@@ -138,10 +138,10 @@ fn bar_row(b: &Bar, y: f64, x: &dyn Fn(f64) -> f64, fmt: &dyn Fn(f64) -> String)
 }
 
 const LINE_W: f64 = 180.0;
-const LINE_H: f64 = 104.0;
+const LINE_H: f64 = 112.0;
 const PAD_L: f64 = 8.0;
 const PAD_R: f64 = 12.0;
-const PAD_T: f64 = 24.0;
+const PAD_T: f64 = 32.0;
 const PAD_B: f64 = 16.0;
 
 /// One city's values over `years` (`values[i]` is the value of `years[i]`) as a line, with the
