@@ -50,6 +50,35 @@ impl fmt::Display for Loc {
     }
 }
 
+impl std::str::FromStr for Loc {
+    type Err = String;
+
+    /// The inverse of `Display`: `line 12`, `table 3 row 7 col 4`, `page 2 row 5 col 1`.
+    fn from_str(s: &str) -> Result<Loc, String> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let n = |i: usize| {
+            words
+                .get(i)
+                .and_then(|w| w.parse::<u32>().ok())
+                .ok_or_else(|| format!("not a location: {s}"))
+        };
+        match words.first().copied() {
+            Some("line") if words.len() == 2 => Ok(Loc::Line { line: n(1)? }),
+            Some("table") if words.len() == 6 => Ok(Loc::Table {
+                table: n(1)?,
+                row: n(3)?,
+                col: n(5)?,
+            }),
+            Some("page") if words.len() == 6 => Ok(Loc::Page {
+                page: n(1)?,
+                row: n(3)?,
+                col: n(5)?,
+            }),
+            _ => Err(format!("not a location: {s}")),
+        }
+    }
+}
+
 impl Document {
     pub fn push_line(&mut self, text: impl Into<String>, loc: Loc) {
         let text = text.into();

@@ -11,6 +11,7 @@ pub mod crawl;
 pub mod decode;
 pub mod document;
 pub mod export;
+pub mod htmlreport;
 pub mod parse;
 pub mod pipeline;
 pub mod portal;

@@ -24,6 +24,8 @@ enum Command {
     Crawl(cmd::crawl::Args),
     /// Parse saved report files into the canonical schema and check them.
     Parse(cmd::parse::Args),
+    /// Write the self-contained HTML comparison report of an output folder.
+    Report(cmd::report::Args),
 }
 
 fn init_logging(debug: bool) {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(code) => code,
@@ -53,7 +56,10 @@ fn main() -> ExitCode {
                 return exit::OK;
             }
             eprintln!("nianbao: {e:#}");
-            exit::code(exit::USAGE)
+            let config = e
+                .downcast_ref::<nianbao::crawl::config::ConfigError>()
+                .is_some();
+            exit::code(if config { exit::USAGE } else { exit::FATAL })
         }
     }
 }

@@ -6,4 +6,5 @@ mod docx;
 mod fixtures;
 mod parse;
 mod pdf;
+mod report;
 mod util;

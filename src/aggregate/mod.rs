@@ -5,6 +5,7 @@
 //! `export` write the files.
 
 pub mod frames;
+pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod sources;
@@ -121,12 +122,20 @@ pub fn cell_defs() -> &'static [CellDef] {
     })
 }
 
-fn def_index(table: &str, row: &str, column: &str) -> u16 {
-    let i = cell_defs()
-        .iter()
-        .position(|d| d.table == table && d.row == row && d.column == column);
-    // Every (table, row, column) the mapper writes is a template cell, listed above.
-    u16::try_from(i.unwrap_or(0)).unwrap_or(0)
+/// The index of a cell definition, by keys and labels (the same keys carry other labels in
+/// the other template version, e.g. 本年处理决定数量 vs 处理决定数量).
+pub fn find_def(
+    table: &str,
+    row: &str,
+    column: &str,
+    row_label: &str,
+    column_label: &str,
+) -> Option<u16> {
+    let i = cell_defs().iter().position(|d| {
+        (d.table, d.row, d.column, d.row_label, d.column_label)
+            == (table, row, column, row_label, column_label)
+    })?;
+    u16::try_from(i).ok()
 }
 
 /// One row of `cells`: one value of one table of one report (`report` indexes
@@ -313,14 +322,16 @@ fn num(v: Option<Num>) -> Option<f64> {
 
 fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
     let report = u32::try_from(report).unwrap_or(u32::MAX);
-    let mk = |table: &'static str, row: &'static str, column: &'static str, value| {
+    let mk = |table, row, column, value, row_label, column_label| {
         let loc = r
             .sources
             .get(&format!("{table}.{row}.{column}"))
             .map(|s| s.loc);
+        // Every cell the mapper writes is a template cell, listed in `cell_defs`.
+        let def = find_def(table, row, column, row_label, column_label).unwrap_or(0);
         CellRow {
             report,
-            def: def_index(table, row, column),
+            def,
             value,
             loc,
         }
@@ -328,22 +339,22 @@ fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
     let mut out = Vec::new();
     if let Some(t2) = &r.table2 {
         for (item, values) in table2_items(t2.template).iter().zip(&t2.values) {
-            for ((m, _), v) in item.measures.iter().zip(values) {
-                out.push(mk("table2", item.key, m, num(*v)));
+            for ((m, label), v) in item.measures.iter().zip(values) {
+                out.push(mk("table2", item.key, m, num(*v), item.labels[0], label));
             }
         }
     }
     if let Some(t3) = &r.table3 {
-        for ((row, _), values) in T3_ROWS.iter().zip(t3) {
-            for ((col, _), v) in T3_COLUMNS.iter().zip(values) {
-                out.push(mk("table3", row, col, num(*v)));
+        for ((row, rl), values) in T3_ROWS.iter().zip(t3) {
+            for ((col, cl), v) in T3_COLUMNS.iter().zip(values) {
+                out.push(mk("table3", row, col, num(*v), rl, cl));
             }
         }
     }
     if let Some(t4) = &r.table4 {
-        for ((g, _), values) in T4_GROUPS.iter().zip(t4) {
-            for ((o, _), v) in T4_OUTCOMES.iter().zip(values) {
-                out.push(mk("table4", g, o, num(*v)));
+        for ((g, gl), values) in T4_GROUPS.iter().zip(t4) {
+            for ((o, ol), v) in T4_OUTCOMES.iter().zip(values) {
+                out.push(mk("table4", g, o, num(*v), gl, ol));
             }
         }
     }

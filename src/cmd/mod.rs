@@ -3,6 +3,7 @@
 
 pub mod crawl;
 pub mod parse;
+pub mod report;
 
 /// Exit codes, one meaning each.
 pub mod exit {
@@ -12,9 +13,12 @@ pub mod exit {
     /// Some inputs failed (an unreadable file; a crawl that harvested nothing); the rest were
     /// processed.
     pub const SOME_FAILED: u8 = 1;
-    /// Bad usage or configuration (clap's own code for argument errors), or a fatal error such
-    /// as an output folder that cannot be written.
+    /// Bad usage or configuration: clap's own code for argument errors, and a config file
+    /// that does not load (the message names the file and key).
     pub const USAGE: u8 = 2;
+    /// A fatal error: an output folder that cannot be written, an archive or output folder
+    /// that cannot be read.
+    pub const FATAL: u8 = 3;
 
     pub fn code(c: u8) -> ExitCode {
         ExitCode::from(c)
