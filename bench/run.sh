@@ -83,7 +83,10 @@ else
   log "cargo build --release (waits if another cargo holds the target-dir lock)"
   (cd "$ROOT" && cargo build --release --quiet)
 fi
-echo "nianbao: $("$NIANBAO" --version 2>/dev/null || echo '?')" | tee -a "$RESULTS/machine.txt"
+# measure a snapshot: other people's builds may replace target/release/nianbao during the runs
+cp "$NIANBAO" "$RESULTS/nianbao"
+echo "nianbao: $("$NIANBAO" --version 2>/dev/null || echo '?'), binary of $(date -u -r "$NIANBAO" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$NIANBAO" | cut -c1-16), copied to \$RESULTS/nianbao" | tee -a "$RESULTS/machine.txt"
+NIANBAO="$RESULTS/nianbao"
 
 CORPUS="$BENCH/results/corpus-$N"
 log "corpus: $N pages in $CORPUS"

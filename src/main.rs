@@ -20,6 +20,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Crawl, then aggregate (or aggregate an existing archive with --replay): the main job.
+    Harvest(cmd::harvest::Args),
+    /// Build the comparison tables (Parquet, CSV, XLSX, report.html) from harvest archives.
+    Aggregate(cmd::aggregate::Args),
     /// Harvest the reports of the configured cities into WARC files.
     Crawl(cmd::crawl::Args),
     /// Parse saved report files into the canonical schema and check them.
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.debug);
     let result = match &cli.command {
+        Command::Harvest(args) => cmd::harvest::run(args),
+        Command::Aggregate(args) => cmd::aggregate::run(args),
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),

@@ -1,7 +1,9 @@
 //! One module per subcommand: each exposes clap `Args` (no I/O) and
 //! `run(&Args) -> anyhow::Result<ExitCode>`; [`exit`] lists what the exit codes mean.
 
+pub mod aggregate;
 pub mod crawl;
+pub mod harvest;
 pub mod parse;
 pub mod report;
 
