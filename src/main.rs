@@ -5,6 +5,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use nianbao::cmd::{self, exit};
 
 /// nianbao (年报): harvest, parse, check and compare 政府信息公开工作年度报告.

@@ -4,6 +4,7 @@ mod aggregate;
 mod crawl;
 mod docx;
 mod fixtures;
+mod harvest;
 mod parse;
 mod pdf;
 mod report;

@@ -38,6 +38,7 @@ sys.path.insert(0, FIXTURES)
 import make_fixtures as mf  # noqa: E402
 
 SEED_JSON_CANDIDATES = [
+    os.path.join(HERE, "guigang-2021.figures.json"),
     os.path.join(HERE, "..", "..", "..", "shared", "corpus", "seed", "guigang-2021.expected.json"),
     "/work/shared/corpus/seed/guigang-2021.expected.json",
 ]
