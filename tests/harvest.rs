@@ -13,13 +13,27 @@ use crate::util::{bin, describe, read_json, root, run};
 fn harvest(out: &Path) {
     let demo = root().join("data/demo");
     let out_arg = out.to_path_buf();
-    let o = run(bin().current_dir(root()).args(["harvest", "--replay"]).arg(&demo).arg("--out").arg(&out_arg).arg("--quiet"));
-    assert!(o.status.success(), "harvest --replay failed\n{}", describe(&o));
+    let o = run(bin()
+        .current_dir(root())
+        .args(["harvest", "--replay"])
+        .arg(&demo)
+        .arg("--out")
+        .arg(&out_arg)
+        .arg("--quiet"));
+    assert!(
+        o.status.success(),
+        "harvest --replay failed\n{}",
+        describe(&o)
+    );
 }
 
 fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{} has a UTF-8 BOM", path.display());
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "{} has a UTF-8 BOM",
+        path.display()
+    );
     let mut r = csv::Reader::from_reader(&bytes[3..]);
     let header = r.headers().expect("header").clone();
     let rows = r.records().map(|x| x.expect("a CSV row")).collect();
@@ -27,7 +41,10 @@ fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
 }
 
 fn col(header: &csv::StringRecord, name: &str) -> usize {
-    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 /// The published Guigang 2021 figures: the shared corpus when present, else the project's copy.
@@ -48,15 +65,32 @@ fn the_demo_harvest_gives_guigang_2021_as_published_and_labels_the_rest_syntheti
     let (_tmp, out) = out_dir();
     harvest(&out);
     let (h, rows) = csv_rows(&out.join("cells.csv"));
-    let (city, year, table, row, column, value, origin) =
-        (col(&h, "city"), col(&h, "year"), col(&h, "table"), col(&h, "row"), col(&h, "column"), col(&h, "value"), col(&h, "data_origin"));
+    let (city, year, table, row, column, value, origin) = (
+        col(&h, "city"),
+        col(&h, "year"),
+        col(&h, "table"),
+        col(&h, "row"),
+        col(&h, "column"),
+        col(&h, "value"),
+        col(&h, "data_origin"),
+    );
     let mut got: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in &rows {
         if &r[city] == "贵港市" && &r[year] == "2021" {
             assert_eq!(&r[origin], "published");
-            got.insert((r[table].to_string(), r[row].to_string(), r[column].to_string()), r[value].to_string());
+            got.insert(
+                (
+                    r[table].to_string(),
+                    r[row].to_string(),
+                    r[column].to_string(),
+                ),
+                r[value].to_string(),
+            );
         } else {
-            assert_eq!(&r[origin], "synthetic-demo", "every other figure is labelled synthetic");
+            assert_eq!(
+                &r[origin], "synthetic-demo",
+                "every other figure is labelled synthetic"
+            );
         }
     }
     let want = guigang_expected();
@@ -64,7 +98,9 @@ fn the_demo_harvest_gives_guigang_2021_as_published_and_labels_the_rest_syntheti
     for table in ["table2", "table3", "table4"] {
         for (row_key, cols) in want[table].as_object().expect("table") {
             for (col_key, v) in cols.as_object().expect("row") {
-                let g = got.get(&(table.to_string(), row_key.clone(), col_key.clone())).unwrap_or_else(|| panic!("no cell {table}.{row_key}.{col_key}"));
+                let g = got
+                    .get(&(table.to_string(), row_key.clone(), col_key.clone()))
+                    .unwrap_or_else(|| panic!("no cell {table}.{row_key}.{col_key}"));
                 let g: Option<f64> = if g.is_empty() { None } else { g.parse().ok() };
                 assert_eq!(g, v.as_f64(), "{table}.{row_key}.{col_key}");
                 compared += 1;
@@ -79,11 +115,22 @@ fn the_deliberate_breaks_of_the_demo_are_findings() {
     let (_tmp, out) = out_dir();
     harvest(&out);
     let (h, rows) = csv_rows(&out.join("findings.csv"));
-    let (city, year, rule, severity) = (col(&h, "city"), col(&h, "year"), col(&h, "rule"), col(&h, "severity"));
-    let has = |c: &str, y: &str, r: &str| rows.iter().any(|x| &x[city] == c && &x[year] == y && &x[rule] == r && &x[severity] == "error");
+    let (city, year, rule, severity) = (
+        col(&h, "city"),
+        col(&h, "year"),
+        col(&h, "rule"),
+        col(&h, "severity"),
+    );
+    let has = |c: &str, y: &str, r: &str| {
+        rows.iter()
+            .any(|x| &x[city] == c && &x[year] == y && &x[rule] == r && &x[severity] == "error")
+    };
     assert!(has("柳州市", "2022", "T3-1"), "T3-1 break of 柳州 2022");
     assert!(has("桂林市", "2020", "T4-1"), "T4-1 break of 桂林 2020");
-    assert!(has("玉林市", "2023", "T3-5"), "carry-over break 玉林 2022→2023");
+    assert!(
+        has("玉林市", "2023", "T3-5"),
+        "carry-over break 玉林 2022→2023"
+    );
 }
 
 #[test]
@@ -96,19 +143,31 @@ fn the_demo_outputs_read_back_and_a_rerun_is_byte_identical() {
     let df = ParquetReader::new(file).finish().expect("polars reads it");
     let years = df.column("year").expect("year").n_unique().expect("unique");
     assert_eq!(years, 6, "2019–2024");
-    assert_eq!(df.height(), 14 * 6, "one city government report per city and year");
-    let mut wb: Xlsx<_> = open_workbook(out.join("nianbao.xlsx")).expect("xlsx");
+    assert_eq!(
+        df.height(),
+        14 * 6,
+        "one city government report per city and year"
+    );
+    let wb: Xlsx<_> = open_workbook(out.join("nianbao.xlsx")).expect("xlsx");
     assert!(wb.sheet_names().iter().any(|n| n == "对比2024"));
     assert!(out.join("report.html").exists());
     let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
         .expect("ls")
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".csv"))
-        .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).expect("read")))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
         .collect();
     assert!(before.len() >= 10);
     harvest(&out);
     for (name, bytes) in before {
-        assert!(std::fs::read(out.join(&name)).expect("reread") == bytes, "{name} changed on a rerun");
+        assert!(
+            std::fs::read(out.join(&name)).expect("reread") == bytes,
+            "{name} changed on a rerun"
+        );
     }
 }
