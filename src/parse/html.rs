@@ -41,7 +41,7 @@ const START_ANCHORS: [&str; 4] = [
 ];
 /// How much markup before the first anchor and after the last table is kept (the report's
 /// title and opening sentence, the heading after table 四).
-const WINDOW_SLACK: usize = 3 * 1024;
+const WINDOW_SLACK: usize = 1536;
 
 /// The byte range of a portal page that holds the report: from a little before its first
 /// anchor to a little after the last `</table>` that follows it. Navigation, footers and
