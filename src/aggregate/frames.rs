@@ -73,6 +73,27 @@ fn report_columns<T>(
     ]
 }
 
+/// The columns of the `cells` table, in order (the CSV writes the same).
+pub const CELL_COLUMNS: [&str; 17] = [
+    "city",
+    "adcode",
+    "body",
+    "year",
+    "template",
+    "table",
+    "row",
+    "column",
+    "value",
+    "row_label",
+    "column_label",
+    "source_cell",
+    "data_origin",
+    "source_url",
+    "warc_record_id",
+    "source_sha256",
+    "fetch_time",
+];
+
 pub fn cells(rows: &[CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
     let mut c = report_columns(rows, reports, CellRow::report);
     let def = |name: &str, f: fn(&CellDef) -> &'static str| {
@@ -228,22 +249,13 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> PolarsResult<()> {
     Ok(())
 }
 
-/// Write `df` as a hive-partitioned dataset: `dir/year=YYYY/part-0.parquet` (rows without a
-/// year under `year=__HIVE_DEFAULT_PARTITION__`, as Hive and DuckDB name it). The year column
-/// itself lives in the folder name, as hive readers expect.
-/// `years` holds each row's year, in row order.
-pub fn write_hive_by_year(df: &DataFrame, years: &[Option<i32>], dir: &Path) -> PolarsResult<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut distinct: Vec<Option<i32>> = years.to_vec();
-    distinct.sort();
-    distinct.dedup();
-    for year in distinct {
-        let mask: BooleanChunked = years.iter().map(|y| *y == year).collect();
-        let mut part = df.filter(&mask)?.drop("year")?;
-        let name = year.map_or("__HIVE_DEFAULT_PARTITION__".to_string(), |y| y.to_string());
-        let folder = dir.join(format!("year={name}"));
-        std::fs::create_dir_all(&folder)?;
-        write_parquet(&mut part, &folder.join("part-0.parquet"))?;
-    }
-    Ok(())
+/// Write one partition of a hive-partitioned dataset: `dir/year=YYYY/part-0.parquet` (no year:
+/// `year=__HIVE_DEFAULT_PARTITION__`, as Hive and DuckDB name it). The year column itself lives
+/// in the folder name, as hive readers expect.
+pub fn write_partition(df: DataFrame, year: Option<i32>, dir: &Path) -> PolarsResult<()> {
+    let mut part = df.drop("year")?;
+    let name = year.map_or("__HIVE_DEFAULT_PARTITION__".to_string(), |y| y.to_string());
+    let folder = dir.join(format!("year={name}"));
+    std::fs::create_dir_all(&folder)?;
+    write_parquet(&mut part, &folder.join("part-0.parquet"))
 }

@@ -320,41 +320,94 @@ fn num(v: Option<Num>) -> Option<f64> {
     v.map(Num::as_f64)
 }
 
+/// Definition indices of every cell the mapper writes, looked up once: table 二 per template
+/// version, item and measure; the bases of tables 三 and 四 (their cells are contiguous).
+struct DefIndex {
+    table2: [Vec<Vec<u16>>; 2],
+    table3: u16,
+    table4: u16,
+}
+
+fn def_index() -> &'static DefIndex {
+    static INDEX: std::sync::OnceLock<DefIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let t2 = |t: Template| -> Vec<Vec<u16>> {
+            table2_items(t)
+                .iter()
+                .map(|item| {
+                    item.measures
+                        .iter()
+                        .map(|(m, l)| {
+                            find_def("table2", item.key, m, item.labels[0], l).unwrap_or(0)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let (r3, c3) = (T3_ROWS[0], T3_COLUMNS[0]);
+        let (g4, o4) = (T4_GROUPS[0], T4_OUTCOMES[0]);
+        DefIndex {
+            table2: [t2(Template::V2019), t2(Template::V2021)],
+            table3: find_def("table3", r3.0, c3.0, r3.1, c3.1).unwrap_or(0),
+            table4: find_def("table4", g4.0, o4.0, g4.1, o4.1).unwrap_or(0),
+        }
+    })
+}
+
 fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
     let report = u32::try_from(report).unwrap_or(u32::MAX);
-    let mk = |table, row, column, value, row_label, column_label| {
-        let loc = r
-            .sources
-            .get(&format!("{table}.{row}.{column}"))
-            .map(|s| s.loc);
-        // Every cell the mapper writes is a template cell, listed in `cell_defs`.
-        let def = find_def(table, row, column, row_label, column_label).unwrap_or(0);
-        CellRow {
-            report,
-            def,
-            value,
-            loc,
+    let defs = def_index();
+    let loc = |path: &dyn Fn() -> String| -> Option<Loc> {
+        if r.sources.is_empty() {
+            None
+        } else {
+            r.sources.get(&path()).map(|s| s.loc)
         }
     };
     let mut out = Vec::new();
     if let Some(t2) = &r.table2 {
-        for (item, values) in table2_items(t2.template).iter().zip(&t2.values) {
-            for ((m, label), v) in item.measures.iter().zip(values) {
-                out.push(mk("table2", item.key, m, num(*v), item.labels[0], label));
+        let version = usize::from(t2.template == Template::V2021);
+        for ((item, values), ids) in table2_items(t2.template)
+            .iter()
+            .zip(&t2.values)
+            .zip(&defs.table2[version])
+        {
+            for (((m, _), v), &def) in item.measures.iter().zip(values).zip(ids) {
+                let loc = loc(&|| format!("table2.{}.{m}", item.key));
+                out.push(CellRow {
+                    report,
+                    def,
+                    value: num(*v),
+                    loc,
+                });
             }
         }
     }
     if let Some(t3) = &r.table3 {
-        for ((row, rl), values) in T3_ROWS.iter().zip(t3) {
-            for ((col, cl), v) in T3_COLUMNS.iter().zip(values) {
-                out.push(mk("table3", row, col, num(*v), rl, cl));
+        for (ri, ((row, _), values)) in T3_ROWS.iter().zip(t3).enumerate() {
+            for (ci, ((col, _), v)) in T3_COLUMNS.iter().zip(values).enumerate() {
+                let def = defs.table3 + u16::try_from(ri * 7 + ci).unwrap_or(0);
+                let loc = loc(&|| format!("table3.{row}.{col}"));
+                out.push(CellRow {
+                    report,
+                    def,
+                    value: num(*v),
+                    loc,
+                });
             }
         }
     }
     if let Some(t4) = &r.table4 {
-        for ((g, gl), values) in T4_GROUPS.iter().zip(t4) {
-            for ((o, ol), v) in T4_OUTCOMES.iter().zip(values) {
-                out.push(mk("table4", g, o, num(*v), gl, ol));
+        for (gi, ((g, _), values)) in T4_GROUPS.iter().zip(t4).enumerate() {
+            for (oi, ((o, _), v)) in T4_OUTCOMES.iter().zip(values).enumerate() {
+                let def = defs.table4 + u16::try_from(gi * 5 + oi).unwrap_or(0);
+                let loc = loc(&|| format!("table4.{g}.{o}"));
+                out.push(CellRow {
+                    report,
+                    def,
+                    value: num(*v),
+                    loc,
+                });
             }
         }
     }

@@ -56,14 +56,13 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
     let mut staging = Staging::new(out).map_err(io_err(out))?;
     let mut written = Written::default();
 
-    let mut cells = frames::cells(&tables.cells, &tables.reports).map_err(frame_err("cells"))?;
+    // The cells table is by far the largest: one year partition at a time as a DataFrame, and
+    // the CSV straight from the compact rows, so memory stays near one partition.
     let dir = staging.path("cells");
-    let years: Vec<Option<i32>> = tables
-        .cells
-        .iter()
-        .map(|c| tables.reports[c.report()].year)
-        .collect();
-    frames::write_hive_by_year(&cells, &years, &dir).map_err(frame_err("cells"))?;
+    write_cell_partitions(tables, &dir)?;
+    let path = staging.path("cells.csv");
+    write_cells_csv(tables, &path, csv)?;
+    written.files.push("cells.csv".into());
     written.files.push("cells/year=*/part-0.parquet".into());
     let mut reports = frames::reports(&tables.reports).map_err(frame_err("reports"))?;
     let mut findings =
@@ -81,7 +80,6 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
         written.files.push(format!("{name}.parquet"));
     }
     for (name, df) in [
-        ("cells", &mut cells),
         ("reports", &mut reports),
         ("findings", &mut findings),
         ("trends", &mut trends),
@@ -116,6 +114,59 @@ fn table_name(name: &str) -> &'static str {
         "comparison" => "comparison",
         _ => "trends",
     }
+}
+
+fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError> {
+    let year_of = |c: &super::CellRow| tables.reports[c.report()].year;
+    let mut years: Vec<Option<i32>> = tables.cells.iter().map(year_of).collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        let rows: Vec<super::CellRow> = tables
+            .cells
+            .iter()
+            .filter(|c| year_of(c) == year)
+            .cloned()
+            .collect();
+        let df = frames::cells(&rows, &tables.reports).map_err(frame_err("cells"))?;
+        frames::write_partition(df, year, dir).map_err(frame_err("cells"))?;
+    }
+    Ok(())
+}
+
+/// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact cells.
+fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut sink =
+        CsvSink::new(BufWriter::new(file), enc, &frames::CELL_COLUMNS).map_err(io_err(path))?;
+    let opt = |s: &Option<String>| s.as_deref().map_or(Field::Null, Field::text);
+    for c in &tables.cells {
+        let r = &tables.reports[c.report()];
+        let d = c.def();
+        let m = &r.meta;
+        let row = [
+            Field::text(m.city.as_str()),
+            Field::text(m.adcode.as_str()),
+            opt(&r.body),
+            r.year.map_or(Field::Null, |y| Field::Int(i64::from(y))),
+            opt(&r.template),
+            Field::text(d.table),
+            Field::text(d.row),
+            Field::text(d.column),
+            Field::opt_float(c.value),
+            Field::text(d.row_label),
+            Field::text(d.column_label),
+            opt(&c.source_cell()),
+            Field::text(m.data_origin.as_str()),
+            Field::text(m.url.as_str()),
+            Field::text(m.warc_record_id.as_str()),
+            Field::text(m.sha256.as_str()),
+            Field::text(m.fetch_time.as_str()),
+        ];
+        sink.row(&row).map_err(io_err(path))?;
+    }
+    sink.finish().map_err(io_err(path))?;
+    Ok(())
 }
 
 /// A DataFrame as CSV, column by column in its own order, values typed by the column's dtype.

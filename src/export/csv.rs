@@ -110,7 +110,22 @@ impl<W: Write> CsvSink<W> {
     }
 
     pub fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
-        self.put(&line(fields.iter().map(field)))
+        let mut text = String::with_capacity(256);
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            match f {
+                Field::Null => {}
+                Field::Int(v) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "{v}");
+                }
+                other => text.push_str(&field(other)),
+            }
+        }
+        text.push_str("\r\n");
+        self.put(&text)
     }
 
     fn put(&mut self, text: &str) -> std::io::Result<()> {
