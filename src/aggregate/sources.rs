@@ -24,7 +24,11 @@ fn problems(report: &Report, table: &str) -> Option<usize> {
 }
 
 fn same_table(a: &Report, b: &Report, table: &str) -> bool {
-    a.to_json()[table] == b.to_json()[table]
+    match table {
+        "table2" => a.table2 == b.table2,
+        "table3" => a.table3 == b.table3,
+        _ => a.table4 == b.table4,
+    }
 }
 
 fn take_table(into: &mut Report, from: &Report, table: &str) {

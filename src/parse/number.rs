@@ -142,7 +142,7 @@ impl CellValue {
     }
 }
 
-const NULL_MARKERS: [&str; 9] = ["-", "--", "—", "——", "–", "/", "无", "\\", "——"];
+const NULL_MARKERS: [&str; 8] = ["-", "--", "—", "——", "–", "/", "无", "\\"];
 
 /// Classify a cell: `None` when it is a label (text), `Some` when it is a value slot.
 pub fn classify(text: &str) -> Option<CellValue> {

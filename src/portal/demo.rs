@@ -73,24 +73,13 @@ pub fn sites_from_manifest(dir: &Path, first_ip: u8) -> Result<Vec<DemoSite>, De
     let mut sites = Vec::new();
     for (i, ((adcode, host), entries)) in by_host.into_iter().enumerate() {
         let city = entries.first().map(|e| e.city.clone()).unwrap_or_default();
-        let mut site = Site {
-            city,
-            adcode,
-            ip: Ipv4Addr::new(
-                127,
-                0,
-                0,
-                first_ip.wrapping_add(u8::try_from(i).unwrap_or(u8::MAX)),
-            ),
-            resources: BTreeMap::new(),
-            list_path: "/zfxxgk/ndbg/index.shtml".into(),
-            expected: Vec::new(),
-            forbidden: Vec::new(),
-        };
-        site.resources.insert(
-            "/robots.txt".into(),
-            Resource::new("text/plain", "User-agent: *\nDisallow: /private/\n"),
+        let ip = Ipv4Addr::new(
+            127,
+            0,
+            0,
+            first_ip.wrapping_add(u8::try_from(i).unwrap_or(u8::MAX)),
         );
+        let mut site = Site::new(city, adcode, ip);
         let mut items = Vec::new();
         for e in &entries {
             let file = dir.join(&e.file);

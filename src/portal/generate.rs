@@ -96,6 +96,27 @@ pub struct Site {
     pub forbidden: Vec<String>,
 }
 
+impl Site {
+    /// An empty city site with the report column at `/zfxxgk/ndbg/index.shtml` and a robots.txt
+    /// that disallows `/private/`.
+    pub fn new(city: String, adcode: String, ip: Ipv4Addr) -> Site {
+        let mut resources = BTreeMap::new();
+        resources.insert(
+            "/robots.txt".into(),
+            Resource::new("text/plain", "User-agent: *\nDisallow: /private/\n"),
+        );
+        Site {
+            city,
+            adcode,
+            ip,
+            resources,
+            list_path: "/zfxxgk/ndbg/index.shtml".into(),
+            expected: Vec::new(),
+            forbidden: Vec::new(),
+        }
+    }
+}
+
 /// The data a report page shows.
 #[derive(Debug, Clone)]
 pub struct ReportMeta {
@@ -258,19 +279,8 @@ fn city_name(i: usize) -> (String, String) {
 fn generate_site(i: usize, opts: &PortalOptions, content: &dyn ReportContent) -> Site {
     let (city, adcode) = city_name(i);
     let short = city.trim_end_matches('市').to_string();
-    let mut site = Site {
-        city: city.clone(),
-        adcode,
-        ip: Ipv4Addr::new(127, 0, 0, opts.first_ip.wrapping_add(i as u8)),
-        resources: BTreeMap::new(),
-        list_path: "/zfxxgk/ndbg/index.shtml".into(),
-        expected: Vec::new(),
-        forbidden: Vec::new(),
-    };
-    site.resources.insert(
-        "/robots.txt".into(),
-        Resource::new("text/plain", "User-agent: *\nDisallow: /private/\n"),
-    );
+    let ip = Ipv4Addr::new(127, 0, 0, opts.first_ip.wrapping_add(i as u8));
+    let mut site = Site::new(city.clone(), adcode, ip);
     let bodies = [
         format!("{city}人民政府"),
         format!("{city}财政局"),
