@@ -196,7 +196,7 @@ elif [[ -f "$BENCH/aggregate.sh" ]]; then
   source "$BENCH/aggregate.sh"
 elif [[ -f "$BENCH/aggregate_bench.sh" ]]; then
   log "aggregate: bench/aggregate_bench.sh"
-  bash "$BENCH/aggregate_bench.sh" 2>&1 | tee "$RESULTS/aggregate.txt" || log "aggregate: bench/aggregate_bench.sh failed (exit ${PIPESTATUS[0]})"
+  bash "$BENCH/aggregate_bench.sh" $([[ $MODE == quick ]] && echo --quick) 2>&1 | tee "$RESULTS/aggregate.txt" || log "aggregate: bench/aggregate_bench.sh failed (exit ${PIPESTATUS[0]})"
 else
   log "aggregate: no bench/aggregate.sh or bench/aggregate_bench.sh yet; skipped"
 fi

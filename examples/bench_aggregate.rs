@@ -5,10 +5,16 @@
 
 use std::time::Instant;
 
+// The allocator of the `nianbao` binary, so the figure is the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use nianbao::aggregate::{aggregate, output, City, Input, SourceMeta};
+use nianbao::document::Loc;
 use nianbao::export::csv::CsvEncoding;
+use nianbao::report::Source;
 use nianbao::report::{Num, Report, Table2, Table3, Table4};
-use nianbao::template::Template;
+use nianbao::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 
 /// A small deterministic generator (xorshift), so runs are comparable.
 struct Rng(u64);
@@ -73,7 +79,7 @@ fn report(rng: &mut Rng, year: i32, body: String) -> Report {
             *v = Some(Num::Int(rng.next(1000)));
         }
     }
-    Report {
+    let mut report = Report {
         template: Some(template),
         year: Some(year),
         body: Some(body),
@@ -81,7 +87,57 @@ fn report(rng: &mut Rng, year: i32, body: String) -> Report {
         table3: Some(t3),
         table4: Some(t4),
         ..Report::default()
+    };
+    add_sources(&mut report);
+    report
+}
+
+/// Where each value was printed, as the parser records it (`parse --sources`): the aggregation
+/// must carry these to `cells.source_cell`, so the benchmark carries them too.
+fn add_sources(r: &mut Report) {
+    let mut put = |table: u32, row: usize, col: usize, path: String, v: &Option<Num>| {
+        let loc = Loc::Table {
+            table,
+            row: row as u32 + 1,
+            col: col as u32 + 1,
+        };
+        let printed = v.map(|n| n.as_f64().to_string()).unwrap_or_default();
+        r.sources.insert(path, Source { loc, printed });
+    };
+    if let Some(t2) = &r.table2 {
+        for (i, (item, values)) in table2_items(t2.template).iter().zip(&t2.values).enumerate() {
+            for (j, ((m, _), v)) in item.measures.iter().zip(values).enumerate() {
+                put(1, i, j, format!("table2.{}.{m}", item.key), v);
+            }
+        }
     }
+    if let Some(t3) = &r.table3 {
+        for (i, ((row, _), values)) in T3_ROWS.iter().zip(t3).enumerate() {
+            for (j, ((col, _), v)) in T3_COLUMNS.iter().zip(values).enumerate() {
+                put(2, i, j, format!("table3.{row}.{col}"), v);
+            }
+        }
+    }
+    if let Some(t4) = &r.table4 {
+        for (i, ((g, _), values)) in T4_GROUPS.iter().zip(t4).enumerate() {
+            for (j, ((o, _), v)) in T4_OUTCOMES.iter().zip(values).enumerate() {
+                put(3, i, j, format!("table4.{g}.{o}"), v);
+            }
+        }
+    }
+}
+
+/// Resident and peak memory so far, in MiB (Linux; zeros elsewhere).
+fn memory_mib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 fn main() {
@@ -113,13 +169,11 @@ fn main() {
                 fetch_time: "2025-02-01T00:00:00Z".into(),
                 data_origin: "synthetic-demo".into(),
             };
-            Input {
-                meta,
-                report: report(&mut rng, year, body),
-            }
+            Input::new(meta, report(&mut rng, year, body))
         })
         .collect();
     let generated = start.elapsed();
+    eprintln!("generated: rss/peak MiB {:?}", memory_mib());
     let cities: Vec<City> = CITIES
         .iter()
         .map(|(n, a, p)| City {
@@ -131,12 +185,14 @@ fn main() {
     let t = Instant::now();
     let tables = aggregate(inputs, &cities);
     let aggregated = t.elapsed();
+    eprintln!("aggregated: rss/peak MiB {:?}", memory_mib());
     let t = Instant::now();
     if let Err(e) = output::write_all(&tables, &out, CsvEncoding::Utf8Bom) {
         eprintln!("bench_aggregate: {e}");
         std::process::exit(1);
     }
     let written = t.elapsed();
+    eprintln!("written: rss/peak MiB {:?}", memory_mib());
     println!(
         "reports={n} cells={} generate_s={:.3} aggregate_s={:.3} write_s={:.3} total_s={:.3}",
         tables.cells.len(),

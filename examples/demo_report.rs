@@ -73,7 +73,7 @@ fn inputs(manifest: &Path) -> anyhow::Result<Vec<Input>> {
             fetch_time: String::new(),
             data_origin: s("data_origin"),
         };
-        out.push(Input { meta, report });
+        out.push(Input::new(meta, report));
     }
     Ok(out)
 }

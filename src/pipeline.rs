@@ -126,10 +126,8 @@ pub fn read_archive(
         }
         let mut report = sources::merge(report, &parsed_attachments);
         report.findings.extend(notes);
-        read.inputs.push(Input {
-            meta: meta(page, &report, cities, &origin),
-            report,
-        });
+        let meta = meta(page, &report, cities, &origin);
+        read.inputs.push(Input::new(meta, report));
     }
     progress(pages.len(), pages.len());
     Ok(read)

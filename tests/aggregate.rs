@@ -42,12 +42,9 @@ fn inputs() -> Vec<Input> {
         if name.starts_with("gbk-undeclared") {
             let mut copy = meta.clone();
             copy.url.push_str("?copy");
-            out.push(Input {
-                meta: copy,
-                report: report.clone(),
-            });
+            out.push(Input::new(copy, report.clone()));
         }
-        out.push(Input { meta, report });
+        out.push(Input::new(meta, report));
     }
     out
 }
@@ -100,7 +97,7 @@ fn csv_files_have_a_bom_round_trip_and_neutralise_formulas() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), t.cells.len());
     for (row, cell) in rows.iter().zip(&t.cells) {
-        let want = cell.value.map(|v| v.to_string()).unwrap_or_default();
+        let want = cell.value().map(|v| v.to_string()).unwrap_or_default();
         assert_eq!(
             &row[value_col], want,
             "values round-trip, blanks stay blank"

@@ -52,7 +52,7 @@ fn demo_inputs() -> (Vec<Input>, Vec<City>) {
                 population: manifest["populations"][&meta.adcode].as_u64(),
             });
         }
-        inputs.push(Input { meta, report });
+        inputs.push(Input::new(meta, report));
     }
     (inputs, cities)
 }
@@ -283,7 +283,7 @@ fn every_report_prints_its_three_tables_with_chinese_labels() {
         .cells
         .iter()
         .find(|c| c.report() == i && c.def().row == "new_received" && c.def().column == "total")
-        .and_then(|c| c.value)
+        .and_then(|c| c.value())
         .expect("value");
     let td = doc
         .select(&sel(&format!(

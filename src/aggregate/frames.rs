@@ -2,20 +2,24 @@
 //! with; Chinese labels travel in their own columns. Parquet files are written with fixed
 //! options (no timestamps, single-threaded) so an unchanged archive gives identical files.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
 
 use super::metrics::METRICS;
-use super::{CellDef, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow};
+use super::{
+    CellDef, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow,
+};
 
-fn s(name: &str, v: Vec<String>) -> Column {
-    Column::new(PlSmallStr::from_str(name), v)
+/// A string column from borrowed text (no `String` per row: tables have millions of rows).
+fn strs<'a>(name: &str, v: impl Iterator<Item = &'a str>) -> Column {
+    StringChunked::from_iter_values(PlSmallStr::from_str(name), v).into_column()
 }
 
-fn os(name: &str, v: Vec<Option<String>>) -> Column {
-    Column::new(PlSmallStr::from_str(name), v)
+fn opt_strs<'a>(name: &str, v: impl Iterator<Item = Option<&'a str>>) -> Column {
+    StringChunked::from_iter_options(PlSmallStr::from_str(name), v).into_column()
 }
 
 fn of(name: &str, v: Vec<Option<f64>>) -> Column {
@@ -32,15 +36,14 @@ fn u(name: &str, v: Vec<u32>) -> Column {
 
 /// The source columns every row-level table carries.
 fn source_columns<'a, T>(rows: &'a [T], meta: impl Fn(&'a T) -> &'a SourceMeta) -> Vec<Column> {
-    let col = |name: &str, f: &dyn Fn(&SourceMeta) -> String| {
-        s(name, rows.iter().map(|r| f(meta(r))).collect())
-    };
+    let col =
+        |name: &str, f: fn(&'a SourceMeta) -> &'a str| strs(name, rows.iter().map(|r| f(meta(r))));
     vec![
-        col("data_origin", &|m| m.data_origin.clone()),
-        col("source_url", &|m| m.url.clone()),
-        col("warc_record_id", &|m| m.warc_record_id.clone()),
-        col("source_sha256", &|m| m.sha256.clone()),
-        col("fetch_time", &|m| m.fetch_time.clone()),
+        col("data_origin", |m| &m.data_origin),
+        col("source_url", |m| &m.url),
+        col("warc_record_id", |m| &m.warc_record_id),
+        col("source_sha256", |m| &m.sha256),
+        col("fetch_time", |m| &m.fetch_time),
     ]
 }
 
@@ -49,27 +52,18 @@ fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<DataFrame> {
 }
 
 /// Metadata columns of the report each row belongs to (`report_of(row)` indexes `reports`).
-fn report_columns<T>(
-    rows: &[T],
-    reports: &[ReportRow],
+fn report_columns<'a, T>(
+    rows: &'a [T],
+    reports: &'a [ReportRow],
     report_of: impl Fn(&T) -> usize,
 ) -> Vec<Column> {
     let rep = |r: &T| &reports[report_of(r)];
     vec![
-        s(
-            "city",
-            rows.iter().map(|r| rep(r).meta.city.clone()).collect(),
-        ),
-        s(
-            "adcode",
-            rows.iter().map(|r| rep(r).meta.adcode.clone()).collect(),
-        ),
-        os("body", rows.iter().map(|r| rep(r).body.clone()).collect()),
+        strs("city", rows.iter().map(|r| rep(r).meta.city.as_str())),
+        strs("adcode", rows.iter().map(|r| rep(r).meta.adcode.as_str())),
+        opt_strs("body", rows.iter().map(|r| rep(r).body.as_deref())),
         oi("year", rows.iter().map(|r| rep(r).year).collect()),
-        os(
-            "template",
-            rows.iter().map(|r| rep(r).template.clone()).collect(),
-        ),
+        opt_strs("template", rows.iter().map(|r| rep(r).template.as_deref())),
     ]
 }
 
@@ -94,21 +88,28 @@ pub const CELL_COLUMNS: [&str; 17] = [
     "fetch_time",
 ];
 
-pub fn cells(rows: &[CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let mut c = report_columns(rows, reports, CellRow::report);
-    let def = |name: &str, f: fn(&CellDef) -> &'static str| {
-        s(name, rows.iter().map(|r| f(r.def()).to_string()).collect())
-    };
+/// The `cells` table (columns [`CELL_COLUMNS`]) for some of its rows.
+pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
+    let mut c = report_columns(rows, reports, |r| r.report());
+    let def =
+        |name: &str, f: fn(&CellDef) -> &'static str| strs(name, rows.iter().map(|r| f(r.def())));
+    // Few distinct locations recur over millions of rows: format each once.
+    let mut texts: HashMap<CellLoc, String> = HashMap::new();
+    for r in rows {
+        if let Some(loc) = r.loc.get() {
+            texts.entry(r.loc).or_insert_with(|| loc.to_string());
+        }
+    }
     c.extend([
         def("table", |d| d.table),
         def("row", |d| d.row),
         def("column", |d| d.column),
-        of("value", rows.iter().map(|r| r.value).collect()),
+        of("value", rows.iter().map(|r| r.value()).collect()),
         def("row_label", |d| d.row_label),
         def("column_label", |d| d.column_label),
-        os(
+        opt_strs(
             "source_cell",
-            rows.iter().map(CellRow::source_cell).collect(),
+            rows.iter().map(|r| texts.get(&r.loc).map(String::as_str)),
         ),
     ]);
     c.extend(source_columns(rows, |r| &reports[r.report()].meta));
@@ -117,28 +118,16 @@ pub fn cells(rows: &[CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame>
 
 pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
     let mut c = vec![
-        s("city", rows.iter().map(|r| r.meta.city.clone()).collect()),
-        s(
-            "adcode",
-            rows.iter().map(|r| r.meta.adcode.clone()).collect(),
-        ),
-        os("body", rows.iter().map(|r| r.body.clone()).collect()),
+        strs("city", rows.iter().map(|r| r.meta.city.as_str())),
+        strs("adcode", rows.iter().map(|r| r.meta.adcode.as_str())),
+        opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
         oi("year", rows.iter().map(|r| r.year).collect()),
-        os(
-            "template",
-            rows.iter().map(|r| r.template.clone()).collect(),
-        ),
-        s(
-            "tables_read",
-            rows.iter().map(|r| r.tables_read.clone()).collect(),
-        ),
+        opt_strs("template", rows.iter().map(|r| r.template.as_deref())),
+        strs("tables_read", rows.iter().map(|r| r.tables_read.as_str())),
         u("errors", rows.iter().map(|r| r.errors as u32).collect()),
         u("warnings", rows.iter().map(|r| r.warnings as u32).collect()),
         u("infos", rows.iter().map(|r| r.infos as u32).collect()),
-        os(
-            "encoding",
-            rows.iter().map(|r| r.encoding.clone()).collect(),
-        ),
+        opt_strs("encoding", rows.iter().map(|r| r.encoding.as_deref())),
         Column::new(
             "city_government".into(),
             rows.iter()
@@ -157,23 +146,14 @@ pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
 pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
     let mut c = report_columns(rows, reports, |r| r.report);
     c.extend([
-        s(
-            "rule",
-            rows.iter().map(|r| r.finding.rule.clone()).collect(),
-        ),
-        s(
-            "severity",
+        strs("rule", rows.iter().map(|r| r.finding.rule.as_str())),
+        strs("severity", rows.iter().map(|r| r.finding.severity.as_str())),
+        strs("message", rows.iter().map(|r| r.finding.message.as_str())),
+        Column::new(
+            "cells".into(),
             rows.iter()
-                .map(|r| r.finding.severity.as_str().to_string())
-                .collect(),
-        ),
-        s(
-            "message",
-            rows.iter().map(|r| r.finding.message.clone()).collect(),
-        ),
-        s(
-            "cells",
-            rows.iter().map(|r| r.finding.cells.join(" ")).collect(),
+                .map(|r| r.finding.cells.join(" "))
+                .collect::<Vec<String>>(),
         ),
     ]);
     c.extend(source_columns(rows, |r| &reports[r.report].meta));
@@ -183,9 +163,9 @@ pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<Data
 pub fn comparison(rows: &[ComparisonRow]) -> PolarsResult<DataFrame> {
     let mut c = vec![
         oi("year", rows.iter().map(|r| Some(r.year)).collect()),
-        s("city", rows.iter().map(|r| r.city.clone()).collect()),
-        s("adcode", rows.iter().map(|r| r.adcode.clone()).collect()),
-        os("body", rows.iter().map(|r| r.body.clone()).collect()),
+        strs("city", rows.iter().map(|r| r.city.as_str())),
+        strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
+        opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
         Column::new(
             "population".into(),
             rows.iter()
@@ -207,37 +187,28 @@ pub fn comparison(rows: &[ComparisonRow]) -> PolarsResult<DataFrame> {
             .collect();
         c.push(Column::new(format!("{}_rank", m.key).into(), ranks));
     }
-    c.push(s(
+    c.push(strs(
         "data_origin",
-        rows.iter().map(|r| r.data_origin.clone()).collect(),
+        rows.iter().map(|r| r.data_origin.as_str()),
     ));
-    c.push(s(
+    c.push(strs(
         "source_url",
-        rows.iter().map(|r| r.source_url.clone()).collect(),
+        rows.iter().map(|r| r.source_url.as_str()),
     ));
     frame(rows.len(), c)
 }
 
 pub fn trends(rows: &[TrendRow]) -> PolarsResult<DataFrame> {
     let c = vec![
-        s("city", rows.iter().map(|r| r.city.clone()).collect()),
-        s("adcode", rows.iter().map(|r| r.adcode.clone()).collect()),
+        strs("city", rows.iter().map(|r| r.city.as_str())),
+        strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
         oi("year", rows.iter().map(|r| Some(r.year)).collect()),
-        s(
-            "metric",
-            rows.iter().map(|r| r.metric.to_string()).collect(),
-        ),
-        s(
-            "metric_label",
-            rows.iter().map(|r| r.metric_label.to_string()).collect(),
-        ),
+        strs("metric", rows.iter().map(|r| r.metric)),
+        strs("metric_label", rows.iter().map(|r| r.metric_label)),
         of("value", rows.iter().map(|r| r.value).collect()),
         of("previous", rows.iter().map(|r| r.previous).collect()),
         of("change", rows.iter().map(|r| r.change).collect()),
-        s(
-            "data_origin",
-            rows.iter().map(|r| r.data_origin.clone()).collect(),
-        ),
+        strs("data_origin", rows.iter().map(|r| r.data_origin.as_str())),
     ];
     frame(rows.len(), c)
 }
@@ -249,13 +220,37 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> PolarsResult<()> {
     Ok(())
 }
 
-/// Write one partition of a hive-partitioned dataset: `dir/year=YYYY/part-0.parquet` (no year:
-/// `year=__HIVE_DEFAULT_PARTITION__`, as Hive and DuckDB name it). The year column itself lives
-/// in the folder name, as hive readers expect.
-pub fn write_partition(df: DataFrame, year: Option<i32>, dir: &Path) -> PolarsResult<()> {
-    let mut part = df.drop("year")?;
-    let name = year.map_or("__HIVE_DEFAULT_PARTITION__".to_string(), |y| y.to_string());
-    let folder = dir.join(format!("year={name}"));
-    std::fs::create_dir_all(&folder)?;
-    write_parquet(&mut part, &folder.join("part-0.parquet"))
+/// One partition of a hive-partitioned dataset, written a row group at a time:
+/// `dir/year=YYYY/part-0.parquet` (no year: `year=__HIVE_DEFAULT_PARTITION__`, as Hive and
+/// DuckDB name it). The year column itself lives in the folder name, as hive readers expect.
+pub struct PartitionWriter {
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+}
+
+impl PartitionWriter {
+    /// Create the partition's file for frames shaped like `first`.
+    pub fn create(dir: &Path, year: Option<i32>, first: &DataFrame) -> PolarsResult<Self> {
+        let name = year.map_or("__HIVE_DEFAULT_PARTITION__".to_string(), |y| y.to_string());
+        let folder = dir.join(format!("year={name}"));
+        std::fs::create_dir_all(&folder)?;
+        let file = File::create(folder.join("part-0.parquet"))?;
+        let schema = first.schema().as_ref().clone();
+        let mut schema = schema;
+        schema.shift_remove("year");
+        let writer = ParquetWriter::new(file)
+            .set_parallel(false)
+            .batched(&schema)?;
+        Ok(PartitionWriter { writer })
+    }
+
+    /// Append `df` (the `year` column dropped) as one row group.
+    pub fn write(&mut self, df: DataFrame) -> PolarsResult<()> {
+        let mut part = df.drop("year")?;
+        part.rechunk_mut_par();
+        self.writer.write_batch(&part)
+    }
+
+    pub fn finish(self) -> PolarsResult<()> {
+        self.writer.finish().map(|_| ())
+    }
 }

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::metrics::METRICS;
 use super::{
-    find_def, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables, TrendRow,
+    find_def, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables, TrendRow,
 };
 use crate::document::Loc;
 use crate::report::{Finding, Severity};
@@ -310,12 +310,8 @@ fn read_cells(
                 .map(str::parse::<Loc>)
                 .transpose()
                 .map_err(|e| f.invalid(e))?;
-            Ok(CellRow {
-                report: u32::try_from(reports[i]).unwrap_or(u32::MAX),
-                def,
-                value: value[i],
-                loc,
-            })
+            let report = u32::try_from(reports[i]).unwrap_or(u32::MAX);
+            Ok(CellRow::new(report, def, value[i], CellLoc::new(loc)))
         })
         .collect()
 }

@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod output;
 pub mod sources;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::document::Loc;
 use crate::report::{Finding, Num, Report, Severity};
@@ -38,6 +38,62 @@ pub struct SourceMeta {
 pub struct Input {
     pub meta: SourceMeta,
     pub report: Report,
+    /// Where each cell was printed, in the order of the report's `cells` rows. Filled by
+    /// [`Input::new`] from `report.sources`, whose strings it then drops: an archive of 10^5
+    /// reports must not hold 10^7 path strings.
+    pub locs: Vec<CellLoc>,
+}
+
+impl Input {
+    /// An input whose source locations are packed (and `report.sources` emptied).
+    pub fn new(meta: SourceMeta, mut report: Report) -> Input {
+        let mut locs = Vec::new();
+        if !report.sources.is_empty() {
+            walk_cells(&report, &mut |_, path, _| {
+                locs.push(CellLoc::new(report.sources.get(&path()).map(|s| s.loc)));
+            });
+            report.sources.clear();
+        }
+        Input { meta, report, locs }
+    }
+}
+
+/// A [`Loc`] packed into 8 bytes (`cells` has a row per printed value): 2 bits of kind, then
+/// 20 bits of table or page and 21 bits each of row and column, or 62 bits of line. A
+/// location too large to pack is stored as unknown rather than made up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct CellLoc(u64);
+
+impl CellLoc {
+    const KIND: u32 = 62;
+
+    pub fn new(loc: Option<Loc>) -> CellLoc {
+        let three = |kind: u64, a: u32, row: u32, col: u32| {
+            let fits = a < 1 << 20 && row < 1 << 21 && col < 1 << 21;
+            let packed = (kind << Self::KIND)
+                | (u64::from(a) << 42)
+                | (u64::from(row) << 21)
+                | u64::from(col);
+            CellLoc(if fits { packed } else { 0 })
+        };
+        match loc {
+            None => CellLoc(0),
+            Some(Loc::Line { line }) => CellLoc((1 << Self::KIND) | u64::from(line)),
+            Some(Loc::Table { table, row, col }) => three(2, table, row, col),
+            Some(Loc::Page { page, row, col }) => three(3, page, row, col),
+        }
+    }
+
+    pub fn get(self) -> Option<Loc> {
+        let bits = |shift: u32, width: u32| ((self.0 >> shift) & ((1 << width) - 1)) as u32;
+        let (a, row, col) = (bits(42, 20), bits(21, 21), bits(0, 21));
+        match self.0 >> Self::KIND {
+            1 => Some(Loc::Line { line: bits(0, 32) }),
+            2 => Some(Loc::Table { table: a, row, col }),
+            3 => Some(Loc::Page { page: a, row, col }),
+            _ => None,
+        }
+    }
 }
 
 /// A city of the configuration.
@@ -140,16 +196,33 @@ pub fn find_def(
 
 /// One row of `cells`: one value of one table of one report (`report` indexes
 /// [`Tables::reports`], which carries the source and metadata; `def` indexes [`cell_defs`]).
+/// 24 bytes: `cells` has a row per printed value, 2 × 10^7 rows for 10^5 reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellRow {
+    value: f64,
+    /// Where the value was printed.
+    pub loc: CellLoc,
     pub report: u32,
     pub def: u16,
-    pub value: Option<f64>,
-    /// Where the value was printed.
-    pub loc: Option<Loc>,
+    blank: bool,
 }
 
 impl CellRow {
+    pub fn new(report: u32, def: u16, value: Option<f64>, loc: CellLoc) -> CellRow {
+        CellRow {
+            value: value.unwrap_or(0.0),
+            loc,
+            report,
+            def,
+            blank: value.is_none(),
+        }
+    }
+
+    /// The value; `None` where the cell was left blank.
+    pub fn value(&self) -> Option<f64> {
+        (!self.blank).then_some(self.value)
+    }
+
     pub fn def(&self) -> &'static CellDef {
         &cell_defs()[usize::from(self.def)]
     }
@@ -160,7 +233,7 @@ impl CellRow {
 
     /// Where the value was printed, e.g. `table 3 row 7 col 4`.
     pub fn source_cell(&self) -> Option<String> {
-        self.loc.map(|l| l.to_string())
+        self.loc.get().map(|l| l.to_string())
     }
 }
 
@@ -228,19 +301,25 @@ pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
         duplicates,
         ..Tables::default()
     };
-    for (i, input) in inputs.iter().enumerate() {
-        tables.reports.push(report_row(input, chosen.contains(&i)));
-        tables.cells.extend(cell_rows(i, &input.report));
-        tables
-            .findings
-            .extend(input.report.findings.iter().map(|f| FindingRow {
-                report: i,
-                finding: f.clone(),
-            }));
-    }
-    tables.findings.extend(cross_year_findings(&inputs));
+    tables.findings = cross_year_findings(&inputs);
     tables.comparison = comparison(&inputs, &chosen, cities);
     tables.trends = trends(&tables.comparison);
+    // The cells outnumber everything else: reserve them once, and drop each report as soon as
+    // its rows are out, so the reports and their cells are not both held in full.
+    let cells: usize = inputs.iter().map(|i| cell_count(&i.report)).sum();
+    tables.cells.reserve_exact(cells);
+    tables.reports.reserve_exact(inputs.len());
+    for (i, input) in inputs.into_iter().enumerate() {
+        tables.reports.push(report_row(&input, chosen.contains(&i)));
+        push_cell_rows(&mut tables.cells, i, &input);
+        tables.findings.extend(
+            input
+                .report
+                .findings
+                .into_iter()
+                .map(|finding| FindingRow { report: i, finding }),
+        );
+    }
     // Reports are already in (city, year, url) order: sorting by index keeps that order.
     tables
         .findings
@@ -249,29 +328,55 @@ pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
 }
 
 /// Drop copies: the same bytes (digest), or the same body and year with the same values.
+/// Values are bucketed by a hash and then compared exactly, so two reports that merely share
+/// a hash are both kept.
 fn dedupe(inputs: Vec<Input>) -> Vec<Input> {
-    let mut seen_digest = BTreeSet::new();
-    let mut seen_values = BTreeSet::new();
-    inputs
-        .into_iter()
-        .filter(|i| {
-            if !i.meta.sha256.is_empty() && !seen_digest.insert(i.meta.sha256.clone()) {
-                return false;
-            }
-            let has_tables = i.report.table3.is_some() || i.report.table4.is_some();
-            if !has_tables || i.report.year.is_none() {
-                return true;
-            }
-            let j = i.report.to_json();
+    let mut seen_digest = HashSet::new();
+    let mut by_values: HashMap<(String, Option<String>, i32, u64), Vec<usize>> = HashMap::new();
+    let mut kept: Vec<Input> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if !input.meta.sha256.is_empty() && !seen_digest.insert(input.meta.sha256.clone()) {
+            continue;
+        }
+        let r = &input.report;
+        let has_tables = r.table3.is_some() || r.table4.is_some();
+        if let (Some(year), true) = (r.year, has_tables) {
             let key = (
-                i.meta.city.clone(),
-                i.report.body.clone(),
-                i.report.year,
-                j["table2"].to_string() + &j["table3"].to_string() + &j["table4"].to_string(),
+                input.meta.city.clone(),
+                r.body.clone(),
+                year,
+                values_hash(r),
             );
-            seen_values.insert(key)
-        })
-        .collect()
+            let same = by_values.entry(key).or_default();
+            if same.iter().any(|&k| same_values(&kept[k].report, r)) {
+                continue;
+            }
+            same.push(kept.len());
+        }
+        kept.push(input);
+    }
+    kept
+}
+
+fn same_values(a: &Report, b: &Report) -> bool {
+    a.table2 == b.table2 && a.table3 == b.table3 && a.table4 == b.table4
+}
+
+/// A hash of the values of tables 二, 三 and 四 (for bucketing; equality is checked exactly).
+fn values_hash(r: &Report) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut put = |v: &Option<Num>| match v {
+        None => 0u8.hash(&mut h),
+        Some(Num::Int(i)) => (1u8, i).hash(&mut h),
+        Some(Num::Dec(d)) => (2u8, d.to_bits()).hash(&mut h),
+    };
+    if let Some(t2) = &r.table2 {
+        t2.values.iter().flatten().for_each(&mut put);
+    }
+    r.table3.iter().flatten().flatten().for_each(&mut put);
+    r.table4.iter().flatten().flatten().for_each(&mut put);
+    h.finish()
 }
 
 /// Per (city, year): the index of the report used in the comparison — the city government's
@@ -354,17 +459,13 @@ fn def_index() -> &'static DefIndex {
     })
 }
 
-fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
-    let report = u32::try_from(report).unwrap_or(u32::MAX);
+/// Called with a cell's definition index, its `Report::sources` path and its value.
+type CellVisitor<'a> = dyn FnMut(u16, &dyn Fn() -> String, Option<Num>) + 'a;
+
+/// Visit every cell of a report's tables in `cells` order: its definition index, its path in
+/// `Report::sources` (built only when asked for) and its value.
+fn walk_cells(r: &Report, f: &mut CellVisitor) {
     let defs = def_index();
-    let loc = |path: &dyn Fn() -> String| -> Option<Loc> {
-        if r.sources.is_empty() {
-            None
-        } else {
-            r.sources.get(&path()).map(|s| s.loc)
-        }
-    };
-    let mut out = Vec::new();
     if let Some(t2) = &r.table2 {
         let version = usize::from(t2.template == Template::V2021);
         for ((item, values), ids) in table2_items(t2.template)
@@ -373,13 +474,7 @@ fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
             .zip(&defs.table2[version])
         {
             for (((m, _), v), &def) in item.measures.iter().zip(values).zip(ids) {
-                let loc = loc(&|| format!("table2.{}.{m}", item.key));
-                out.push(CellRow {
-                    report,
-                    def,
-                    value: num(*v),
-                    loc,
-                });
+                f(def, &|| format!("table2.{}.{m}", item.key), *v);
             }
         }
     }
@@ -387,13 +482,7 @@ fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
         for (ri, ((row, _), values)) in T3_ROWS.iter().zip(t3).enumerate() {
             for (ci, ((col, _), v)) in T3_COLUMNS.iter().zip(values).enumerate() {
                 let def = defs.table3 + u16::try_from(ri * 7 + ci).unwrap_or(0);
-                let loc = loc(&|| format!("table3.{row}.{col}"));
-                out.push(CellRow {
-                    report,
-                    def,
-                    value: num(*v),
-                    loc,
-                });
+                f(def, &|| format!("table3.{row}.{col}"), *v);
             }
         }
     }
@@ -401,17 +490,26 @@ fn cell_rows(report: usize, r: &Report) -> Vec<CellRow> {
         for (gi, ((g, _), values)) in T4_GROUPS.iter().zip(t4).enumerate() {
             for (oi, ((o, _), v)) in T4_OUTCOMES.iter().zip(values).enumerate() {
                 let def = defs.table4 + u16::try_from(gi * 5 + oi).unwrap_or(0);
-                let loc = loc(&|| format!("table4.{g}.{o}"));
-                out.push(CellRow {
-                    report,
-                    def,
-                    value: num(*v),
-                    loc,
-                });
+                f(def, &|| format!("table4.{g}.{o}"), *v);
             }
         }
     }
-    out
+}
+
+fn cell_count(r: &Report) -> usize {
+    let mut n = 0;
+    walk_cells(r, &mut |_, _, _| n += 1);
+    n
+}
+
+fn push_cell_rows(out: &mut Vec<CellRow>, report: usize, input: &Input) {
+    let report = u32::try_from(report).unwrap_or(u32::MAX);
+    let mut k = 0;
+    walk_cells(&input.report, &mut |def, _, v| {
+        let loc = input.locs.get(k).copied().unwrap_or_default();
+        out.push(CellRow::new(report, def, num(v), loc));
+        k += 1;
+    });
 }
 
 /// T3-5 and the table 二 carry-over heuristics between consecutive years of one body, reported
@@ -562,6 +660,43 @@ mod tests {
             per_100k: vec![None; METRICS.len()],
             ranks: vec![],
         }
+    }
+
+    #[test]
+    fn locations_pack_and_unpack_and_overflow_is_unknown() {
+        for loc in [
+            Loc::Line { line: 1 },
+            Loc::Line { line: u32::MAX },
+            Loc::Table {
+                table: 3,
+                row: 27,
+                col: 8,
+            },
+            Loc::Page {
+                page: (1 << 20) - 1,
+                row: (1 << 21) - 1,
+                col: (1 << 21) - 1,
+            },
+        ] {
+            assert_eq!(CellLoc::new(Some(loc)).get(), Some(loc));
+        }
+        assert_eq!(CellLoc::new(None).get(), None);
+        let huge = Loc::Page {
+            page: 1 << 20,
+            row: 1,
+            col: 1,
+        };
+        assert_eq!(CellLoc::new(Some(huge)).get(), None);
+        assert_eq!(std::mem::size_of::<CellRow>(), 24);
+    }
+
+    #[test]
+    fn blank_cells_stay_blank_and_zero_stays_zero() {
+        assert_eq!(CellRow::new(0, 0, None, CellLoc::default()).value(), None);
+        assert_eq!(
+            CellRow::new(0, 0, Some(0.0), CellLoc::default()).value(),
+            Some(0.0)
+        );
     }
 
     #[test]

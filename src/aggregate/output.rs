@@ -2,7 +2,7 @@
 //! ([`Staging`]): Parquet for polars/pandas/DuckDB (`cells/` hive-partitioned by year),
 //! CSV for spreadsheets (written from the same DataFrames), and `nianbao.xlsx`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::metrics::METRICS;
-use super::{frames, Tables};
-use crate::export::csv::{CsvEncoding, CsvSink, Field};
+use super::{frames, CellLoc, CellRow, Tables};
+use crate::export::csv::{CsvEncoding, CsvSink, Encoded, Field};
 use crate::export::xlsx::{self, Sheet, XCell};
 use crate::export::Staging;
 
@@ -53,17 +53,40 @@ pub struct Written {
 
 /// Write every output into `out`, replacing the previous run's files only when all succeeded.
 pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Written, OutputError> {
-    let mut staging = Staging::new(out).map_err(io_err(out))?;
+    let staging = Staging::new(out).map_err(io_err(out))?;
+    // Three independent jobs side by side: the cells Parquet partitions (built a chunk at a
+    // time), cells.csv (straight from the compact rows; mostly I/O) and the small tables with
+    // the workbook.
+    let (parquet, text, small) = std::thread::scope(|s| {
+        let text = s.spawn(|| write_cells_csv(tables, &staging.path("cells.csv"), csv));
+        let small = s.spawn(|| write_small_tables(tables, &staging, csv));
+        let parquet = write_cell_partitions(tables, &staging.path("cells"));
+        (parquet, joined(text), joined(small))
+    });
+    parquet?;
+    text?;
     let mut written = Written::default();
-
-    // The cells table is by far the largest: one year partition at a time as a DataFrame, and
-    // the CSV straight from the compact rows, so memory stays near one partition.
-    let dir = staging.path("cells");
-    write_cell_partitions(tables, &dir)?;
-    let path = staging.path("cells.csv");
-    write_cells_csv(tables, &path, csv)?;
     written.files.push("cells.csv".into());
     written.files.push("cells/year=*/part-0.parquet".into());
+    written.files.extend(small?);
+    staging.commit().map_err(io_err(out))?;
+    Ok(written)
+}
+
+/// A scoped thread's result; its panic, if any, goes on in this thread.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Every table but `cells`, as Parquet and CSV, and the workbook; the names written.
+fn write_small_tables(
+    tables: &Tables,
+    staging: &Staging,
+    csv: CsvEncoding,
+) -> Result<Vec<String>, OutputError> {
+    let mut files = Vec::new();
     let mut reports = frames::reports(&tables.reports).map_err(frame_err("reports"))?;
     let mut findings =
         frames::findings(&tables.findings, &tables.reports).map_err(frame_err("findings"))?;
@@ -77,7 +100,7 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
     ] {
         let path = staging.path(&format!("{name}.parquet"));
         frames::write_parquet(df, &path).map_err(frame_err(table_name(name)))?;
-        written.files.push(format!("{name}.parquet"));
+        files.push(format!("{name}.parquet"));
     }
     for (name, df) in [
         ("reports", &mut reports),
@@ -86,25 +109,24 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
     ] {
         let path = staging.path(&format!("{name}.csv"));
         write_csv(df, &path, csv)?;
-        written.files.push(format!("{name}.csv"));
+        files.push(format!("{name}.csv"));
     }
     let years: BTreeSet<i32> = tables.comparison.iter().map(|r| r.year).collect();
     for year in &years {
         let mask: BooleanChunked = tables.comparison.iter().map(|r| r.year == *year).collect();
         let mut part = comparison.filter(&mask).map_err(frame_err("comparison"))?;
         let name = format!("comparison_{year}.csv");
-        let path = staging.path(&name);
-        write_csv(&mut part, &path, csv)?;
-        written.files.push(name);
+        write_csv(&mut part, &staging.path(&name), csv)?;
+        files.push(name);
     }
+    drop((reports, findings, comparison, trends));
     let path = staging.path("nianbao.xlsx");
-    xlsx::write_workbook(&path, &sheets(tables, &years)).map_err(|source| OutputError::Xlsx {
+    xlsx::write_workbook(&path, sheets(tables, &years)).map_err(|source| OutputError::Xlsx {
         path: path.clone(),
         source,
     })?;
-    written.files.push("nianbao.xlsx".into());
-    staging.commit().map_err(io_err(out))?;
-    Ok(written)
+    files.push("nianbao.xlsx".into());
+    Ok(files)
 }
 
 fn table_name(name: &str) -> &'static str {
@@ -116,54 +138,104 @@ fn table_name(name: &str) -> &'static str {
     }
 }
 
+/// Rows per row group of the `cells` Parquet files: the unit built in memory at a time.
+const CELL_CHUNK: usize = 1 << 17;
+
+/// `cells/year=YYYY/part-0.parquet`: each year's rows in chunks of [`CELL_CHUNK`], one row
+/// group each, so memory holds one chunk however large the table.
 fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError> {
-    let year_of = |c: &super::CellRow| tables.reports[c.report()].year;
-    let mut years: Vec<Option<i32>> = tables.cells.iter().map(year_of).collect();
-    years.sort_unstable();
-    years.dedup();
+    let year_of = |c: &CellRow| tables.reports[c.report()].year;
+    let years: BTreeSet<Option<i32>> = tables.reports.iter().map(|r| r.year).collect();
     for year in years {
-        let rows: Vec<super::CellRow> = tables
+        let mut rows = tables
             .cells
             .iter()
             .filter(|c| year_of(c) == year)
-            .cloned()
-            .collect();
-        let df = frames::cells(&rows, &tables.reports).map_err(frame_err("cells"))?;
-        frames::write_partition(df, year, dir).map_err(frame_err("cells"))?;
+            .peekable();
+        if rows.peek().is_none() {
+            continue;
+        }
+        let mut part: Option<frames::PartitionWriter> = None;
+        let mut chunk: Vec<&CellRow> = Vec::with_capacity(CELL_CHUNK);
+        loop {
+            chunk.clear();
+            chunk.extend(rows.by_ref().take(CELL_CHUNK));
+            if chunk.is_empty() {
+                break;
+            }
+            let df = frames::cells(&chunk, &tables.reports).map_err(frame_err("cells"))?;
+            let writer = match &mut part {
+                Some(w) => w,
+                None => part.insert(
+                    frames::PartitionWriter::create(dir, year, &df).map_err(frame_err("cells"))?,
+                ),
+            };
+            writer.write(df).map_err(frame_err("cells"))?;
+        }
+        if let Some(w) = part {
+            w.finish().map_err(frame_err("cells"))?;
+        }
     }
     Ok(())
 }
 
-/// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact cells.
+/// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact
+/// cells; the columns of a report and of a template cell are encoded once, not per row.
 fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
     let file = File::create(path).map_err(io_err(path))?;
     let mut sink =
         CsvSink::new(BufWriter::new(file), enc, &frames::CELL_COLUMNS).map_err(io_err(path))?;
-    let opt = |s: &Option<String>| s.as_deref().map_or(Field::Null, Field::text);
+    fn opt(s: &Option<String>) -> Field<'_> {
+        s.as_deref().map_or(Field::Null, Field::text)
+    }
+    let mut defs: Vec<Option<(Encoded, Encoded)>> = vec![None; super::cell_defs().len()];
+    let mut locs: HashMap<CellLoc, Encoded> = HashMap::new();
+    let mut current: Option<(usize, Encoded, Encoded)> = None;
     for c in &tables.cells {
-        let r = &tables.reports[c.report()];
-        let d = c.def();
-        let m = &r.meta;
-        let row = [
-            Field::text(m.city.as_str()),
-            Field::text(m.adcode.as_str()),
-            opt(&r.body),
-            r.year.map_or(Field::Null, |y| Field::Int(i64::from(y))),
-            opt(&r.template),
-            Field::text(d.table),
-            Field::text(d.row),
-            Field::text(d.column),
-            Field::opt_float(c.value),
-            Field::text(d.row_label),
-            Field::text(d.column_label),
-            opt(&c.source_cell()),
-            Field::text(m.data_origin.as_str()),
-            Field::text(m.url.as_str()),
-            Field::text(m.warc_record_id.as_str()),
-            Field::text(m.sha256.as_str()),
-            Field::text(m.fetch_time.as_str()),
-        ];
-        sink.row(&row).map_err(io_err(path))?;
+        let (report, before, after) = match &current {
+            Some(cur) if cur.0 == c.report() => cur,
+            _ => {
+                let r = &tables.reports[c.report()];
+                let m = &r.meta;
+                let before = sink.encode(&[
+                    Field::text(m.city.as_str()),
+                    Field::text(m.adcode.as_str()),
+                    opt(&r.body),
+                    r.year.map_or(Field::Null, |y| Field::Int(i64::from(y))),
+                    opt(&r.template),
+                ]);
+                let after = sink.encode(&[
+                    Field::text(m.data_origin.as_str()),
+                    Field::text(m.url.as_str()),
+                    Field::text(m.warc_record_id.as_str()),
+                    Field::text(m.sha256.as_str()),
+                    Field::text(m.fetch_time.as_str()),
+                ]);
+                current.insert((c.report(), before, after))
+            }
+        };
+        debug_assert_eq!(*report, c.report());
+        let (keys, labels) = defs[usize::from(c.def)].get_or_insert_with(|| {
+            let d = c.def();
+            let keys = [
+                Field::text(d.table),
+                Field::text(d.row),
+                Field::text(d.column),
+            ];
+            let labels = [Field::text(d.row_label), Field::text(d.column_label)];
+            (sink.encode(&keys), sink.encode(&labels))
+        });
+        sink.encoded(before);
+        sink.encoded(keys);
+        sink.field(&Field::opt_float(c.value()));
+        sink.encoded(labels);
+        let cell = locs.entry(c.loc).or_insert_with(|| {
+            let text = c.source_cell();
+            sink.encode(&[text.map_or(Field::Null, Field::text)])
+        });
+        sink.encoded(cell);
+        sink.encoded(after);
+        sink.end_row().map_err(io_err(path))?;
     }
     sink.finish().map_err(io_err(path))?;
     Ok(())
@@ -193,11 +265,11 @@ fn write_csv(df: &mut DataFrame, path: &Path, enc: CsvEncoding) -> Result<(), Ou
     Ok(())
 }
 
-fn field_at(c: &Column, i: usize) -> Field {
+fn field_at(c: &Column, i: usize) -> Field<'_> {
     match c.get(i) {
         Ok(AnyValue::Null) | Err(_) => Field::Null,
         Ok(AnyValue::String(s)) => Field::text(s),
-        Ok(AnyValue::StringOwned(s)) => Field::text(s.as_str()),
+        Ok(AnyValue::StringOwned(s)) => Field::text(s.to_string()),
         Ok(AnyValue::Float64(v)) => Field::Float(v),
         Ok(AnyValue::Int32(v)) => Field::Int(i64::from(v)),
         Ok(AnyValue::UInt32(v)) => Field::Int(i64::from(v)),
@@ -220,9 +292,9 @@ fn opt(v: Option<f64>, percent: bool) -> XCell {
 }
 
 /// The workbook: one comparison sheet per year (Chinese labels), trends, findings.
-fn sheets(tables: &Tables, years: &BTreeSet<i32>) -> Vec<Sheet> {
+fn sheets<'a>(tables: &'a Tables, years: &BTreeSet<i32>) -> Vec<Sheet<'a>> {
     let mut out = Vec::new();
-    for year in years.iter().rev() {
+    for &year in years.iter().rev() {
         let mut header: Vec<String> = ["城市", "行政区划代码", "发布机关", "常住人口(2020)"]
             .iter()
             .map(|s| s.to_string())
@@ -238,7 +310,7 @@ fn sheets(tables: &Tables, years: &BTreeSet<i32>) -> Vec<Sheet> {
         let rows = tables
             .comparison
             .iter()
-            .filter(|r| r.year == *year)
+            .filter(move |r| r.year == year)
             .map(|r| {
                 let mut row = vec![
                     text(&r.city),
@@ -258,12 +330,11 @@ fn sheets(tables: &Tables, years: &BTreeSet<i32>) -> Vec<Sheet> {
                 }
                 row.extend([text(&r.data_origin), text(&r.source_url)]);
                 row
-            })
-            .collect();
+            });
         out.push(Sheet {
             name: format!("对比{year}"),
             header,
-            rows,
+            rows: Box::new(rows),
         });
     }
     let header = [
@@ -277,28 +348,24 @@ fn sheets(tables: &Tables, years: &BTreeSet<i32>) -> Vec<Sheet> {
         "变化",
         "数据来源",
     ];
-    let rows = tables
-        .trends
-        .iter()
-        .map(|t| {
-            let rate = METRICS.iter().any(|m| m.key == t.metric && m.is_rate);
-            vec![
-                text(&t.city),
-                text(&t.adcode),
-                XCell::Number(f64::from(t.year)),
-                text(t.metric),
-                text(t.metric_label),
-                opt(t.value, rate),
-                opt(t.previous, rate),
-                opt(t.change, rate),
-                text(&t.data_origin),
-            ]
-        })
-        .collect();
+    let rows = tables.trends.iter().map(|t| {
+        let rate = METRICS.iter().any(|m| m.key == t.metric && m.is_rate);
+        vec![
+            text(&t.city),
+            text(&t.adcode),
+            XCell::Number(f64::from(t.year)),
+            text(t.metric),
+            text(t.metric_label),
+            opt(t.value, rate),
+            opt(t.previous, rate),
+            opt(t.change, rate),
+            text(&t.data_origin),
+        ]
+    });
     out.push(Sheet {
         name: "趋势".into(),
         header: header.iter().map(|s| s.to_string()).collect(),
-        rows,
+        rows: Box::new(rows),
     });
     let header = [
         "城市",
@@ -311,28 +378,24 @@ fn sheets(tables: &Tables, years: &BTreeSet<i32>) -> Vec<Sheet> {
         "来源网址",
         "数据来源",
     ];
-    let rows = tables
-        .findings
-        .iter()
-        .map(|f| {
-            let r = &tables.reports[f.report];
-            vec![
-                text(&r.meta.city),
-                r.body.as_deref().map_or(XCell::Empty, text),
-                r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
-                text(&f.finding.rule),
-                text(f.finding.severity.as_str()),
-                text(&f.finding.message),
-                text(&f.finding.cells.join(" ")),
-                text(&r.meta.url),
-                text(&r.meta.data_origin),
-            ]
-        })
-        .collect();
+    let rows = tables.findings.iter().map(|f| {
+        let r = &tables.reports[f.report];
+        vec![
+            text(&r.meta.city),
+            r.body.as_deref().map_or(XCell::Empty, text),
+            r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
+            text(&f.finding.rule),
+            text(f.finding.severity.as_str()),
+            text(&f.finding.message),
+            text(&f.finding.cells.join(" ")),
+            text(&r.meta.url),
+            text(&r.meta.data_origin),
+        ]
+    });
     out.push(Sheet {
         name: "问题".into(),
         header: header.iter().map(|s| s.to_string()).collect(),
-        rows,
+        rows: Box::new(rows),
     });
     out
 }

@@ -84,12 +84,21 @@ pub fn build(archives: &[PathBuf], out: &Path, opts: &OutputArgs) -> anyhow::Res
         failures.extend(read.failures);
         inputs.extend(read.inputs);
     }
+    let spinner = spinner(opts.quiet, "aggregating");
     let tables = aggregate::aggregate(inputs, &cities);
+    spinner.set_message(format!(
+        "writing {} cells, {} reports, {} findings (Parquet, CSV, XLSX)",
+        tables.cells.len(),
+        tables.reports.len(),
+        tables.findings.len()
+    ));
     let written = output::write_all(&tables, out, opts.csv_encoding)?;
     if !opts.no_report {
+        spinner.set_message("writing report.html");
         let path = out.join("report.html");
         htmlreport::write(&tables, &htmlreport::Options::default(), &path)?;
     }
+    spinner.finish_and_clear();
     summarize(
         &tables,
         out,
@@ -115,6 +124,20 @@ fn progress_bar(quiet: bool, dir: &Path) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_message(format!("parsing {}", dir.display()));
+    bar
+}
+
+/// A spinner with elapsed time for the steps that have no count to show.
+fn spinner(quiet: bool, message: &'static str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 

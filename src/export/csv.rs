@@ -2,29 +2,30 @@
 //! Excel versions; text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
 //! tab, CR) are neutralised with a leading `'`; numbers stay numbers. Deterministic bytes.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use encoding_rs::GBK;
 
 /// One CSV field.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Field {
+pub enum Field<'a> {
     Null,
     Int(i64),
     Float(f64),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
-impl Field {
-    pub fn text(s: impl Into<String>) -> Field {
+impl<'a> Field<'a> {
+    pub fn text(s: impl Into<Cow<'a, str>>) -> Field<'a> {
         Field::Text(s.into())
     }
 
-    pub fn opt_text(s: Option<impl Into<String>>) -> Field {
+    pub fn opt_text(s: Option<impl Into<Cow<'a, str>>>) -> Field<'a> {
         s.map_or(Field::Null, |s| Field::Text(s.into()))
     }
 
-    pub fn opt_float(v: Option<f64>) -> Field {
+    pub fn opt_float(v: Option<f64>) -> Field<'a> {
         v.map_or(Field::Null, Field::Float)
     }
 }
@@ -45,57 +46,105 @@ fn needs_neutralising(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
-fn text_field(s: &str) -> String {
-    let s = if needs_neutralising(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+/// Append `s` in the file's character set.
+fn put_text(out: &mut Vec<u8>, s: &str, enc: CsvEncoding) {
+    match enc {
+        CsvEncoding::Utf8Bom => out.extend_from_slice(s.as_bytes()),
+        CsvEncoding::Gbk => out.extend_from_slice(&GBK.encode(s).0),
     }
 }
 
-/// Shortest text that reads back as the same f64 (Rust's `Display`).
-fn float_field(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
+/// A text field: neutralised against formulas, quoted when it holds a separator, quote or
+/// line break.
+fn put_text_field(out: &mut Vec<u8>, s: &str, enc: CsvEncoding) {
+    let quoted = s.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push(b'"');
+    }
+    if needs_neutralising(s) {
+        out.push(b'\'');
+    }
+    if quoted {
+        for (i, part) in s.split('"').enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            put_text(out, part, enc);
+        }
+        out.push(b'"');
     } else {
-        String::new()
+        put_text(out, s, enc);
     }
 }
 
-fn field(f: &Field) -> String {
+/// Shortest text that reads back as the same f64 (Rust's `Display`); whole numbers, the
+/// common case, skip the float formatter.
+fn put_float(out: &mut Vec<u8>, v: f64) {
+    if !v.is_finite() {
+        return;
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        put_int(out, v as i64);
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{v}");
+    }
+}
+
+fn put_int(out: &mut Vec<u8>, v: i64) {
+    let _ = write!(out, "{v}");
+}
+
+fn put_field(out: &mut Vec<u8>, f: &Field, enc: CsvEncoding) {
     match f {
-        Field::Null => String::new(),
-        Field::Int(i) => i.to_string(),
-        Field::Float(v) => float_field(*v),
-        Field::Text(s) => text_field(s),
+        Field::Null => {}
+        Field::Int(i) => put_int(out, *i),
+        Field::Float(v) => put_float(out, *v),
+        Field::Text(s) => put_text_field(out, s, enc),
     }
 }
 
 /// One CSV line (CRLF-terminated, as RFC 4180 and Excel expect).
-fn line(fields: impl Iterator<Item = String>) -> String {
-    let mut out = fields.collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    out
-}
-
-/// The whole CSV document as text.
-pub fn to_csv_text(header: &[&str], rows: &[Vec<Field>]) -> String {
-    let mut out = line(header.iter().map(|h| text_field(h)));
-    for row in rows {
-        out.push_str(&line(row.iter().map(field)));
+fn put_line<'f>(
+    out: &mut Vec<u8>,
+    fields: impl IntoIterator<Item = &'f Field<'f>>,
+    enc: CsvEncoding,
+) {
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put_field(out, f, enc);
     }
-    out
+    out.extend_from_slice(b"\r\n");
 }
 
-/// A CSV file written row by row, so large tables never sit in memory as text.
+fn header_fields<'a>(header: &[&'a str]) -> Vec<Field<'a>> {
+    header.iter().map(|h| Field::text(*h)).collect()
+}
+
+/// The whole CSV document as text (UTF-8, no BOM).
+pub fn to_csv_text(header: &[&str], rows: &[Vec<Field>]) -> String {
+    let mut out = Vec::new();
+    put_line(&mut out, &header_fields(header), CsvEncoding::Utf8Bom);
+    for row in rows {
+        put_line(&mut out, row, CsvEncoding::Utf8Bom);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Fields escaped and encoded once and written many times: the columns a table repeats on
+/// every row of one report (city, source URL, …), or of one template cell (its labels).
+#[derive(Debug, Clone, Default)]
+pub struct Encoded(Vec<u8>);
+
+/// A CSV file written row by row, so large tables never sit in memory as text. A row is built
+/// in a reused buffer, from [`Field`]s or pre-[`Encoded`] runs of fields.
 pub struct CsvSink<W: Write> {
     w: W,
     enc: CsvEncoding,
+    line: Vec<u8>,
+    fields_in_line: usize,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -104,35 +153,57 @@ impl<W: Write> CsvSink<W> {
         if enc == CsvEncoding::Utf8Bom {
             w.write_all(b"\xEF\xBB\xBF")?;
         }
-        let mut sink = CsvSink { w, enc };
-        sink.put(&line(header.iter().map(|h| text_field(h))))?;
+        let mut sink = CsvSink {
+            w,
+            enc,
+            line: Vec::with_capacity(512),
+            fields_in_line: 0,
+        };
+        sink.row(&header_fields(header))?;
         Ok(sink)
     }
 
-    pub fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
-        let mut text = String::with_capacity(256);
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            match f {
-                Field::Null => {}
-                Field::Int(v) => {
-                    use std::fmt::Write as _;
-                    let _ = write!(text, "{v}");
-                }
-                other => text.push_str(&field(other)),
-            }
-        }
-        text.push_str("\r\n");
-        self.put(&text)
+    /// Several fields, comma-separated, in this file's encoding.
+    pub fn encode(&self, fields: &[Field]) -> Encoded {
+        let mut out = Vec::new();
+        put_line(&mut out, fields, self.enc);
+        out.truncate(out.len() - 2);
+        Encoded(out)
     }
 
-    fn put(&mut self, text: &str) -> std::io::Result<()> {
-        match self.enc {
-            CsvEncoding::Utf8Bom => self.w.write_all(text.as_bytes()),
-            CsvEncoding::Gbk => self.w.write_all(&GBK.encode(text).0),
+    fn separate(&mut self) {
+        if self.fields_in_line > 0 {
+            self.line.push(b',');
         }
+        self.fields_in_line += 1;
+    }
+
+    /// Append one field to the current row.
+    pub fn field(&mut self, f: &Field) {
+        self.separate();
+        put_field(&mut self.line, f, self.enc);
+    }
+
+    /// Append pre-encoded fields to the current row.
+    pub fn encoded(&mut self, e: &Encoded) {
+        self.separate();
+        self.line.extend_from_slice(&e.0);
+    }
+
+    /// End the current row and write it.
+    pub fn end_row(&mut self) -> std::io::Result<()> {
+        self.line.extend_from_slice(b"\r\n");
+        let result = self.w.write_all(&self.line);
+        self.line.clear();
+        self.fields_in_line = 0;
+        result
+    }
+
+    pub fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
+        for f in fields {
+            self.field(f);
+        }
+        self.end_row()
     }
 
     pub fn finish(mut self) -> std::io::Result<W> {
@@ -172,6 +243,44 @@ mod tests {
             text,
             "a,b,c,d\r\n\"'=HYPERLINK(\"\"x\"\")\",-3,'-1,0.25\r\n"
         );
+    }
+
+    #[test]
+    fn whole_floats_print_as_display_does() {
+        for v in [
+            0.0,
+            -0.0,
+            3.0,
+            -3.0,
+            0.25,
+            1e15 - 1.0,
+            1e15,
+            1e20,
+            -7.5e-7,
+            123456.0,
+        ] {
+            let mut out = Vec::new();
+            put_float(&mut out, v);
+            assert_eq!(String::from_utf8(out).expect("utf8"), format!("{v}"), "{v}");
+        }
+    }
+
+    #[test]
+    fn encoded_runs_equal_fields_written_one_by_one() {
+        let fields = [
+            Field::text("南宁市"),
+            Field::text("a,b"),
+            Field::Null,
+            Field::Int(7),
+        ];
+        let mut one = CsvSink::new(Vec::new(), CsvEncoding::Gbk, &["h"]).expect("sink");
+        one.row(&fields).expect("row");
+        let mut two = CsvSink::new(Vec::new(), CsvEncoding::Gbk, &["h"]).expect("sink");
+        let run = two.encode(&fields[..3]);
+        two.encoded(&run);
+        two.field(&fields[3]);
+        two.end_row().expect("row");
+        assert_eq!(one.finish().expect("flush"), two.finish().expect("flush"));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    entries: Vec<String>,
+    /// Top-level names staged so far (several writer threads may add to it).
+    entries: std::sync::Mutex<Vec<String>>,
 }
 
 impl Staging {
@@ -29,22 +30,24 @@ impl Staging {
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
-            entries: Vec::new(),
+            entries: std::sync::Mutex::new(Vec::new()),
         })
     }
 
     /// Where to write the output `name` (a file or a folder) before it is committed.
-    pub fn path(&mut self, name: &str) -> PathBuf {
+    pub fn path(&self, name: &str) -> PathBuf {
         let top = name.split('/').next().unwrap_or(name).to_string();
-        if !self.entries.contains(&top) {
-            self.entries.push(top);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if !entries.contains(&top) {
+            entries.push(top);
         }
         self.dir.join(name)
     }
 
     /// Move every staged output into the output folder, replacing the previous version.
     pub fn commit(self) -> io::Result<()> {
-        for name in &self.entries {
+        let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
+        for name in &entries {
             let staged = self.dir.join(name);
             if !staged.exists() {
                 continue;
@@ -78,7 +81,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         fs::write(tmp.path().join("a.csv"), "old").expect("write");
         {
-            let mut s = Staging::new(tmp.path()).expect("staging");
+            let s = Staging::new(tmp.path()).expect("staging");
             fs::write(s.path("a.csv"), "new").expect("write");
             // dropped without commit: a failed run
         }
@@ -86,7 +89,7 @@ mod tests {
             fs::read_to_string(tmp.path().join("a.csv")).expect("read"),
             "old"
         );
-        let mut s = Staging::new(tmp.path()).expect("staging");
+        let s = Staging::new(tmp.path()).expect("staging");
         fs::write(s.path("a.csv"), "new").expect("write");
         fs::create_dir_all(s.path("cells/year=2021")).expect("mkdir");
         fs::write(s.path("cells/year=2021/part-0.parquet"), "p").expect("write");

@@ -325,7 +325,7 @@ fn value_cell(
         let _ = write!(class, " mark {}", sev.as_str());
         title.push(format!("{}：{}", sev.as_str(), rules.join(", ")));
     }
-    let text = match cell.and_then(|c| c.value) {
+    let text = match cell.and_then(|c| c.value()) {
         Some(v) => plain(v),
         None => {
             class.push_str(" blank");
