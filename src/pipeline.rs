@@ -3,13 +3,14 @@
 //! complete source per table), and each report is tagged with its city, whether it is the city
 //! government's own, and its data origin. Reads the archive; no network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
 use crate::aggregate::{sources, City, Input, SourceMeta};
-use crate::crawl::archive::{Archive, ArchiveError, Entry};
+use crate::crawl::archive::{entry_payload, Archive, ArchiveError, Entry};
 use crate::crawl::discover::PageKind;
 use crate::parse::parse_bytes;
 use crate::report::{Finding, Report, Severity};
@@ -78,11 +79,22 @@ pub fn is_city_government(body: &str, city: &str) -> bool {
     )
 }
 
-/// Read every report of an archive.
+/// What reading one report page (and its attachments) gave.
+enum PageRead {
+    Report {
+        input: Box<Input>,
+        attachments: usize,
+    },
+    Failed(String),
+}
+
+/// Read every report of an archive. Pages are parsed on every core; the result is in the
+/// archive's order (city, year, URL) whatever the threads' timing. `progress(done, total)` is
+/// called from the worker threads.
 pub fn read_archive(
     dir: &Path,
     cities: &[City],
-    mut progress: impl FnMut(usize, usize),
+    progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Read, PipelineError> {
     let archive = Archive::open(dir)?;
     let origin = origins(dir)?;
@@ -97,44 +109,81 @@ pub fn read_archive(
         .iter()
         .filter(|e| e.kind == PageKind::Report)
         .collect();
-    let mut read = Read::default();
-    for (n, page) in pages.iter().enumerate() {
-        progress(n, pages.len());
-        let report = match parse_entry(&archive, page) {
-            Ok(r) => r,
-            Err(message) => {
-                read.failures.push(format!("{}: {message}", page.url));
-                continue;
-            }
-        };
-        read.reports += 1;
-        let mut parsed_attachments = Vec::new();
-        let mut notes = Vec::new();
-        for att in attachments.get(page.url.as_str()).into_iter().flatten() {
-            read.attachments += 1;
-            match parse_entry(&archive, att) {
-                Ok(r) => parsed_attachments.push((att.url.clone(), r)),
-                Err(message) => notes.push(
-                    Finding::new(
-                        "P-ATTACHMENT",
-                        Severity::Warning,
-                        format!("attachment {} not read: {message}", att.url),
-                    )
-                    .with_cells([]),
-                ),
-            }
+    progress(0, pages.len());
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let worker = || {
+        let mut out = Vec::new();
+        while let Some(page) = pages.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let atts = attachments
+                .get(page.url.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            out.push((page, read_page(page, atts, cities, &origin)));
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, pages.len());
         }
-        let mut report = sources::merge(report, &parsed_attachments);
-        report.findings.extend(notes);
-        let meta = meta(page, &report, cities, &origin);
-        read.inputs.push(Input::new(meta, report));
+        out
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results: Vec<(&&Entry, PageRead)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    // Back into the archive's order: entries are sorted by (city, year, url), urls unique.
+    let position: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.url.as_str(), i))
+        .collect();
+    results.sort_by_key(|(page, _)| position.get(page.url.as_str()).copied());
+    let mut read = Read::default();
+    for (page, result) in results {
+        match result {
+            PageRead::Report { input, attachments } => {
+                read.reports += 1;
+                read.attachments += attachments;
+                read.inputs.push(*input);
+            }
+            PageRead::Failed(message) => read.failures.push(format!("{}: {message}", page.url)),
+        }
     }
-    progress(pages.len(), pages.len());
     Ok(read)
 }
 
-fn parse_entry(archive: &Archive, entry: &Entry) -> Result<Report, String> {
-    let bytes = archive.payload(entry).map_err(|e| e.to_string())?;
+/// Parse a report page and the attachments it links, merged into one report.
+fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile) -> PageRead {
+    let report = match parse_entry(page) {
+        Ok(r) => r,
+        Err(message) => return PageRead::Failed(message),
+    };
+    let mut parsed_attachments = Vec::new();
+    let mut notes = Vec::new();
+    for att in atts {
+        match parse_entry(att) {
+            Ok(r) => parsed_attachments.push((att.url.clone(), r)),
+            Err(message) => notes.push(
+                Finding::new(
+                    "P-ATTACHMENT",
+                    Severity::Warning,
+                    format!("attachment {} not read: {message}", att.url),
+                )
+                .with_cells([]),
+            ),
+        }
+    }
+    let mut report = sources::merge(report, &parsed_attachments);
+    report.findings.extend(notes);
+    let meta = meta(page, &report, cities, origin);
+    PageRead::Report {
+        input: Box::new(Input::new(meta, report)),
+        attachments: atts.len(),
+    }
+}
+
+fn parse_entry(entry: &Entry) -> Result<Report, String> {
+    let bytes = entry_payload(entry).map_err(|e| e.to_string())?;
     parse_bytes(&bytes, &entry.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
 }
 

@@ -86,6 +86,28 @@ pub struct Entry {
     pub filename: Option<String>,
 }
 
+/// The WARC response record of an entry (needs only the entry: any thread may read).
+pub fn entry_record(entry: &Entry) -> Result<ReadRecord, ArchiveError> {
+    Ok(read_record(
+        &entry.warc_file,
+        entry.warc_offset,
+        entry.warc_length,
+    )?)
+}
+
+/// [`Archive::payload`] without the archive's database connection (any thread may read).
+pub fn entry_payload(entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+    let rec = entry_record(entry)?;
+    let (_, body, encoding) = split_http(&rec.block);
+    decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
+        ArchiveError::Payload {
+            path: entry.warc_file.clone(),
+            record_id: entry.record_id.clone(),
+            message,
+        }
+    })
+}
+
 /// Read access to a harvest directory.
 pub struct Archive {
     dir: PathBuf,
@@ -174,25 +196,13 @@ impl Archive {
 
     /// The WARC response record of an entry.
     pub fn record(&self, entry: &Entry) -> Result<ReadRecord, ArchiveError> {
-        Ok(read_record(
-            &entry.warc_file,
-            entry.warc_offset,
-            entry.warc_length,
-        )?)
+        entry_record(entry)
     }
 
     /// The entity body with any Content-Encoding removed: the bytes a browser would render
     /// or save. For HTML, pass them with `entry.http_charset` to `decode::decode_html`.
     pub fn payload(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
-        let rec = self.record(entry)?;
-        let (_, body, encoding) = split_http(&rec.block);
-        decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
-            ArchiveError::Payload {
-                path: entry.warc_file.clone(),
-                record_id: entry.record_id.clone(),
-                message,
-            }
-        })
+        entry_payload(entry)
     }
 
     /// The entity body exactly as the server sent it (still content-encoded, e.g. gzip);
