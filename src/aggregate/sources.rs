@@ -151,7 +151,13 @@ mod tests {
         let page = parse_bytes(PAGE_WITHOUT_TABLES.as_bytes(), "page", None).expect("page");
         assert!(page.table3.is_none());
         let att = parse_bytes(ATTACHMENT.as_bytes(), "att", None).expect("attachment");
-        let merged = merge(page, &[("http://x/a.txt".into(), att)]);
+        let attachments = [("http://x/a.txt".to_string(), att)];
+        assert_eq!(
+            table_sources(&page, &attachments),
+            [None, Some(0), Some(0)],
+            "tables 三 and 四 come from the attachment, nobody prints 二"
+        );
+        let merged = merge(page, &attachments);
         assert_eq!(merged.to_json()["table3"]["new_received"]["total"], 10);
         assert_eq!(merged.year, Some(2022));
         assert!(merged
