@@ -17,6 +17,10 @@ struct Cli {
     /// Explain decisions on stderr (which links were skipped and why, which encoding won).
     #[arg(long, global = true)]
     debug: bool,
+    /// Log events on stderr as text or as JSON lines (one object per event, for log
+    /// collectors; `aggregate --log-json` also prints its run summary as JSON).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,20 +39,28 @@ enum Command {
     Report(cmd::report::Args),
 }
 
-fn init_logging(debug: bool) {
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(debug: bool, format: LogFormat) {
     let level = if debug { "debug" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("nianbao={level}")));
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => fmt.json().init(),
+        LogFormat::Text => fmt.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.debug);
+    init_logging(cli.debug, cli.log_format);
     let result = match &cli.command {
         Command::Harvest(args) => cmd::harvest::run(args),
         Command::Aggregate(args) => cmd::aggregate::run(args),
@@ -82,6 +94,9 @@ mod tests {
         assert!(Cli::try_parse_from(["nianbao", "parse"]).is_err());
         assert!(Cli::try_parse_from(["nianbao", "parse", "a.html", "--sources"]).is_err());
         assert!(Cli::try_parse_from(["nianbao", "parse", "a.html", "--json", "--sources"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["nianbao", "--log-format", "json", "parse", "a.html"]).is_ok()
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A harvest archive → parsed reports ready for aggregation ([`aggregate::Input`]): every
 //! report page is parsed, the attachments it links are parsed too and merged into it (best
 //! complete source per table), and each report is tagged with its city, whether it is the city
-//! government's own, and its data origin. Reads the archive; no network.
+//! government's own, its data origin, and the capture its tables were printed in (the
+//! attachment, for a report published only as a PDF or DOCX). Reads the archive; no network.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -159,10 +160,14 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
         Err(message) => return PageRead::Failed(message),
     };
     let mut parsed_attachments = Vec::new();
+    let mut parsed_entries: Vec<&Entry> = Vec::new();
     let mut notes = Vec::new();
     for att in atts {
         match parse_entry(att) {
-            Ok(r) => parsed_attachments.push((att.url.clone(), r)),
+            Ok(r) => {
+                parsed_attachments.push((att.url.clone(), r));
+                parsed_entries.push(att);
+            }
             Err(message) => notes.push(
                 Finding::new(
                     "P-ATTACHMENT",
@@ -173,9 +178,11 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
             ),
         }
     }
+    let chosen = sources::table_sources(&report, &parsed_attachments);
     let mut report = sources::merge(report, &parsed_attachments);
     report.findings.extend(notes);
-    let meta = meta(page, &report, cities, origin);
+    let printed_in = printed_in(page, &report, chosen, &parsed_entries);
+    let meta = meta(page, printed_in, &report, cities, origin);
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
@@ -187,7 +194,42 @@ fn parse_entry(entry: &Entry) -> Result<Report, String> {
     parse_bytes(&bytes, &entry.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
 }
 
-fn meta(page: &Entry, report: &Report, cities: &[City], origin: &OriginFile) -> SourceMeta {
+/// The capture whose payload printed the report's tables: the one attachment every table
+/// present was read from (a report published as a PDF or DOCX behind a short page), else the
+/// page itself.
+fn printed_in<'a>(
+    page: &'a Entry,
+    report: &Report,
+    chosen: [Option<usize>; 3],
+    attachments: &[&'a Entry],
+) -> &'a Entry {
+    let present = [
+        report.table2.is_some(),
+        report.table3.is_some(),
+        report.table4.is_some(),
+    ];
+    let mut sources = chosen
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| *p)
+        .map(|(c, _)| *c);
+    match sources.next() {
+        Some(Some(i)) if sources.all(|c| c == Some(i)) => {
+            attachments.get(i).copied().unwrap_or(page)
+        }
+        _ => page,
+    }
+}
+
+/// The report's source columns: city, body and data origin from the page; URL, WARC record,
+/// digest and fetch time from the capture that printed the tables (`printed_in`).
+fn meta(
+    page: &Entry,
+    printed_in: &Entry,
+    report: &Report,
+    cities: &[City],
+    origin: &OriginFile,
+) -> SourceMeta {
     let adcode = cities
         .iter()
         .find(|c| c.name == page.city)
@@ -207,10 +249,10 @@ fn meta(page: &Entry, report: &Report, cities: &[City], origin: &OriginFile) -> 
         city: page.city.clone(),
         adcode,
         city_government: gov(&page.body) && gov(&report.body),
-        url: page.url.clone(),
-        warc_record_id: page.record_id.clone(),
-        sha256: page.sha256.clone(),
-        fetch_time: page.fetched_at.clone(),
+        url: printed_in.url.clone(),
+        warc_record_id: printed_in.record_id.clone(),
+        sha256: printed_in.sha256.clone(),
+        fetch_time: printed_in.fetched_at.clone(),
         data_origin: data_origin.to_string(),
     }
 }

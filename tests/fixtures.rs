@@ -1,11 +1,12 @@
 //! Self-made test inputs, built in code so that nothing binary needs checking in: a DOCX with
-//! merged and nested cells (zip + XML strings), PDFs written with lopdf (a ruled table 三 over
-//! two pages in UniGB-UCS2-H, GBK-EUC-H and Identity-H/ToUnicode fonts; a scan-only page), and
-//! an OLE header.
-
-use std::io::Write;
+//! merged and nested cells, PDFs (a ruled table 三 over two pages in UniGB-UCS2-H, GBK-EUC-H
+//! and Identity-H/ToUnicode fonts; a scan-only page; encrypted, rotated, recursive ones), and
+//! an OLE header. The writers themselves (fonts, pages, zip + WordprocessingML) are the
+//! library's [`nianbao::portal::docs`], which the demo portal also publishes attachments with;
+//! this file only lays out the fixtures.
 
 use lopdf::{dictionary, Object, Stream};
+use nianbao::portal::docs;
 
 /// A few bytes of an OLE compound file (.doc/.wps): the header magic and padding.
 pub fn ole_doc() -> Vec<u8> {
@@ -16,68 +17,11 @@ pub fn ole_doc() -> Vec<u8> {
 
 // ---------------------------------------------------------------- DOCX
 
-/// A DOCX archive around a `w:body` fragment.
+pub use nianbao::portal::docs::{p, tbl, tc, tr};
+
+/// A DOCX archive around a `w:body` fragment (the library's writer, with a fixture title).
 pub fn docx(body: &str) -> Vec<u8> {
-    let document = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
-    );
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
-        ),
-        ("word/document.xml", document),
-        (
-            "docProps/core.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>某县2024年政府信息公开工作年度报告 &amp; 附表</dc:title></cp:coreProperties>"#.to_string(),
-        ),
-    ];
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in parts {
-        zip.start_file(name, opts).unwrap();
-        zip.write_all(text.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
-
-/// A paragraph.
-pub fn p(text: &str) -> String {
-    format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
-}
-
-/// A table cell: `span` grid columns, `vmerge` "" (none), "restart" or "continue", and
-/// paragraphs.
-pub fn tc(span: u32, vmerge: &str, paras: &[&str]) -> String {
-    let mut pr = String::new();
-    if span > 1 {
-        pr.push_str(&format!("<w:gridSpan w:val=\"{span}\"/>"));
-    }
-    match vmerge {
-        "restart" => pr.push_str("<w:vMerge w:val=\"restart\"/>"),
-        "continue" => pr.push_str("<w:vMerge/>"),
-        _ => {}
-    }
-    let body: String = if paras.is_empty() {
-        "<w:p/>".to_string()
-    } else {
-        paras.iter().map(|t| p(t)).collect()
-    };
-    format!("<w:tc><w:tcPr>{pr}</w:tcPr>{body}</w:tc>")
-}
-
-pub fn tr(cells: &[String]) -> String {
-    format!("<w:tr>{}</w:tr>", cells.concat())
-}
-
-pub fn tbl(rows: &[String]) -> String {
-    format!("<w:tbl><w:tblGrid/>{}</w:tbl>", rows.concat())
+    docs::docx(body, "某县2024年政府信息公开工作年度报告 & 附表").expect("docx")
 }
 
 /// Seven value cells.
@@ -168,212 +112,11 @@ pub fn docx_table3() -> Vec<u8> {
 
 // ---------------------------------------------------------------- PDF
 
-/// A font of the fixture PDFs and how to encode text for it.
-#[derive(Clone, Copy, PartialEq)]
-pub enum PdfFont {
-    /// Type0, UniGB-UCS2-H (STSong-Light, not embedded).
-    Ucs2,
-    /// Type0, GBK-EUC-H.
-    Gbk,
-    /// Type0, Identity-H with a ToUnicode CMap (codes are indexes into [`IDENTITY_CHARS`]).
-    Identity,
-    /// Helvetica, WinAnsiEncoding.
-    Helvetica,
-    /// Type0, UniGB-UCS2-V: vertical writing, each glyph below the previous one.
-    Ucs2Vertical,
-    /// Type0, Identity-H without ToUnicode, with an embedded TrueType program whose `cmap`
-    /// maps the characters of [`IDENTITY_CHARS`] to glyphs 1, 2, … (CIDToGIDMap Identity).
-    IdentityTrueType,
-    /// Type0, Identity-H without ToUnicode and without a font program: unreadable.
-    IdentityBare,
-}
+pub use nianbao::portal::docs::{Page, PdfFont};
 
-impl PdfFont {
-    fn name(self) -> &'static str {
-        match self {
-            PdfFont::Ucs2 => "F1",
-            PdfFont::Gbk => "F2",
-            PdfFont::Identity => "F3",
-            PdfFont::Helvetica => "F4",
-            PdfFont::Ucs2Vertical => "F5",
-            PdfFont::IdentityTrueType => "F6",
-            PdfFont::IdentityBare => "F7",
-        }
-    }
-
-    fn encode(self, text: &str) -> String {
-        let bytes: Vec<u8> = match self {
-            PdfFont::Ucs2 | PdfFont::Ucs2Vertical => {
-                text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
-            }
-            PdfFont::Gbk => encoding_rs::GBK.encode(text).0.into_owned(),
-            PdfFont::Identity | PdfFont::IdentityTrueType | PdfFont::IdentityBare => text
-                .chars()
-                .flat_map(|c| {
-                    let i = IDENTITY_CHARS
-                        .chars()
-                        .position(|k| k == c)
-                        .expect("char in IDENTITY_CHARS") as u16
-                        + 1;
-                    i.to_be_bytes()
-                })
-                .collect(),
-            PdfFont::Helvetica => text.bytes().collect(),
-        };
-        let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
-        format!("<{hex}>")
-    }
-}
-
-/// The characters the Identity-H fixture font can show (CID = index + 1).
-pub const IDENTITY_CHARS: &str = "三、本年度办理结果四结转下继续";
-
-/// Content-stream text for a page, with helpers that place text and rulings.
-#[derive(Default)]
-pub struct Page {
-    pub content: String,
-    /// Draw no rulings (a table laid out by spacing only).
-    pub unruled: bool,
-}
-
-impl Page {
-    /// Shows `text` at baseline (x, y).
-    pub fn text(&mut self, font: PdfFont, size: f64, x: f64, y: f64, text: &str) {
-        self.content.push_str(&format!(
-            "BT /{} {size} Tf 1 0 0 1 {x} {y} Tm {} Tj ET\n",
-            font.name(),
-            font.encode(text)
-        ));
-    }
-
-    /// Strokes the border of a rectangle (lower-left x, y, width, height).
-    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
-        if self.unruled {
-            return;
-        }
-        self.content
-            .push_str(&format!("0.5 w {x} {y} {w} {h} re S\n"));
-    }
-
-    /// A line drawn as a thin filled rectangle, as some producers do.
-    pub fn hline_filled(&mut self, x0: f64, x1: f64, y: f64) {
-        if self.unruled {
-            return;
-        }
-        self.content
-            .push_str(&format!("{x0} {} {} 0.6 re f\n", y - 0.3, x1 - x0));
-    }
-}
-
-fn to_unicode_cmap() -> Vec<u8> {
-    let mut s = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Fixture-UCS def\n/CMapType 2 def\n\
-         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    let chars: Vec<char> = IDENTITY_CHARS.chars().collect();
-    s.push_str(&format!("{} beginbfchar\n", chars.len()));
-    for (i, c) in chars.iter().enumerate() {
-        s.push_str(&format!("<{:04X}> <{:04X}>\n", i + 1, *c as u32));
-    }
-    s.push_str("endbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    s.into_bytes()
-}
-
-/// Writes a PDF of A4 pages with the fixture fonts; `image_only` adds an image XObject `/Im1`.
+/// Writes a PDF of A4 pages with the library's fonts; `image_only` paints an image instead.
 pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
-    let mut doc = lopdf::Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let cid_font = |doc: &mut lopdf::Document, base: &str| {
-        let descriptor = doc.add_object(dictionary! {
-            "Type" => "FontDescriptor", "FontName" => Object::Name(base.as_bytes().to_vec()), "Flags" => 6,
-            "FontBBox" => vec![0.into(), (-200).into(), 1000.into(), 900.into()], "ItalicAngle" => 0,
-            "Ascent" => 880, "Descent" => -120, "CapHeight" => 700, "StemV" => 80,
-        });
-        doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => Object::Name(base.as_bytes().to_vec()),
-            "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("GB1"), "Supplement" => 2 },
-            "FontDescriptor" => descriptor, "DW" => 1000,
-        })
-    };
-    let d1 = cid_font(&mut doc, "STSong-Light");
-    let f1 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light-UniGB-UCS2-H",
-        "Encoding" => "UniGB-UCS2-H", "DescendantFonts" => vec![d1.into()],
-    });
-    let d2 = cid_font(&mut doc, "STSong-Light");
-    let f2 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light-GBK-EUC-H",
-        "Encoding" => "GBK-EUC-H", "DescendantFonts" => vec![d2.into()],
-    });
-    let d3 = cid_font(&mut doc, "FixtureSong");
-    let tu = doc.add_object(Stream::new(dictionary! {}, to_unicode_cmap()));
-    let f3 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "FixtureSong", "Encoding" => "Identity-H",
-        "DescendantFonts" => vec![d3.into()], "ToUnicode" => tu,
-    });
-    let f4 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-    });
-    let d5 = cid_font(&mut doc, "STSong-Light");
-    let f5 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light-UniGB-UCS2-V",
-        "Encoding" => "UniGB-UCS2-V", "DescendantFonts" => vec![d5.into()],
-    });
-    let program = doc.add_object(Stream::new(dictionary! {}, truetype_font(IDENTITY_CHARS)));
-    let descriptor = doc.add_object(dictionary! {
-        "Type" => "FontDescriptor", "FontName" => "FixtureTT", "Flags" => 4,
-        "FontBBox" => vec![0.into(), (-200).into(), 1000.into(), 900.into()], "ItalicAngle" => 0,
-        "Ascent" => 880, "Descent" => -120, "CapHeight" => 700, "StemV" => 80, "FontFile2" => program,
-    });
-    let d6 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "FixtureTT",
-        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
-        "FontDescriptor" => descriptor, "CIDToGIDMap" => "Identity",
-    });
-    let f6 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "FixtureTT", "Encoding" => "Identity-H",
-        "DescendantFonts" => vec![d6.into()],
-    });
-    let d7 = cid_font(&mut doc, "FixtureBare");
-    let f7 = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "FixtureBare", "Encoding" => "Identity-H",
-        "DescendantFonts" => vec![d7.into()],
-    });
-    let image = doc.add_object(Stream::new(
-        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
-        vec![0, 255, 255, 0],
-    ));
-    let resources = doc.add_object(dictionary! {
-        "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4, "F5" => f5, "F6" => f6, "F7" => f7 },
-        "XObject" => dictionary! { "Im1" => image },
-    });
-    let mut kids = Vec::new();
-    for page in pages {
-        let mut content = page.content.clone();
-        if image_only {
-            content = "q 595 0 0 842 0 0 cm /Im1 Do Q\n".to_string();
-        }
-        let mut stream = Stream::new(dictionary! {}, content.into_bytes());
-        let _ = stream.compress();
-        let content_id = doc.add_object(stream);
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id, "Resources" => resources,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        });
-        kids.push(Object::from(page_id));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let info = doc.add_object(dictionary! { "Title" => Object::string_literal("Fixture report") });
-    doc.trailer.set("Info", info);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    docs::pdf(pages, image_only, "Fixture report").expect("pdf")
 }
 
 /// Column edges of the fixture table 三: three label columns, then seven value columns.
@@ -667,30 +410,6 @@ pub fn pdf_rotated() -> Vec<u8> {
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     out
-}
-
-/// A TrueType program holding only a format-12 `cmap` that maps `chars[i]` to glyph `i + 1`.
-fn truetype_font(chars: &str) -> Vec<u8> {
-    let n = chars.chars().count() as u32;
-    let mut cmap: Vec<u8> = vec![0, 0, 0, 1, 0, 3, 0, 10, 0, 0, 0, 12];
-    for v in [12u16, 0] {
-        cmap.extend_from_slice(&v.to_be_bytes());
-    }
-    for v in [16 + 12 * n, 0, n] {
-        cmap.extend_from_slice(&v.to_be_bytes());
-    }
-    for (i, c) in chars.chars().enumerate() {
-        for v in [c as u32, c as u32, i as u32 + 1] {
-            cmap.extend_from_slice(&v.to_be_bytes());
-        }
-    }
-    let mut font = vec![0, 1, 0, 0, 0, 1, 0, 16, 0, 0, 0, 0];
-    font.extend_from_slice(b"cmap");
-    for v in [0u32, 28, cmap.len() as u32] {
-        font.extend_from_slice(&v.to_be_bytes());
-    }
-    font.extend_from_slice(&cmap);
-    font
 }
 
 /// A one-line page in a CID font without ToUnicode.

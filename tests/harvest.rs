@@ -1,6 +1,8 @@
 //! The README's first command, end to end: `nianbao harvest --replay data/demo --out DIR` on
 //! the bundled demo archive, offline. Guigang 2021 carries its published figures; every other
-//! figure is synthetic and labelled so; deliberate breaks show up in findings; outputs read
+//! figure is synthetic and labelled so; deliberate breaks show up in findings; the reports
+//! published as PDF or DOCX attachments are read from them (and say so in `source_url`), a page
+//! that also links its PDF gives no disagreement, a scan is named, not guessed; outputs read
 //! back in polars and calamine; a rerun writes byte-identical CSV files.
 
 use std::collections::BTreeMap;
@@ -93,21 +95,162 @@ fn the_demo_harvest_gives_guigang_2021_as_published_and_labels_the_rest_syntheti
             );
         }
     }
-    let want = guigang_expected();
+    let compared = assert_cells_equal(&got, &guigang_expected(), "贵港市 2021");
+    assert!(compared >= 175 + 15 + 10, "compared {compared} cells");
+}
+
+/// (table, row, column) → the printed `value` of the `cells` rows of one report.
+type Cells = BTreeMap<(String, String, String), String>;
+
+/// Every cell of tables 二/三/四 of `want` (schema.md objects) equals the `cells` value (null
+/// as an empty field). Returns the number of cells compared.
+fn assert_cells_equal(got: &Cells, want: &Value, report: &str) -> usize {
     let mut compared = 0;
     for table in ["table2", "table3", "table4"] {
         for (row_key, cols) in want[table].as_object().expect("table") {
             for (col_key, v) in cols.as_object().expect("row") {
                 let g = got
                     .get(&(table.to_string(), row_key.clone(), col_key.clone()))
-                    .unwrap_or_else(|| panic!("no cell {table}.{row_key}.{col_key}"));
+                    .unwrap_or_else(|| panic!("{report}: no cell {table}.{row_key}.{col_key}"));
                 let g: Option<f64> = if g.is_empty() { None } else { g.parse().ok() };
-                assert_eq!(g, v.as_f64(), "{table}.{row_key}.{col_key}");
+                assert_eq!(g, v.as_f64(), "{report}: {table}.{row_key}.{col_key}");
                 compared += 1;
             }
         }
     }
-    assert!(compared >= 175 + 15 + 10, "compared {compared} cells");
+    compared
+}
+
+/// The demo reports published with attachments that `keep` selects, with the figures they
+/// print (`data/demo/attachment_reports.json`, written by `tools/demo/record.sh` from the
+/// generator's manifest).
+fn attachment_reports(keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let v = read_json(&root().join("data/demo/attachment_reports.json"));
+    let all = v["reports"].as_array().expect("reports");
+    all.iter().filter(|r| keep(r)).cloned().collect()
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is a string in {v}"))
+}
+
+/// A harvest's `cells` rows of one report (city, year, body), with their source URLs and data
+/// origins.
+fn report_cells(out: &Path, report: &Value) -> (Cells, Vec<String>, Vec<String>) {
+    let (h, rows) = csv_rows(&out.join("cells.csv"));
+    let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
+    let (table, row, column, value) = (
+        col(&h, "table"),
+        col(&h, "row"),
+        col(&h, "column"),
+        col(&h, "value"),
+    );
+    let (url, origin) = (col(&h, "source_url"), col(&h, "data_origin"));
+    let year_text = report["year"].to_string();
+    let mut cells = Cells::new();
+    let (mut urls, mut origins) = (Vec::new(), Vec::new());
+    for r in rows.iter().filter(|r| {
+        &r[city] == text(report, "city")
+            && r[year] == *year_text
+            && &r[body] == text(report, "body")
+    }) {
+        cells.insert(
+            (r[table].into(), r[row].into(), r[column].into()),
+            r[value].into(),
+        );
+        urls.push(r[url].to_string());
+        origins.push(r[origin].to_string());
+    }
+    (cells, urls, origins)
+}
+
+/// The `findings` rules of one report (city, year, body).
+fn report_rules(out: &Path, report: &Value) -> Vec<(String, String, String)> {
+    let (h, rows) = csv_rows(&out.join("findings.csv"));
+    let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
+    let (rule, severity, message) = (col(&h, "rule"), col(&h, "severity"), col(&h, "message"));
+    let year_text = report["year"].to_string();
+    rows.iter()
+        .filter(|r| {
+            &r[city] == text(report, "city")
+                && r[year] == *year_text
+                && &r[body] == text(report, "body")
+        })
+        .map(|r| (r[rule].into(), r[severity].into(), r[message].into()))
+        .collect()
+}
+
+#[test]
+fn the_demo_reports_published_only_as_pdf_or_docx_are_read_from_the_attachment() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let mut forms = Vec::new();
+    let reports =
+        attachment_reports(|r| r["kind"] == "city" && r["publication"] == "attachment-only");
+    for report in &reports {
+        let name = format!("{} {}", text(report, "city"), report["year"]);
+        let attachment = &report["attachments"][0];
+        let (cells, urls, origins) = report_cells(&out, report);
+        let compared = assert_cells_equal(&cells, &report["expected"], &name);
+        assert!(compared >= 15 + 26 * 7, "{name}: compared {compared} cells");
+        assert!(
+            urls.iter().all(|u| u.ends_with(text(attachment, "path"))),
+            "{name}: every cell names the attachment {} as its source, not {:?}",
+            attachment["path"],
+            urls.first()
+        );
+        assert!(origins.iter().all(|o| o == "synthetic-demo"), "{name}");
+        forms.push(text(attachment, "form").to_string());
+    }
+    forms.sort();
+    forms.dedup();
+    assert_eq!(forms, ["docx", "pdf-ruled", "pdf-unruled"]);
+}
+
+#[test]
+fn a_demo_page_that_prints_its_tables_and_links_the_same_pdf_gives_no_disagreement() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let both = attachment_reports(|r| r["publication"] == "page+attachment");
+    assert!(!both.is_empty(), "the demo has a page + PDF report");
+    for report in &both {
+        let name = format!("{} {}", text(report, "city"), report["year"]);
+        let rules = report_rules(&out, report);
+        assert!(
+            !rules.iter().any(|(r, ..)| r.starts_with("P-SOURCE")),
+            "{name}: the page's own tables are kept and agree with the PDF: {rules:?}"
+        );
+        let (cells, urls, origins) = report_cells(&out, report);
+        assert_cells_equal(&cells, &report["expected"], &name);
+        assert!(urls.iter().all(|u| u.ends_with(text(report, "page_path"))));
+        assert!(origins.iter().all(|o| o == "synthetic-demo"), "{name}");
+    }
+}
+
+#[test]
+fn a_demo_report_published_only_as_a_scan_is_named_unreadable() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let scans = attachment_reports(|r| r["attachments"][0]["form"] == "pdf-scan");
+    assert_eq!(scans.len(), 1, "one scan, a department report");
+    let report = &scans[0];
+    assert_eq!(
+        report["kind"], "department",
+        "not a report the comparison needs"
+    );
+    let rules = report_rules(&out, report);
+    let path = text(&report["attachments"][0], "path");
+    assert!(
+        rules.iter().any(|(r, s, m)| r == "P-ATTACHMENT"
+            && s == "warning"
+            && m.contains(path)
+            && m.contains("no text layer")),
+        "the scan is named: {rules:?}"
+    );
+    let (cells, ..) = report_cells(&out, report);
+    assert!(cells.is_empty(), "no figure is guessed from a scan");
 }
 
 #[test]

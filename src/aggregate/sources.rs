@@ -42,21 +42,40 @@ fn take_table(into: &mut Report, from: &Report, table: &str) {
     }
 }
 
+/// For each of tables 二, 三 and 四, the attachment (an index into `attachments`) that
+/// [`merge`] takes it from: the one with the fewest parse problems, if it has fewer than the
+/// page; `None` when the page's own table is kept or nobody prints the table.
+pub fn table_sources(page: &Report, attachments: &[(String, Report)]) -> [Option<usize>; 3] {
+    TABLES.map(|table| {
+        let mut best: (Option<usize>, Option<usize>) = (problems(page, table), None);
+        for (i, (_, a)) in attachments.iter().enumerate() {
+            if let Some(p) = problems(a, table) {
+                if best.0.is_none_or(|b| p < b) {
+                    best = (Some(p), Some(i));
+                }
+            }
+        }
+        best.1
+    })
+}
+
+const TABLES: [&str; 3] = ["table2", "table3", "table4"];
+
 /// Merge a page with its attachments (`(url, report)` in link order). The result keeps the
 /// page's metadata where it has them and re-runs the consistency rules on the merged tables.
 pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
     if attachments.is_empty() {
         return page;
     }
+    let chosen = table_sources(&page, attachments);
     let mut merged = page.clone();
     let mut notes = Vec::new();
-    for table in ["table2", "table3", "table4"] {
-        let mut best: (Option<usize>, Option<&str>) = (problems(&page, table), None);
+    for (table, source) in TABLES.into_iter().zip(chosen) {
         for (url, a) in attachments {
-            let Some(p) = problems(a, table) else {
-                continue;
-            };
-            if problems(&page, table).is_some() && !same_table(&page, a, table) {
+            if problems(a, table).is_some()
+                && problems(&page, table).is_some()
+                && !same_table(&page, a, table)
+            {
                 notes.push(
                     Finding::new(
                         "P-SOURCE-DISAGREE",
@@ -68,12 +87,9 @@ pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
                     .with_cells([table.to_string()]),
                 );
             }
-            if best.0.is_none_or(|b| p < b) {
-                best = (Some(p), Some(url));
-                take_table(&mut merged, a, table);
-            }
         }
-        if let (Some(_), Some(url)) = best {
+        if let Some((url, a)) = source.and_then(|i| attachments.get(i)) {
+            take_table(&mut merged, a, table);
             notes.push(
                 Finding::new(
                     "P-SOURCE",
@@ -95,7 +111,7 @@ pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
     }
     // Parse findings of tables that were replaced no longer describe the merged report; the
     // consistency rules are checked again on what was kept.
-    let replaced: Vec<&str> = ["table2", "table3", "table4"]
+    let replaced: Vec<&str> = TABLES
         .into_iter()
         .filter(|t| {
             notes
@@ -135,7 +151,13 @@ mod tests {
         let page = parse_bytes(PAGE_WITHOUT_TABLES.as_bytes(), "page", None).expect("page");
         assert!(page.table3.is_none());
         let att = parse_bytes(ATTACHMENT.as_bytes(), "att", None).expect("attachment");
-        let merged = merge(page, &[("http://x/a.txt".into(), att)]);
+        let attachments = [("http://x/a.txt".to_string(), att)];
+        assert_eq!(
+            table_sources(&page, &attachments),
+            [None, Some(0), Some(0)],
+            "tables 三 and 四 come from the attachment, nobody prints 二"
+        );
+        let merged = merge(page, &attachments);
         assert_eq!(merged.to_json()["table3"]["new_received"]["total"], 10);
         assert_eq!(merged.year, Some(2022));
         assert!(merged

@@ -43,6 +43,10 @@ struct Args {
     /// tools/demo/make_demo_reports.py: manifest.json + pages/), one host per city.
     #[arg(long)]
     demo: Option<PathBuf>,
+    /// With --demo: write the attachments the portal would serve into the demo folder (the
+    /// manifest's `file` paths) and exit.
+    #[arg(long, requires = "demo")]
+    write_attachments: bool,
     /// `[crawl]` per_host_concurrency in the written config.
     #[arg(long, default_value_t = 2)]
     per_host_concurrency: usize,
@@ -51,6 +55,14 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    if let (Some(dir), true) = (&args.demo, args.write_attachments) {
+        let written =
+            nianbao::portal::demo::write_attachments(dir).map_err(std::io::Error::other)?;
+        for path in written {
+            println!("{}", path.display());
+        }
+        return Ok(());
+    }
     let opts = PortalOptions {
         cities: args.cities,
         years: args.from_year..=args.to_year,

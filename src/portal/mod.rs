@@ -4,6 +4,7 @@
 //! the addresses it is given (127.0.0.0/8).
 
 pub mod demo;
+pub mod docs;
 pub mod generate;
 
 use std::collections::HashMap;

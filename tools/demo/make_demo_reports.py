@@ -71,6 +71,24 @@ FORMS = ["gbk-undeclared", "gbk-meta", "utf8-meta", "word-export", "split-table"
 FORM_ENCODING = {"gbk-undeclared": "gbk", "gbk-meta": "gbk", "utf8-meta": "utf-8",
                  "word-export": "gbk", "split-table": "utf-8", "nested-layout": "utf-8"}
 
+# Publication forms beyond the HTML page (README "Page forms" and "Attachments"). Hand-picked city
+# years, none of which carries a break, a printed-value feature, the published figures or the
+# duplicate, so that the tables print exactly as on a plain page. The report itself (figures,
+# labels) is the same; only where and how its tables are printed changes.
+ATTACHMENT_ONLY = {                      # page says 详见附件; tables only in the linked file
+    ("贺州市", 2020): "pdf-ruled",         # 2019 template
+    ("梧州市", 2022): "pdf-ruled",         # 2021 template
+    ("河池市", 2021): "pdf-unruled",       # 2021 template, no rulings: columns by spacing
+    ("崇左市", 2019): "docx",              # 2019 template
+    ("百色市", 2022): "docx",              # 2021 template
+}
+PAGE_AND_PDF = {("北海市", 2023)}        # tables on the page and the same report as a PDF
+FLAT_TEXT = {("桂林市", 2019), ("防城港市", 2021)}  # tables flattened into the page's text
+ATTACHMENT_PAGE_FORM = {"pdf-ruled": "pdf-attachment", "pdf-unruled": "pdf-attachment",
+                        "docx": "docx-attachment"}
+ATTACHMENT_EXT = {"pdf-ruled": "pdf", "pdf-unruled": "pdf", "pdf-scan": "pdf", "docx": "docx"}
+FORM_ENCODING.update({"flat-text": "utf-8", "pdf-attachment": "utf-8", "docx-attachment": "gbk"})
+
 # Deliberate breaks (documented in manifest "breaks", README and known_inconsistencies)
 BREAK_T31 = ("柳州市", 2022)        # 一、本年新收 总计 printed with two digits swapped
 BREAK_T41 = ("桂林市", 2020)        # 行政复议 总计 printed 1 too high
@@ -85,7 +103,9 @@ DEPARTMENTS = [  # city, department body, short code, form
     ("南宁市", "南宁市财政局", "czj", "utf8-meta"),
     ("柳州市", "柳州市教育局", "jyj", "gbk-undeclared"),
     ("桂林市", "桂林市自然资源局", "zrzyj", "nested-layout"),
+    ("梧州市", "梧州市审计局", "sjj", "scan-attachment"),   # published only as a scan
 ]
+FORM_ENCODING["scan-attachment"] = "utf-8"
 DUPLICATE = ("南宁市", 2023)
 NOT_A_REPORT_CITY = "贺州市"
 
@@ -499,22 +519,104 @@ def nest(art):
 </table>"""
 
 
-def render_page(form, variant, title, year, body, office, site, date, t2, t3, t4, template, pr, lab,
-                ov, problems):
-    g2 = mf.t2_grid(t2, template, pr, lab)
-    g3 = mf.t3_grid(t3, pr, template, lab)
-    g4 = mf.t4_grid(t4, pr, lab)
+def publication(key):
+    if key in ATTACHMENT_ONLY:
+        return "attachment-only"
+    return "page+attachment" if key in PAGE_AND_PDF else "page"
+
+
+def check_publication_choices():
+    """The hand-picked city years print their tables plainly (see ATTACHMENT_ONLY)."""
+    chosen = list(ATTACHMENT_ONLY) + sorted(PAGE_AND_PDF) + sorted(FLAT_TEXT)
+    assert len(set(chosen)) == len(chosen), "one publication form per report"
+    for key in chosen:
+        assert key in ALL_KEYS and not features_of(key), key
+        assert key not in (BREAK_T31, BREAK_T41, PUBLISHED, DUPLICATE), key
+        assert key[0] != BREAK_T35[0] or key[1] not in BREAK_T35[1:], key
+    for key in PAGE_AND_PDF:   # the attachment box is filled in on these page forms only
+        assert FORMS[([c[0] for c in CITIES].index(key[0]) + key[1] - YEARS[0]) % len(FORMS)] in (
+            "gbk-meta", "utf8-meta", "split-table", "nested-layout"), key
+
+
+def grid_json(g):
+    """A grid as the manifest's layouts write it: rows of {t, cs, rs, h} (defaults left out)."""
+    rows = []
+    for row in g:
+        cells = []
+        for c in row:
+            d = {"t": c.text}
+            if c.cs != 1:
+                d["cs"] = c.cs
+            if c.rs != 1:
+                d["rs"] = c.rs
+            if c.kind == "head":
+                d["h"] = True
+            cells.append(d)
+        rows.append(cells)
+    return rows
+
+
+def report_layout(title, intro_s, ov, grids, problems, others):
+    """The whole report as a document (nianbao::portal::docs::Layout): the fixture portal
+    renders it as the PDF or DOCX attachment, so the attachment prints the page's cells."""
+    h = mf.HEADINGS
+    blocks = [{"para": intro_s}, {"heading": h[0]}] + [{"para": s} for s in ov]
+    for i, g in zip((1, 2, 3), grids):
+        blocks += [{"heading": h[i]}, {"table": grid_json(g)}]
+    blocks += [{"heading": h[4]}] + [{"para": s} for s in problems]
+    blocks += [{"heading": h[5]}] + [{"para": s} for s in others]
+    return {"title": title, "blocks": blocks}
+
+
+def attachment(page_path, form, title, layout, stem):
+    """A TRS-style attachment next to its page: /col/YYYYMM/tYYYYMMDD_ID.shtml ->
+    /col/YYYYMM/P0YYYYMMDDID.ext (no randomness: derived from the page's path)."""
+    folder, name = page_path.rsplit("/", 1)
+    day, ident = name[1:].split(".")[0].split("_")
+    ext = ATTACHMENT_EXT[form]
+    return {"path": f"{folder}/P0{day}{ident}.{ext}", "file": f"attachments/{stem}.{ext}", "form": form,
+            "name": f"{title}.{ext}", "layout": layout}
+
+
+def table_grids(t2, t3, t4, template, pr, lab):
+    """The three tables as grids of printed cells (every override printed once)."""
+    grids = (mf.t2_grid(t2, template, pr, lab), mf.t3_grid(t3, pr, template, lab), mf.t4_grid(t4, pr, lab))
+    pr.finish()
+    return grids
+
+
+def flat_tables(g2, g3, g4):
+    """The seed's flattened layout (a line "|" opens a row, one "cell |" per line) as the
+    paragraphs of a page: the tables of an article whose <table> markup was lost."""
+    return {i: [mf.html_p(line) for line in mf.render_cell_lines(g)]
+            for i, g in ((1, g2), (2, g3), (3, g4))}
+
+
+def attach_links(attachments):
+    return "".join(f'<p>附件：<a href="{a["path"]}">{html.escape(a["name"])}</a></p>' for a in attachments)
+
+
+def render_page(form, variant, title, year, body, office, site, date, grids, template,
+                ov, problems, attachments=()):
+    g2, g3, g4 = grids
+    it = mf.intro(title, year, site, office)
+    others = mf.others_text(template, year)
+    if form in ("pdf-attachment", "docx-attachment", "scan-attachment"):
+        art = "\n".join([mf.html_p(it), mf.html_p(f"{title}全文详见附件。"), attach_links(attachments)])
+        page = mf.gx_portal_page(title, date, office, art, site)
+        if FORM_ENCODING[form] == "gbk":
+            return page.replace('<meta charset="utf-8">', "<meta charset=gb2312>", 1).encode("gbk")
+        return page.encode("utf-8")
     if form == "word-export":
         tables = word_tables(g2, g3, g4)
     elif form == "split-table":
         tables = split_tables(g2, g3, g4)
+    elif form == "flat-text":
+        tables = flat_tables(g2, g3, g4)
     elif form in ("gbk-undeclared", "gbk-meta"):
         tables = std_tables(g2, g3, g4, td_attrs=centred)
     else:
         tables = std_tables(g2, g3, g4)
-    pr.finish()
-    it = mf.intro(title, year, site, office)
-    others = mf.others_text(template, year)
     if form == "word-export":
         def p(s):
             return (f"<p class=MsoNormal style='text-indent:32.0pt'><span style='font-size:16.0pt;"
@@ -539,6 +641,10 @@ def render_page(form, variant, title, year, body, office, site, date, t2, t3, t4
         assert b"charset" not in data.lower()
         return data
     page = mf.gx_portal_page(title, date, office, art, site)
+    if attachments:
+        box = '<div class="article-attach">文件下载:</div>'
+        assert box in page
+        page = page.replace(box, box[:-len("</div>")] + attach_links(attachments) + "</div>", 1)
     if form == "gbk-meta":
         meta = ('<meta charset=gb2312>' if variant == 0 else
                 '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
@@ -580,6 +686,7 @@ def expected_obj(template, year, body, t2, t3, t4, notes, known=()):
 
 
 def build():
+    check_publication_choices()
     seed = load_seed()
     pages = []       # (file, bytes)
     entries = []
@@ -634,6 +741,10 @@ def build():
                                "detail": f"pair {year - 1}->{year}: " + d})
             pr, feats = printer_for(key, template, t2, t3, t4)
             form = FORMS[(ci + yi) % len(FORMS)]
+            if key in FLAT_TEXT:
+                form = "flat-text"
+            if key in ATTACHMENT_ONLY:
+                form = ATTACHMENT_PAGE_FORM[ATTACHMENT_ONLY[key]]
             variant = ci % 2
             title = f"{city}{year}年政府信息公开工作年度报告"
             office = f"{city}人民政府办公室"
@@ -641,12 +752,25 @@ def build():
             date = pub_date(rng, year)
             ov, problems = narrative(rng, year, t3, t4)
             lab = mf.labeler({"normative_documents_2021": "规范性文件"} if key == PUBLISHED else None)
-            data = render_page(form, variant, title, year, city, office, site, date, t2, t3, t4,
-                               template, pr, lab, ov, problems)
+            grids = table_grids(t2, t3, t4, template, pr, lab)
             fname = f"pages/{adcode}-{year}-city.html"
             path = trs_path(rng, "zfxxgk/zfxxgkndbg/szfndbg", date)
+            atts = []
+            if key in ATTACHMENT_ONLY or key in PAGE_AND_PDF:
+                layout = report_layout(title, mf.intro(title, year, site, office), ov, grids, problems,
+                                       mf.others_text(template, year))
+                atts.append(attachment(path, ATTACHMENT_ONLY.get(key, "pdf-ruled"), title, layout,
+                                       f"{adcode}-{year}-city"))
+            data = render_page(form, variant, title, year, city, office, site, date, grids,
+                               template, ov, problems, atts)
             notes = [f"Page form {form} ({FORM_ENCODING[form]})"
                      + (f"; printed-value features: {', '.join(feats)}" if feats else "") + "."]
+            if key in ATTACHMENT_ONLY:
+                notes.append(f"Published as an attachment ({ATTACHMENT_ONLY[key]}, {atts[0]['path']}): the page "
+                             f"says 详见附件 and prints no table; the expected tables are the attachment's.")
+            if key in PAGE_AND_PDF:
+                notes.append(f"The page prints the tables and links the same report as a PDF ({atts[0]['path']}); "
+                             f"both print the same figures, so merging them finds no disagreement.")
             if key == PUBLISHED:
                 notes.append("Figures of tables 二/三/四 are the published figures of 贵港市2021年政府信息公开工作年度报告 "
                              "(shared/corpus/seed/guigang-2021.expected.json); the page prose is invented. "
@@ -664,6 +788,7 @@ def build():
                 "host": host, "path": path, "file": fname,
                 "data_origin": "published" if key == PUBLISHED else "synthetic-demo",
                 "published_date": date[:10], "title": title, "expected": exp,
+                "publication": publication(key), "attachments": atts,
             })
             if key == DUPLICATE:
                 dpath = trs_path(rng, "zwgk/zfxxgknb", date)
@@ -690,20 +815,31 @@ def build():
         date = f"{year + 1}-01-{rng.randint(10, 30):02d} {rng.randint(8, 17):02d}:30"   # 部门: by 1月31日
         ov, problems = narrative(rng, year, t3, t4)
         ov = [s.replace("我市", "我局") for s in ov]
-        data = render_page(form, 0, title, year, body, body, f"{city}人民政府门户网站", date, t2, t3, t4,
-                           "2021", pr, mf.labeler(), ov, problems)
+        site = f"{city}人民政府门户网站"
+        grids = table_grids(t2, t3, t4, "2021", pr, mf.labeler())
         fname = f"pages/{adcode}-{year}-dept-{dcode}.html"
         path = trs_path(rng, f"zfxxgk/zfxxgkndbg/bmndbg/{dcode}", date)
-        exp = expected_obj("2021", year, body, t2, t3, t4, [
-            f"Page form {form} ({FORM_ENCODING[form]}).",
-            f"A department report ({body}) published on the {city} portal: a real report, but NOT the "
-            f"city-government report, so it must not be used for the city comparison.",
-            "Synthetic demo report: all figures and prose invented."])
+        atts = []
+        notes = [f"Page form {form} ({FORM_ENCODING[form]}).",
+                 f"A department report ({body}) published on the {city} portal: a real report, but NOT the "
+                 f"city-government report, so it must not be used for the city comparison.",
+                 "Synthetic demo report: all figures and prose invented."]
+        if form == "scan-attachment":
+            layout = report_layout(title, mf.intro(title, year, site, body), ov, grids, problems,
+                                   mf.others_text("2021", year))
+            atts.append(attachment(path, "pdf-scan", title, layout, f"{adcode}-{year}-dept-{dcode}"))
+            t2 = t3 = t4 = None
+            notes.append(f"Published only as a scan ({atts[0]['path']}: image-only PDF, no text layer). "
+                         "nianbao must name it unreadable (P-ATTACHMENT), never guess: its tables, and "
+                         "with them its template, are null.")
+        data = render_page(form, 0, title, year, body, body, site, date, grids, "2021", ov, problems, atts)
+        exp = expected_obj(None if atts else "2021", year, body, t2, t3, t4, notes)
         pages.append((fname, data))
         entries.append({"city": city, "adcode": adcode, "year": year, "body": body, "kind": "department",
                         "form": form, "encoding": FORM_ENCODING[form], "features": [], "host": host,
                         "path": path, "file": fname, "data_origin": "synthetic-demo",
-                        "published_date": date[:10], "title": title, "expected": exp})
+                        "published_date": date[:10], "title": title, "expected": exp,
+                        "publication": "attachment-only" if atts else "page", "attachments": atts})
 
     # --- a list-page item that is not a report ---
     _, adcode, host, base, code = CITY[NOT_A_REPORT_CITY]
@@ -736,7 +872,7 @@ def build():
                     "kind": "not-a-report", "form": "utf8-meta", "encoding": "utf-8", "features": [],
                     "host": host, "path": trs_path(rng, "zfxxgk/tzgg", date), "file": fname,
                     "data_origin": "synthetic-demo", "published_date": date[:10], "title": title,
-                    "expected": None})
+                    "expected": None, "publication": "page", "attachments": []})
 
     # --- final checks on what will be written ---
     check_t35_expected(entries)

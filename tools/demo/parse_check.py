@@ -6,7 +6,11 @@ template/year/body/table2/table3/table4 with the manifest's expected objects
     python3 tools/demo/parse_check.py OUT_DIR [PATH_TO_NIANBAO]
 
 PATH_TO_NIANBAO defaults to target/debug/nianbao of this repository. A
-not-a-report page is compared with all-null fields. Prints one line per page
+not-a-report page is compared with all-null fields. A page that links
+attachments (OUT_DIR/attachments/, written by `fixture-portal --demo OUT_DIR
+--write-attachments`) is merged with them as the harvest does: a table the
+page does not print comes from the first attachment that prints it, and an
+attachment nianbao cannot read (a scan) is named. Prints one line per page
 (ok / MISMATCH with the first differing cells and the parser's warning/error
 rule ids) and exits 1 if any page mismatches.
 """
@@ -34,6 +38,15 @@ def diff(got, exp):
     return out
 
 
+def parse(binary, path):
+    """nianbao's JSON for one file, or (None, the first line of its error)."""
+    r = subprocess.run([binary, "parse", "--json", path], capture_output=True)
+    try:
+        return json.loads(r.stdout), None
+    except ValueError:
+        return None, r.stderr.decode("utf-8", "replace").strip()[:200]
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -47,19 +60,32 @@ def main(argv):
         m = json.load(f)
     bad = 0
     for e in m["entries"]:
-        r = subprocess.run([binary, "parse", "--json", os.path.join(out, e["file"])], capture_output=True)
-        try:
-            got = json.loads(r.stdout)
-        except ValueError:
-            print("NO-JSON", e["file"], r.stderr.decode("utf-8", "replace")[:200])
+        got, err = parse(binary, os.path.join(out, e["file"]))
+        if got is None:
+            print("NO-JSON", e["file"], err)
             bad += 1
             continue
+        for a in e.get("attachments", []):
+            path = os.path.join(out, a["file"])
+            if not os.path.exists(path):
+                print("MISSING", a["file"], f"(run: fixture-portal --demo {out} --write-attachments)")
+                bad += 1
+                continue
+            att, err = parse(binary, path)
+            if att is None:
+                got.setdefault("findings", []).append(
+                    {"rule": "P-ATTACHMENT", "severity": "warning", "message": err})
+                continue
+            for k in KEYS:
+                if got.get(k) is None:
+                    got[k] = att.get(k)
         exp = e["expected"] or {k: None for k in KEYS}
         d = diff(got, exp)
         rules = sorted({x["rule"] for x in got.get("findings", []) if x.get("severity") in ("warning", "error")})
         tag = "MISMATCH" if d else "ok"
         bad += bool(d)
-        print(tag, e["file"], e["kind"], e["form"], ",".join(e.get("features", [])), "warn/err:", rules,
+        print(tag, e["file"], e["kind"], e["form"], e.get("publication", "page"),
+              ",".join(e.get("features", [])), "warn/err:", rules,
               *(d[:6] if d else []))
     print(f"{bad} of {len(m['entries'])} page(s) mismatch")
     return 1 if bad else 0
