@@ -14,15 +14,16 @@
 # (which sections to run, default "parse crawl aggregate").
 #
 # What it does:
-#   1. bench/.venv with the pinned baseline packages of bench/requirements.txt;
+#   1. bench/.venv with the pinned baseline packages of bench/requirements.txt (pandas, Scrapy);
 #   2. /usr/bin/time (apt-get install time if missing);
 #   3. cargo build --release (nianbao);
 #   4. the corpus: bench/make_corpus.py N bench/results/corpus-N;
 #   5. parse: nianbao and bench/parse_baseline.py, alternately, RUNS times each, on ONE core
 #      (taskset), each run timed with /usr/bin/time -v (user+sys CPU, peak RSS) and by the
 #      wall clock; then the equal-work check (bench/compare_outputs.py) on the outputs of run 1;
-#   6. the crawl and aggregate sections (see their markers; skipped while their entry points do
-#      not exist);
+#   6. the crawl section (bench/crawl.sh: nianbao vs the Scrapy spider bench/scrapy_spider.py on
+#      a fresh fixture portal per run, equal work and per-host limits checked in the server's
+#      counters) and the aggregate section (see their markers);
 #   7. the markdown table (bench/summarize.py), also written to RESULTS/summary.md.
 #
 # Everything goes to bench/results/<UTC time>-<quick|full>/ (git-ignored).

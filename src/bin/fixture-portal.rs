@@ -1,9 +1,15 @@
 //! `fixture-portal`: serves generated city portals on loopback addresses for benchmarks and
-//! demo archives, writes a matching crawler config, and runs until killed.
+//! demo archives, writes a matching crawler config, and runs until killed. With
+//! `--stats-addr`, `GET /stats` on that (separate, uncounted) address returns the per-host
+//! counters as JSON: the server-side truth a benchmark checks its crawlers against.
 
+use std::net::{SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::get;
+use axum::Router;
 use clap::Parser;
 use nianbao::portal::{generate, DefaultContent, Portal, PortalOptions, ServeOptions};
 
@@ -50,6 +56,10 @@ struct Args {
     /// `[crawl]` per_host_concurrency in the written config.
     #[arg(long, default_value_t = 2)]
     per_host_concurrency: usize,
+    /// Serve the counters as JSON at `http://ADDR/stats` (a loopback address and port, e.g.
+    /// 127.0.0.1:0 for a free port; requests there are not counted).
+    #[arg(long)]
+    stats_addr: Option<SocketAddrV4>,
 }
 
 #[tokio::main]
@@ -98,7 +108,34 @@ async fn main() -> std::io::Result<()> {
     for s in &portal.sites {
         println!("{} {}", s.site.city, s.base);
     }
+    if let Some(addr) = args.stats_addr {
+        println!("stats: http://{}/stats", serve_stats(addr, &portal).await?);
+    }
     println!("ready: {} hosts, {pages} resources", portal.sites.len());
     std::future::pending::<()>().await;
     Ok(())
+}
+
+/// Serves `GET /stats` (the portal's counters as JSON) on `addr`; returns the bound address.
+async fn serve_stats(addr: SocketAddrV4, portal: &Portal) -> std::io::Result<SocketAddr> {
+    if !addr.ip().is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--stats-addr must be a loopback address, not {}", addr.ip()),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let sites = portal.sites.clone();
+    let app = Router::new().route(
+        "/stats",
+        get(move || {
+            let json = nianbao::portal::stats_json(&sites).to_string();
+            async move { ([(CONTENT_TYPE, "application/json")], json) }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(bound)
 }

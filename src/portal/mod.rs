@@ -1,7 +1,7 @@
 //! Fixture portal: generated [`Site`]s → HTTP/1.1 servers on loopback addresses (one address
-//! per host), with injected latency and faults, counting in-flight requests per host (max
-//! observed) and requests per path. For tests, benchmarks and demo archives; it binds only to
-//! the addresses it is given (127.0.0.0/8).
+//! per host), with injected latency and faults, counting per host the requests in flight (max
+//! observed), the requests per path and the body bytes sent ([`stats_json`]). For tests,
+//! benchmarks and demo archives; it binds only to the addresses it is given (127.0.0.0/8).
 
 pub mod demo;
 pub mod docs;
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
@@ -34,6 +34,7 @@ pub struct Counters {
     inflight: AtomicUsize,
     max_inflight: AtomicUsize,
     total: AtomicU64,
+    bytes: AtomicU64,
     per_path: Mutex<HashMap<String, u64>>,
 }
 
@@ -46,6 +47,12 @@ impl Counters {
     /// Requests received so far.
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::SeqCst)
+    }
+
+    /// Response body bytes sent so far (bodies of known length: the fault routes that break
+    /// a body off count 0).
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::SeqCst)
     }
 
     /// Requests received for a path (with query, as requested).
@@ -261,8 +268,36 @@ async fn handle(State(st): State<Arc<SiteState>>, uri: Uri, headers: HeaderMap) 
         Some(res) => respond(res, nth, &headers).await,
         None => plain(404, "not found"),
     };
+    let sent = HttpBody::size_hint(response.body()).exact().unwrap_or(0);
+    st.counters.bytes.fetch_add(sent, Ordering::SeqCst);
     drop(guard);
     response
+}
+
+/// The counters of every site as JSON: per host its city, base URL, requests, body bytes, the
+/// largest number of requests in flight at once and the requests per path (sorted), plus totals.
+pub fn stats_json(sites: &[RunningSite]) -> serde_json::Value {
+    let hosts: Vec<serde_json::Value> = sites
+        .iter()
+        .map(|s| {
+            let paths: std::collections::BTreeMap<String, u64> =
+                s.counters.paths().into_iter().collect();
+            serde_json::json!({
+                "city": s.site.city,
+                "base": s.base,
+                "requests": s.counters.total(),
+                "bytes": s.counters.bytes(),
+                "max_in_flight": s.counters.max_in_flight(),
+                "paths": paths,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "requests": sites.iter().map(|s| s.counters.total()).sum::<u64>(),
+        "bytes": sites.iter().map(|s| s.counters.bytes()).sum::<u64>(),
+        "max_in_flight": sites.iter().map(|s| s.counters.max_in_flight()).max().unwrap_or(0),
+        "hosts": hosts,
+    })
 }
 
 fn plain(status: u16, body: &'static str) -> Response {

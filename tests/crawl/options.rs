@@ -223,3 +223,23 @@ fn warc_files_rotate_each_starting_with_warcinfo_and_the_archive_spans_them() {
         assert!(!archive.payload(e).unwrap().is_empty(), "{}", e.url);
     }
 }
+
+#[test]
+fn the_portal_stats_count_every_request_and_body_byte_sent() {
+    let portal = clean_portal(2);
+    let dir = tempfile::tempdir().unwrap();
+    let summary = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
+    let stats = nianbao::portal::stats_json(&portal.sites);
+    assert_eq!(stats["requests"], summary.requests);
+    for (s, h) in portal.sites.iter().zip(stats["hosts"].as_array().unwrap()) {
+        let mut expected_bytes = 0;
+        for (path, n) in h["paths"].as_object().unwrap() {
+            // an unknown path gets the 9-byte "not found"
+            let len = s.site.resources.get(path).map_or(9, |r| r.body.len()) as u64;
+            expected_bytes += n.as_u64().unwrap() * len;
+        }
+        assert_eq!(h["bytes"], expected_bytes, "{}", s.base);
+        assert_eq!(h["requests"], s.counters.total());
+        assert!(h["max_in_flight"].as_u64().unwrap() <= 2);
+    }
+}
