@@ -7,6 +7,8 @@
 # The reports carry a source location per value, as parsed reports do.
 # Usage: bench/aggregate_bench.sh [--quick]      (env: RUNS, SIZES, BENCH_SKIP_BUILD=1)
 set -euo pipefail
+# The allocator setting the nianbao binary makes for itself (src/main.rs).
+export MIMALLOC_ARENA_EAGER_COMMIT="${MIMALLOC_ARENA_EAGER_COMMIT:-0}"
 cd "$(dirname "$0")/.."
 sizes="${SIZES:-1000 10000 100000}"
 [[ "${1:-}" == "--quick" ]] && sizes="${SIZES:-1000 10000}"

@@ -58,6 +58,26 @@ fn init_logging(debug: bool, format: LogFormat) {
     }
 }
 
+/// mimalloc commits a whole arena on first use by default; committing pages as they are used
+/// instead halves the resident memory of a crawl and of a parse batch at the same speed
+/// (BENCHMARKS.md). The option must be set before the first arena exists, so this runs as an
+/// early ELF constructor, before `main` and before most of the runtime allocates.
+/// `mi_option_arena_eager_commit` is option 4 of `mi_option_t` in both the v2 and v3 headers;
+/// the environment variable `MIMALLOC_ARENA_EAGER_COMMIT` still overrides it.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array.00101")]
+static COMMIT_MEMORY_ON_DEMAND: extern "C" fn() = commit_memory_on_demand;
+
+#[cfg(target_os = "linux")]
+extern "C" fn commit_memory_on_demand() {
+    const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    if std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none() {
+        // SAFETY: runs once, single-threaded, before main.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.debug, cli.log_format);
