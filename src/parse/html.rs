@@ -204,22 +204,20 @@ impl Walker {
         }
     }
 
-    /// A data table: rows of cells → grid → one document row per table row.
+    /// A data table: rows of cells → grid → one document row per table row. The cell texts
+    /// move from the source rows through the grid into the document, never copied.
     fn table(&mut self, table: NodeRef<'_, Node>) {
         self.tables_seen += 1;
         let rows: Vec<Vec<SpanCell>> = table_rows(table).into_iter().map(row_cells).collect();
-        let grid = Grid::build(&rows);
+        let grid = Grid::build(rows);
         let mut by_row: Vec<Vec<Cell>> = vec![Vec::new(); grid.height];
-        for p in &grid.cells {
+        for p in grid.cells {
             let loc = Loc::Table {
                 table: self.tables_seen,
                 row: to_u32(p.row + 1),
                 col: to_u32(p.col + 1),
             };
-            by_row[p.row].push(Cell {
-                text: p.text.clone(),
-                loc,
-            });
+            by_row[p.row].push(Cell { text: p.text, loc });
         }
         for cells in by_row {
             self.doc.push_row(cells);
