@@ -12,7 +12,10 @@ pub fn compact(s: &str) -> String {
 
 /// `s` with every white-space character removed.
 pub fn without_whitespace(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut out = String::with_capacity(s.len());
+    s.split(char::is_whitespace)
+        .for_each(|part| out.push_str(part));
+    out
 }
 
 /// NFKC, skipping the work for text that NFKC leaves alone (ASCII and the CJK Unified
