@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Write;
 
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::document::Loc;
@@ -30,13 +32,6 @@ impl Num {
         match self {
             Num::Int(i) => Some(i),
             Num::Dec(_) => None,
-        }
-    }
-
-    fn to_json(self) -> Value {
-        match self {
-            Num::Int(i) => json!(i),
-            Num::Dec(d) => serde_json::Number::from_f64(d).map_or(Value::Null, Value::Number),
         }
     }
 }
@@ -153,31 +148,19 @@ pub struct Report {
 impl Report {
     /// The contract object of schema.md (schema 1).
     pub fn to_json(&self) -> Value {
-        let mut top = Map::new();
-        top.insert("schema".into(), json!(1));
-        top.insert(
-            "template".into(),
-            self.template.map_or(Value::Null, |t| json!(t.as_str())),
-        );
-        top.insert("year".into(), self.year.map_or(Value::Null, |y| json!(y)));
-        top.insert(
-            "body".into(),
-            self.body.as_ref().map_or(Value::Null, |b| json!(b)),
-        );
-        top.insert(
-            "table2".into(),
-            self.table2.as_ref().map_or(Value::Null, table2_json),
-        );
-        top.insert(
-            "table3".into(),
-            self.table3.as_ref().map_or(Value::Null, table3_json),
-        );
-        top.insert(
-            "table4".into(),
-            self.table4.as_ref().map_or(Value::Null, table4_json),
-        );
-        top.insert("findings".into(), json!(self.findings));
-        Value::Object(top)
+        serde_json::to_value(Contract(self))
+            .expect("the contract view has only string keys, so it always converts")
+    }
+
+    /// Write [`Report::to_json`]'s compact form to `out` without building the `Value` first:
+    /// the same bytes, without a map and a key string per cell for every report.
+    pub fn write_json(&self, out: &mut impl Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &Contract(self))
+    }
+
+    /// [`Report::write_json`], indented.
+    pub fn write_json_pretty(&self, out: &mut impl Write) -> serde_json::Result<()> {
+        serde_json::to_writer_pretty(out, &Contract(self))
     }
 
     /// Like [`Report::to_json`], plus a `sources` object (schema path → `{loc, printed}`) for
@@ -219,46 +202,105 @@ impl Report {
     }
 }
 
-fn val_json(v: Val) -> Value {
-    v.map_or(Value::Null, Num::to_json)
+/// The contract object as a serde view of a report. [`Report::to_json`] and
+/// [`Report::write_json`] both serialise it, so the `Value` and the streamed bytes cannot drift
+/// apart; the key order is the contract's.
+struct Contract<'a>(&'a Report);
+
+impl Serialize for Contract<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut top = s.serialize_map(Some(8))?;
+        top.serialize_entry("schema", &1)?;
+        top.serialize_entry("template", &r.template.map(Template::as_str))?;
+        top.serialize_entry("year", &r.year)?;
+        top.serialize_entry("body", &r.body)?;
+        top.serialize_entry("table2", &r.table2.as_ref().map(Table2Json))?;
+        top.serialize_entry(
+            "table3",
+            &r.table3
+                .as_ref()
+                .map(|t| KeyedRows::new(&T3_ROWS, &T3_COLUMNS, t)),
+        )?;
+        top.serialize_entry(
+            "table4",
+            &r.table4
+                .as_ref()
+                .map(|t| KeyedRows::new(&T4_GROUPS, &T4_OUTCOMES, t)),
+        )?;
+        top.serialize_entry("findings", &r.findings)?;
+        top.end()
+    }
 }
 
-fn table2_json(t: &Table2) -> Value {
-    let mut obj = Map::new();
-    for (item, values) in template::table2_items(t.template).iter().zip(&t.values) {
-        let measures: Map<String, Value> = item
-            .measures
-            .iter()
-            .zip(values)
-            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
-            .collect();
-        obj.insert(item.key.to_string(), Value::Object(measures));
+impl Serialize for Num {
+    /// An integer, or a decimal; a decimal JSON cannot carry (never produced) is null.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Num::Int(i) => s.serialize_i64(i),
+            Num::Dec(d) if d.is_finite() => s.serialize_f64(d),
+            Num::Dec(_) => s.serialize_none(),
+        }
     }
-    Value::Object(obj)
 }
 
-fn table3_json(t: &Table3) -> Value {
-    let mut obj = Map::new();
-    for ((row, _), values) in T3_ROWS.iter().zip(t) {
-        let cols: Map<String, Value> = T3_COLUMNS
-            .iter()
-            .zip(values)
-            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
-            .collect();
-        obj.insert(row.to_string(), Value::Object(cols));
-    }
-    Value::Object(obj)
+/// One table row as a JSON object: column key → value.
+struct KeyedRow<'a> {
+    columns: &'a [(&'static str, &'static str)],
+    values: &'a [Val],
 }
 
-fn table4_json(t: &Table4) -> Value {
-    let mut obj = Map::new();
-    for ((group, _), values) in T4_GROUPS.iter().zip(t) {
-        let outcomes: Map<String, Value> = T4_OUTCOMES
-            .iter()
-            .zip(values)
-            .map(|((k, _), v)| (k.to_string(), val_json(*v)))
-            .collect();
-        obj.insert(group.to_string(), Value::Object(outcomes));
+impl Serialize for KeyedRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.columns.iter().map(|(k, _)| *k).zip(self.values))
     }
-    Value::Object(obj)
+}
+
+/// A fixed-shape table (三 or 四) as a JSON object of rows: row key → column key → value.
+struct KeyedRows<'a, const C: usize> {
+    rows: &'a [(&'static str, &'static str)],
+    columns: &'a [(&'static str, &'static str)],
+    values: &'a [[Val; C]],
+}
+
+impl<'a, const C: usize> KeyedRows<'a, C> {
+    fn new(
+        rows: &'a [(&'static str, &'static str)],
+        columns: &'a [(&'static str, &'static str)],
+        values: &'a [[Val; C]],
+    ) -> Self {
+        KeyedRows {
+            rows,
+            columns,
+            values,
+        }
+    }
+}
+
+impl<const C: usize> Serialize for KeyedRows<'_, C> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows = self.values.iter().map(|values| KeyedRow {
+            columns: self.columns,
+            values,
+        });
+        s.collect_map(self.rows.iter().map(|(k, _)| *k).zip(rows))
+    }
+}
+
+/// Table 二 in its version's layout: item key → measure key → value.
+struct Table2Json<'a>(&'a Table2);
+
+impl Serialize for Table2Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let items = template::table2_items(self.0.template);
+        s.collect_map(items.iter().zip(&self.0.values).map(|(item, values)| {
+            (
+                item.key,
+                KeyedRow {
+                    columns: item.measures,
+                    values,
+                },
+            )
+        }))
+    }
 }

@@ -28,12 +28,46 @@ pub fn check(report: &mut Report) {
     report.findings.extend(out);
 }
 
-/// A sum of terms, or the first null term's cell.
-fn sum(terms: &[(Val, String)]) -> Result<f64, Vec<String>> {
-    let missing: Vec<String> = terms
+/// Where an operand sits. Its path (`table3.row.column`, with a `year:` prefix across years)
+/// is built only when a finding names the cell; most operands are never named.
+#[derive(Clone, Copy, PartialEq)]
+enum CellRef {
+    T3 {
+        year: Option<i32>,
+        r: usize,
+        c: usize,
+    },
+    T4 {
+        g: usize,
+        o: usize,
+    },
+}
+
+impl CellRef {
+    fn path(self) -> String {
+        match self {
+            CellRef::T3 { year: None, r, c } => {
+                format!("table3.{}.{}", T3_ROWS[r].0, T3_COLUMNS[c].0)
+            }
+            CellRef::T3 {
+                year: Some(y),
+                r,
+                c,
+            } => format!("{y}:table3.{}.{}", T3_ROWS[r].0, T3_COLUMNS[c].0),
+            CellRef::T4 { g, o } => format!("table4.{}.{}", T4_GROUPS[g].0, T4_OUTCOMES[o].0),
+        }
+    }
+}
+
+/// An operand of a rule: its value and its cell.
+type Term = (Val, CellRef);
+
+/// A sum of terms, or the null terms' cells.
+fn sum(terms: &[Term]) -> Result<f64, Vec<CellRef>> {
+    let missing: Vec<CellRef> = terms
         .iter()
         .filter(|(v, _)| v.is_none())
-        .map(|(_, c)| c.clone())
+        .map(|&(_, c)| c)
         .collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -41,18 +75,18 @@ fn sum(terms: &[(Val, String)]) -> Result<f64, Vec<String>> {
     Ok(terms.iter().filter_map(|(v, _)| v.map(Num::as_f64)).sum())
 }
 
-fn t3_cell(t: &Table3, r: usize, c: usize) -> (Val, String) {
-    (
-        t[r][c],
-        format!("table3.{}.{}", T3_ROWS[r].0, T3_COLUMNS[c].0),
-    )
+fn t3_cell(t: &Table3, r: usize, c: usize) -> Term {
+    (t[r][c], CellRef::T3 { year: None, r, c })
 }
 
-fn t4_cell(t: &Table4, g: usize, o: usize) -> (Val, String) {
-    (
-        t[g][o],
-        format!("table4.{}.{}", T4_GROUPS[g].0, T4_OUTCOMES[o].0),
-    )
+/// A table 三 operand of one of two years: its path carries the year.
+fn t3_year_cell(t: &Table3, year: i32, r: usize, c: usize) -> Term {
+    let year = Some(year);
+    (t[r][c], CellRef::T3 { year, r, c })
+}
+
+fn t4_cell(t: &Table4, g: usize, o: usize) -> Term {
+    (t[g][o], CellRef::T4 { g, o })
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -71,7 +105,8 @@ fn show(v: f64) -> String {
 struct Uncheckable {
     rule: &'static str,
     places: Vec<String>,
-    cells: Vec<String>,
+    /// Distinct cells in first-seen order (distinct cells have distinct paths).
+    cells: Vec<CellRef>,
 }
 
 impl Uncheckable {
@@ -83,7 +118,7 @@ impl Uncheckable {
         }
     }
 
-    fn add(&mut self, place: String, cells: Vec<String>) {
+    fn add(&mut self, place: String, cells: Vec<CellRef>) {
         self.places.push(place);
         for c in cells {
             if !self.cells.contains(&c) {
@@ -101,7 +136,10 @@ impl Uncheckable {
             self.rule,
             self.places.join(", ")
         );
-        out.push(Finding::new(self.rule, Severity::Info, msg).with_cells(self.cells));
+        out.push(
+            Finding::new(self.rule, Severity::Info, msg)
+                .with_cells(self.cells.into_iter().map(CellRef::path)),
+        );
     }
 }
 
@@ -109,15 +147,15 @@ impl Uncheckable {
 fn equation(
     rule: &'static str,
     place: &str,
-    lhs: &[(Val, String)],
-    rhs: &[(Val, String)],
+    lhs: &[Term],
+    rhs: &[Term],
     describe: impl Fn(f64, f64) -> String,
     out: &mut Vec<Finding>,
     unchecked: &mut Uncheckable,
 ) {
     match (sum(lhs), sum(rhs)) {
         (Ok(l), Ok(r)) if !same(l, r) => {
-            let cells = lhs.iter().chain(rhs).map(|(_, c)| c.clone());
+            let cells = lhs.iter().chain(rhs).map(|(_, c)| c.path());
             out.push(Finding::new(rule, Severity::Error, describe(l, r)).with_cells(cells));
         }
         (Ok(_), Ok(_)) => {}
@@ -156,7 +194,7 @@ fn rule_t3_1(t: &Table3, out: &mut Vec<Finding>) {
 fn rule_t3_2(t: &Table3, leaf_other: bool, out: &mut Vec<Finding>) {
     let mut un = Uncheckable::new("T3-2");
     for (c, (_, label)) in T3_COLUMNS.iter().enumerate() {
-        let mut terms: Vec<(Val, String)> = (t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT)
+        let mut terms: Vec<Term> = (t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT)
             .map(|r| t3_cell(t, r, c))
             .collect();
         if leaf_other {
@@ -184,7 +222,7 @@ fn rule_t3_3(t: &Table3, out: &mut Vec<Finding>) {
         if t[r].iter().all(Option::is_none) {
             continue; // a row not printed (the other version's （六） rows) is not a blank cell
         }
-        let parts: Vec<(Val, String)> = (0..T3_TOTAL_COL).map(|c| t3_cell(t, r, c)).collect();
+        let parts: Vec<Term> = (0..T3_TOTAL_COL).map(|c| t3_cell(t, r, c)).collect();
         let total = [t3_cell(t, r, T3_TOTAL_COL)];
         let describe = |l: f64, s: f64| {
             format!(
@@ -203,7 +241,7 @@ fn rule_t3_4(t: &Table3, out: &mut Vec<Finding>) {
     for (r, row) in t.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             if v.is_some_and(|n| n.as_f64() < 0.0) {
-                let (_, cell) = t3_cell(t, r, c);
+                let cell = CellRef::T3 { year: None, r, c }.path();
                 let msg = format!(
                     "{cell} is negative ({})",
                     v.map(|n| n.to_string()).unwrap_or_default()
@@ -218,7 +256,7 @@ fn rule_t3_4(t: &Table3, out: &mut Vec<Finding>) {
 fn rule_t4_1(t: &Table4, out: &mut Vec<Finding>) {
     let mut un = Uncheckable::new("T4-1");
     for (g, (_, label)) in T4_GROUPS.iter().enumerate() {
-        let parts: Vec<(Val, String)> = (0..4).map(|o| t4_cell(t, g, o)).collect();
+        let parts: Vec<Term> = (0..4).map(|o| t4_cell(t, g, o)).collect();
         let total = [t4_cell(t, g, 4)];
         let describe = |l: f64, s: f64| {
             format!(
@@ -263,10 +301,8 @@ pub fn cross_year(prev: &Report, cur: &Report) -> Vec<Finding> {
     if let (Some(p), Some(c)) = (&prev.table3, &cur.table3) {
         let mut un = Uncheckable::new("T3-5");
         for (col, (_, label)) in T3_COLUMNS.iter().enumerate() {
-            let (pv, pc) = t3_cell(p, t3::CARRIED_FORWARD, col);
-            let (cv, cc) = t3_cell(c, t3::CARRIED_OVER, col);
-            let lhs = [(cv, format!("{cy}:{cc}"))];
-            let rhs = [(pv, format!("{py}:{pc}"))];
+            let lhs = [t3_year_cell(c, cy, t3::CARRIED_OVER, col)];
+            let rhs = [t3_year_cell(p, py, t3::CARRIED_FORWARD, col)];
             let describe = |l: f64, r: f64| {
                 format!(
                     "column {label}: {cy} 上年结转 is {}, but {py} 结转下年度继续办理 was {}",

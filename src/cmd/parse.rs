@@ -2,8 +2,8 @@
 //! readable summary (the three tables as printed, then the findings). A file that cannot be
 //! read is reported on stderr and the batch goes on; the exit code says whether all succeeded.
 
-use std::io::{self, Write};
-use std::path::PathBuf;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use unicode_width::UnicodeWidthStr;
@@ -32,8 +32,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Block-buffered: a batch of thousands of reports is written in a few large writes rather
+    // than one per line (stdout alone is line-buffered).
+    let mut out = BufWriter::new(io::stdout().lock());
     let mut failed = 0usize;
     for (n, path) in args.files.iter().enumerate() {
         let report = match parse::parse_path(path) {
@@ -45,22 +46,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         if args.json {
-            let mut v = if args.sources {
-                report.to_json_with_sources()
-            } else {
-                report.to_json()
-            };
-            if args.sources {
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("file".into(), path.display().to_string().into());
-                }
-            }
-            let s = if args.pretty {
-                serde_json::to_string_pretty(&v)?
-            } else {
-                serde_json::to_string(&v)?
-            };
-            writeln!(out, "{s}")?;
+            write_json(&mut out, args, path, &report)?;
         } else {
             if n > 0 {
                 writeln!(out)?;
@@ -74,6 +60,33 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         exit::OK
     })
+}
+
+/// One report as one JSON line (several with --pretty). Without --sources the contract object
+/// is streamed straight to `out`; with it, the object is extended with `file` first.
+fn write_json(
+    out: &mut impl Write,
+    args: &Args,
+    path: &Path,
+    report: &Report,
+) -> anyhow::Result<()> {
+    match (args.sources, args.pretty) {
+        (false, false) => report.write_json(&mut *out)?,
+        (false, true) => report.write_json_pretty(&mut *out)?,
+        (true, pretty) => {
+            let mut v = report.to_json_with_sources();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("file".into(), path.display().to_string().into());
+            }
+            if pretty {
+                serde_json::to_writer_pretty(&mut *out, &v)?;
+            } else {
+                serde_json::to_writer(&mut *out, &v)?;
+            }
+        }
+    }
+    writeln!(out)?;
+    Ok(())
 }
 
 fn cell(v: Val) -> String {

@@ -42,11 +42,11 @@ pub struct Grid {
 impl Grid {
     /// Place `rows` of cells. A rowspan of 0 or one reaching past the last row stops at the
     /// last row, as browsers do within a row group.
-    pub fn build(rows: &[Vec<SpanCell>]) -> Grid {
+    pub fn build(rows: Vec<Vec<SpanCell>>) -> Grid {
         let height = rows.len();
         let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); height];
         let mut cells = Vec::new();
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in rows.into_iter().enumerate() {
             let mut c = 0;
             for cell in row {
                 while occupied[r].get(c).copied().unwrap_or(false) {
@@ -67,7 +67,7 @@ impl Grid {
                     line[col..col + colspan].iter_mut().for_each(|s| *s = true);
                 }
                 cells.push(Placed {
-                    text: cell.text.clone(),
+                    text: cell.text,
                     row: r,
                     col,
                     rowspan,
@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn rowspan_pushes_later_cells_right() {
-        let grid = Grid::build(&[
+        let grid = Grid::build(vec![
             vec![
                 cell("三、本年度办理结果", 1, 2),
                 cell("(一)予以公开", 2, 1),
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn zero_and_huge_rowspans_stop_at_the_last_row() {
-        let grid = Grid::build(&[
+        let grid = Grid::build(vec![
             vec![cell("a", 1, 0), cell("b", 1, 65534)],
             vec![cell("c", 1, 1)],
         ]);
@@ -192,12 +192,12 @@ mod tests {
             let rows: Vec<Vec<SpanCell>> = rows.into_iter()
                 .map(|r| r.into_iter().map(|(c, s)| cell("x", c, s)).collect())
                 .collect();
-            let grid = Grid::build(&rows);
+            let (height, placed): (usize, usize) = (rows.len(), rows.iter().map(Vec::len).sum());
+            let grid = Grid::build(rows);
             let text = grid.to_text_rows();
-            prop_assert_eq!(text.len(), rows.len());
+            prop_assert_eq!(text.len(), height);
             prop_assert!(text.iter().all(|r| r.len() == grid.width));
             prop_assert!(grid.width <= MAX_WIDTH);
-            let placed: usize = rows.iter().map(Vec::len).sum();
             prop_assert_eq!(grid.cells.len(), placed);
         }
     }

@@ -8,6 +8,7 @@ use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
 use super::grid::{parse_span, Grid, SpanCell, MAX_COLSPAN};
+use super::slim::slim;
 use crate::document::{Cell, Document, Loc};
 
 /// Read an HTML page (already decoded) into a document.
@@ -24,9 +25,12 @@ pub fn read_html(text: &str) -> Document {
 
 /// Read a whole page, portal chrome and all.
 pub fn read_whole(text: &str) -> Document {
-    let html = Html::parse_document(text);
+    read_tree(&Html::parse_document(&slim(text)))
+}
+
+fn read_tree(html: &Html) -> Document {
     let mut walker = Walker::default();
-    walker.doc.title = title_of(&html);
+    walker.doc.title = title_of(html);
     walker.walk(html.tree.root());
     walker.flush();
     walker.doc
@@ -92,7 +96,7 @@ fn title_of(html: &Html) -> Option<String> {
         .descendants()
         .find_map(|n| match n.value() {
             Node::Element(e) if e.name() == "title" => {
-                let t = collapse(&text_of(n));
+                let t = text_of(n);
                 (!t.is_empty()).then_some(t)
             }
             _ => None,
@@ -204,22 +208,20 @@ impl Walker {
         }
     }
 
-    /// A data table: rows of cells → grid → one document row per table row.
+    /// A data table: rows of cells → grid → one document row per table row. The cell texts
+    /// move from the source rows through the grid into the document, never copied.
     fn table(&mut self, table: NodeRef<'_, Node>) {
         self.tables_seen += 1;
         let rows: Vec<Vec<SpanCell>> = table_rows(table).into_iter().map(row_cells).collect();
-        let grid = Grid::build(&rows);
+        let grid = Grid::build(rows);
         let mut by_row: Vec<Vec<Cell>> = vec![Vec::new(); grid.height];
-        for p in &grid.cells {
+        for p in grid.cells {
             let loc = Loc::Table {
                 table: self.tables_seen,
                 row: to_u32(p.row + 1),
                 col: to_u32(p.col + 1),
             };
-            by_row[p.row].push(Cell {
-                text: p.text.clone(),
-                loc,
-            });
+            by_row[p.row].push(Cell { text: p.text, loc });
         }
         for cells in by_row {
             self.doc.push_row(cells);
@@ -264,7 +266,7 @@ fn row_cells(tr: NodeRef<'_, Node>) -> Vec<SpanCell> {
     tr.children()
         .filter_map(|cell| match cell.value() {
             Node::Element(e) if matches!(e.name(), "td" | "th") => Some(SpanCell {
-                text: collapse(&text_of(cell)),
+                text: text_of(cell),
                 colspan: parse_span(e.attr("colspan"), MAX_COLSPAN).max(1),
                 rowspan: parse_span(e.attr("rowspan"), 65534),
             }),
@@ -273,14 +275,14 @@ fn row_cells(tr: NodeRef<'_, Node>) -> Vec<SpanCell> {
         .collect()
 }
 
-/// The visible text of a subtree; block elements and `<br>` become spaces.
+/// The visible text of a subtree, [`collapse`]d; block elements and `<br>` separate words.
 fn text_of(node: NodeRef<'_, Node>) -> String {
-    let mut out = String::new();
+    let mut out = Collapsed::default();
     collect_text(node, &mut out);
-    out
+    out.text
 }
 
-fn collect_text(node: NodeRef<'_, Node>, out: &mut String) {
+fn collect_text(node: NodeRef<'_, Node>, out: &mut Collapsed) {
     for child in node.children() {
         match child.value() {
             Node::Text(t) => out.push_str(t),
@@ -290,14 +292,39 @@ fn collect_text(node: NodeRef<'_, Node>, out: &mut String) {
                 }
                 let block = is_block(e.name());
                 if block {
-                    out.push(' ');
+                    out.gap = true;
                 }
                 collect_text(child, out);
                 if block {
-                    out.push(' ');
+                    out.gap = true;
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Text built piece by piece with white space collapsed as [`collapse`] does to the whole.
+#[derive(Default)]
+struct Collapsed {
+    text: String,
+    /// White space since the last word.
+    gap: bool,
+}
+
+impl Collapsed {
+    fn push_str(&mut self, s: &str) {
+        for (n, word) in s.split(char::is_whitespace).enumerate() {
+            if n > 0 {
+                self.gap = true;
+            }
+            if !word.is_empty() {
+                if self.gap && !self.text.is_empty() {
+                    self.text.push(' ');
+                }
+                self.text.push_str(word);
+                self.gap = false;
+            }
         }
     }
 }
@@ -381,6 +408,24 @@ mod tests {
                 col: 2
             }
         );
+    }
+
+    #[test]
+    fn slimmed_markup_reads_like_the_page() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parse");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("fixture").path();
+            if path.extension().and_then(|e| e.to_str()) != Some("html") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("fixture bytes");
+            let text = crate::decode::decode_html(&bytes, None).text;
+            let page = read_tree(&Html::parse_document(&text));
+            assert_eq!(read_whole(&text), page, "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen > 0);
     }
 
     #[test]

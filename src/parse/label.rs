@@ -7,7 +7,15 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFKC with white space removed: the form headings and markers are searched in.
 pub fn compact(s: &str) -> String {
-    nfkc(s).chars().filter(|c| !c.is_whitespace()).collect()
+    without_whitespace(&nfkc(s))
+}
+
+/// `s` with every white-space character removed.
+pub fn without_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    s.split(char::is_whitespace)
+        .for_each(|part| out.push_str(part));
+    out
 }
 
 /// NFKC, skipping the work for text that NFKC leaves alone (ASCII and the CJK Unified
@@ -153,9 +161,30 @@ pub fn score(printed: &str, template: &str) -> f32 {
 
 /// Length of the longest common subsequence of characters.
 fn lcs(a: &str, b: &str) -> usize {
+    // Template labels are short: their DP rows fit on the stack, so a match costs no allocation.
+    const ON_STACK: usize = 64;
+    let mut b_chars = ['\0'; ON_STACK];
+    let mut n = 0;
+    for c in b.chars() {
+        if n == ON_STACK {
+            return lcs_on_heap(a, b);
+        }
+        b_chars[n] = c;
+        n += 1;
+    }
+    let mut prev = [0usize; ON_STACK + 1];
+    let mut cur = [0usize; ON_STACK + 1];
+    lcs_rows(a, &b_chars[..n], &mut prev[..=n], &mut cur[..=n])
+}
+
+fn lcs_on_heap(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut cur = vec![0usize; b.len() + 1];
+    let (mut prev, mut cur) = (vec![0usize; b.len() + 1], vec![0usize; b.len() + 1]);
+    lcs_rows(a, &b, &mut prev, &mut cur)
+}
+
+/// The dynamic programme of [`lcs`] over two rows of `b.len() + 1` cells, initially zero.
+fn lcs_rows<'r>(a: &str, b: &[char], mut prev: &'r mut [usize], mut cur: &'r mut [usize]) -> usize {
     for ca in a.chars() {
         for (j, cb) in b.iter().enumerate() {
             cur[j + 1] = if ca == *cb {
@@ -204,5 +233,16 @@ mod tests {
         assert_eq!(score("其他", "其他法律行政法规禁止公开"), 0.0);
         assert_eq!(score("其他法律行政止公开", "其他"), 0.0);
         assert_eq!(score("予以公开", "不予公开"), 0.0);
+    }
+
+    #[test]
+    fn long_labels_match_like_short_ones() {
+        let long: String = "政府信息公开".repeat(12);
+        assert_eq!(lcs(&long, &long), long.chars().count());
+        assert_eq!(lcs("本机关不掌握相关", "本机关不掌握相关政府信息"), 8);
+        assert_eq!(
+            lcs_on_heap("其他法律行政止公开", "其他法律行政法规禁止公开"),
+            9
+        );
     }
 }

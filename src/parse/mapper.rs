@@ -3,6 +3,7 @@
 //! template row by its label, and assigns values to columns from the template's column order.
 //! Every problem becomes a `P-…` finding; nothing is guessed.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -160,9 +161,55 @@ fn find_heading(
     })
 }
 
-fn t3_keys() -> &'static [Vec<String>] {
-    static KEYS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
-    KEYS.get_or_init(|| T3_ROWS.iter().map(|(_, l)| vec![label::key(l)]).collect())
+/// The template label keys of one table, computed once per process, with an index of the keys
+/// that name exactly one row.
+struct RowKeys {
+    /// `keys[row]`: the keys of the row's printed forms.
+    keys: Vec<Vec<String>>,
+    /// Key → row, for keys that belong to one row only.
+    unique: HashMap<String, usize>,
+}
+
+impl RowKeys {
+    fn new(labels: impl Iterator<Item = Vec<String>>) -> RowKeys {
+        let keys: Vec<Vec<String>> = labels.collect();
+        let mut rows_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (row, ks) in keys.iter().enumerate() {
+            for k in ks.iter().filter(|k| !k.is_empty()) {
+                rows_of.entry(k).or_default().push(row);
+            }
+        }
+        let unique = rows_of
+            .into_iter()
+            .filter(|(_, rows)| rows.len() == 1)
+            .map(|(k, rows)| (k.to_string(), rows[0]))
+            .collect();
+        RowKeys { keys, unique }
+    }
+
+    /// The row a printed key names exactly, if it is one row's key. Only equal keys score 1.0
+    /// ([`score`]), so such a row, when not taken, is the best match whatever the others score.
+    fn exact(&self, printed: &str) -> Option<usize> {
+        self.unique.get(printed).copied()
+    }
+}
+
+fn t3_keys() -> &'static RowKeys {
+    static KEYS: OnceLock<RowKeys> = OnceLock::new();
+    KEYS.get_or_init(|| RowKeys::new(T3_ROWS.iter().map(|(_, l)| vec![label::key(l)])))
+}
+
+fn t2_keys(template: Template) -> &'static RowKeys {
+    static V2019: OnceLock<RowKeys> = OnceLock::new();
+    static V2021: OnceLock<RowKeys> = OnceLock::new();
+    let cell = match template {
+        Template::V2019 => &V2019,
+        Template::V2021 => &V2021,
+    };
+    cell.get_or_init(|| {
+        let items = table2_items(template).iter();
+        RowKeys::new(items.map(|it| it.labels.iter().map(|l| label::key(l)).collect()))
+    })
 }
 
 /// The template rows a printed table 三 supplied: `rows[i]` = the group of row i.
@@ -218,13 +265,16 @@ impl Mapper<'_, '_, '_> {
     fn best_row(
         &self,
         g: &Group,
-        keys: &[Vec<String>],
+        keys: &RowKeys,
         taken: &[bool],
         after: Option<usize>,
     ) -> Option<(usize, f32)> {
         self.candidates(g).iter().find_map(|cand| {
+            if let Some(i) = keys.exact(cand).filter(|&i| !taken[i]) {
+                return Some((i, 1.0));
+            }
             let mut best: Option<(usize, f32)> = None;
-            for (i, ks) in keys.iter().enumerate() {
+            for (i, ks) in keys.keys.iter().enumerate() {
                 if taken[i] {
                     continue;
                 }
@@ -584,17 +634,14 @@ impl Mapper<'_, '_, '_> {
 
     fn map_table2(&mut self, region: Range<usize>, template: Template) -> Option<Table2> {
         let items = table2_items(template);
-        let keys: Vec<Vec<String>> = items
-            .iter()
-            .map(|it| it.labels.iter().map(|l| label::key(l)).collect())
-            .collect();
+        let keys = t2_keys(template);
         let mut table = Table2::empty(template);
         let mut found = vec![false; items.len()];
         for g in groups(self.tokens, region) {
             if g.values.is_empty() || g.labels.is_empty() {
                 continue;
             }
-            let best = self.best_row(&g, &keys, &found, None);
+            let best = self.best_row(&g, keys, &found, None);
             let Some((i, _)) = best else {
                 self.unexpected_row("table2", &g);
                 continue;

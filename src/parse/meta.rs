@@ -2,6 +2,7 @@
 //! as the report names itself. Tolerates characters dropped by text extraction
 //! ("自202111日起"). No I/O.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -78,40 +79,37 @@ const PREFIXES: [&str; 8] = [
     "根据",
 ];
 
-/// The texts metadata is read from: the title, then the first blocks' text.
-/// Only texts holding a year can carry metadata; the others are skipped before any regex runs.
-fn head_texts(doc: &Document) -> Vec<String> {
-    let mut texts: Vec<String> = Vec::new();
-    for block in doc.blocks.iter().take(HEAD_BLOCKS) {
-        match block {
-            Block::Line { text, .. } => texts.push(text.clone()),
-            Block::Row { cells } => {
-                texts.push(
-                    cells
-                        .iter()
-                        .map(|c| c.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                );
-            }
-        }
-    }
-    texts
+/// The texts metadata is read from: the first blocks' text (a line as it is, a row's cells
+/// joined by spaces).
+fn head_texts(doc: &Document) -> Vec<Cow<'_, str>> {
+    doc.blocks
+        .iter()
+        .take(HEAD_BLOCKS)
+        .map(|block| match block {
+            Block::Line { text, .. } => Cow::Borrowed(text.as_str()),
+            Block::Row { cells } => Cow::Owned(
+                cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        })
+        .collect()
 }
 
 /// The data year: the 统计期限 sentence wins, then "自2021年1月1日起", then a title.
 pub fn year(doc: &Document) -> Option<i32> {
     let texts = head_texts(doc);
-    let title = doc.title.iter().cloned();
-    let all: Vec<String> = texts.iter().cloned().chain(title.clone()).collect();
-    let find = |re: &Regex| {
-        all.iter()
-            .find_map(|t| re.captures(t).and_then(|c| c[1].parse::<i32>().ok()))
-    };
+    let title = doc.title.as_deref();
+    let all = || texts.iter().map(|t| t.as_ref()).chain(title);
+    let find =
+        |re: &Regex| all().find_map(|t| re.captures(t).and_then(|c| c[1].parse::<i32>().ok()));
     find(period_re()).or_else(|| find(from_re())).or_else(|| {
         title
-            .chain(texts)
-            .find_map(|t| report_title(&t).map(|(_, y)| y))
+            .into_iter()
+            .chain(texts.iter().map(|t| t.as_ref()))
+            .find_map(|t| report_title(t).map(|(_, y)| y))
     })
 }
 

@@ -12,6 +12,7 @@ pub mod number;
 pub mod pdf;
 pub mod reconstruct;
 mod rows;
+mod slim;
 pub mod sniff;
 pub mod text;
 pub mod tokens;

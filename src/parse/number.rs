@@ -147,15 +147,21 @@ const NULL_MARKERS: [&str; 8] = ["-", "--", "—", "——", "–", "/", "无", 
 /// Classify a cell: `None` when it is a label (text), `Some` when it is a value slot.
 pub fn classify(text: &str) -> Option<CellValue> {
     let spaced = crate::parse::label::nfkc(text);
-    let norm: String = spaced.chars().filter(|c| !c.is_whitespace()).collect();
+    let norm = crate::parse::label::without_whitespace(&spaced);
+    classify_normalized(&spaced, &norm)
+}
+
+/// [`classify`] of a cell already normalised: `spaced` is its NFKC form, `norm` the same
+/// without white space ([`crate::parse::label::compact`]). The tokenizer has both at hand.
+pub fn classify_normalized(spaced: &str, norm: &str) -> Option<CellValue> {
     if digits_split_by_space(spaced.trim()) {
         // "27 50": two cells run together, or one number broken in two; never join them.
         return Some(CellValue::Unreadable);
     }
-    if norm.is_empty() || NULL_MARKERS.contains(&norm.as_str()) {
+    if norm.is_empty() || NULL_MARKERS.contains(&norm) {
         return Some(CellValue::Null);
     }
-    let (body, unit) = split_unit(&norm);
+    let (body, unit) = split_unit(norm);
     if let Some(value) = parse_decimal(body) {
         return Some(CellValue::Number { value, unit });
     }
@@ -168,15 +174,19 @@ pub fn classify(text: &str) -> Option<CellValue> {
     None
 }
 
+/// Only digits, separators and signs, with a digit followed by white space and then a digit
+/// (or more white space). The cheap whole-string test runs first: most cells are labels.
 fn digits_split_by_space(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    chars.windows(3).any(|w| {
-        w[0].is_ascii_digit()
-            && w[1].is_whitespace()
-            && (w[2].is_ascii_digit() || w[2].is_whitespace())
-    }) && chars
-        .iter()
-        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '+' | '-'))
+    let numeric =
+        |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '+' | '-');
+    if !s.chars().all(numeric) {
+        return false;
+    }
+    let next = s.chars().skip(1);
+    let after_next = s.chars().skip(2);
+    s.chars().zip(next).zip(after_next).any(|((a, b), c)| {
+        a.is_ascii_digit() && b.is_whitespace() && (c.is_ascii_digit() || c.is_whitespace())
+    })
 }
 
 fn is_han(c: char) -> bool {

@@ -3,7 +3,7 @@
 //! a table, whether the layout kept row boundaries (HTML, pipes) or not (one cell per line).
 
 use super::label;
-use super::number::{classify, CellValue};
+use super::number::{classify_normalized, CellValue};
 use crate::document::{Block, Document, Loc};
 
 #[derive(Debug)]
@@ -51,8 +51,10 @@ pub fn tokenize(doc: &Document) -> Vec<Token<'_>> {
 }
 
 fn token(text: &str, row: Option<usize>, row_len: usize, loc: Loc) -> Token<'_> {
-    let compact = label::compact(text);
-    let value = classify(text);
+    // NFKC once: the compact form and the value classification both start from it.
+    let spaced = label::nfkc(text);
+    let compact = label::without_whitespace(&spaced);
+    let value = classify_normalized(&spaced, &compact);
     let key = if value.is_none() {
         label::key_of_compact(&compact)
     } else {
