@@ -4,7 +4,7 @@
 //! government's own, its data origin, and the capture its tables were printed in (the
 //! attachment, for a report published only as a PDF or DOCX). Reads the archive; no network.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -115,39 +115,38 @@ pub fn read_archive(
     let done = AtomicUsize::new(0);
     let worker = || {
         let mut out = Vec::new();
-        while let Some(page) = pages.get(next.fetch_add(1, Ordering::Relaxed)) {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(page) = pages.get(i) else { break };
             let atts = attachments
                 .get(page.url.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            out.push((page, read_page(page, atts, cities, &origin)));
+            out.push((i, read_page(page, atts, cities, &origin)));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, pages.len());
         }
         out
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut results: Vec<(&&Entry, PageRead)> = std::thread::scope(|s| {
+    let mut results: Vec<(usize, PageRead)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    // Back into the archive's order: entries are sorted by (city, year, url), urls unique.
-    let position: HashMap<&str, usize> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.url.as_str(), i))
-        .collect();
-    results.sort_by_key(|(page, _)| position.get(page.url.as_str()).copied());
+    // Back into the archive's order (city, year, url), whatever the threads' timing.
+    results.sort_by_key(|(i, _)| *i);
     let mut read = Read::default();
-    for (page, result) in results {
+    for (i, result) in results {
         match result {
             PageRead::Report { input, attachments } => {
                 read.reports += 1;
                 read.attachments += attachments;
                 read.inputs.push(*input);
             }
-            PageRead::Failed(message) => read.failures.push(format!("{}: {message}", page.url)),
+            PageRead::Failed(message) => {
+                read.failures.push(format!("{}: {message}", pages[i].url));
+            }
         }
     }
     Ok(read)
@@ -178,8 +177,7 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
             ),
         }
     }
-    let chosen = sources::table_sources(&report, &parsed_attachments);
-    let mut report = sources::merge(report, &parsed_attachments);
+    let (mut report, chosen) = sources::merge_with_sources(report, &parsed_attachments);
     report.findings.extend(notes);
     let printed_in = printed_in(page, &report, chosen, &parsed_entries);
     let meta = meta(page, printed_in, &report, cities, origin);

@@ -64,8 +64,17 @@ const TABLES: [&str; 3] = ["table2", "table3", "table4"];
 /// Merge a page with its attachments (`(url, report)` in link order). The result keeps the
 /// page's metadata where it has them and re-runs the consistency rules on the merged tables.
 pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
+    merge_with_sources(page, attachments).0
+}
+
+/// [`merge`], also returning which attachment each of tables 二, 三 and 四 was taken from
+/// ([`table_sources`]).
+pub fn merge_with_sources(
+    page: Report,
+    attachments: &[(String, Report)],
+) -> (Report, [Option<usize>; 3]) {
     if attachments.is_empty() {
-        return page;
+        return (page, [None; 3]);
     }
     let chosen = table_sources(&page, attachments);
     let mut merged = page.clone();
@@ -113,11 +122,8 @@ pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
     // consistency rules are checked again on what was kept.
     let replaced: Vec<&str> = TABLES
         .into_iter()
-        .filter(|t| {
-            notes
-                .iter()
-                .any(|n| n.rule == "P-SOURCE" && n.cells.iter().any(|c| c == t))
-        })
+        .zip(chosen)
+        .filter_map(|(t, source)| source.map(|_| t))
         .collect();
     merged.findings.retain(|f| {
         !f.rule.starts_with('T')
@@ -128,7 +134,7 @@ pub fn merge(page: Report, attachments: &[(String, Report)]) -> Report {
     });
     merged.findings.extend(notes);
     validate::check(&mut merged);
-    merged
+    (merged, chosen)
 }
 
 #[cfg(test)]
