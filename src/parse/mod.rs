@@ -7,6 +7,7 @@ pub mod grid;
 pub mod html;
 pub mod label;
 pub mod mapper;
+mod markup;
 pub mod meta;
 pub mod number;
 pub mod pdf;
@@ -46,7 +47,7 @@ pub enum ParseError {
 }
 
 /// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
-fn looks_like_html(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
     let head: Vec<u8> = bytes[..bytes.len().min(8 * 1024)]
         .iter()
         .map(u8::to_ascii_lowercase)

@@ -35,7 +35,7 @@ fn is_one_of(name: &[u8], set: &[&str]) -> bool {
     set.iter().any(|s| name.eq_ignore_ascii_case(s.as_bytes()))
 }
 
-fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
+pub(super) fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
     b.get(from..)?
         .iter()
         .position(|&c| c == byte)
@@ -51,7 +51,11 @@ fn find_seq(b: &[u8], from: usize, seq: &[u8]) -> Option<usize> {
 
 /// A tag whose name starts at `i` (after `<` or `</`): its name, the byte after its `>`, and
 /// (in `kept`) the source of each kept attribute. `None` when the page ends inside the tag.
-fn scan_tag(b: &[u8], mut i: usize, kept: &mut Vec<Range<usize>>) -> Option<(Range<usize>, usize)> {
+pub(super) fn scan_tag(
+    b: &[u8],
+    mut i: usize,
+    kept: &mut Vec<Range<usize>>,
+) -> Option<(Range<usize>, usize)> {
     let start = i;
     while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
         i += 1;
@@ -100,10 +104,14 @@ fn scan_tag(b: &[u8], mut i: usize, kept: &mut Vec<Range<usize>>) -> Option<(Ran
     }
 }
 
-/// The byte after the end tag that closes a text-only element whose content starts at
-/// `from`. `None` when the content could make the tokenizer leave the plain text states
-/// (`<!--` in a script, an element of [`RAW_TEXT`] or [`STOP`] named inside) or never ends.
-fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+/// The end tag that closes a text-only element whose content starts at `from`: from its `<`
+/// to the byte after its `>`. In RCDATA and RAWTEXT (`<title>`, `<style>`…) only that end tag
+/// leaves the text state; script data also has escapes, so a script is given up (`None`)
+/// where `<!--` is followed by a `<script` tag, which would make `</script>` text. `None` also
+/// when the element never ends.
+pub(super) fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<Range<usize>> {
+    let script = name.eq_ignore_ascii_case(b"script");
+    let mut escaped = false;
     let mut i = from;
     loop {
         let lt = find_byte(b, i, b'<')?;
@@ -115,26 +123,24 @@ fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
                 && next.is_some_and(|c| is_space(c) || c == b'/' || c == b'>')
             {
                 let (_, end) = scan_tag(b, lt + 2, &mut Vec::new())?;
-                return Some(end);
+                return Some(lt..end);
             }
         }
-        let named = rest.strip_prefix(b"/").unwrap_or(rest);
-        let len = named
-            .iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .unwrap_or(named.len());
-        if rest.starts_with(b"!--")
-            || is_one_of(&named[..len], &RAW_TEXT)
-            || is_one_of(&named[..len], &STOP)
-        {
-            return None;
+        if script {
+            escaped |= rest.starts_with(b"!--");
+            let opens_script = rest.len() > 6
+                && rest[..6].eq_ignore_ascii_case(b"script")
+                && (is_space(rest[6]) || rest[6] == b'/' || rest[6] == b'>');
+            if escaped && opens_script {
+                return None;
+            }
         }
         i = lt + 1;
     }
 }
 
 /// The byte after a comment whose `<!--` ends just before `from`.
-fn comment_end(b: &[u8], from: usize) -> Option<usize> {
+pub(super) fn comment_end(b: &[u8], from: usize) -> Option<usize> {
     let rest = &b[from..];
     if rest.starts_with(b">") {
         return Some(from + 1);
@@ -175,7 +181,7 @@ pub fn slim(text: &str) -> Cow<'_, str> {
                 }
                 if is_one_of(tag, &RAW_TEXT) {
                     match raw_text_end(b, end, tag) {
-                        Some(e) => e,
+                        Some(e) => e.end,
                         None => break,
                     }
                 } else if is_one_of(tag, &KEEP_TAG) || end == name.end + 1 {
