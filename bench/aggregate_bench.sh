@@ -13,14 +13,14 @@ cd "$(dirname "$0")/.."
 sizes="${SIZES:-1000 10000 100000}"
 [[ "${1:-}" == "--quick" ]] && sizes="${SIZES:-1000 10000}"
 runs="${RUNS:-3}"
-[[ "${BENCH_SKIP_BUILD:-0}" == 1 ]] || cargo build --release --quiet --example bench_aggregate
+[[ "${BENCH_SKIP_BUILD:-0}" == 1 ]] || cargo build --release --quiet -p nianbao-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $sizes; do
   for r in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time-$n-$r" \
-      ./target/release/examples/bench_aggregate "$n" "$work/out" > "$work/stages-$n-$r" 2>/dev/null
+      ./target/release/bench_aggregate "$n" "$work/out" > "$work/stages-$n-$r" 2>/dev/null
     rm -rf "$work/out"
   done
   python3 - "$work" "$n" "$runs" <<'PY'

@@ -4,7 +4,8 @@
 #   bench/run.sh [--quick]
 #
 #   full : 5000 report pages, 5 timed runs per tool
-#   quick: 1000 report pages, 3 timed runs per tool (well under 10 minutes here)
+#   quick: 1000 report pages, 3 timed runs per tool (about 3 minutes here once the release
+#          build exists; the first release build of a fresh clone takes about 14 minutes)
 #
 # Environment overrides: BENCH_N (pages), BENCH_RUNS (runs per tool), BENCH_CPU (the one core
 # every timed run is pinned to, default 0), BENCH_WAIT_LOAD (wait before the timed runs until
@@ -16,7 +17,7 @@
 # What it does:
 #   1. bench/.venv with the pinned baseline packages of bench/requirements.txt (pandas, Scrapy);
 #   2. /usr/bin/time (apt-get install time if missing);
-#   3. cargo build --release (nianbao);
+#   3. cargo build --release --workspace (nianbao, fixture-portal, bench_aggregate: one build);
 #   4. the corpus: bench/make_corpus.py N bench/results/corpus-N;
 #   5. parse: nianbao and bench/parse_baseline.py, alternately, RUNS times each, on ONE core
 #      (taskset), each run timed with /usr/bin/time -v (user+sys CPU, peak RSS) and by the
@@ -82,7 +83,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" == 1 && -x "$NIANBAO" ]]; then
   log "BENCH_SKIP_BUILD=1: using the existing $NIANBAO (built $(date -u -r "$NIANBAO" '+%Y-%m-%d %H:%M UTC'))"
 else
   log "cargo build --release (waits if another cargo holds the target-dir lock)"
-  if ! (cd "$ROOT" && cargo build --release --quiet); then
+  if ! (cd "$ROOT" && cargo build --release --quiet --workspace); then
     [[ -x "$NIANBAO" ]] || { echo "cargo build --release failed and there is no $NIANBAO" >&2; exit 1; }
     log "WARNING: cargo build --release failed; measuring the existing $NIANBAO (built $(date -u -r "$NIANBAO" '+%Y-%m-%d %H:%M UTC'))"
     echo "WARNING: cargo build --release failed; binary is older than the work tree" >> "$RESULTS/machine.txt"

@@ -1,5 +1,5 @@
 //! Aggregation scaling: N generated reports → every output table, timed by stage.
-//! `cargo run --release --example bench_aggregate -- N OUT_DIR` (peak memory: run it under
+//! `cargo run --release -p nianbao-bench -- N OUT_DIR` (peak memory: run it under
 //! `/usr/bin/time -v`, as bench/run.sh does). Reports are generated in memory (synthetic,
 //! consistent figures) so the figure measures the aggregation stage, not parsing.
 
