@@ -730,7 +730,7 @@ mod tests {
     }
 
     #[rustfmt::skip]
-    const SOUP: [&str; 64] = [
+    const SOUP: [&str; 66] = [
         "<p>", "</p>", "<p class=x>", "<div>", "</div>", "<table>", "</table>", "<tr>", "</tr>",
         "<td>", "</td>", "<td colspan=2>", "<TD ROWSPAN=\"2\">", "<th>", "</th>", "<tbody>",
         "</tbody>", "<thead>", "<b>", "</b>", "<a href=x>", "</a>", "<span>", "</span>", "<li>",
@@ -739,7 +739,8 @@ mod tests {
         "<title>t&amp;</title>", "<!-- c -->", "<!DOCTYPE html>", "<", "<html>", "<head>", "</head>",
         "<body>", "</body>", "<dd>", "<dt>", "<dl>", "</dl>", "<center>", "<font>", "</font>", "<o:p>",
         "</o:p>", "<caption>", "<select>", "<option>", "<style>p{}</style>", "<meta charset=utf-8>",
-        "<td rowspan=0>",
+        "<td rowspan=0>", "</>",
+        "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">",
     ];
 
     /// Text pieces, with and without references.

@@ -262,18 +262,19 @@ enum Quirks {
 fn doctype_mode(doctype: &str) -> Quirks {
     let ws = |c: char| matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' ');
     let d = doctype.trim_matches(ws);
-    let Some(rest) = d
+    let Some(after_name) = d
         .get(..4)
         .filter(|n| n.eq_ignore_ascii_case("html"))
         .map(|_| &d[4..])
     else {
         return Quirks::Unknown;
     };
-    if rest.is_empty() {
+    if after_name.is_empty() {
         return Quirks::No;
     }
-    let rest = rest.trim_start_matches(ws);
-    if rest.len() == d.len() - 4
+    let rest = after_name.trim_start_matches(ws);
+    let spaced = rest.len() < after_name.len();
+    if !spaced
         || !rest
             .get(..6)
             .is_some_and(|k| k.eq_ignore_ascii_case("public"))
@@ -352,18 +353,15 @@ impl<'a> Builder<'a> {
     /// The markup at `lt` (a `<`): returns where reading goes on.
     fn markup(&mut self, lt: usize) -> Result<usize, Bail> {
         let b = self.src.as_bytes();
-        if b.get(lt + 1)
-            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
-        {
-            self.content_seen();
-        }
         match b.get(lt + 1).copied() {
             Some(c) if c.is_ascii_alphabetic() => {
+                self.content_seen();
                 let tag = self.tag(lt + 1)?;
                 self.start(tag)
             }
             Some(b'/') => match b.get(lt + 2).copied() {
                 Some(c) if c.is_ascii_alphabetic() => {
+                    self.content_seen();
                     let tag = self.tag(lt + 2)?;
                     self.end(&tag.name)?;
                     Ok(tag.end)
@@ -1002,6 +1000,41 @@ mod tests {
         ] {
             assert!(accepts(page), "{page}");
         }
+    }
+
+    #[test]
+    fn doctypes_that_set_the_mode() {
+        assert_eq!(doctype_mode(" html"), Quirks::No);
+        assert_eq!(doctype_mode("HTML "), Quirks::No);
+        assert_eq!(
+            doctype_mode(
+                " html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \
+                 \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\""
+            ),
+            Quirks::No
+        );
+        // HTML 4.01 Transitional without a system identifier is quirks mode; a quote left
+        // open forces quirks; neither is classified, so `<table>` in `<p>` gives up.
+        assert_eq!(
+            doctype_mode(" HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\""),
+            Quirks::Unknown
+        );
+        assert_eq!(
+            doctype_mode(" html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN"),
+            Quirks::Unknown
+        );
+        assert_eq!(doctype_mode(""), Quirks::Unknown);
+    }
+
+    #[test]
+    fn a_table_in_a_paragraph_follows_the_mode() {
+        // No doctype: quirks mode, the table stays in the paragraph.
+        assert!(accepts("<p>a<table><tr><td>1</table><b>x</b><div>"));
+        // Unclassified doctype: the reader cannot tell, so it gives up.
+        assert!(!accepts(
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><p>a<table>"
+        ));
+        assert!(accepts("<!DOCTYPE html><p>a<table><tr><td>1</table>"));
     }
 
     #[test]
