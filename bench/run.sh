@@ -120,7 +120,10 @@ measure() {
   t1=$(date +%s%N)
   local wall; wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
   echo -e "$group\t$tool\t$run\t$items\t$wall\t$tfile\t$load" >> "$RESULTS/runs.tsv"
-  log "$group/$tool run $run: $items items in ${wall}s (load1 before: $load, exit $rc)"
+  # A section that counts its items after the run (the crawl: the server's requests) passes 0.
+  local what="$items items"
+  [[ "$items" == 0 ]] && what="done"
+  log "$group/$tool run $run: $what in ${wall}s (load1 before: $load, exit $rc)"
 }
 
 wait_quiet() {
