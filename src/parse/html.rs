@@ -750,6 +750,17 @@ mod tests {
     ];
 
     #[test]
+    fn pages_the_markup_reader_declines_are_read_by_html5ever() {
+        // Text inside a table but outside its cells is moved before the table (foster
+        // parenting): the light reader does not model it.
+        let page = "<table><tr><td>规章</td><td>5</td></tr>注：单位为件</table>";
+        assert!(markup::build(page).is_none());
+        let doc = read_html(page);
+        assert!(matches!(&doc.blocks[0], Block::Line { text, .. } if text == "注：单位为件"));
+        assert_eq!(rows(&doc), vec![vec!["规章", "5"]]);
+    }
+
+    #[test]
     fn scripts_and_title() {
         let doc = read_html("<html><head><title> 某市2021年 报告 </title><script>var a='<td>';</script></head><body>正文</body></html>");
         assert_eq!(doc.title.as_deref(), Some("某市2021年 报告"));
