@@ -240,6 +240,9 @@ struct Builder<'a> {
     /// After `<colgroup>` in a table, until its end (the columns carry no text).
     in_colgroup: bool,
     quirks: Quirks,
+    /// How many `<p>` are open: most start tags look for one, and a page nested thousands
+    /// deep must not make each look walk the whole stack.
+    open_p: usize,
     kept: Vec<std::ops::Range<usize>>,
 }
 
@@ -330,6 +333,7 @@ impl<'a> Builder<'a> {
             form_open: false,
             in_colgroup: false,
             quirks: Quirks::Unset,
+            open_p: 0,
             kept: Vec::new(),
         }
     }
@@ -451,6 +455,15 @@ impl<'a> Builder<'a> {
             },
         );
         self.stack.push(id);
+        self.open_p += usize::from(self.tree.name(id) == "p");
+    }
+
+    /// Close the open elements above the first `len`.
+    fn pop_to(&mut self, len: usize) {
+        for &id in &self.stack[len.min(self.stack.len())..] {
+            self.open_p -= usize::from(self.tree.name(id) == "p");
+        }
+        self.stack.truncate(len);
     }
 
     fn push_named(&mut self, name: &'static str) {
@@ -626,7 +639,7 @@ impl<'a> Builder<'a> {
     /// is in table context).
     fn clear_to(&mut self, names: &[&str]) {
         while !is_in(self.top_name(), names) && !self.stack.is_empty() {
-            self.stack.pop();
+            self.pop_to(self.stack.len().saturating_sub(1));
         }
     }
 
@@ -648,7 +661,7 @@ impl<'a> Builder<'a> {
     fn close_p(&mut self) -> Result<(), Bail> {
         match self.p_depth() {
             Some(0) => {
-                self.stack.pop();
+                self.pop_to(self.stack.len().saturating_sub(1));
                 Ok(())
             }
             Some(_) => Err(()),
@@ -662,6 +675,9 @@ impl<'a> Builder<'a> {
 
     /// How far below the current node an open `<p>` is, within button scope.
     fn p_depth(&self) -> Option<usize> {
+        if self.open_p == 0 {
+            return None;
+        }
         for (depth, &id) in self.stack.iter().rev().enumerate() {
             let name = self.tree.name(id);
             if name == "p" {
@@ -684,7 +700,7 @@ impl<'a> Builder<'a> {
                 if crossed_other {
                     return Err(());
                 }
-                self.stack.truncate(self.stack.len() - depth - 1);
+                self.pop_to(self.stack.len() - depth - 1);
                 return Ok(());
             }
             if is_in(name, &ITEM_STOP) {
@@ -711,7 +727,7 @@ impl<'a> Builder<'a> {
         for (depth, &id) in self.stack.iter().rev().enumerate() {
             match self.tree.name(id) {
                 "td" | "th" => {
-                    self.stack.truncate(self.stack.len() - depth - 1);
+                    self.pop_to(self.stack.len() - depth - 1);
                     return Ok(());
                 }
                 "table" => return Err(()),
@@ -761,7 +777,7 @@ impl<'a> Builder<'a> {
             }
             "p" => {
                 if self.top_name() == "p" {
-                    self.stack.pop();
+                    self.pop_to(self.stack.len().saturating_sub(1));
                 } else if self.is_open("p") {
                     return Err(());
                 } else {
@@ -790,7 +806,7 @@ impl<'a> Builder<'a> {
     /// elements, and this reader gives up unless the element is not open at all.
     fn end_exact(&mut self, name: &str) -> Result<(), Bail> {
         if self.top_name() == name && !self.stack.is_empty() {
-            self.stack.pop();
+            self.pop_to(self.stack.len().saturating_sub(1));
             Ok(())
         } else if self.is_open(name) {
             Err(())
@@ -804,7 +820,7 @@ impl<'a> Builder<'a> {
         for (depth, &id) in self.stack.iter().rev().enumerate() {
             let n = self.tree.name(id);
             if matches(n) {
-                self.stack.truncate(self.stack.len() - depth - 1);
+                self.pop_to(self.stack.len() - depth - 1);
                 return Ok(());
             }
             if !is_in(n, &IMPLIED_END) {
@@ -824,7 +840,7 @@ impl<'a> Builder<'a> {
         for (depth, &id) in self.stack.iter().rev().enumerate() {
             let n = self.tree.name(id);
             if n == name {
-                self.stack.truncate(self.stack.len() - depth - 1);
+                self.pop_to(self.stack.len() - depth - 1);
                 return Ok(());
             }
             if n == "table" {
