@@ -373,6 +373,15 @@ fn text_of<'t>(node: impl Dom<'t>) -> String {
 }
 
 fn collect_text<'t, D: Dom<'t>>(node: D, out: &mut Collapsed) {
+    // Most cells hold text alone: no stack of work for them.
+    if node.children().all(|c| matches!(c.view(), View::Text(_))) {
+        for child in node.children() {
+            if let View::Text(t) = child.view() {
+                out.push_str(t);
+            }
+        }
+        return;
+    }
     let mut todo = Vec::new();
     push_children(&mut todo, node, Step::Enter);
     while let Some(step) = todo.pop() {
