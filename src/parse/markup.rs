@@ -19,7 +19,7 @@
 
 use std::borrow::Cow;
 
-use super::slim::{comment_end, raw_text_end, scan_tag};
+use super::slim::{comment_end, find_byte, is_space, raw_text_end, scan_tag, Attr};
 
 const NONE: u32 = u32::MAX;
 
@@ -179,53 +179,22 @@ const GIVE_UP: [&str; 22] = [
 const BUTTON_SCOPE: [&str; 10] = [
     "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
 ];
-/// Elements after which `<li>`/`<dd>` stop looking for an open item to close (the special
-/// elements, less `address`, `div` and `p`, limited to the ones this reader lets be open).
-const ITEM_STOP: [&str; 34] = [
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "button",
-    "center",
-    "details",
-    "dialog",
-    "dir",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "header",
-    "hgroup",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "pre",
-    "search",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
 const TABLE_PARTS: [&str; 7] = ["table", "tbody", "thead", "tfoot", "tr", "td", "th"];
+
+/// Elements after which `<li>`/`<dd>` stop looking for an open item to close: the special
+/// elements less `address`, `div` and `p`, limited to the ones this reader lets be open.
+fn stops_item_search(name: &str) -> bool {
+    (is_in(name, &BLOCKS) && !matches!(name, "address" | "div"))
+        || is_in(name, &TABLE_PARTS)
+        || matches!(name, "body" | "button" | "form")
+}
 
 fn is_in(name: &str, set: &[&str]) -> bool {
     set.contains(&name)
 }
 
 fn is_ascii_ws(s: &str) -> bool {
-    s.bytes()
-        .all(|c| matches!(c, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))
+    s.bytes().all(is_space)
 }
 
 struct Builder<'a> {
@@ -243,7 +212,7 @@ struct Builder<'a> {
     /// How many `<p>` are open: most start tags look for one, and a page nested thousands
     /// deep must not make each look walk the whole stack.
     open_p: usize,
-    kept: Vec<std::ops::Range<usize>>,
+    kept: Vec<Attr>,
 }
 
 /// The document's mode as html5ever sets it from the doctype; it decides whether `<table>`
@@ -342,7 +311,7 @@ impl<'a> Builder<'a> {
         let b = self.src.as_bytes();
         let mut i = 0;
         while i < b.len() {
-            let lt = memchr::memchr(b'<', &b[i..]).map_or(b.len(), |p| i + p);
+            let lt = find_byte(b, i, b'<').unwrap_or(b.len());
             if lt > i {
                 self.text(&self.src[i..lt])?;
             }
@@ -403,13 +372,13 @@ impl<'a> Builder<'a> {
             Cow::Borrowed(raw)
         };
         let (mut colspan, mut rowspan) = (None, None);
-        for r in &self.kept {
-            let (attr, value) = attribute(&self.src[r.clone()]);
+        for attr in &self.kept {
+            let value = &self.src[attr.value.clone()];
             // html5ever keeps the first of repeated attributes; it decodes references in values.
             if value.contains('&') {
                 return Err(());
             }
-            let slot = if attr.eq_ignore_ascii_case("colspan") {
+            let slot = if self.src[attr.name.clone()].eq_ignore_ascii_case("colspan") {
                 &mut colspan
             } else {
                 &mut rowspan
@@ -483,24 +452,25 @@ impl<'a> Builder<'a> {
     }
 
     fn text(&mut self, raw: &'a str) -> Result<(), Bail> {
-        if !is_ascii_ws(raw) {
+        let blank = is_ascii_ws(raw);
+        if !blank {
             self.content_seen();
         }
         if self.body == NONE {
-            if is_ascii_ws(raw) {
+            if blank {
                 return Ok(());
             }
             self.ensure_body();
         }
         if self.in_colgroup {
-            if is_ascii_ws(raw) {
+            if blank {
                 return Ok(());
             }
             self.in_colgroup = false;
         }
         if self.in_table_context() {
             // Whitespace between rows stays in the table; any other text is moved before it.
-            return if is_ascii_ws(raw) { Ok(()) } else { Err(()) };
+            return if blank { Ok(()) } else { Err(()) };
         }
         let text = decode_references(raw)?;
         self.tree.append(self.top(), Kind::Text(text));
@@ -703,7 +673,7 @@ impl<'a> Builder<'a> {
                 self.pop_to(self.stack.len() - depth - 1);
                 return Ok(());
             }
-            if is_in(name, &ITEM_STOP) {
+            if stops_item_search(name) {
                 return Ok(());
             }
             crossed_other |= !matches!(name, "p" | "div" | "address");
@@ -778,7 +748,7 @@ impl<'a> Builder<'a> {
             "p" => {
                 if self.top_name() == "p" {
                     self.pop_to(self.stack.len().saturating_sub(1));
-                } else if self.is_open("p") {
+                } else if self.open_p > 0 {
                     return Err(());
                 } else {
                     self.append_empty("p");
@@ -868,23 +838,7 @@ fn skip_raw_text(src: &str, from: usize, name: &str) -> Result<usize, Bail> {
 }
 
 fn bogus_comment_end(b: &[u8], from: usize) -> Result<usize, Bail> {
-    memchr::memchr(b'>', b.get(from..).ok_or(())?)
-        .map(|p| from + p + 1)
-        .ok_or(())
-}
-
-/// An attribute as scanned (`colspan = "2"`) → its name and unquoted value.
-fn attribute(src: &str) -> (&str, &str) {
-    let Some(eq) = src.find('=') else {
-        return (src.trim_end(), "");
-    };
-    let name = src[..eq].trim_end();
-    let value = src[eq + 1..].trim_start();
-    let value = match value.as_bytes().first() {
-        Some(q @ (b'"' | b'\'')) => value[1..].strip_suffix(*q as char).unwrap_or(&value[1..]),
-        _ => value,
-    };
-    (name, value)
+    find_byte(b, from, b'>').map(|e| e + 1).ok_or(())
 }
 
 /// Named character references this reader decodes (with their `;`); any other gives up.

@@ -27,7 +27,7 @@ const KEEP_TAG: [&str; 14] = [
 /// The attributes the reader uses.
 const KEEP_ATTR: [&str; 2] = ["colspan", "rowspan"];
 
-fn is_space(b: u8) -> bool {
+pub(super) fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
 }
 
@@ -36,10 +36,7 @@ fn is_one_of(name: &[u8], set: &[&str]) -> bool {
 }
 
 pub(super) fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&c| c == byte)
-        .map(|i| from + i)
+    memchr::memchr(byte, b.get(from..)?).map(|i| from + i)
 }
 
 fn find_seq(b: &[u8], from: usize, seq: &[u8]) -> Option<usize> {
@@ -49,12 +46,20 @@ fn find_seq(b: &[u8], from: usize, seq: &[u8]) -> Option<usize> {
         .map(|i| from + i)
 }
 
+/// An attribute the reader uses, as scanned: its whole source (`colspan = "2"`), its name and
+/// its value without quotes (byte ranges of the page).
+pub(super) struct Attr {
+    pub source: Range<usize>,
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+}
+
 /// A tag whose name starts at `i` (after `<` or `</`): its name, the byte after its `>`, and
-/// (in `kept`) the source of each kept attribute. `None` when the page ends inside the tag.
+/// (in `kept`) each `colspan`/`rowspan` attribute. `None` when the page ends inside the tag.
 pub(super) fn scan_tag(
     b: &[u8],
     mut i: usize,
-    kept: &mut Vec<Range<usize>>,
+    kept: &mut Vec<Attr>,
 ) -> Option<(Range<usize>, usize)> {
     let start = i;
     while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
@@ -78,6 +83,7 @@ pub(super) fn scan_tag(
         }
         let name_end = i;
         let mut attr_end = i;
+        let mut value = i..i;
         while i < b.len() && is_space(b[i]) {
             i += 1;
         }
@@ -86,20 +92,31 @@ pub(super) fn scan_tag(
             while i < b.len() && is_space(b[i]) {
                 i += 1;
             }
-            match *b.get(i)? {
-                q @ (b'"' | b'\'') => i = find_byte(b, i + 1, q)? + 1,
-                b'>' => {}
+            value = match *b.get(i)? {
+                q @ (b'"' | b'\'') => {
+                    let close = find_byte(b, i + 1, q)?;
+                    let quoted = i + 1..close;
+                    i = close + 1;
+                    quoted
+                }
+                b'>' => i..i,
                 _ => {
+                    let from = i;
                     while i < b.len() && !is_space(b[i]) && b[i] != b'>' {
                         i += 1;
                     }
                     b.get(i)?;
+                    from..i
                 }
-            }
+            };
             attr_end = i;
         }
         if is_one_of(&b[attr_start..name_end], &KEEP_ATTR) {
-            kept.push(attr_start..attr_end);
+            kept.push(Attr {
+                source: attr_start..attr_end,
+                name: attr_start..name_end,
+                value,
+            });
         }
     }
 }
@@ -194,9 +211,9 @@ pub fn slim(text: &str) -> Cow<'_, str> {
                     out.push_str(&text[copied..lt]);
                     out.push('<');
                     out.push_str(&text[name.clone()]);
-                    for r in &kept {
+                    for attr in &kept {
                         out.push(' ');
-                        out.push_str(&text[r.clone()]);
+                        out.push_str(&text[attr.source.clone()]);
                     }
                     out.push('>');
                     copied = end;
