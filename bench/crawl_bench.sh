@@ -12,7 +12,7 @@ LATENCY_MS=${1:-50}
 CONC=${2:-2}
 FROM_YEAR=${3:-1990}
 HOSTS=14
-cargo build --release --quiet --bin nianbao --bin fixture-portal
+cargo build --release --quiet --workspace --bin nianbao --bin fixture-portal
 work=$(mktemp -d)
 trap 'kill "$portal_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 ./target/release/fixture-portal --cities "$HOSTS" --latency-ms "$LATENCY_MS" --from-year "$FROM_YEAR" \

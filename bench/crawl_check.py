@@ -21,11 +21,13 @@ that each tool stored one body per request with the bytes the server sent, and t
 ever had more than CONC requests in flight. Exit status 1 when a check fails.
 """
 import glob
-import gzip
 import hashlib
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "same-outputs"))
+from extract_warc import records as warc_records  # noqa: E402  (one WARC reader for the tools)
 
 COLUMNS = ["tool", "run", "requests", "bytes", "max_in_flight", "hosts", "stored", "stored_bytes", "paths_sha"]
 
@@ -34,25 +36,11 @@ def warc_responses(out_dir):
     """(count, payload bytes) of the response records in out_dir/warc/*.warc.gz."""
     count = total = 0
     for path in sorted(glob.glob(os.path.join(out_dir, "warc", "*.warc.gz"))):
-        with gzip.open(path, "rb") as f:
-            while True:
-                line = f.readline()
-                if not line:
-                    break
-                if not line.startswith(b"WARC/"):
-                    continue
-                headers = {}
-                while True:
-                    h = f.readline()
-                    if h in (b"\r\n", b"\n", b""):
-                        break
-                    k, _, v = h.decode("utf-8", "replace").partition(":")
-                    headers[k.strip().lower()] = v.strip()
-                block = f.read(int(headers.get("content-length", "0")))
-                if headers.get("warc-type") == "response":
-                    end = block.find(b"\r\n\r\n")
-                    count += 1
-                    total += len(block) - (end + 4 if end >= 0 else 0)
+        for headers, block in warc_records(path):
+            if headers.get("warc-type") == "response":
+                end = block.find(b"\r\n\r\n")
+                count += 1
+                total += len(block) - (end + 4 if end >= 0 else 0)
     return count, total
 
 

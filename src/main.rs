@@ -6,9 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd;
+mod pipeline;
+mod progress;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use nianbao::cmd::{self, exit};
+use cmd::Exit;
 
 /// nianbao (年报): harvest, parse, check and compare 政府信息公开工作年度报告.
 #[derive(Debug, Parser)]
@@ -89,18 +93,11 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
     };
     match result {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
+        Err(e) if cmd::is_broken_pipe(&e) => Exit::Ok.into(),
         Err(e) => {
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
-                return exit::OK;
-            }
             eprintln!("nianbao: {e:#}");
-            let config = e
-                .downcast_ref::<nianbao::crawl::config::ConfigError>()
-                .is_some();
-            exit::code(if config { exit::USAGE } else { exit::FATAL })
+            cmd::exit_of(&e).into()
         }
     }
 }
@@ -122,6 +119,6 @@ mod tests {
     #[test]
     fn usage_code_is_clap_s() {
         let err = Cli::try_parse_from(["nianbao", "bogus"]).expect_err("unknown subcommand");
-        assert_eq!(err.exit_code(), i32::from(exit::USAGE));
+        assert_eq!(err.exit_code(), Exit::Usage as i32);
     }
 }

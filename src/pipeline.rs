@@ -10,16 +10,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
-use crate::aggregate::{sources, City, Input, SourceMeta};
-use crate::crawl::archive::{entry_payload, Archive, ArchiveError, Entry};
-use crate::crawl::discover::PageKind;
-use crate::parse::parse_bytes;
-use crate::report::{Finding, Report, Severity};
+use nianbao_archive::{entry_payload, Archive, ArchiveError, Entry};
+use nianbao_crawler::discover::PageKind;
+use nianbao_model::report::{Finding, Report, Severity};
+use nianbao_parser::parse_bytes;
+use nianbao_tables::aggregate::{sources, City, Input, SourceMeta};
 
 /// Data origin of every report in an archive, unless `data_origin.json` in the archive folder
 /// says otherwise.
-pub const PUBLISHED: &str = "published";
-pub const SYNTHETIC: &str = "synthetic-demo";
+pub(crate) const PUBLISHED: &str = "published";
+pub(crate) const SYNTHETIC: &str = "synthetic-demo";
 
 /// `data_origin.json`: the demo archive marks its synthetic figures (all but the reports whose
 /// URL path is listed as published).
@@ -31,7 +31,7 @@ struct OriginFile {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum PipelineError {
+pub(crate) enum PipelineError {
     #[error(transparent)]
     Archive(#[from] ArchiveError),
     #[error("{path}: {message}")]
@@ -40,7 +40,7 @@ pub enum PipelineError {
 
 /// What reading an archive gave, for the run summary.
 #[derive(Debug, Default)]
-pub struct Read {
+pub(crate) struct Read {
     pub inputs: Vec<Input>,
     pub reports: usize,
     pub attachments: usize,
@@ -68,7 +68,7 @@ fn url_path(url: &str) -> &str {
 }
 
 /// A body name that is the city government itself (市人民政府, its 办公室), not a department.
-pub fn is_city_government(body: &str, city: &str) -> bool {
+pub(crate) fn is_city_government(body: &str, city: &str) -> bool {
     let short = city.trim_end_matches('市');
     let rest = body
         .strip_prefix(city)
@@ -92,7 +92,7 @@ enum PageRead {
 /// Read every report of an archive. Pages are parsed on every core; the result is in the
 /// archive's order (city, year, URL) whatever the threads' timing. `progress(done, total)` is
 /// called from the worker threads.
-pub fn read_archive(
+pub(crate) fn read_archive(
     dir: &Path,
     cities: &[City],
     progress: impl Fn(usize, usize) + Sync,
@@ -101,14 +101,17 @@ pub fn read_archive(
     let origin = origins(dir)?;
     let entries = archive.entries()?;
     let mut attachments: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.kind == PageKind::Attachment) {
+    for e in entries
+        .iter()
+        .filter(|e| e.target.kind == PageKind::Attachment)
+    {
         if let Some(parent) = &e.parent {
             attachments.entry(parent.as_str()).or_default().push(e);
         }
     }
     let pages: Vec<&Entry> = entries
         .iter()
-        .filter(|e| e.kind == PageKind::Report)
+        .filter(|e| e.target.kind == PageKind::Report)
         .collect();
     progress(0, pages.len());
     let next = AtomicUsize::new(0);
@@ -119,7 +122,7 @@ pub fn read_archive(
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(page) = pages.get(i) else { break };
             let atts = attachments
-                .get(page.url.as_str())
+                .get(page.target.url.as_str())
                 .map_or(&[][..], Vec::as_slice);
             out.push((i, read_page(page, atts, cities, &origin)));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, pages.len());
@@ -145,7 +148,8 @@ pub fn read_archive(
                 read.inputs.push(*input);
             }
             PageRead::Failed(message) => {
-                read.failures.push(format!("{}: {message}", pages[i].url));
+                read.failures
+                    .push(format!("{}: {message}", pages[i].target.url));
             }
         }
     }
@@ -164,14 +168,14 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
     for att in atts {
         match parse_entry(att) {
             Ok(r) => {
-                parsed_attachments.push((att.url.clone(), r));
+                parsed_attachments.push((att.target.url.clone(), r));
                 parsed_entries.push(att);
             }
             Err(message) => notes.push(
                 Finding::new(
                     "P-ATTACHMENT",
                     Severity::Warning,
-                    format!("attachment {} not read: {message}", att.url),
+                    format!("attachment {} not read: {message}", att.target.url),
                 )
                 .with_cells([]),
             ),
@@ -189,7 +193,7 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
 
 fn parse_entry(entry: &Entry) -> Result<Report, String> {
     let bytes = entry_payload(entry).map_err(|e| e.to_string())?;
-    parse_bytes(&bytes, &entry.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
+    parse_bytes(&bytes, &entry.target.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
 }
 
 /// The capture whose payload printed the report's tables: the one attachment every table
@@ -230,24 +234,24 @@ fn meta(
 ) -> SourceMeta {
     let adcode = cities
         .iter()
-        .find(|c| c.name == page.city)
+        .find(|c| c.name == page.target.city)
         .map(|c| c.adcode.clone())
         .unwrap_or_default();
     let gov = |b: &Option<String>| {
         b.as_deref()
-            .is_none_or(|b| is_city_government(b, &page.city))
+            .is_none_or(|b| is_city_government(b, &page.target.city))
     };
-    let path = url_path(&page.url);
+    let path = url_path(&page.target.url);
     let data_origin = if origin.published_paths.iter().any(|p| p == path) {
         PUBLISHED
     } else {
         origin.default.as_str()
     };
     SourceMeta {
-        city: page.city.clone(),
+        city: page.target.city.clone(),
         adcode,
-        city_government: gov(&page.body) && gov(&report.body),
-        url: printed_in.url.clone(),
+        city_government: gov(&page.target.body) && gov(&report.body),
+        url: printed_in.target.url.clone(),
         warc_record_id: printed_in.record_id.clone(),
         sha256: printed_in.sha256.clone(),
         fetch_time: printed_in.fetched_at.clone(),

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use nianbao::aggregate::{aggregate, output, City, Input, SourceMeta, Tables};
-use nianbao::export::csv::CsvEncoding;
+use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta, Tables};
+use nianbao_tables::export::csv::CsvEncoding;
 
 use crate::util::root;
 
@@ -23,7 +23,7 @@ fn inputs() -> Vec<Input> {
     let mut out = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let bytes = std::fs::read(dir.join(name)).expect("fixture");
-        let report = nianbao::parse::parse_bytes(&bytes, name, None).expect("parse");
+        let report = nianbao_parser::parse_bytes(&bytes, name, None).expect("parse");
         let city = if name.starts_with("pipe-lines") {
             "=HYPERLINK(\"http://x\")".to_string()
         } else {
@@ -55,6 +55,7 @@ fn cities() -> Vec<City> {
             name: format!("城市{i}"),
             adcode: format!("4501{i:02}"),
             population: Some(1_000_000 + i * 1000),
+            population_source: None,
         })
         .collect()
 }
@@ -73,9 +74,8 @@ fn copies_are_dropped_and_every_table_is_filled() {
     assert!(t.reports.len() >= 10);
     assert!(t.cells.len() > 1000);
     assert!(!t.comparison.is_empty() && !t.trends.is_empty());
-    assert!(t.findings.iter().any(
-        |f| f.finding.rule == "T3-1" && f.finding.severity == nianbao::report::Severity::Error
-    ));
+    assert!(t.findings.iter().any(|f| f.finding.rule == "T3-1"
+        && f.finding.severity == nianbao_model::report::Severity::Error));
 }
 
 #[test]

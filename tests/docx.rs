@@ -1,8 +1,8 @@
 //! DOCX reader: merged and nested cells of a self-made DOCX, legacy .doc detection, and no
 //! panic on arbitrary or damaged input.
 
-use nianbao::document::{Block, Document, Loc};
-use nianbao::parse::docx::{read_docx, DocxError};
+use nianbao_model::document::{Block, Document, Loc};
+use nianbao_parser::docx::{read_docx, DocxError};
 use proptest::prelude::*;
 
 use crate::fixtures;

@@ -2,30 +2,30 @@
 //! merged and nested cells, PDFs (a ruled table 三 over two pages in UniGB-UCS2-H, GBK-EUC-H
 //! and Identity-H/ToUnicode fonts; a scan-only page; encrypted, rotated, recursive ones), and
 //! an OLE header. The writers themselves (fonts, pages, zip + WordprocessingML) are the
-//! library's [`nianbao::portal::docs`], which the demo portal also publishes attachments with;
+//! library's [`nianbao_fixtures::docs`], which the demo portal also publishes attachments with;
 //! this file only lays out the fixtures.
 
 use lopdf::{dictionary, Object, Stream};
-use nianbao::portal::docs;
+use nianbao_fixtures::docs;
 
 /// A few bytes of an OLE compound file (.doc/.wps): the header magic and padding.
-pub fn ole_doc() -> Vec<u8> {
-    let mut b = nianbao::parse::sniff::OLE_MAGIC.to_vec();
+pub(crate) fn ole_doc() -> Vec<u8> {
+    let mut b = nianbao_parser::sniff::OLE_MAGIC.to_vec();
     b.resize(512, 0);
     b
 }
 
 // ---------------------------------------------------------------- DOCX
 
-pub use nianbao::portal::docs::{p, tbl, tc, tr};
+pub(crate) use nianbao_fixtures::docs::{p, tbl, tc, tr};
 
 /// A DOCX archive around a `w:body` fragment (the library's writer, with a fixture title).
-pub fn docx(body: &str) -> Vec<u8> {
+pub(crate) fn docx(body: &str) -> Vec<u8> {
     docs::docx(body, "某县2024年政府信息公开工作年度报告 & 附表").expect("docx")
 }
 
 /// Seven value cells.
-pub fn values(v: [&str; 7]) -> Vec<String> {
+pub(crate) fn values(v: [&str; 7]) -> Vec<String> {
     v.iter()
         .map(|t| {
             tc(
@@ -44,7 +44,7 @@ pub fn values(v: [&str; 7]) -> Vec<String> {
 /// A table 三 excerpt with the template's merges: 三、本年度办理结果 as a vMerge cell over its
 /// rows, （三）不予公开 over its items, a label wrapped over two paragraphs, top-level rows
 /// spanning the three label columns; table 四 nested inside a one-cell layout table.
-pub fn docx_table3() -> Vec<u8> {
+pub(crate) fn docx_table3() -> Vec<u8> {
     let row = |label: Vec<String>, v: [&str; 7]| {
         let mut cells = label;
         cells.extend(values(v));
@@ -112,22 +112,22 @@ pub fn docx_table3() -> Vec<u8> {
 
 // ---------------------------------------------------------------- PDF
 
-pub use nianbao::portal::docs::{Page, PdfFont};
+pub(crate) use nianbao_fixtures::docs::{Page, PdfFont};
 
 /// Writes a PDF of A4 pages with the library's fonts; `image_only` paints an image instead.
-pub fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
+pub(crate) fn pdf(pages: &[Page], image_only: bool) -> Vec<u8> {
     docs::pdf(pages, image_only, "Fixture report").expect("pdf")
 }
 
 /// Column edges of the fixture table 三: three label columns, then seven value columns.
-pub const COLS: [f64; 11] = [
+pub(crate) const COLS: [f64; 11] = [
     50.0, 80.0, 150.0, 300.0, 335.0, 370.0, 405.0, 440.0, 475.0, 510.0, 545.0,
 ];
 const ROW_H: f64 = 24.0;
 
 /// Draws a logical cell spanning grid rows `r0..=r1` and columns `c0..=c1` of a table whose
 /// top edge is `top`, and returns its box (x0, y0 bottom, x1, y1 top).
-pub fn cell(
+pub(crate) fn cell(
     page: &mut Page,
     top: f64,
     r0: usize,
@@ -142,7 +142,7 @@ pub fn cell(
 }
 
 /// Draws the seven value cells of grid row `r` (Helvetica; UCS-2 for `—` and `无`).
-pub fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
+pub(crate) fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
     for (k, text) in v.iter().enumerate() {
         let (x0, y0, _, _) = cell(page, top, r, r, 3 + k, 3 + k);
         if !text.is_empty() {
@@ -164,12 +164,12 @@ pub fn value_cells(page: &mut Page, top: f64, r: usize, v: [&str; 7]) {
 ///   broken by a space; a page number "- 1 -" at the foot;
 /// - page 2: the rest of the table with an empty continuation cell in column 1, then a
 ///   heading and a table 四 data row printed without rulings.
-pub fn pdf_table3() -> Vec<u8> {
+pub(crate) fn pdf_table3() -> Vec<u8> {
     pdf_table3_with(false)
 }
 
 /// [`pdf_table3`] without any ruling: cells are separated by spacing only.
-pub fn pdf_table3_unruled() -> Vec<u8> {
+pub(crate) fn pdf_table3_unruled() -> Vec<u8> {
     pdf_table3_with(true)
 }
 
@@ -300,13 +300,13 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
 }
 
 /// A scan: one page that only paints an image.
-pub fn pdf_scan() -> Vec<u8> {
+pub(crate) fn pdf_scan() -> Vec<u8> {
     pdf(&[Page::default()], true)
 }
 
 /// One ruled table whose left cell spans two rows and holds a label written in a vertical
 /// font (one `Tj` string, glyphs advancing downwards), beside two rows of values.
-pub fn pdf_vertical_label() -> Vec<u8> {
+pub(crate) fn pdf_vertical_label() -> Vec<u8> {
     let mut p = Page::default();
     let top = 700.0;
     let (x0, _, _, y1) = cell(&mut p, top, 0, 3, 0, 0);
@@ -332,7 +332,7 @@ pub fn pdf_vertical_label() -> Vec<u8> {
 
 /// A table whose row （二） is cut by the page break: the first part of its label at the foot
 /// of page 1 with blank value cells, the rest of the label and the values at the top of page 2.
-pub fn pdf_split_row() -> Vec<u8> {
+pub(crate) fn pdf_split_row() -> Vec<u8> {
     let mut p1 = Page::default();
     let top = 160.0;
     let (x0, y0, ..) = cell(&mut p1, top, 0, 0, 0, 2);
@@ -366,7 +366,7 @@ pub fn pdf_split_row() -> Vec<u8> {
 }
 
 /// [`pdf_split_row`] encrypted with RC4-128 and the given user password (owner "owner").
-pub fn pdf_encrypted(user_password: &str) -> Vec<u8> {
+pub(crate) fn pdf_encrypted(user_password: &str) -> Vec<u8> {
     let mut doc = lopdf::Document::load_mem(&pdf_split_row()).unwrap();
     let id = Object::string_literal(b"0123456789abcdef".to_vec());
     doc.trailer.set("ID", vec![id.clone(), id]);
@@ -386,7 +386,7 @@ pub fn pdf_encrypted(user_password: &str) -> Vec<u8> {
 
 /// A landscape page stored portrait with `/Rotate 90`: the content is drawn through a matrix
 /// that turns it, so that it reads upright only once the rotation is applied.
-pub fn pdf_rotated() -> Vec<u8> {
+pub(crate) fn pdf_rotated() -> Vec<u8> {
     let mut page = Page::default();
     let top = 400.0;
     let (x0, y0, ..) = cell(&mut page, top, 0, 0, 0, 2);
@@ -413,14 +413,14 @@ pub fn pdf_rotated() -> Vec<u8> {
 }
 
 /// A one-line page in a CID font without ToUnicode.
-pub fn pdf_without_tounicode(font: PdfFont) -> Vec<u8> {
+pub(crate) fn pdf_without_tounicode(font: PdfFont) -> Vec<u8> {
     let mut page = Page::default();
     page.text(font, 12.0, 50.0, 700.0, "三、本年度办理结果");
     pdf(&[page], false)
 }
 
 /// A page drawing a form XObject that draws itself 50 times (a recursion bomb).
-pub fn pdf_recursive_form() -> Vec<u8> {
+pub(crate) fn pdf_recursive_form() -> Vec<u8> {
     let mut doc = lopdf::Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let resources_id = doc.new_object_id();

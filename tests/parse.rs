@@ -277,19 +277,19 @@ proptest! {
 
     #[test]
     fn no_panic_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
-        let _ = nianbao::parse::parse_bytes(&bytes, "arbitrary", None);
+        let _ = nianbao_parser::parse_bytes(&bytes, "arbitrary", None);
     }
 
     #[test]
     fn no_panic_on_arbitrary_html_tables(html in arb_table()) {
-        let report = nianbao::parse::parse_bytes(html.as_bytes(), "arbitrary", None).expect("HTML is always readable");
+        let report = nianbao_parser::parse_bytes(html.as_bytes(), "arbitrary", None).expect("HTML is always readable");
         prop_assert!(report.to_json().is_object());
     }
 
     #[test]
     fn no_panic_on_arbitrary_text_layouts(lines in prop::collection::vec(prop_oneof![arb_cell(), Just("|".to_string()), "[^\n]{0,20} \\|+"], 0..80)) {
         let text = lines.join("\n");
-        let _ = nianbao::parse::parse_bytes(text.as_bytes(), "arbitrary", None);
+        let _ = nianbao_parser::parse_bytes(text.as_bytes(), "arbitrary", None);
     }
 }
 
@@ -314,7 +314,7 @@ fn with_portal_chrome(page: &str) -> String {
 
 #[test]
 fn the_content_window_reads_like_the_whole_page() {
-    use nianbao::parse::{html, report_from_document};
+    use nianbao_parser::{html, report_from_document};
     let dir = root().join("tests/fixtures/parse");
     let mut windowed = 0;
     for expected in expected_files(&dir) {
@@ -322,7 +322,7 @@ fn the_content_window_reads_like_the_whole_page() {
             continue;
         };
         let bytes = std::fs::read(&source).expect("fixture");
-        let page = with_portal_chrome(&nianbao::decode::decode_html(&bytes, None).text);
+        let page = with_portal_chrome(&nianbao_parser::decode::decode_html(&bytes, None).text);
         windowed += usize::from(html::content_window(&page).is_some());
         let whole = report_from_document(&html::read_whole(&page)).to_json();
         let cropped = report_from_document(&html::read_html(&page)).to_json();
@@ -366,11 +366,11 @@ const GLUED: &str = "某市2022年政府信息公开工作年度报告\n\
 
 #[test]
 fn run_together_digits_are_read_only_when_the_totals_allow_one_reading() {
-    let report = nianbao::parse::parse_bytes(GLUED.as_bytes(), "glued.txt", None).expect("text");
+    let report = nianbao_parser::parse_bytes(GLUED.as_bytes(), "glued.txt", None).expect("text");
     let v = report.to_json();
     let granted: Vec<i64> = (0..7)
         .map(|c| {
-            v["table3"]["granted"][nianbao::template::T3_COLUMNS[c].0]
+            v["table3"]["granted"][nianbao_model::template::T3_COLUMNS[c].0]
                 .as_i64()
                 .expect("a value")
         })
@@ -387,7 +387,7 @@ fn run_together_digits_are_read_only_when_the_totals_allow_one_reading() {
         "(一)予以公开 111 0 0 0 0 12",
     );
     let report =
-        nianbao::parse::parse_bytes(ambiguous.as_bytes(), "ambiguous.txt", None).expect("text");
+        nianbao_parser::parse_bytes(ambiguous.as_bytes(), "ambiguous.txt", None).expect("text");
     assert_eq!(
         report.to_json()["table3"]["granted"]["total"],
         serde_json::Value::Null
@@ -396,4 +396,37 @@ fn run_together_digits_are_read_only_when_the_totals_allow_one_reading() {
         .findings
         .iter()
         .any(|f| f.rule == "P-VALUE-COUNT" && f.message.contains("2 readings")));
+}
+
+/// The parser's light markup reader builds the tree html5ever builds for every page of the
+/// demo archive it accepts, and accepts every demo report page (the parse benchmark's corpus is
+/// made of them). Lives here because reading the archive needs SQLite, which the parser crate
+/// must not depend on.
+#[test]
+fn markup_reader_reads_the_demo_archive_as_html5ever_does() {
+    use nianbao_archive::{entry_payload, Archive, PageKind};
+    use nianbao_parser::html::differential::{differential, markup_accepts};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let archive = Archive::open(&dir).expect("demo archive");
+    let (mut reports, mut accepted, mut pieces, mut pieces_accepted) = (0, 0, 0, 0);
+    for entry in archive.all_pages().expect("entries") {
+        if entry.file_type != "html" {
+            continue;
+        }
+        let Ok(bytes) = entry_payload(&entry) else {
+            continue;
+        };
+        let text = nianbao_parser::decode::decode_html(&bytes, entry.http_charset.as_deref()).text;
+        let (a, n) = differential(&text, &entry.target.url);
+        (pieces_accepted, pieces) = (pieces_accepted + a, pieces + n);
+        if entry.target.kind == PageKind::Report {
+            reports += 1;
+            accepted += usize::from(markup_accepts(&text));
+        }
+    }
+    eprintln!(
+        "markup reader: {accepted}/{reports} demo report pages, {pieces_accepted}/{pieces} pieces"
+    );
+    assert!(reports >= 80, "{reports}");
+    assert_eq!(accepted, reports);
 }

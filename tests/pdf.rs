@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
-use nianbao::document::{Block, Document};
-use nianbao::parse::pdf::{read_pdf, read_pdf_with, PdfError, PdfOptions};
-use nianbao::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use nianbao_model::document::{Block, Document};
+use nianbao_model::template::{
+    table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
+};
+use nianbao_parser::pdf::{read_pdf, read_pdf_with, PdfError, PdfOptions};
 use proptest::prelude::*;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
@@ -290,7 +292,7 @@ fn rejects_non_pdf_input_by_name() {
     ));
     assert!(matches!(
         read_pdf(&fixtures::ole_doc()),
-        Err(PdfError::NotPdf(nianbao::parse::sniff::Format::Ole))
+        Err(PdfError::NotPdf(nianbao_parser::sniff::Format::Ole))
     ));
 }
 
@@ -347,7 +349,7 @@ fn fixture_table3_rows_and_cells() {
     };
     assert_eq!(
         cells[2].loc,
-        nianbao::document::Loc::Page {
+        nianbao_model::document::Loc::Page {
             page: 1,
             row: 5,
             col: 4

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use nianbao::aggregate::metrics::METRICS;
-use nianbao::aggregate::{aggregate, load, output, City, ComparisonRow, Input, SourceMeta, Tables};
-use nianbao::export::csv::CsvEncoding;
-use nianbao::htmlreport::{self, Options};
+use nianbao_tables::aggregate::metrics::METRICS;
+use nianbao_tables::aggregate::{
+    aggregate, load, output, City, ComparisonRow, Input, SourceMeta, Tables,
+};
+use nianbao_tables::export::csv::CsvEncoding;
+use nianbao_tables::htmlreport::{self, Options};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -34,7 +36,7 @@ fn demo_inputs() -> (Vec<Input>, Vec<City>) {
     for e in manifest["entries"].as_array().expect("entries") {
         let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
         let bytes = std::fs::read(fixture_dir().join(s("file"))).expect("page");
-        let report = nianbao::parse::parse_bytes(&bytes, &s("file"), None).expect("parse");
+        let report = nianbao_parser::parse_bytes(&bytes, &s("file"), None).expect("parse");
         let meta = SourceMeta {
             city: s("city"),
             adcode: s("adcode"),
@@ -50,6 +52,7 @@ fn demo_inputs() -> (Vec<Input>, Vec<City>) {
                 name: meta.city.clone(),
                 adcode: meta.adcode.clone(),
                 population: manifest["populations"][&meta.adcode].as_u64(),
+                population_source: None,
             });
         }
         inputs.push(Input::new(meta, report));

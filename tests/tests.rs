@@ -1,7 +1,9 @@
 //! The one integration-test binary: one module per subcommand or stage, a shared harness.
 
 mod aggregate;
+mod cli;
 mod crawl;
+mod deps;
 mod docx;
 mod fixtures;
 mod harvest;

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-pub fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
     cmd.env_remove("http_proxy")
         .env_remove("https_proxy")
@@ -16,12 +16,12 @@ pub fn bin() -> Command {
 }
 
 /// Run a command; panic with everything needed to debug when it cannot start.
-pub fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
-pub fn describe(out: &Output) -> String {
+pub(crate) fn describe(out: &Output) -> String {
     format!(
         "status: {}\n--- stdout\n{}\n--- stderr\n{}",
         out.status,
@@ -30,12 +30,12 @@ pub fn describe(out: &Output) -> String {
     )
 }
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `../shared/corpus`, or `None` (with a message saying the tests over it are skipped).
-pub fn shared_corpus(test: &str) -> Option<PathBuf> {
+pub(crate) fn shared_corpus(test: &str) -> Option<PathBuf> {
     let dir = root().join("../shared/corpus");
     if dir.is_dir() {
         Some(dir)
@@ -46,7 +46,7 @@ pub fn shared_corpus(test: &str) -> Option<PathBuf> {
 }
 
 /// Every `*.expected.json` below `dir`, sorted.
-pub fn expected_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn expected_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -67,7 +67,7 @@ pub fn expected_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The report file an expected file describes: same stem, one of `exts`.
-pub fn source_of(expected: &Path, exts: &[&str]) -> Option<PathBuf> {
+pub(crate) fn source_of(expected: &Path, exts: &[&str]) -> Option<PathBuf> {
     let name = expected
         .file_name()?
         .to_string_lossy()
@@ -77,7 +77,7 @@ pub fn source_of(expected: &Path, exts: &[&str]) -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-pub fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
@@ -85,7 +85,7 @@ pub fn read_json(path: &Path) -> Value {
 
 /// Differences between `got` and `want` under the keys `keys`, numbers compared by value
 /// (0 equals 0.0), as `path: got X, want Y` lines.
-pub fn diff(got: &Value, want: &Value, keys: &[&str]) -> Vec<String> {
+pub(crate) fn diff(got: &Value, want: &Value, keys: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for k in keys {
         diff_at(k, &got[*k], &want[*k], &mut out);

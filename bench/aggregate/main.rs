@@ -9,12 +9,12 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nianbao::aggregate::{aggregate, output, City, Input, SourceMeta};
-use nianbao::document::Loc;
-use nianbao::export::csv::CsvEncoding;
-use nianbao::report::Source;
-use nianbao::report::{Num, Report, Table2, Table3, Table4};
-use nianbao::template::{table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use nianbao_model::document::Loc;
+use nianbao_model::report::Source;
+use nianbao_model::report::{Num, Report, Table2, Table3, Table4};
+use nianbao_model::template::Template;
+use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta};
+use nianbao_tables::export::csv::CsvEncoding;
 
 /// A small deterministic generator (xorshift), so runs are comparable.
 struct Rng(u64);
@@ -95,36 +95,18 @@ fn report(rng: &mut Rng, year: i32, body: String) -> Report {
 /// Where each value was printed, as the parser records it (`parse --sources`): the aggregation
 /// must carry these to `cells.source_cell`, so the benchmark carries them too.
 fn add_sources(r: &mut Report) {
-    let mut put = |table: u32, row: usize, col: usize, path: String, v: &Option<Num>| {
+    let mut sources = std::mem::take(&mut r.sources);
+    r.for_each_cell(|cell, v| {
         let loc = Loc::Table {
-            table,
-            row: row as u32 + 1,
-            col: col as u32 + 1,
+            // Tables 二, 三 and 四 are the document's tables 1, 2 and 3.
+            table: u32::from(cell.table.number()) - 1,
+            row: cell.row as u32 + 1,
+            col: cell.column as u32 + 1,
         };
         let printed = v.map(|n| n.as_f64().to_string()).unwrap_or_default();
-        r.sources.insert(path, Source { loc, printed });
-    };
-    if let Some(t2) = &r.table2 {
-        for (i, (item, values)) in table2_items(t2.template).iter().zip(&t2.values).enumerate() {
-            for (j, ((m, _), v)) in item.measures.iter().zip(values).enumerate() {
-                put(1, i, j, format!("table2.{}.{m}", item.key), v);
-            }
-        }
-    }
-    if let Some(t3) = &r.table3 {
-        for (i, ((row, _), values)) in T3_ROWS.iter().zip(t3).enumerate() {
-            for (j, ((col, _), v)) in T3_COLUMNS.iter().zip(values).enumerate() {
-                put(2, i, j, format!("table3.{row}.{col}"), v);
-            }
-        }
-    }
-    if let Some(t4) = &r.table4 {
-        for (i, ((g, _), values)) in T4_GROUPS.iter().zip(t4).enumerate() {
-            for (j, ((o, _), v)) in T4_OUTCOMES.iter().zip(values).enumerate() {
-                put(3, i, j, format!("table4.{g}.{o}"), v);
-            }
-        }
-    }
+        sources.insert(cell.path(), Source { loc, printed });
+    });
+    r.sources = sources;
 }
 
 /// Resident and peak memory so far, in MiB (Linux; zeros elsewhere).
@@ -180,6 +162,7 @@ fn main() {
             name: (*n).into(),
             adcode: (*a).into(),
             population: Some(*p),
+            population_source: None,
         })
         .collect();
     let t = Instant::now();

@@ -3,24 +3,25 @@
 //! output folder, replaced only when all of them were written. A summary goes to stderr
 //! (`--log-json`: one JSON object instead).
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::exit;
-use crate::aggregate::{self, output, severity_counts, City, Tables};
-use crate::crawl::config::Config;
-use crate::export::csv::CsvEncoding;
-use crate::htmlreport;
+use super::Exit;
 use crate::pipeline;
+use nianbao_crawler::config::Config;
+use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
+use nianbao_tables::export::csv::CsvEncoding;
+use nianbao_tables::htmlreport;
 
 /// Build the comparison tables from harvest archives.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A harvest folder (`state.sqlite` + `warc/`, as `nianbao crawl` writes); repeatable.
     #[arg(long = "archive", value_name = "DIR", required = true)]
     pub archives: Vec<PathBuf>,
@@ -33,14 +34,14 @@ pub struct Args {
 
 /// Options shared by `aggregate` and `harvest`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// The cities (adcodes and 2020 census populations for the per-100,000 figures).
     #[arg(long, default_value = "config/guangxi.toml")]
     pub config: PathBuf,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
-    pub csv_encoding: CsvEncoding,
+    pub csv_encoding: CsvEncodingArg,
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
@@ -52,22 +53,70 @@ pub struct OutputArgs {
     pub log_json: bool,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    build(&args.archives, &args.out, &args.output)
+/// `--csv-encoding`: the tables crate's [`CsvEncoding`] as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvEncodingArg {
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// GBK, for old Excel versions.
+    Gbk,
+}
+
+impl From<CsvEncodingArg> for CsvEncoding {
+    fn from(arg: CsvEncodingArg) -> CsvEncoding {
+        match arg {
+            CsvEncodingArg::Utf8Bom => CsvEncoding::Utf8Bom,
+            CsvEncodingArg::Gbk => CsvEncoding::Gbk,
+        }
+    }
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+    build(
+        &args.archives,
+        &args.out,
+        &args.output,
+        &Selection::default(),
+    )
+}
+
+/// Which of the archives' reports to aggregate (`harvest --replay --city … --years …`); the
+/// default keeps them all.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selection {
+    /// City names (as in the config); `None`: every city.
+    pub cities: Option<BTreeSet<String>>,
+    /// Report years, both ends included; `None`: every year, unknown ones too.
+    pub years: Option<RangeInclusive<u16>>,
+}
+
+impl Selection {
+    fn keeps_city(&self, name: &str) -> bool {
+        self.cities.as_ref().is_none_or(|c| c.contains(name))
+    }
+
+    fn keeps(&self, input: &Input) -> bool {
+        let year_kept = self.years.as_ref().is_none_or(|years| {
+            input
+                .report
+                .year
+                .and_then(|y| u16::try_from(y).ok())
+                .is_some_and(|y| years.contains(&y))
+        });
+        year_kept && self.keeps_city(&input.meta.city)
+    }
 }
 
 /// Read the archives, aggregate, write every output; shared with `harvest`.
-pub fn build(archives: &[PathBuf], out: &Path, opts: &OutputArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn build(
+    archives: &[PathBuf],
+    out: &Path,
+    opts: &OutputArgs,
+    selection: &Selection,
+) -> anyhow::Result<Exit> {
     let config = Config::load(&opts.config)?;
-    let cities: Vec<City> = config
-        .cities
-        .iter()
-        .map(|c| City {
-            name: c.name.clone(),
-            adcode: c.adcode.clone(),
-            population: c.population_2020,
-        })
-        .collect();
+    let mut cities: Vec<City> = config.cities();
+    cities.retain(|c| selection.keeps_city(&c.name));
     let mut inputs = Vec::new();
     let mut failures = Vec::new();
     let (mut pages, mut attachments) = (0, 0);
@@ -82,7 +131,7 @@ pub fn build(archives: &[PathBuf], out: &Path, opts: &OutputArgs) -> anyhow::Res
         pages += read.reports;
         attachments += read.attachments;
         failures.extend(read.failures);
-        inputs.extend(read.inputs);
+        inputs.extend(read.inputs.into_iter().filter(|i| selection.keeps(i)));
     }
     let spinner = spinner(opts.quiet, "aggregating");
     let tables = aggregate::aggregate(inputs, &cities);
@@ -92,7 +141,7 @@ pub fn build(archives: &[PathBuf], out: &Path, opts: &OutputArgs) -> anyhow::Res
         tables.reports.len(),
         tables.findings.len()
     ));
-    let written = output::write_all(&tables, out, opts.csv_encoding)?;
+    let written = output::write_all(&tables, out, opts.csv_encoding.into())?;
     if !opts.no_report {
         spinner.set_message("writing report.html");
         let path = out.join("report.html");
@@ -109,9 +158,9 @@ pub fn build(archives: &[PathBuf], out: &Path, opts: &OutputArgs) -> anyhow::Res
         opts.log_json,
     );
     Ok(if tables.reports.is_empty() {
-        exit::code(exit::SOME_FAILED)
+        Exit::SomeFailed
     } else {
-        exit::OK
+        Exit::Ok
     })
 }
 
@@ -185,7 +234,10 @@ fn summarize(
     );
     eprintln!("nianbao: findings: {errors} error(s), {warnings} warning(s), {infos} info");
     if synthetic > 0 {
-        eprintln!("nianbao: {synthetic} reports carry SYNTHETIC DEMO figures (data_origin = synthetic-demo)");
+        eprintln!(
+            "nianbao: {synthetic} reports carry SYNTHETIC DEMO figures (data_origin = {})",
+            pipeline::SYNTHETIC
+        );
     }
     for f in failures {
         eprintln!("nianbao: not read: {f}");

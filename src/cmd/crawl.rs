@@ -1,18 +1,20 @@
-//! `nianbao crawl`: CLI flags → [`crate::crawl::Options`] → a harvest directory and a summary
+//! `nianbao crawl`: CLI flags → [`nianbao_crawler::Options`] → a harvest directory and a summary
 //! on stderr. Exit code 1 only when nothing at all was harvested.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use std::ops::RangeInclusive;
 
-use crate::crawl::config::Config;
-use crate::crawl::progress::{Mode, Reporter};
-use crate::crawl::{crawl, Options, Scope};
+use anyhow::Context;
+
+use super::{Exit, UsageError};
+use crate::progress::Reporter;
+use nianbao_crawler::{crawl, Options, Scope};
+use nianbao_crawler::{CitySite, Config};
 
 /// Harvest the annual reports of the configured cities into WARC files.
 #[derive(Debug, Clone, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The cities and crawl settings.
     #[arg(long, default_value = "config/guangxi.toml")]
     pub config: PathBuf,
@@ -40,40 +42,52 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ScopeArg {
+pub(crate) enum ScopeArg {
     City,
     All,
 }
 
-/// Parses `2019..2024`, `2019..=2024` or `2023`.
-pub fn parse_years(s: &str) -> anyhow::Result<std::ops::RangeInclusive<u16>> {
+/// Parses `--years`: `2019..2024` or `2019..=2024` (both inclusive) or `2023`. A bad value
+/// is a [`UsageError`] that shows the accepted forms.
+pub(crate) fn parse_years(s: &str) -> Result<RangeInclusive<u16>, UsageError> {
+    let bad = |why: &str| {
+        UsageError(format!(
+            "--years {s}: {why}; write FROM..TO (both included, e.g. 2019..2024) or one year (2023)"
+        ))
+    };
     let (a, b) = match s.split_once("..") {
         Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
         None => (s.trim(), s.trim()),
     };
-    let a: u16 = a
-        .parse()
-        .with_context(|| format!("--years {s}: bad start year"))?;
-    let b: u16 = b
-        .parse()
-        .with_context(|| format!("--years {s}: bad end year"))?;
+    let year = |t: &str| t.parse::<u16>().ok().filter(|y| (1000..=9999).contains(y));
+    let a = year(a).ok_or_else(|| bad("the first year is not a year"))?;
+    let b = year(b).ok_or_else(|| bad("the last year is not a year"))?;
     if a > b {
-        bail!("--years {s}: start is after end");
+        return Err(bad("the first year is after the last"));
     }
     Ok(a..=b)
 }
 
+/// The cities named by `--city` (all when none is named); an unknown name is a
+/// [`UsageError`] that lists the known ones.
+pub(crate) fn select_cities(
+    config: &Config,
+    names: &[String],
+) -> Result<Vec<CitySite>, UsageError> {
+    config
+        .select_cities(names)
+        .map_err(|e| UsageError(format!("--city: {e}")))
+}
+
 /// Runs the crawl on a fresh multi-threaded runtime.
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     let config = Config::load(&args.config)?;
-    let cities = config
-        .select_cities(&args.cities)
-        .map_err(anyhow::Error::msg)?;
+    let cities = select_cities(&config, &args.cities)?;
     let years = args.years.as_deref().map(parse_years).transpose()?;
     let progress = if args.quiet {
-        Reporter::new(Mode::Quiet)
+        nianbao_crawler::progress::silent()
     } else {
-        Reporter::auto()
+        std::sync::Arc::new(Reporter::auto())
     };
     let opts = Options {
         settings: config.crawl.clone(),
@@ -97,9 +111,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("crawl into {}", args.out.display()))?;
     eprint!("{}", summary.render());
     Ok(if summary.harvested() == 0 {
-        ExitCode::from(1)
+        Exit::SomeFailed
     } else {
-        ExitCode::SUCCESS
+        Exit::Ok
     })
 }
 

@@ -1,39 +1,45 @@
 //! `nianbao harvest`: crawl the configured portals into `OUT/harvest`, then aggregate that
 //! archive into `OUT` — the yearly job in one command. `--replay DIR` runs the same pipeline
-//! from an existing archive without any network.
+//! from an existing archive without any network; there `--city` and `--years` choose which of
+//! the archive's reports are aggregated, and `--scope` (which decides what a crawl fetches) is
+//! refused.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::aggregate::{build, OutputArgs};
-use super::crawl::{self, ScopeArg};
-use super::exit;
+use super::aggregate::{build, OutputArgs, Selection};
+use super::crawl::{self, parse_years, select_cities, ScopeArg};
+use super::{Exit, UsageError};
+use nianbao_crawler::Config;
 
 /// Crawl and aggregate in one go (or aggregate an existing archive with --replay).
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Aggregate this existing harvest folder instead of crawling (no network).
     #[arg(long, value_name = "ARCHIVE_DIR")]
     pub replay: Option<PathBuf>,
     /// Output folder: the tables, report.html, and (when crawling) the archive in OUT/harvest.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
-    /// Only these cities (name, name without 市, or adcode); repeatable. Default: all.
+    /// Only these cities (name, name without 市, or adcode); repeatable. Default: all. With
+    /// --replay: aggregate only these cities' reports.
     #[arg(long = "city", value_name = "NAME")]
     pub cities: Vec<String>,
-    /// Report years to keep, e.g. `2019..2024`.
+    /// Report years to keep: FROM..TO (both included, e.g. 2019..2024) or one year. With
+    /// --replay: aggregate only reports of these years (a report whose year is unknown is
+    /// left out).
     #[arg(long, value_name = "FROM..TO")]
     pub years: Option<String>,
-    /// `city`: the city government's own reports; `all`: also departments and counties.
-    #[arg(long, value_enum, default_value = "city")]
-    pub scope: ScopeArg,
+    /// What the crawl fetches: `city`, the city government's own reports (default); `all`, also
+    /// departments and counties. Not with --replay (a replay aggregates what was fetched).
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let archive = match &args.replay {
-        Some(dir) => dir.clone(),
+pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+    let (archive, selection) = match &args.replay {
+        Some(dir) => (dir.clone(), replay_selection(args)?),
         None => {
             let dir = args.out.join("harvest");
             let crawl_args = crawl::Args {
@@ -41,18 +47,39 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 cities: args.cities.clone(),
                 years: args.years.clone(),
                 out: dir.clone(),
-                scope: args.scope,
+                scope: args.scope.unwrap_or(ScopeArg::City),
                 refresh: false,
                 retry_failed: false,
                 quiet: args.output.quiet,
             };
-            if crawl::run(&crawl_args)? != exit::OK {
+            if crawl::run(&crawl_args)? != Exit::Ok {
                 eprintln!(
                     "nianbao: the crawl harvested nothing; aggregating what the archive holds"
                 );
             }
-            dir
+            (dir, Selection::default())
         }
     };
-    build(&[archive], &args.out, &args.output)
+    build(&[archive], &args.out, &args.output, &selection)
+}
+
+/// `--city` and `--years` of a replay, checked before anything is read.
+fn replay_selection(args: &Args) -> anyhow::Result<Selection> {
+    if args.scope.is_some() {
+        return Err(UsageError(
+            "--scope applies to a crawl; a --replay aggregates every report the archive holds \
+             (use --city and --years to choose)"
+                .into(),
+        )
+        .into());
+    }
+    let years = args.years.as_deref().map(parse_years).transpose()?;
+    let cities = if args.cities.is_empty() {
+        None
+    } else {
+        let config = Config::load(&args.output.config)?;
+        let chosen = select_cities(&config, &args.cities)?;
+        Some(chosen.into_iter().map(|c| c.name).collect())
+    };
+    Ok(Selection { cities, years })
 }

@@ -1,28 +1,68 @@
 //! One module per subcommand: each exposes clap `Args` (no I/O) and
-//! `run(&Args) -> anyhow::Result<ExitCode>`; [`exit`] lists what the exit codes mean.
+//! `run(&Args) -> anyhow::Result<Exit>`; [`Exit`] is the one type of exit code, and
+//! [`UsageError`] marks an error that is the user's to fix (exit 2).
 
-pub mod aggregate;
-pub mod crawl;
-pub mod harvest;
-pub mod parse;
-pub mod report;
+use std::process::ExitCode;
 
-/// Exit codes, one meaning each.
-pub mod exit {
-    use std::process::ExitCode;
-    /// Everything asked for was done.
-    pub const OK: ExitCode = ExitCode::SUCCESS;
-    /// Some inputs failed (an unreadable file; a crawl that harvested nothing); the rest were
-    /// processed.
-    pub const SOME_FAILED: u8 = 1;
-    /// Bad usage or configuration: clap's own code for argument errors, and a config file
-    /// that does not load (the message names the file and key).
-    pub const USAGE: u8 = 2;
-    /// A fatal error: an output folder that cannot be written, an archive or output folder
+pub(crate) mod aggregate;
+pub(crate) mod crawl;
+pub(crate) mod harvest;
+pub(crate) mod parse;
+pub(crate) mod report;
+
+/// What a run's exit status means, one meaning each (README, "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: everything asked for was done (a report with broken rules is still a success).
+    Ok = 0,
+    /// 1: some inputs failed (an unreadable file in a `parse` batch; a crawl or aggregation
+    /// that found nothing); the rest were processed.
+    SomeFailed = 1,
+    /// 2: bad usage or configuration: clap's own code for argument errors, an unknown city, a
+    /// bad `--years`, a flag that does not apply, a config file that does not load. The
+    /// message names the flag, file or key.
+    Usage = 2,
+    /// 3: a fatal error: an output folder that cannot be written, an archive or output folder
     /// that cannot be read.
-    pub const FATAL: u8 = 3;
+    Fatal = 3,
+}
 
-    pub fn code(c: u8) -> ExitCode {
-        ExitCode::from(c)
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
     }
+}
+
+/// An error in the command line's values (not in clap's syntax, which clap reports itself):
+/// exit 2. The message names the flag.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub String);
+
+/// The exit code of a failed run: 2 for what the user must fix, else 3.
+pub(crate) fn exit_of(error: &anyhow::Error) -> Exit {
+    let usage = error
+        .chain()
+        .any(|cause| cause.is::<UsageError>() || cause.is::<nianbao_crawler::ConfigError>());
+    if usage {
+        Exit::Usage
+    } else {
+        Exit::Fatal
+    }
+}
+
+/// Whether the run failed only because stdout was closed (`nianbao parse … | head`): then it
+/// ends quietly with exit 0, as ripgrep does. serde_json wraps the I/O error in its own.
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -4,18 +4,16 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::exit;
-use crate::parse;
-use crate::report::{Report, Table2, Table3, Table4, Val};
-use crate::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
+use super::Exit;
+use nianbao_model::report::{Report, Table2, Table3, Table4, Val};
+use nianbao_model::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 
 /// Parse saved report pages (HTML in any encoding, or text layouts) into the canonical schema.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Report files: .html/.htm pages as served, or .txt text layouts.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -31,13 +29,13 @@ pub struct Args {
     pub pretty: bool,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     // Block-buffered: a batch of thousands of reports is written in a few large writes rather
     // than one per line (stdout alone is line-buffered).
     let mut out = BufWriter::new(io::stdout().lock());
     let mut failed = 0usize;
     for (n, path) in args.files.iter().enumerate() {
-        let report = match parse::parse_path(path) {
+        let report = match nianbao_parser::parse_path(path) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("nianbao: {e}");
@@ -56,9 +54,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(if failed > 0 {
-        exit::code(exit::SOME_FAILED)
+        Exit::SomeFailed
     } else {
-        exit::OK
+        Exit::Ok
     })
 }
 
@@ -104,7 +102,7 @@ fn rpad(s: &str, width: usize) -> String {
 }
 
 /// The summary: metadata, tables 二/三/四 aligned as printed (· marks a blank cell), findings.
-pub fn write_summary(out: &mut impl Write, name: &str, r: &Report) -> io::Result<()> {
+pub(crate) fn write_summary(out: &mut impl Write, name: &str, r: &Report) -> io::Result<()> {
     let opt = |s: Option<String>| s.unwrap_or_else(|| "unknown".into());
     writeln!(out, "== {name}")?;
     writeln!(

@@ -3,17 +3,16 @@
 //! atomically.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::exit;
-use crate::aggregate::load;
-use crate::htmlreport;
+use super::Exit;
+use nianbao_tables::aggregate::load;
+use nianbao_tables::htmlreport;
 
 /// Build the HTML comparison report from an output folder.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The output folder of an aggregation (with comparison.parquet, cells/, …).
     #[arg(long = "from", value_name = "OUT_DIR")]
     pub from: PathBuf,
@@ -22,7 +21,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     let tables = load::read_tables(&args.from)
         .with_context(|| format!("cannot read the tables of {}", args.from.display()))?;
     let path = args
@@ -36,7 +35,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         tables.reports.len(),
         tables.comparison.len()
     );
-    Ok(exit::OK)
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

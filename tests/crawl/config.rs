@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use nianbao::crawl::config::Config;
+use nianbao_crawler::config::Config;
 
 fn bundled() -> Config {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/guangxi.toml");

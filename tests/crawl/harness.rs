@@ -6,18 +6,17 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use nianbao::crawl::archive::Archive;
-use nianbao::crawl::config::Config;
-use nianbao::crawl::progress::{Mode, Reporter};
-use nianbao::crawl::{crawl, Options, Scope, Summary};
-use nianbao::portal::{
+use nianbao_archive::Archive;
+use nianbao_crawler::config::Config;
+use nianbao_crawler::{crawl, Options, Scope, Summary};
+use nianbao_fixtures::{
     generate, DefaultContent, Portal, PortalOptions, ServeOptions, TEST_CRAWL_SETTINGS,
 };
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
 /// The runtime every portal of this test binary is served on.
-pub fn runtime() -> &'static Runtime {
+pub(super) fn runtime() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -29,7 +28,7 @@ pub fn runtime() -> &'static Runtime {
 }
 
 /// Starts a generated portal on loopback.
-pub fn start_portal(opts: PortalOptions, latency: Duration) -> Portal {
+pub(super) fn start_portal(opts: PortalOptions, latency: Duration) -> Portal {
     let sites = generate::generate(&opts, &DefaultContent);
     runtime()
         .block_on(Portal::start(sites, ServeOptions { latency, port: 0 }))
@@ -37,33 +36,33 @@ pub fn start_portal(opts: PortalOptions, latency: Duration) -> Portal {
 }
 
 /// A finished crawl of a portal.
-pub struct Harvest {
+pub(super) struct Harvest {
     pub portal: Portal,
     pub dir: TempDir,
     pub summary: Summary,
 }
 
 impl Harvest {
-    pub fn archive(&self) -> Archive {
+    pub(super) fn archive(&self) -> Archive {
         Archive::open(self.dir.path()).expect("archive opens")
     }
 
     /// (site index, path) of every report page and attachment in the archive.
-    pub fn found(&self) -> BTreeSet<(String, String)> {
+    pub(super) fn found(&self) -> BTreeSet<(String, String)> {
         self.archive()
             .entries()
             .unwrap()
             .into_iter()
-            .map(|e| (e.city.clone(), path_of(&e.url)))
+            .map(|e| (e.target.city.clone(), path_of(&e.target.url)))
             .collect()
     }
 
-    pub fn db(&self) -> rusqlite_free::Db {
+    pub(super) fn db(&self) -> rusqlite_free::Db {
         rusqlite_free::Db::open(self.dir.path())
     }
 }
 
-pub fn path_of(url: &str) -> String {
+pub(super) fn path_of(url: &str) -> String {
     let u = url::Url::parse(url).unwrap();
     match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
@@ -72,12 +71,17 @@ pub fn path_of(url: &str) -> String {
 }
 
 /// Runs a crawl of `portal` in-process.
-pub fn crawl_portal(portal: &Portal, crawl_settings: &str, scope: Scope, dir: &Path) -> Summary {
+pub(super) fn crawl_portal(
+    portal: &Portal,
+    crawl_settings: &str,
+    scope: Scope,
+    dir: &Path,
+) -> Summary {
     crawl_with(portal, crawl_settings, dir, |o| o.scope = scope)
 }
 
 /// Runs a crawl of `portal` in-process, with `adjust` applied to the options.
-pub fn crawl_with(
+pub(super) fn crawl_with(
     portal: &Portal,
     crawl_settings: &str,
     dir: &Path,
@@ -94,7 +98,7 @@ pub fn crawl_with(
         out: dir.to_path_buf(),
         refresh: false,
         retry_failed: false,
-        progress: Reporter::new(Mode::Quiet),
+        progress: nianbao_crawler::progress::silent(),
     };
     adjust(&mut opts);
     runtime().block_on(crawl(opts)).expect("crawl runs")
@@ -112,30 +116,30 @@ fn harvest(scope: Scope) -> Harvest {
 }
 
 /// One crawl of the default fixture (3 cities with faults), `--scope city`.
-pub fn city_scope() -> &'static Harvest {
+pub(super) fn city_scope() -> &'static Harvest {
     static H: OnceLock<Harvest> = OnceLock::new();
     H.get_or_init(|| harvest(Scope::City))
 }
 
 /// One crawl of the default fixture, `--scope all`.
-pub fn all_scope() -> &'static Harvest {
+pub(super) fn all_scope() -> &'static Harvest {
     static H: OnceLock<Harvest> = OnceLock::new();
     H.get_or_init(|| harvest(Scope::All))
 }
 
 /// Read-only queries on the crawl state, for assertions.
-pub mod rusqlite_free {
+pub(super) mod rusqlite_free {
     use std::path::Path;
 
-    pub struct Db(rusqlite::Connection);
+    pub(crate) struct Db(rusqlite::Connection);
 
     impl Db {
-        pub fn open(dir: &Path) -> Db {
+        pub(crate) fn open(dir: &Path) -> Db {
             Db(rusqlite::Connection::open(dir.join("state.sqlite")).unwrap())
         }
 
         /// (status, error) of a URL whose path ends with `suffix`.
-        pub fn status_of(&self, suffix: &str) -> (String, Option<String>) {
+        pub(crate) fn status_of(&self, suffix: &str) -> (String, Option<String>) {
             self.0
                 .query_row(
                     "SELECT status, error FROM urls WHERE url LIKE '%' || ?1",

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use nianbao::crawl::discover::PageKind;
+use nianbao_crawler::discover::PageKind;
 
 use super::harness::{all_scope, city_scope, path_of};
 
@@ -44,11 +44,11 @@ fn scope_all_keeps_department_reports_tagged_with_their_body() {
     let entries = h.archive().entries().unwrap();
     let dept: Vec<_> = entries
         .iter()
-        .filter(|e| e.body.as_deref() == Some("南宁市财政局"))
+        .filter(|e| e.target.body.as_deref() == Some("南宁市财政局"))
         .collect();
-    assert!(dept.iter().any(|e| e.kind == PageKind::Report));
+    assert!(dept.iter().any(|e| e.target.kind == PageKind::Report));
     assert!(
-        dept.iter().any(|e| e.kind == PageKind::Attachment),
+        dept.iter().any(|e| e.target.kind == PageKind::Attachment),
         "attachments inherit the body"
     );
 }
@@ -62,15 +62,15 @@ fn reports_carry_their_year_and_city() {
             .portal
             .sites
             .iter()
-            .find(|s| s.site.city == e.city)
+            .find(|s| s.site.city == e.target.city)
             .unwrap();
         let exp = site
             .site
             .expected
             .iter()
-            .find(|x| x.path == path_of(&e.url))
+            .find(|x| x.path == path_of(&e.target.url))
             .unwrap();
-        assert_eq!(e.year, Some(exp.year), "{}", e.url);
+        assert_eq!(e.target.year, Some(exp.year), "{}", e.target.url);
     }
 }
 
@@ -82,21 +82,22 @@ fn gbk_pages_with_and_without_declarations_decode_to_the_report_text() {
         .entries()
         .unwrap()
         .into_iter()
-        .filter(|e| e.kind == PageKind::Report)
+        .filter(|e| e.target.kind == PageKind::Report)
         .collect();
     let mut gbk = 0;
     for e in &reports {
-        let decoded = archive.html(e).unwrap();
+        let payload = archive.payload(e).unwrap();
+        let decoded = nianbao_parser::decode::decode_html(&payload, e.http_charset.as_deref());
         assert!(
             decoded.text.contains("年度报告"),
             "{} decoded as {}",
-            e.url,
+            e.target.url,
             decoded
         );
         assert!(
             !decoded.had_errors,
             "{} decoded with errors as {decoded}",
-            e.url
+            e.target.url
         );
         gbk += usize::from(decoded.encoding == encoding_rs::GBK);
     }
@@ -111,20 +112,20 @@ fn attachment_types_are_detected_by_magic_bytes() {
         .entries()
         .unwrap()
         .iter()
-        .filter(|e| e.kind == PageKind::Attachment)
+        .filter(|e| e.target.kind == PageKind::Attachment)
     {
-        let want = match e.url.rsplit('.').next() {
+        let want = match e.target.url.rsplit('.').next() {
             Some("pdf") => "pdf",
             Some("doc" | "xls") => "ole",
             Some("docx") => "zip",
             other => panic!("unexpected attachment {other:?}"),
         };
-        assert_eq!(e.file_type, want, "{}", e.url);
+        assert_eq!(e.file_type, want, "{}", e.target.url);
         let bytes = archive.payload(e).unwrap();
-        assert_eq!(nianbao::crawl::fetch::sniff(&bytes), want);
+        assert_eq!(nianbao_crawler::fetch::sniff(&bytes), want);
         let raw = archive.raw_payload(e).unwrap();
-        assert_eq!(nianbao::crawl::warc::sha1_base32(&raw), e.payload_digest);
-        let ext = e.url.rsplit('.').next().unwrap();
+        assert_eq!(nianbao_archive::warc::sha1_base32(&raw), e.payload_digest);
+        let ext = e.target.url.rsplit('.').next().unwrap();
         assert!(
             e.filename.as_deref().is_some_and(|f| f.ends_with(ext)),
             "{:?}",
@@ -285,8 +286,8 @@ fn a_rerun_of_a_finished_crawl_fetches_nothing() {
     let before = h.portal.total_requests();
     let summary = super::harness::crawl_portal(
         &h.portal,
-        nianbao::portal::TEST_CRAWL_SETTINGS,
-        nianbao::crawl::Scope::All,
+        nianbao_fixtures::TEST_CRAWL_SETTINGS,
+        nianbao_crawler::Scope::All,
         h.dir.path(),
     );
     assert_eq!(h.portal.total_requests(), before);

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use nianbao::crawl::discover::PageKind;
-use nianbao::portal::{Portal, Resource, ServeOptions, Site, TEST_CRAWL_SETTINGS};
+use nianbao_crawler::discover::PageKind;
+use nianbao_fixtures::{Portal, Resource, ServeOptions, Site, TEST_CRAWL_SETTINGS};
 
 use super::harness::{crawl_with, path_of, runtime};
 
@@ -238,14 +238,21 @@ fn unfamiliar_portal_markup_is_crawled_to_every_report_and_attachment() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
-        o.scope = nianbao::crawl::Scope::All
+        o.scope = nianbao_crawler::Scope::All
     });
-    let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
+    let archive = nianbao_archive::Archive::open(dir.path()).unwrap();
     let found: BTreeSet<(String, &str, String, Option<u16>)> = archive
         .entries()
         .unwrap()
         .into_iter()
-        .map(|e| (e.city.clone(), e.kind.as_str(), path_of(&e.url), e.year))
+        .map(|e| {
+            (
+                e.target.city.clone(),
+                e.target.kind.as_str(),
+                path_of(&e.target.url),
+                e.target.year,
+            )
+        })
         .collect();
     let want: BTreeSet<(String, &str, String, Option<u16>)> = [
         (
@@ -329,7 +336,7 @@ fn unfamiliar_portal_markup_is_crawled_to_every_report_and_attachment() {
         .entries()
         .unwrap()
         .into_iter()
-        .map(|e| e.body)
+        .map(|e| e.target.body)
         .collect();
     assert!(bodies.contains(&Some("防城港市水利局".to_string())));
     assert!(bodies.contains(&Some("钦州市交通运输局".to_string())));
@@ -364,7 +371,7 @@ fn challenged() -> Site {
         body: bytes::Bytes::from_static(
             b"<script>document.cookie='x=1';location.reload()</script>",
         ),
-        fault: nianbao::portal::Fault::None,
+        fault: nianbao_fixtures::Fault::None,
     };
     for p in &paths {
         pages.push((p.clone(), challenge.clone()));
@@ -401,7 +408,7 @@ fn failed_urls_stay_failed_on_resume_and_are_retried_on_request() {
         "text/html; charset=utf-8",
         "<table><tr><td>1</td></tr></table>",
     )
-    .with_fault(nianbao::portal::Fault::FailFirst {
+    .with_fault(nianbao_fixtures::Fault::FailFirst {
         n: 3,
         status: 500,
         retry_after: None,

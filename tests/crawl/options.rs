@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use nianbao::portal::{PortalOptions, TEST_CRAWL_SETTINGS};
+use nianbao_fixtures::{PortalOptions, TEST_CRAWL_SETTINGS};
 
 use super::harness::{crawl_with, start_portal};
 
-fn clean_portal(cities: usize) -> nianbao::portal::Portal {
+fn clean_portal(cities: usize) -> nianbao_fixtures::Portal {
     let opts = PortalOptions {
         cities,
         faults: false,
@@ -25,8 +25,13 @@ fn the_year_filter_keeps_only_reports_of_those_years() {
     crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
         o.years = Some(2023..=2024)
     });
-    let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
-    let years: BTreeSet<Option<u16>> = archive.entries().unwrap().iter().map(|e| e.year).collect();
+    let archive = nianbao_archive::Archive::open(dir.path()).unwrap();
+    let years: BTreeSet<Option<u16>> = archive
+        .entries()
+        .unwrap()
+        .iter()
+        .map(|e| e.target.year)
+        .collect();
     assert_eq!(years, BTreeSet::from([Some(2023), Some(2024)]));
     let site = &portal.sites[0];
     for e in site.site.expected.iter().filter(|e| e.year < 2023) {
@@ -45,7 +50,7 @@ fn a_refresh_revalidates_with_conditional_requests_and_keeps_the_captures() {
     let portal = clean_portal(1);
     let dir = tempfile::tempdir().unwrap();
     let first = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
-    let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
+    let archive = nianbao_archive::Archive::open(dir.path()).unwrap();
     let before: BTreeSet<String> = archive
         .entries()
         .unwrap()
@@ -167,7 +172,7 @@ fn a_tls_failure_falls_back_to_the_http_variant() {
     let portal = clean_portal(1);
     let dir = tempfile::tempdir().unwrap();
     // The list page is configured as https:// but the host only speaks plain HTTP.
-    let https = |c: &mut nianbao::crawl::Options| {
+    let https = |c: &mut nianbao_crawler::Options| {
         for city in &mut c.cities {
             for l in &mut city.report_lists {
                 *l = l.replacen("http://", "https://", 1);
@@ -203,7 +208,7 @@ fn warc_files_rotate_each_starting_with_warcinfo_and_the_archive_spans_them() {
     files.sort();
     assert!(files.len() >= 3, "{files:?}");
     for f in &files {
-        let records = nianbao::crawl::warc::read_all(f).unwrap();
+        let records = nianbao_archive::warc::read_all(f).unwrap();
         assert_eq!(
             records[0].field("WARC-Type"),
             Some("warcinfo"),
@@ -214,13 +219,13 @@ fn warc_files_rotate_each_starting_with_warcinfo_and_the_archive_spans_them() {
     // warcio starts a Python interpreter per file: check the first and the last one.
     super::warcio::warcio_check(&files[0]);
     super::warcio::warcio_check(&files[files.len() - 1]);
-    let archive = nianbao::crawl::archive::Archive::open(dir.path()).unwrap();
+    let archive = nianbao_archive::Archive::open(dir.path()).unwrap();
     let entries = archive.entries().unwrap();
     assert_eq!(entries.len(), summary.harvested());
     let in_files: BTreeSet<_> = entries.iter().map(|e| e.warc_file.clone()).collect();
     assert!(in_files.len() >= 2);
     for e in &entries {
-        assert!(!archive.payload(e).unwrap().is_empty(), "{}", e.url);
+        assert!(!archive.payload(e).unwrap().is_empty(), "{}", e.target.url);
     }
 }
 
@@ -229,7 +234,7 @@ fn the_portal_stats_count_every_request_and_body_byte_sent() {
     let portal = clean_portal(2);
     let dir = tempfile::tempdir().unwrap();
     let summary = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
-    let stats = nianbao::portal::stats_json(&portal.sites);
+    let stats = nianbao_fixtures::stats_json(&portal.sites);
     assert_eq!(stats["requests"], summary.requests);
     for (s, h) in portal.sites.iter().zip(stats["hosts"].as_array().unwrap()) {
         let mut expected_bytes = 0;

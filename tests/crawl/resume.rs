@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use nianbao::crawl::archive::Archive;
-use nianbao::crawl::warc;
-use nianbao::portal::{Portal, PortalOptions, TEST_CRAWL_SETTINGS};
+use nianbao_archive::warc;
+use nianbao_archive::Archive;
+use nianbao_fixtures::{Portal, PortalOptions, TEST_CRAWL_SETTINGS};
 
 use super::harness::{crawl_portal, path_of, runtime, start_portal};
 
@@ -19,7 +19,7 @@ fn content(dir: &Path) -> BTreeSet<(String, String, String)> {
         .all_pages()
         .unwrap()
         .into_iter()
-        .map(|e| (e.url, e.payload_digest, e.sha256))
+        .map(|e| (e.target.url, e.payload_digest, e.sha256))
         .collect()
 }
 
@@ -82,7 +82,7 @@ fn a_crawl_killed_at_random_points_and_resumed_matches_an_uninterrupted_one() {
     crawl_portal(
         &portal,
         TEST_CRAWL_SETTINGS,
-        nianbao::crawl::Scope::All,
+        nianbao_crawler::Scope::All,
         &whole,
     );
     let expected = content(&whole);

@@ -15,7 +15,7 @@ fn warc_files_pass_warcio_check() {
     assert!(!files.is_empty());
     for path in &files {
         // Our own reader must read every record.
-        let records = nianbao::crawl::warc::read_all(path).unwrap();
+        let records = nianbao_archive::warc::read_all(path).unwrap();
         assert!(records
             .iter()
             .any(|r| r.field("WARC-Type") == Some("warcinfo")));
@@ -36,7 +36,7 @@ fn warc_files_pass_warcio_check() {
 
 /// Runs `warcio check -v` on a file and fails on any problem; prints a skip notice and
 /// returns false when `warcio` is not installed.
-pub fn warcio_check(path: &Path) -> bool {
+pub(super) fn warcio_check(path: &Path) -> bool {
     let probe = Command::new("warcio").arg("--help").output();
     if !probe.is_ok_and(|o| o.status.success()) {
         eprintln!("SKIPPED warcio check: `warcio` is not on PATH (pip install warcio)");

@@ -2,7 +2,7 @@
 # Rebuild the bundled demo archive data/demo from scratch, offline:
 #   1. generate the synthetic demo report pages (tools/demo/make_demo_reports.py),
 #   2. serve them on loopback (127.0.0.30…, port 8480) with the fixture portal, which renders
-#      the PDF/DOCX attachments the manifest describes (src/portal/docs.rs),
+#      the PDF/DOCX attachments the manifest describes (crates/fixtures/src/docs.rs),
 #   3. crawl them with nianbao into a WARC archive (data/demo: state.sqlite + warc/),
 #   4. mark the data origin (data/demo/data_origin.json): every report is synthetic-demo except
 #      贵港市 2021, which carries the figures of the published report;
@@ -16,8 +16,8 @@ work=$(mktemp -d)
 trap 'kill "${portal:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 profile=${NIANBAO_PROFILE:-release}
 case "$profile" in
-  release) cargo build --release --quiet --bin nianbao --bin fixture-portal ;;
-  debug) cargo build --quiet --bin nianbao --bin fixture-portal ;;
+  release) cargo build --release --quiet --workspace --bin nianbao --bin fixture-portal ;;
+  debug) cargo build --quiet --workspace --bin nianbao --bin fixture-portal ;;
   *) echo "NIANBAO_PROFILE must be release or debug" >&2; exit 2 ;;
 esac
 bin=./target/$profile

@@ -1,0 +1,243 @@
+//! A harvest directory (`state.sqlite` + `warc/*.warc.gz`) → the captured report pages and
+//! attachments as [`Entry`] values, with their payload bytes read from the WARC records. This
+//! is the interface the aggregation stage builds on. Read-only; no network.
+//!
+//! ```no_run
+//! use nianbao_archive::Archive;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let archive = Archive::open(std::path::Path::new("out/harvest"))?;
+//! for entry in archive.entries()? {
+//!     let bytes = archive.payload(&entry)?; // content-decoded entity body
+//!     let t = &entry.target;
+//!     println!("{} {} {:?} {} {} bytes", t.city, t.kind.as_str(), t.year, t.url, bytes.len());
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, Row};
+
+use crate::content::decode_content;
+use crate::kind::PageKind;
+use crate::target::Target;
+use crate::warc::{read_record, ReadRecord, WarcError};
+
+/// Largest payload [`Archive::payload`] will decode (a guard against compressed bombs).
+pub const MAX_PAYLOAD_BYTES: u64 = 512 << 20;
+
+/// An archive that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The state database could not be opened or queried.
+    #[error("archive state {path}: {source}")]
+    Sql {
+        /// The `state.sqlite` file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A WARC record could not be read.
+    #[error(transparent)]
+    Warc(#[from] WarcError),
+    /// A record was read but its payload could not be decoded (Content-Encoding, size cap).
+    #[error("record {record_id} in {path}: {message}")]
+    Payload {
+        /// The WARC file.
+        path: PathBuf,
+        /// The record's `WARC-Record-ID`.
+        record_id: String,
+        /// What went wrong, e.g. `decompression-cap: …`.
+        message: String,
+    },
+}
+
+/// One captured page or file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The URL as discovered and what it is. Its kind is `Report` (a report page),
+    /// `Attachment` (a file linked from one), or `List`/`Home`/`Nav` for [`Archive::all_pages`].
+    pub target: Target,
+    /// The URL that answered (after redirects).
+    pub final_url: String,
+    /// The page the link was found on; `None` for a start page from the config.
+    pub parent: Option<String>,
+    /// The link text on that page; `None` for a start page.
+    pub anchor: Option<String>,
+    /// WARC-Date of the capture (ISO 8601 UTC).
+    pub fetched_at: String,
+    /// The HTTP status of the final response, e.g. 200, or 304 when a re-harvest found it
+    /// unchanged; 0 if not recorded.
+    pub http_status: u16,
+    /// The HTTP `Content-Type` header; `None` when absent.
+    pub content_type: Option<String>,
+    /// The `charset` parameter of the HTTP Content-Type header, for `decode::decode_html`.
+    pub http_charset: Option<String>,
+    /// The HTTP `Content-Encoding` header, e.g. `gzip`; `None` when the body was sent as is.
+    pub content_encoding: Option<String>,
+    /// File type by magic bytes: `html`, `pdf`, `ole` (doc/xls/wps), `zip` (docx/xlsx/ofd),
+    /// `rar`, `other`.
+    pub file_type: String,
+    /// `WARC-Record-ID` of the response record.
+    pub record_id: String,
+    /// The WARC file holding the response record, inside the harvest's `warc/` directory.
+    pub warc_file: PathBuf,
+    /// Byte offset of the record's gzip member in `warc_file`.
+    pub warc_offset: u64,
+    /// Length in bytes of that gzip member (compressed).
+    pub warc_length: u64,
+    /// `WARC-Payload-Digest` (`sha1:` base32) of the body as sent.
+    pub payload_digest: String,
+    /// SHA-256 (hex) of the content-decoded payload, the bytes [`Archive::payload`] returns.
+    pub sha256: String,
+    /// A safe file name: from `Content-Disposition` (UTF-8 or GBK) or the URL's last segment.
+    /// Useful to tell `.doc` from `.wps` or `.xls`, which share the OLE magic bytes.
+    pub filename: Option<String>,
+}
+
+/// The WARC response record of an entry (needs only the entry: any thread may read).
+pub fn entry_record(entry: &Entry) -> Result<ReadRecord, ArchiveError> {
+    Ok(read_record(
+        &entry.warc_file,
+        entry.warc_offset,
+        entry.warc_length,
+    )?)
+}
+
+/// [`Archive::payload`] without the archive's database connection (any thread may read).
+pub fn entry_payload(entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+    let rec = entry_record(entry)?;
+    let (_, body, encoding) = split_http(&rec.block);
+    decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
+        ArchiveError::Payload {
+            path: entry.warc_file.clone(),
+            record_id: entry.record_id.clone(),
+            message,
+        }
+    })
+}
+
+/// Read access to a harvest directory.
+pub struct Archive {
+    dir: PathBuf,
+    db_path: PathBuf,
+    conn: Connection,
+}
+
+const SELECT: &str = "SELECT url, COALESCE(final_url, url), kind, city, body, year, parent, anchor, \
+    COALESCE(fetched_at, ''), COALESCE(http_status, 0), content_type, http_charset, content_encoding, \
+    COALESCE(detected, 'other'), record_id, warc_file, warc_offset, warc_length, COALESCE(payload_sha1, ''), \
+    COALESCE(payload_sha256, ''), filename FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
+
+impl Archive {
+    /// Opens a harvest directory read-only (a crawl may still be writing it).
+    pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
+        let db_path = dir.join("state.sqlite");
+        let conn = Connection::open_with_flags(
+            &db_path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| ArchiveError::Sql {
+            path: db_path.clone(),
+            source,
+        })?;
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            db_path,
+            conn,
+        })
+    }
+
+    /// Report pages and attachments, ordered by city, year, URL. Attachments that turned out
+    /// to be HTML pages are left out.
+    pub fn entries(&self) -> Result<Vec<Entry>, ArchiveError> {
+        self.query(&format!(
+            "{SELECT} AND (kind = 'report' OR (kind = 'attachment' AND detected != 'html')) \
+             ORDER BY city, year, url"
+        ))
+    }
+
+    /// Every successfully captured page, list and navigation pages included.
+    pub fn all_pages(&self) -> Result<Vec<Entry>, ArchiveError> {
+        self.query(&format!(
+            "{SELECT} AND kind != 'robots' ORDER BY city, kind, url"
+        ))
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<Entry>, ArchiveError> {
+        let err = |source| ArchiveError::Sql {
+            path: self.db_path.clone(),
+            source,
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(err)?;
+        let warc_dir = self.dir.join("warc");
+        let rows = stmt
+            .query_map([], |r| entry_from_sql(r, &warc_dir))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// The WARC response record of an entry.
+    pub fn record(&self, entry: &Entry) -> Result<ReadRecord, ArchiveError> {
+        entry_record(entry)
+    }
+
+    /// The entity body with any Content-Encoding removed: the bytes a browser would render
+    /// or save. For HTML, pass them with `entry.http_charset` to the parser's
+    /// `decode::decode_html`.
+    pub fn payload(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+        entry_payload(entry)
+    }
+
+    /// The entity body exactly as the server sent it (still content-encoded, e.g. gzip);
+    /// its SHA-1 is `entry.payload_digest`.
+    pub fn raw_payload(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+        let rec = self.record(entry)?;
+        let (_, body, _) = split_http(&rec.block);
+        Ok(body.to_vec())
+    }
+}
+
+/// An [`Entry`] from a row of [`SELECT`]; `warc_dir` is the harvest's `warc/` directory.
+fn entry_from_sql(r: &Row, warc_dir: &Path) -> rusqlite::Result<Entry> {
+    let kind: String = r.get(2)?;
+    let file: String = r.get(15)?;
+    Ok(Entry {
+        target: Target {
+            url: r.get(0)?,
+            kind: PageKind::parse(&kind).unwrap_or(PageKind::Report),
+            city: r.get(3)?,
+            body: r.get(4)?,
+            year: r.get::<_, Option<i64>>(5)?.map(|y| y as u16),
+        },
+        final_url: r.get(1)?,
+        parent: r.get(6)?,
+        anchor: r.get(7)?,
+        fetched_at: r.get(8)?,
+        http_status: r.get::<_, i64>(9)? as u16,
+        content_type: r.get(10)?,
+        http_charset: r.get(11)?,
+        content_encoding: r.get(12)?,
+        file_type: r.get(13)?,
+        record_id: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+        warc_file: warc_dir.join(file),
+        warc_offset: r.get::<_, i64>(16)? as u64,
+        warc_length: r.get::<_, i64>(17)? as u64,
+        payload_digest: r.get(18)?,
+        sha256: r.get(19)?,
+        filename: r.get(20)?,
+    })
+}
+
+/// Splits an HTTP message block into (header text, body, Content-Encoding).
+pub fn split_http(block: &[u8]) -> (String, &[u8], Option<String>) {
+    let end = crate::warc::find(block, b"\r\n\r\n").map_or(block.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&block[..end]).into_owned();
+    let encoding = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-encoding"))
+        .map(|(_, v)| v.trim().to_string());
+    (head, &block[end..], encoding)
+}

@@ -1,0 +1,595 @@
+//! Crawl state in SQLite + the WARC files it points into → a crash-safe [`Store`]: frontier,
+//! seen URLs, status, attempts, errors and WARC offsets. WARC bytes are appended and the state
+//! row committed under one lock, and a reopened store cuts WARC bytes past the last commit, so a
+//! `kill -9` at any moment loses nothing that was committed and leaves no torn record.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::kind::PageKind;
+use crate::target::Target;
+use crate::warc::{WarcError, WarcWriter};
+
+/// A state database or archive that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The state database could not be opened, queried or written.
+    #[error("crawl state {path}: {source}")]
+    Sql {
+        /// The `state.sqlite` file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A WARC file could not be opened, cut or appended to.
+    #[error(transparent)]
+    Warc(#[from] WarcError),
+    /// The harvest's `warc/` directory could not be created.
+    #[error("cannot create {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE IF NOT EXISTS urls(
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  host TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  city TEXT NOT NULL,
+  body TEXT,
+  year INTEGER,
+  depth INTEGER NOT NULL DEFAULT 0,
+  parent TEXT,
+  anchor TEXT,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  http_status INTEGER,
+  final_url TEXT,
+  warc_file TEXT,
+  warc_offset INTEGER,
+  warc_length INTEGER,
+  record_id TEXT,
+  payload_sha1 TEXT,
+  payload_sha256 TEXT,
+  content_type TEXT,
+  http_charset TEXT,
+  content_encoding TEXT,
+  detected TEXT,
+  etag TEXT,
+  last_modified TEXT,
+  fetched_at TEXT,
+  not_modified INTEGER NOT NULL DEFAULT 0,
+  filename TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
+CREATE INDEX IF NOT EXISTS urls_city ON urls(city, kind);
+CREATE TABLE IF NOT EXISTS warc_files(name TEXT PRIMARY KEY, committed_len INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS robots(host TEXT PRIMARY KEY, status INTEGER, body TEXT);
+";
+
+/// Status of a URL in the frontier.
+pub mod status {
+    /// In the frontier: not fetched yet, or put back by a reset.
+    pub const PENDING: &str = "pending";
+    /// Fetched: a final 2xx (or a 304 on a re-harvest) was archived.
+    pub const DONE: &str = "done";
+    /// Given up: a transport or HTTP error after the retries, a redirect loop, an offsite
+    /// redirect, or a body too large.
+    pub const FAILED: &str = "failed";
+    /// Stopped by anti-bot measures: a challenge page (HTTP 412/521), or its host given up.
+    pub const BLOCKED: &str = "blocked";
+    /// Not fetched: robots.txt disallows it.
+    pub const SKIPPED: &str = "skipped";
+}
+
+/// A URL to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUrl {
+    /// The URL and what it is, as the crawl found it.
+    pub target: Target,
+    /// The URL's host, lowercased; rate limits and blocking go by host.
+    pub host: String,
+    /// Discovery depth: list and navigation hops from a start page (0); report and attachment
+    /// links keep their parent's depth.
+    pub depth: u32,
+    /// The page the link was found on; `None` for a start page.
+    pub parent: Option<String>,
+    /// The link text; `None` for a start page.
+    pub anchor: Option<String>,
+}
+
+/// A frontier row, as the fetcher needs it.
+#[derive(Debug, Clone)]
+pub struct UrlRow {
+    /// The row id in the `urls` table.
+    pub id: i64,
+    /// The URL and what it is, as enqueued.
+    pub target: Target,
+    /// The URL's host, lowercased.
+    pub host: String,
+    /// Discovery depth, as in [`NewUrl::depth`].
+    pub depth: u32,
+    /// Attempts made so far (0 for a new row and after a reset).
+    pub attempts: u32,
+    /// `ETag` of the previous capture, for a conditional request on a re-harvest.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the previous capture, likewise.
+    pub last_modified: Option<String>,
+    /// Previous capture (file, offset, length), for a 304 on a re-harvest.
+    pub previous: Option<(String, u64, u64)>,
+}
+
+/// Where a record went.
+#[derive(Debug, Clone, Default)]
+pub struct WarcPtr {
+    /// The WARC file name inside `warc/`, e.g. `nianbao-00000.warc.gz`. Left empty,
+    /// [`Store::commit`] fills in the file it appends to.
+    pub file: String,
+    /// Byte offset of the response record's gzip member: in the file, or, while `file` is
+    /// empty, within the members given to [`Store::commit`].
+    pub offset: u64,
+    /// Length in bytes of that gzip member (compressed).
+    pub length: u64,
+    /// `WARC-Record-ID` of the response record.
+    pub record_id: String,
+}
+
+/// The final result of fetching one URL.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One of the [`status`] constants.
+    pub status: &'static str,
+    /// Attempts made in all.
+    pub attempts: u32,
+    /// Why the URL failed, was blocked or skipped, e.g. `http-404`; `None` when done.
+    pub error: Option<String>,
+    /// The HTTP status of the final response; `None` when no response came.
+    pub http_status: Option<u16>,
+    /// The URL that answered, after redirects; `None` when no response came.
+    pub final_url: Option<String>,
+    /// Where the response record went; `None` keeps the stored pointer (no response, or a
+    /// 304 that keeps the earlier capture).
+    pub warc: Option<WarcPtr>,
+    /// `sha1:` base32 of the entity body as sent (the `WARC-Payload-Digest`); `None` keeps the
+    /// stored value.
+    pub payload_sha1: Option<String>,
+    /// SHA-256 (hex) of the content-decoded body; `None` keeps the stored value.
+    pub payload_sha256: Option<String>,
+    /// The `Content-Type` response header; `None` keeps the stored value.
+    pub content_type: Option<String>,
+    /// The `charset` parameter of the Content-Type header; `None` keeps the stored value.
+    pub http_charset: Option<String>,
+    /// The `Content-Encoding` response header; `None` keeps the stored value.
+    pub content_encoding: Option<String>,
+    /// File type by magic bytes of the decoded body (`html`, `pdf`, `ole`, `zip`, `rar`,
+    /// `other`); `None` keeps the stored value.
+    pub detected: Option<String>,
+    /// The `ETag` response header; `None` keeps the stored value.
+    pub etag: Option<String>,
+    /// The `Last-Modified` response header; `None` keeps the stored value.
+    pub last_modified: Option<String>,
+    /// `WARC-Date` of the capture (ISO 8601 UTC); `None` when nothing was captured.
+    pub fetched_at: Option<String>,
+    /// True when the server answered 304 Not Modified to a conditional request.
+    pub not_modified: bool,
+    /// Sanitized file name (Content-Disposition or URL).
+    pub filename: Option<String>,
+}
+
+/// The state database and the WARC file currently appended to.
+pub struct Store {
+    path: PathBuf,
+    conn: Connection,
+    warc_dir: PathBuf,
+    warc: WarcWriter,
+    warc_name: String,
+    warc_max_bytes: u64,
+    /// The `warcinfo` member that starts every new WARC file.
+    warcinfo: Vec<u8>,
+}
+
+impl Store {
+    /// Opens `dir/state.sqlite` and the newest `dir/warc/*.warc.gz`, cutting uncommitted bytes.
+    /// Returns the store and the number of bytes cut.
+    pub fn open(dir: &Path, warc_max_bytes: u64) -> Result<(Store, u64), StateError> {
+        let warc_dir = dir.join("warc");
+        std::fs::create_dir_all(&warc_dir).map_err(|source| StateError::Dir {
+            path: warc_dir.clone(),
+            source,
+        })?;
+        let path = dir.join("state.sqlite");
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(sql)?;
+        conn.execute_batch(SCHEMA).map_err(sql)?;
+        let files: Vec<(String, u64)> = {
+            let mut stmt = conn
+                .prepare("SELECT name, committed_len FROM warc_files ORDER BY name")
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+                .map_err(sql)?;
+            rows.collect::<Result<_, _>>().map_err(sql)?
+        };
+        // Files other than the newest were closed after a commit; only the newest can be torn.
+        let (name, committed) = files
+            .last()
+            .cloned()
+            .unwrap_or_else(|| (warc_file_name(0), 0));
+        let (warc, cut) = WarcWriter::open(&warc_dir.join(&name), committed)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, ?2)",
+            params![name, committed as i64],
+        )
+        .map_err(sql)?;
+        let store = Store {
+            path,
+            conn,
+            warc_dir,
+            warc,
+            warc_name: name,
+            warc_max_bytes,
+            warcinfo: Vec::new(),
+        };
+        Ok((store, cut))
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sql {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The directory holding the WARC files.
+    pub fn warc_dir(&self) -> &Path {
+        &self.warc_dir
+    }
+
+    /// True when the newest WARC file is empty (a `warcinfo` record should start it).
+    pub fn warc_is_empty(&self) -> bool {
+        self.warc.is_empty()
+    }
+
+    /// Enqueues URLs not seen before; returns the rows that are new.
+    pub fn enqueue(&mut self, urls: &[NewUrl]) -> Result<Vec<UrlRow>, StateError> {
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let rows = enqueue_in(&tx, urls).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(rows)
+    }
+
+    /// Appends `members` (gzip WARC records, may be empty) and, in the same step, records the
+    /// outcome of `id` (when given) and enqueues `children`. Returns the offset of the first
+    /// member and the new child rows.
+    pub fn commit(
+        &mut self,
+        members: &[u8],
+        finish: Option<(i64, &mut Outcome)>,
+        children: &[NewUrl],
+    ) -> Result<(u64, Vec<UrlRow>), StateError> {
+        self.rotate_if_full()?;
+        let offset = self.warc.append(members)?;
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let warc_name = self.warc_name.clone();
+        let warc_len = self.warc.len() as i64;
+        let tx = self.conn.transaction().map_err(sql)?;
+        let result = (|| {
+            if let Some((id, outcome)) = finish {
+                if let Some(w) = &mut outcome.warc {
+                    if w.file.is_empty() {
+                        w.file = warc_name.clone();
+                        w.offset += offset;
+                    }
+                }
+                finish_url(&tx, id, outcome)?;
+            }
+            let rows = enqueue_in(&tx, children)?;
+            tx.prepare_cached("UPDATE warc_files SET committed_len = ?2 WHERE name = ?1")?
+                .execute(params![warc_name, warc_len])?;
+            Ok(rows)
+        })();
+        let rows = result.map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok((offset, rows))
+    }
+
+    /// Appends the robots.txt exchange and stores its answer for `host` in one step.
+    pub fn commit_robots(
+        &mut self,
+        members: &[u8],
+        host: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StateError> {
+        self.rotate_if_full()?;
+        self.warc.append(members)?;
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let (warc_name, warc_len) = (self.warc_name.clone(), self.warc.len() as i64);
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO robots(host, status, body) VALUES (?1, ?2, ?3)",
+            params![host, status, body],
+        )
+        .and_then(|_| {
+            tx.execute(
+                "UPDATE warc_files SET committed_len = ?2 WHERE name = ?1",
+                params![warc_name, warc_len],
+            )
+        })
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The name of the WARC file the next commit appends to.
+    pub fn current_warc(&self) -> &str {
+        &self.warc_name
+    }
+
+    fn rotate_if_full(&mut self) -> Result<(), StateError> {
+        if self.warc.len() < self.warc_max_bytes {
+            return Ok(());
+        }
+        let seq = self
+            .warc_name
+            .trim_start_matches("nianbao-")
+            .trim_end_matches(".warc.gz")
+            .parse::<u32>()
+            .unwrap_or(0);
+        let name = warc_file_name(seq + 1);
+        let (w, _) = WarcWriter::open(&self.warc_dir.join(&name), 0)?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, 0)",
+                [&name],
+            )
+            .map_err(|e| self.sql(e))?;
+        self.warc = w;
+        self.warc_name = name;
+        if !self.warcinfo.is_empty() {
+            // Committed with the record that triggered the rotation.
+            self.warc.append(&self.warcinfo)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the `warcinfo` member for new files, and writes it now if the current file is
+    /// empty.
+    pub fn start_with_warcinfo(&mut self, member: Vec<u8>) -> Result<(), StateError> {
+        self.warcinfo = member;
+        if self.warc.is_empty() {
+            let info = self.warcinfo.clone();
+            self.commit(&info, None, &[])?;
+        }
+        Ok(())
+    }
+
+    /// All pending rows, lists before reports before attachments.
+    pub fn pending(&self) -> Result<Vec<UrlRow>, StateError> {
+        let sql = format!("{SELECT_ROW} WHERE status = 'pending' ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([], row_from_sql).map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Records one failed attempt that will be retried.
+    pub fn note_attempt(&mut self, id: i64, attempts: u32, error: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET attempts = ?2, error = ?3 WHERE id = ?1",
+                params![id, attempts, error],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Marks every pending URL of `host` as blocked without fetching it.
+    pub fn block_host(&mut self, host: &str, why: &str) -> Result<usize, StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET status = 'blocked', error = ?2 WHERE host = ?1 AND status = 'pending'",
+                params![host, why],
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Number of URLs known for a city.
+    pub fn city_count(&self, city: &str) -> Result<usize, StateError> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM urls WHERE city = ?1")
+            .and_then(|mut st| st.query_row([city], |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// True once any report page or attachment of the city is known.
+    pub fn city_has_reports(&self, city: &str) -> Result<bool, StateError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM urls WHERE city = ?1 AND kind IN ('report', 'attachment'))",
+            )
+            .and_then(|mut st| st.query_row([city], |r| r.get::<_, bool>(0)))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// A re-harvest: every row becomes pending again, keeping ETag / Last-Modified for
+    /// conditional requests.
+    /// robots.txt answers are forgotten too, so they are fetched again.
+    pub fn reset_for_refresh(&mut self) -> Result<usize, StateError> {
+        self.conn
+            .execute("DELETE FROM robots", [])
+            .and_then(|_| {
+                self.conn.execute(
+                    "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
+                    [],
+                )
+            })
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Puts failed and blocked URLs back in the frontier with fresh attempt counts.
+    pub fn reset_failed(&mut self) -> Result<usize, StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET status = 'pending', attempts = 0 WHERE status IN ('failed', 'blocked')",
+                [],
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Stored robots.txt answer for a host (status, body).
+    pub fn robots(&self, host: &str) -> Result<Option<(u16, String)>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT status, body FROM robots WHERE host = ?1",
+                [host],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u16,
+                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The connection, for summaries and the archive reader.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+pub(crate) fn warc_file_name(seq: u32) -> String {
+    format!("nianbao-{seq:05}.warc.gz")
+}
+
+const SELECT_ROW: &str = "SELECT id, url, host, kind, city, body, year, depth, attempts, etag, \
+     last_modified, warc_file, warc_offset, warc_length FROM urls";
+
+fn row_from_sql(r: &rusqlite::Row) -> rusqlite::Result<UrlRow> {
+    let kind: String = r.get(3)?;
+    let file: Option<String> = r.get(11)?;
+    let off: Option<i64> = r.get(12)?;
+    let len: Option<i64> = r.get(13)?;
+    Ok(UrlRow {
+        id: r.get(0)?,
+        target: Target {
+            url: r.get(1)?,
+            kind: PageKind::parse(&kind).unwrap_or(PageKind::Report),
+            city: r.get(4)?,
+            body: r.get(5)?,
+            year: r.get::<_, Option<i64>>(6)?.map(|y| y as u16),
+        },
+        host: r.get(2)?,
+        depth: r.get::<_, i64>(7)? as u32,
+        attempts: r.get::<_, i64>(8)? as u32,
+        etag: r.get(9)?,
+        last_modified: r.get(10)?,
+        previous: match (file, off, len) {
+            (Some(f), Some(o), Some(l)) => Some((f, o as u64, l as u64)),
+            _ => None,
+        },
+    })
+}
+
+fn enqueue_in(tx: &Transaction, urls: &[NewUrl]) -> rusqlite::Result<Vec<UrlRow>> {
+    let mut out = Vec::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO urls(url, host, kind, city, body, year, depth, parent, anchor) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for u in urls {
+        let t = &u.target;
+        let n = insert.execute(params![
+            t.url,
+            u.host,
+            t.kind.as_str(),
+            t.city,
+            t.body,
+            t.year,
+            u.depth,
+            u.parent,
+            u.anchor
+        ])?;
+        if n == 1 {
+            out.push(UrlRow {
+                id: tx.last_insert_rowid(),
+                target: t.clone(),
+                host: u.host.clone(),
+                depth: u.depth,
+                attempts: 0,
+                etag: None,
+                last_modified: None,
+                previous: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
+    let w = o.warc.as_ref();
+    // A 304 keeps the pointer to the earlier capture.
+    tx.prepare_cached(
+        "UPDATE urls SET status = ?2, attempts = ?3, error = ?4, http_status = ?5, final_url = ?6, \
+         warc_file = COALESCE(?7, warc_file), warc_offset = COALESCE(?8, warc_offset), \
+         warc_length = COALESCE(?9, warc_length), record_id = COALESCE(?10, record_id), \
+         payload_sha1 = COALESCE(?11, payload_sha1), payload_sha256 = COALESCE(?12, payload_sha256), \
+         content_type = COALESCE(?13, content_type), http_charset = COALESCE(?14, http_charset), \
+         content_encoding = COALESCE(?15, content_encoding), detected = COALESCE(?16, detected), \
+         etag = COALESCE(?17, etag), last_modified = COALESCE(?18, last_modified), \
+         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename) WHERE id = ?1",
+    )?
+    .execute(params![
+            id,
+            o.status,
+            o.attempts,
+            o.error,
+            o.http_status,
+            o.final_url,
+            w.map(|w| w.file.clone()),
+            w.map(|w| w.offset as i64),
+            w.map(|w| w.length as i64),
+            w.map(|w| w.record_id.clone()),
+            o.payload_sha1,
+            o.payload_sha256,
+            o.content_type,
+            o.http_charset,
+            o.content_encoding,
+            o.detected,
+            o.etag,
+            o.last_modified,
+            o.fetched_at,
+            o.not_modified,
+            o.filename,
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Crawl state → [`Summary`]: per city, list pages, report pages per year, attachments and
+//! failures by cause. Read-only SQL over the state database; no network.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+
+use super::config::CitySite;
+use nianbao_archive::state::status;
+
+/// What a crawl harvested, per city.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// One entry per crawled city, in adcode order.
+    pub cities: Vec<CitySummary>,
+    /// HTTP requests sent in this run.
+    pub requests: u64,
+    /// Bytes of uncommitted or torn WARC data cut when the store was reopened.
+    pub cut_bytes: u64,
+}
+
+/// What a crawl harvested for one city, counted over the whole archive (earlier runs too).
+#[derive(Debug, Clone, Default)]
+pub struct CitySummary {
+    /// The city's name, as in the config.
+    pub name: String,
+    /// List pages fetched.
+    pub list_pages: usize,
+    /// Report pages (HTML) per report year (`None`: no year in the title).
+    pub reports_by_year: BTreeMap<Option<u16>, usize>,
+    /// Attachments fetched (those that turned out to be HTML are not counted).
+    pub attachments: usize,
+    /// Failed, blocked or skipped URLs by cause.
+    pub failures: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// Report pages plus attachments harvested.
+    pub fn harvested(&self) -> usize {
+        self.cities
+            .iter()
+            .map(|c| c.reports_by_year.values().sum::<usize>() + c.attachments)
+            .sum()
+    }
+
+    /// A plain-text table for the terminal.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for c in &self.cities {
+            let years: Vec<String> = c
+                .reports_by_year
+                .iter()
+                .map(|(y, n)| format!("{}:{n}", y.map_or("?".to_string(), |y| y.to_string())))
+                .collect();
+            let fails: Vec<String> = c.failures.iter().map(|(k, n)| format!("{k}:{n}")).collect();
+            out.push_str(&format!(
+                "{}  list pages {}  reports [{}]  attachments {}  failures [{}]\n",
+                c.name,
+                c.list_pages,
+                years.join(" "),
+                c.attachments,
+                fails.join(" ")
+            ));
+        }
+        if self.cut_bytes > 0 {
+            out.push_str(&format!(
+                "cut {} bytes of uncommitted or torn WARC data left by an interrupted run\n",
+                self.cut_bytes
+            ));
+        }
+        out.push_str(&format!(
+            "{} requests this run; {} harvested in total\n",
+            self.requests,
+            self.harvested()
+        ));
+        out
+    }
+}
+
+/// Counts the outcome rows of each city, in adcode order.
+pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Result<Summary> {
+    let q = |e: rusqlite::Error| e;
+    let mut cities = cities.to_vec();
+    cities.sort_by(|a, b| a.adcode.cmp(&b.adcode));
+    let mut out = Summary::default();
+    for city in cities {
+        let name = &city.name;
+        let mut cs = CitySummary {
+            name: name.clone(),
+            ..CitySummary::default()
+        };
+        let mut stmt = conn
+            .prepare("SELECT kind, year, status, error, detected FROM urls WHERE city = ?1")
+            .map_err(q)?;
+        let rows = stmt
+            .query_map([name], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .map_err(q)?;
+        for row in rows {
+            let (kind, year, st, error, detected) = row.map_err(q)?;
+            if st == status::DONE {
+                match kind.as_str() {
+                    "list" => cs.list_pages += 1,
+                    "report" => {
+                        *cs.reports_by_year
+                            .entry(year.map(|y| y as u16))
+                            .or_default() += 1
+                    }
+                    "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
+                    _ => {}
+                }
+            } else if st != status::PENDING {
+                let cause = error
+                    .as_deref()
+                    .unwrap_or(&st)
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                *cs.failures.entry(cause).or_default() += 1;
+            }
+        }
+        out.cities.push(cs);
+    }
+    Ok(out)
+}

@@ -1,0 +1,551 @@
+//! DOCX bytes → [`Document`]: `word/document.xml` read with quick-xml. Body paragraphs become
+//! lines; table rows become rows of logical cells (`gridSpan` → one cell, `vMerge`
+//! continuations omitted like a rowspan). A row holding a nested table is layout, not data:
+//! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are named, not read.
+
+use std::io::Read;
+
+use quick_xml::events::{BytesStart, Event};
+
+use crate::sniff::{sniff, Format};
+use nianbao_model::document::{Block, Cell, Document, Loc};
+
+/// Largest `word/document.xml` read (decompressed).
+const XML_LIMIT: u64 = 64 << 20;
+/// Deepest table nesting followed.
+const MAX_NESTING: usize = 64;
+
+/// Why a DOCX could not be read into a [`Document`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocxError {
+    /// The bytes are an OLE compound file: a Word 97–2003 `.doc` or WPS `.wps`, not read.
+    #[error("a legacy Word/WPS binary file (OLE compound document, .doc/.wps): convert it to DOCX or PDF first")]
+    LegacyWord,
+    /// The bytes are not a zip archive at all; holds the format they were sniffed as.
+    #[error("not a DOCX: the bytes look like a {0}")]
+    NotDocx(Format),
+    /// The zip archive or one of its parts could not be opened or decompressed; holds the zip
+    /// library's message.
+    #[error("the DOCX archive is unreadable: {0}")]
+    Zip(String),
+    /// The archive has neither `word/document.xml` nor another `word/document*.xml` part.
+    #[error("the DOCX has no word/document.xml")]
+    NoDocumentXml,
+    /// The main document part decompresses to more than 64 MiB.
+    #[error("word/document.xml is larger than {XML_LIMIT} bytes")]
+    TooLarge,
+    /// The main document part is not well-formed XML.
+    #[error("word/document.xml is malformed at byte {position}: {message}")]
+    Xml {
+        /// Byte offset in the decoded XML where the XML reader failed.
+        position: u64,
+        /// The XML reader's message.
+        message: String,
+    },
+    /// The reader panicked (caught); a bug in nianbao or a dependency, not in the file.
+    #[error("internal error while reading the DOCX (a bug: please report the file)")]
+    Internal,
+}
+
+/// Reads a DOCX into blocks: one `Row` per table row, one `Line` per body paragraph.
+pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
+    match sniff(bytes) {
+        Format::Docx | Format::Zip => {}
+        Format::Ole => return Err(DocxError::LegacyWord),
+        other => return Err(DocxError::NotDocx(other)),
+    }
+    std::panic::catch_unwind(|| {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| DocxError::Zip(e.to_string()))?;
+        let xml = document_xml(&mut archive)?;
+        let mut doc = parse_document_xml(&xml)?;
+        doc.title = core_title(&mut archive);
+        Ok(doc)
+    })
+    .unwrap_or(Err(DocxError::Internal))
+}
+
+type Archive<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
+
+fn read_part(archive: &mut Archive<'_>, name: &str) -> Result<String, DocxError> {
+    let file = archive
+        .by_name(name)
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
+    let mut raw = Vec::new();
+    file.take(XML_LIMIT + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| DocxError::Zip(e.to_string()))?;
+    if raw.len() as u64 > XML_LIMIT {
+        return Err(DocxError::TooLarge);
+    }
+    Ok(decode_xml(&raw))
+}
+
+/// `dc:title` of `docProps/core.xml`, when present and not empty.
+fn core_title(archive: &mut Archive<'_>) -> Option<String> {
+    let xml = read_part(archive, "docProps/core.xml").ok()?;
+    let start = xml.find("<dc:title>")? + "<dc:title>".len();
+    let end = start + xml[start..].find("</dc:title>")?;
+    let raw = &xml[start..end];
+    let title =
+        quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_string(), |t| t.into_owned());
+    let title = title.trim();
+    (!title.is_empty()).then(|| title.to_string())
+}
+
+fn document_xml(archive: &mut Archive<'_>) -> Result<String, DocxError> {
+    let name = if archive.index_for_name("word/document.xml").is_some() {
+        "word/document.xml".to_string()
+    } else {
+        // Some producers name the main part differently (word/document2.xml).
+        archive
+            .file_names()
+            .flatten()
+            .find(|n| n.starts_with("word/document") && n.ends_with(".xml") && !n.contains("_rels"))
+            .map(|n| n.to_string())
+            .ok_or(DocxError::NoDocumentXml)?
+    };
+    read_part(archive, &name)
+}
+
+/// UTF-8 (the norm) or UTF-16 with a BOM.
+fn decode_xml(raw: &[u8]) -> String {
+    if let Some(rest) = raw.strip_prefix(&[0xff, 0xfe]) {
+        encoding_rs::UTF_16LE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned()
+    } else if let Some(rest) = raw.strip_prefix(&[0xfe, 0xff]) {
+        encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned()
+    } else {
+        String::from_utf8_lossy(raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw)).into_owned()
+    }
+}
+
+/// What a table cell holds, in order.
+enum Item {
+    Para(String),
+    Blocks(Vec<Block>),
+}
+
+enum VMerge {
+    None,
+    Restart,
+    Continue,
+}
+
+struct CellOut {
+    items: Vec<Item>,
+    span: u32,
+    vmerge: VMerge,
+    /// Old-style horizontal merge continuation (`w:hMerge` without restart).
+    hmerge_continue: bool,
+    col: u32,
+}
+
+enum Frame {
+    Table {
+        index: u32,
+        rows: u32,
+        blocks: Vec<Block>,
+    },
+    Row {
+        cells: Vec<CellOut>,
+        col: u32,
+    },
+    Cell(CellOut),
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2e80..=0x9fff | 0xf900..=0xfaff | 0xff00..=0xffef | 0x20000..=0x2fa1f)
+}
+
+/// Joins a cell's paragraphs: no separator between CJK text, a space otherwise.
+fn join_paras(paras: &[String]) -> String {
+    let mut out = String::new();
+    for p in paras {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (out.chars().last(), p.chars().next()) {
+            if !is_cjk(a) && !is_cjk(b) {
+                out.push(' ');
+            }
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+fn val_attr(e: &BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == "val")
+        .map(|a| a.value.into_owned())
+}
+
+/// Parser state over the event stream.
+#[derive(Default)]
+struct State {
+    doc: Document,
+    stack: Vec<Frame>,
+    tables: u32,
+    paragraphs: u32,
+    para: Option<String>,
+    para_depth: usize,
+    run_depth: usize,
+    in_text: bool,
+    skip_depth: usize,
+}
+
+impl State {
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
+        let name = e.name();
+        let local = name.local_name();
+        let prefix = name.prefix().map(|p| p.as_ref().to_string());
+        if self.skip_depth > 0 {
+            if !empty {
+                self.skip_depth += 1;
+            }
+            return;
+        }
+        // Skipped subtrees: the fallback copy of alternate content, tracked deletions and the
+        // old place of moved text.
+        let skipped = match prefix.as_deref() {
+            Some("mc") => local.as_ref() == "Fallback",
+            _ => matches!(local.as_ref(), "del" | "moveFrom"),
+        };
+        if skipped {
+            if !empty {
+                self.skip_depth = 1;
+            }
+            return;
+        }
+        match local.as_ref() {
+            "tbl" if !empty && self.stack.len() < MAX_NESTING * 3 => {
+                self.tables += 1;
+                self.stack.push(Frame::Table {
+                    index: self.tables,
+                    rows: 0,
+                    blocks: Vec::new(),
+                });
+            }
+            "tr" if !empty => {
+                if matches!(self.stack.last(), Some(Frame::Table { .. })) {
+                    self.stack.push(Frame::Row {
+                        cells: Vec::new(),
+                        col: 0,
+                    });
+                }
+            }
+            "gridBefore" => {
+                if let Some(Frame::Row { col, .. }) = self.stack.last_mut() {
+                    *col += val_attr(e)
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(0)
+                        .min(1000);
+                }
+            }
+            "tc" if !empty => {
+                if let Some(Frame::Row { col, .. }) = self.stack.last() {
+                    let col = *col;
+                    self.stack.push(Frame::Cell(CellOut {
+                        items: Vec::new(),
+                        span: 1,
+                        vmerge: VMerge::None,
+                        hmerge_continue: false,
+                        col,
+                    }));
+                }
+            }
+            "gridSpan" => {
+                if let Some(Frame::Cell(c)) = self.stack.last_mut() {
+                    c.span = val_attr(e)
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(1)
+                        .clamp(1, 1000);
+                }
+            }
+            "vMerge" => {
+                if let Some(Frame::Cell(c)) = self.stack.last_mut() {
+                    c.vmerge = match val_attr(e).as_deref() {
+                        Some("restart") => VMerge::Restart,
+                        _ => VMerge::Continue,
+                    };
+                }
+            }
+            "hMerge" => {
+                if let Some(Frame::Cell(c)) = self.stack.last_mut() {
+                    c.hmerge_continue = val_attr(e).as_deref() != Some("restart");
+                }
+            }
+            "p" if !empty => {
+                if self.para_depth == 0 {
+                    self.para = Some(String::new());
+                }
+                self.para_depth += 1;
+            }
+            "r" if !empty => self.run_depth += 1,
+            "t" if !empty => self.in_text = true,
+            "tab" | "br" | "cr" if self.run_depth > 0 => self.push_text(" "),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, local: &str) {
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+            return;
+        }
+        match local {
+            "t" => self.in_text = false,
+            "r" => self.run_depth = self.run_depth.saturating_sub(1),
+            "p" if self.para_depth > 0 => {
+                self.para_depth -= 1;
+                if self.para_depth == 0 {
+                    let text = self.para.take().unwrap_or_default();
+                    self.end_paragraph(text);
+                }
+            }
+            "tc" => {
+                if let Some(Frame::Cell(_)) = self.stack.last() {
+                    let Some(Frame::Cell(cell)) = self.stack.pop() else {
+                        return;
+                    };
+                    if let Some(Frame::Row { cells, col }) = self.stack.last_mut() {
+                        *col = col.saturating_add(cell.span);
+                        cells.push(cell);
+                    }
+                }
+            }
+            "tr" => {
+                if let Some(Frame::Row { .. }) = self.stack.last() {
+                    let Some(Frame::Row { cells, .. }) = self.stack.pop() else {
+                        return;
+                    };
+                    if let Some(Frame::Table {
+                        index,
+                        rows,
+                        blocks,
+                    }) = self.stack.last_mut()
+                    {
+                        *rows += 1;
+                        emit_row(*index, *rows, cells, blocks);
+                    }
+                }
+            }
+            "tbl" => {
+                if let Some(Frame::Table { .. }) = self.stack.last() {
+                    let Some(Frame::Table { blocks, .. }) = self.stack.pop() else {
+                        return;
+                    };
+                    match self.stack.last_mut() {
+                        Some(Frame::Cell(c)) => c.items.push(Item::Blocks(blocks)),
+                        Some(_) => {}
+                        None => self.doc.blocks.extend(blocks),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push_text(&mut self, s: &str) {
+        if let Some(p) = self.para.as_mut() {
+            if p.len() < (16 << 20) {
+                p.push_str(s);
+            }
+        }
+    }
+
+    fn end_paragraph(&mut self, text: String) {
+        self.paragraphs += 1;
+        match self.stack.last_mut() {
+            Some(Frame::Cell(c)) => c.items.push(Item::Para(text)),
+            Some(_) => {}
+            None => self.doc.push_line(
+                text.trim(),
+                Loc::Line {
+                    line: self.paragraphs,
+                },
+            ),
+        }
+    }
+}
+
+/// One table row → a `Row` of its logical cells, or, when a cell holds a nested table, the
+/// row's content in order (paragraphs as lines, nested rows as rows).
+fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
+    let nested = cells
+        .iter()
+        .any(|c| c.items.iter().any(|i| matches!(i, Item::Blocks(_))));
+    if nested {
+        for cell in cells {
+            let loc = Loc::Table {
+                table,
+                row,
+                col: cell.col + 1,
+            };
+            for item in cell.items {
+                match item {
+                    Item::Para(p) => {
+                        let p = p.trim();
+                        if !p.is_empty() {
+                            out.push(Block::Line {
+                                text: p.to_string(),
+                                loc,
+                            });
+                        }
+                    }
+                    Item::Blocks(b) => out.extend(b),
+                }
+            }
+        }
+        return;
+    }
+    let cells: Vec<Cell> = cells
+        .into_iter()
+        .filter(|c| !matches!(c.vmerge, VMerge::Continue) && !c.hmerge_continue)
+        .map(|c| {
+            let paras: Vec<String> = c
+                .items
+                .into_iter()
+                .filter_map(|i| match i {
+                    Item::Para(p) => Some(p),
+                    Item::Blocks(_) => None,
+                })
+                .collect();
+            Cell {
+                text: join_paras(&paras),
+                loc: Loc::Table {
+                    table,
+                    row,
+                    col: c.col + 1,
+                },
+            }
+        })
+        .collect();
+    if cells.iter().any(|c| !c.text.is_empty()) {
+        out.push(Block::Row { cells });
+    }
+}
+
+/// Parses the XML of a DOCX main document part.
+pub(crate) fn parse_document_xml(xml: &str) -> Result<Document, DocxError> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = false;
+    let mut st = State::default();
+    loop {
+        let event = reader.read_event().map_err(|e| DocxError::Xml {
+            position: reader.error_position(),
+            message: e.to_string(),
+        })?;
+        match event {
+            Event::Start(e) => st.start(&e, false),
+            Event::Empty(e) => st.start(&e, true),
+            Event::End(e) => st.end(e.name().local_name().as_ref()),
+            Event::Text(t) if st.in_text && st.skip_depth == 0 => st.push_text(&t.xml10_content()),
+            Event::CData(t) if st.in_text && st.skip_depth == 0 => {
+                st.push_text(&t.xml10_content());
+            }
+            Event::GeneralRef(r) if st.in_text && st.skip_depth == 0 => {
+                let s = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => match &*r {
+                        "amp" => "&".into(),
+                        "lt" => "<".into(),
+                        "gt" => ">".into(),
+                        "quot" => "\"".into(),
+                        "apos" => "'".into(),
+                        _ => String::new(),
+                    },
+                };
+                st.push_text(&s);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    // Unclosed tables (a truncated part): keep what was read.
+    while let Some(frame) = st.stack.pop() {
+        if let Frame::Table { blocks, .. } = frame {
+            st.doc.blocks.extend(blocks);
+        }
+    }
+    crate::rows::tidy_rows(&mut st.doc.blocks);
+    Ok(st.doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(doc: &Document) -> Vec<String> {
+        doc.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Row { cells } => cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                Block::Line { text, .. } => format!("LINE {text}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merged_cells_become_logical_cells() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>标题 &amp; 说明</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>三、本年度</w:t></w:r></w:p><w:p><w:r><w:t>办理结果</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>5</w:t></w:r></w:p></w:tc></w:tr>
+            <w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>6</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+            </w:body></w:document>"#;
+        let doc = parse_document_xml(xml).unwrap();
+        assert_eq!(
+            rows(&doc),
+            vec!["LINE 标题 & 说明", "三、本年度办理结果 | 5", "6"]
+        );
+        let Block::Row { cells } = &doc.blocks[2] else {
+            panic!()
+        };
+        assert_eq!(
+            cells[0].loc,
+            Loc::Table {
+                table: 1,
+                row: 2,
+                col: 3
+            }
+        );
+    }
+
+    #[test]
+    fn nested_table_rows_are_emitted_in_order() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>前言</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:p><w:r><w:t>规章</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+            <w:p><w:r><w:t>后记</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+        let doc = parse_document_xml(xml).unwrap();
+        assert_eq!(rows(&doc), vec!["LINE 前言", "规章 | 1", "LINE 后记"]);
+    }
+
+    #[test]
+    fn tracked_deletions_are_not_text() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>保留</w:t></w:r><w:del><w:r><w:delText>删</w:delText><w:t>删</w:t></w:r></w:del><w:ins><w:r><w:t>插入</w:t></w:r></w:ins></w:p></w:body></w:document>"#;
+        assert_eq!(
+            rows(&parse_document_xml(xml).unwrap()),
+            vec!["LINE 保留插入"]
+        );
+    }
+
+    #[test]
+    fn fallback_content_is_not_duplicated_and_tab_stops_are_not_text() {
+        let xml = r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left"/></w:tabs></w:pPr>
+            <mc:AlternateContent><mc:Choice><w:r><w:t>甲</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>甲</w:t></w:r></mc:Fallback></mc:AlternateContent>
+            <w:r><w:tab/><w:t>乙</w:t></w:r></w:p></w:body></w:document>"#;
+        assert_eq!(rows(&parse_document_xml(xml).unwrap()), vec!["LINE 甲 乙"]);
+    }
+}

@@ -1,0 +1,165 @@
+//! The parser: bytes of a saved annual report → the canonical [`Report`].
+//!
+//! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
+//!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
+//!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
+//!   [`docx`]), the report's metadata (year, body), and the mapping of its tables onto the
+//!   national template, then validation.
+//! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
+//!   every value carries the location it was printed at, with its findings.
+//! - Must not: touch the network, an async runtime, SQLite or polars (the workspace test
+//!   `tests/deps.rs` keeps it so), or invent a value: a cell that cannot be read is `None` with a
+//!   finding, never 0. Pure functions of their input apart from [`parse_path`], which reads one
+//!   file.
+
+pub mod decode;
+pub mod docx;
+mod grid;
+pub mod html;
+mod label;
+mod mapper;
+mod markup;
+mod meta;
+mod number;
+pub mod pdf;
+mod reconstruct;
+mod rows;
+mod slim;
+pub mod sniff;
+pub mod text;
+mod tokens;
+
+use std::path::{Path, PathBuf};
+
+use nianbao_model::document::Document;
+use nianbao_model::report::Report;
+use nianbao_model::validate;
+use sniff::{sniff, Format};
+
+/// Why a report could not be parsed. Every variant but [`ParseError::Io`] carries `what`, the
+/// name of the input given to [`parse_bytes`] (the file's path for [`parse_path`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The file could not be read ([`parse_path`] only).
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// The error reading it.
+        source: std::io::Error,
+    },
+    /// A format sniffed from the magic bytes that no reader handles: a zip archive that is not
+    /// a DOCX, a legacy Word/WPS (OLE) file or an RTF document.
+    #[error("{what}: {format} is not a format nianbao reads (convert it to PDF or DOCX)")]
+    Unsupported {
+        /// The input, as named by the caller.
+        what: String,
+        /// The format the bytes were sniffed as.
+        format: Format,
+    },
+    /// No known magic bytes, and NUL bytes in the first 8 KiB outside a UTF-16 text: an image
+    /// or other binary file, not a text or HTML layout.
+    #[error("{what}: binary data that is neither HTML, text, PDF nor DOCX")]
+    Binary {
+        /// The input, as named by the caller.
+        what: String,
+    },
+    /// The bytes are a PDF that the PDF reader could not read.
+    #[error("{what}: {source}")]
+    Pdf {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the PDF reader failed.
+        source: pdf::PdfError,
+    },
+    /// The bytes are a DOCX that the DOCX reader could not read.
+    #[error("{what}: {source}")]
+    Docx {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the DOCX reader failed.
+        source: docx::DocxError,
+    },
+}
+
+/// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
+pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes[..bytes.len().min(8 * 1024)]
+        .iter()
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let markup = [
+        &b"<html"[..],
+        b"<!doctype",
+        b"<table",
+        b"<body",
+        b"<meta",
+        b"<div",
+        b"<p>",
+        b"<p ",
+    ];
+    markup
+        .iter()
+        .any(|m| head.windows(m.len()).any(|w| w == *m))
+}
+
+/// NUL bytes outside a UTF-16 text: not a text layout.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8 * 1024)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && head.contains(&0)
+}
+
+/// Parse the bytes of one report. `http_charset` is the charset of the HTTP Content-Type
+/// header when the bytes were fetched. `what` names the input in messages.
+pub fn parse_bytes(
+    bytes: &[u8],
+    what: &str,
+    http_charset: Option<&str>,
+) -> Result<Report, ParseError> {
+    let what = what.to_string();
+    let (doc, encoding) = match sniff(bytes) {
+        Format::Pdf => (
+            pdf::read_pdf(bytes).map_err(|source| ParseError::Pdf { what, source })?,
+            "PDF".to_string(),
+        ),
+        Format::Docx => (
+            docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
+            "DOCX".to_string(),
+        ),
+        Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
+        Format::Other if looks_like_html(bytes) => {
+            let d = decode::decode_html(bytes, http_charset);
+            (html::read_html(&d.text), d.to_string())
+        }
+        Format::Other => {
+            let d = decode::decode_text(bytes);
+            (text::read_text(&d.text), d.to_string())
+        }
+        format => return Err(ParseError::Unsupported { what, format }),
+    };
+    let mut report = report_from_document(&doc);
+    report.encoding = Some(encoding);
+    Ok(report)
+}
+
+/// Read and parse one file.
+pub fn parse_path(path: &Path) -> Result<Report, ParseError> {
+    let bytes = std::fs::read(path).map_err(|source| ParseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_bytes(&bytes, &path.display().to_string(), None)
+}
+
+/// Metadata, tables and findings of a document in any layout.
+pub fn report_from_document(doc: &Document) -> Report {
+    let mut report = Report {
+        year: meta::year(doc),
+        body: meta::body(doc),
+        ..Report::default()
+    };
+    mapper::map_tables(doc, &mut report);
+    validate::check(&mut report);
+    report
+}

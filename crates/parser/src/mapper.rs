@@ -1,0 +1,767 @@
+//! [`Document`] → [`Report`] tables: finds tables 二, 三 and 四 by their headings (or, failing
+//! that, by their first labels), decides the template version, matches each printed row to a
+//! template row by its label, and assigns values to columns from the template's column order.
+//! Every problem becomes a `P-…` finding; nothing is guessed.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use super::label::{self, score};
+use super::number::{fit, CellValue, ColumnUnit, Fitted};
+use super::reconstruct::{pieces, reconstruct, t3_row_consistent, t4_consistent, Piece, Reading};
+use super::tokens::{groups, tokenize, Group, Token};
+use nianbao_model::document::Document;
+use nianbao_model::report::{Finding, Num, Report, Severity, Source, Table2, Table3, Table4, Val};
+use nianbao_model::template::{
+    t3, table2_items, Template, MARKERS_2019, MARKERS_2021, T3_COLUMNS, T3_ROWS, T4_GROUPS,
+    T4_OUTCOMES,
+};
+
+/// One value of a row: a printed cell, or a value read from run-together digits.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Token(usize),
+    Read { value: i64, token: usize },
+}
+
+/// An arithmetic identity a row's values must satisfy (for [`reconstruct`]).
+type Identity = fn(&[i64]) -> bool;
+
+/// The lowest label score accepted as a match.
+const MIN_SCORE: f32 = 0.6;
+
+/// Fill `report`'s template and tables from `doc`. `year` (already read) breaks template ties.
+pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
+    let tokens = tokenize(doc);
+    let regions = Regions::find(&tokens);
+    let mut mapper = Mapper {
+        tokens: &tokens,
+        report,
+    };
+
+    let rows3 = match regions.t3.clone() {
+        Some(r) => mapper.match_table3(r),
+        None => {
+            mapper.missing(
+                "table3",
+                "no table 三 (收到和处理政府信息公开申请情况) found",
+            );
+            vec![None; T3_ROWS.len()]
+        }
+    };
+    let template = mapper.decide_template(&regions, &rows3);
+    mapper.report.template = template;
+    mapper.report.table3 = mapper.finish_table3(rows3, template);
+    mapper.report.table2 = match (template, regions.t2.clone()) {
+        (Some(t), Some(r)) => mapper.map_table2(r, t),
+        (None, Some(_)) => {
+            mapper.missing(
+                "table2",
+                "table 二 was found but its layout depends on the undecided template",
+            );
+            None
+        }
+        (_, None) => {
+            mapper.missing("table2", "no table 二 (主动公开政府信息情况) found");
+            None
+        }
+    };
+    mapper.report.table4 = match regions.t4.clone() {
+        Some(r) => mapper.map_table4(r),
+        None => {
+            mapper.missing("table4", "no table 四 (行政复议、行政诉讼情况) found");
+            None
+        }
+    };
+}
+
+/// Token ranges of the three tables.
+#[derive(Debug, Default)]
+struct Regions {
+    t2: Option<Range<usize>>,
+    t3: Option<Range<usize>>,
+    t4: Option<Range<usize>>,
+}
+
+impl Regions {
+    fn find(tokens: &[Token<'_>]) -> Regions {
+        let h2 = find_heading(tokens, 0, &["二"], &["主动公开"]);
+        let from = h2.unwrap_or(0);
+        let h3 = find_heading(tokens, from, &["三"], &["收到和处理", "依申请"]);
+        let a2 = find_from(tokens, 0, |t| {
+            t.is_label() && (t.key().starts_with("第二十条") || t.key() == "信息内容")
+        });
+        let start2 = h2.or(a2);
+        let a3 = find_from(tokens, start2.unwrap_or(0), |t| {
+            t.is_label()
+                && (t.compact.contains("本列数据的勾稽关系")
+                    || t.key() == "申请人情况"
+                    || t.key().starts_with("本年新收政府信息公开申请"))
+        });
+        let start3 = h3.or(a3);
+        let after3 = start3.or(start2).unwrap_or(0);
+        let h4 = find_heading(tokens, after3, &["四"], &["行政复议"]);
+        let a4 =
+            start3.and_then(|s| find_from(tokens, s, |t| t.is_label() && t.key() == "行政复议"));
+        let start4 = h4.or(a4);
+        let h5 = find_heading(
+            tokens,
+            start4.or(start3).unwrap_or(0),
+            &["五", "六"],
+            &["问题", "其他需要报告"],
+        );
+        let end = tokens.len();
+        let stop = |s: usize, nexts: &[Option<usize>]| {
+            nexts
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&n| n > s)
+                .min()
+                .unwrap_or(h5.unwrap_or(end).max(s))
+        };
+        Regions {
+            t2: start2.map(|s| s..stop(s, &[start3, start4, h5])),
+            t3: start3.map(|s| s..stop(s, &[start4, h5])),
+            t4: start4.map(|s| s..stop(s, &[h5])),
+        }
+    }
+}
+
+fn find_from(
+    tokens: &[Token<'_>],
+    from: usize,
+    pred: impl Fn(&Token<'_>) -> bool,
+) -> Option<usize> {
+    tokens
+        .iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, t)| pred(t))
+        .map(|(i, _)| i)
+}
+
+/// A section heading such as `三、收到和处理政府信息公开申请情况`: a short line (or a cell alone
+/// in its row) numbered with one of `numbers` and containing one of `words`.
+fn find_heading(
+    tokens: &[Token<'_>],
+    from: usize,
+    numbers: &[&str],
+    words: &[&str],
+) -> Option<usize> {
+    find_from(tokens, from, |t| {
+        let c = &t.compact;
+        t.row_len == 1
+            && c.chars().count() <= 40
+            && numbers
+                .iter()
+                .any(|n| c.starts_with(&format!("{n}、")) || c.starts_with(&format!("{n}.")))
+            && words.iter().any(|w| c.contains(w))
+    })
+}
+
+/// The template label keys of one table, computed once per process, with an index of the keys
+/// that name exactly one row.
+struct RowKeys {
+    /// `keys[row]`: the keys of the row's printed forms.
+    keys: Vec<Vec<String>>,
+    /// Key → row, for keys that belong to one row only.
+    unique: HashMap<String, usize>,
+}
+
+impl RowKeys {
+    fn new(labels: impl Iterator<Item = Vec<String>>) -> RowKeys {
+        let keys: Vec<Vec<String>> = labels.collect();
+        let mut rows_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (row, ks) in keys.iter().enumerate() {
+            for k in ks.iter().filter(|k| !k.is_empty()) {
+                rows_of.entry(k).or_default().push(row);
+            }
+        }
+        let unique = rows_of
+            .into_iter()
+            .filter(|(_, rows)| rows.len() == 1)
+            .map(|(k, rows)| (k.to_string(), rows[0]))
+            .collect();
+        RowKeys { keys, unique }
+    }
+
+    /// The row a printed key names exactly, if it is one row's key. Only equal keys score 1.0
+    /// ([`score`]), so such a row, when not taken, is the best match whatever the others score.
+    fn exact(&self, printed: &str) -> Option<usize> {
+        self.unique.get(printed).copied()
+    }
+}
+
+fn t3_keys() -> &'static RowKeys {
+    static KEYS: OnceLock<RowKeys> = OnceLock::new();
+    KEYS.get_or_init(|| RowKeys::new(T3_ROWS.iter().map(|(_, l)| vec![label::key(l)])))
+}
+
+fn t2_keys(template: Template) -> &'static RowKeys {
+    static V2019: OnceLock<RowKeys> = OnceLock::new();
+    static V2021: OnceLock<RowKeys> = OnceLock::new();
+    let cell = match template {
+        Template::V2019 => &V2019,
+        Template::V2021 => &V2021,
+    };
+    cell.get_or_init(|| {
+        let items = table2_items(template).iter();
+        RowKeys::new(items.map(|it| it.labels.iter().map(|l| label::key(l)).collect()))
+    })
+}
+
+/// The template rows a printed table 三 supplied: `rows[i]` = the group of row i.
+type Rows3 = Vec<Option<Group>>;
+
+struct Mapper<'t, 'a, 'r> {
+    tokens: &'t [Token<'a>],
+    report: &'r mut Report,
+}
+
+impl Mapper<'_, '_, '_> {
+    fn missing(&mut self, table: &str, message: &str) {
+        self.report.push(
+            Finding::new("P-TABLE-MISSING", Severity::Warning, message)
+                .with_cells([table.to_string()]),
+        );
+    }
+
+    fn finding(&mut self, rule: &str, severity: Severity, message: String, cells: Vec<String>) {
+        self.report
+            .push(Finding::new(rule, severity, message).with_cells(cells));
+    }
+
+    fn label_text(&self, g: &Group) -> String {
+        g.labels
+            .iter()
+            .map(|&i| self.tokens[i].text)
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+
+    /// Candidate keys of a group's label, most specific first: the last label, then the last
+    /// two joined (a label wrapped over two lines or cells).
+    fn candidates(&self, g: &Group) -> Vec<String> {
+        let mut c = Vec::new();
+        if let Some(&last) = g.labels.last() {
+            c.push(self.tokens[last].key().to_string());
+            if g.labels.len() >= 2 {
+                let prev = g.labels[g.labels.len() - 2];
+                c.push(format!(
+                    "{}{}",
+                    self.tokens[prev].key(),
+                    self.tokens[last].key()
+                ));
+            }
+        }
+        c
+    }
+
+    /// The best unassigned template row for a group: the last label decides when it matches
+    /// anything; the joined labels are tried only when it does not. Ties go to the first row
+    /// after `after` (template order).
+    fn best_row(
+        &self,
+        g: &Group,
+        keys: &RowKeys,
+        taken: &[bool],
+        after: Option<usize>,
+    ) -> Option<(usize, f32)> {
+        self.candidates(g).iter().find_map(|cand| {
+            if let Some(i) = keys.exact(cand).filter(|&i| !taken[i]) {
+                return Some((i, 1.0));
+            }
+            let mut best: Option<(usize, f32)> = None;
+            for (i, ks) in keys.keys.iter().enumerate() {
+                if taken[i] {
+                    continue;
+                }
+                let s = ks.iter().map(|k| score(cand, k)).fold(0.0f32, f32::max);
+                if s < MIN_SCORE {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((bi, bs)) => {
+                        s > bs || (s == bs && after.is_some_and(|a| bi <= a && i > a))
+                    }
+                };
+                if better {
+                    best = Some((i, s));
+                }
+            }
+            best
+        })
+    }
+
+    fn match_table3(&mut self, region: Range<usize>) -> Rows3 {
+        let keys = t3_keys();
+        let mut rows: Rows3 = vec![None; T3_ROWS.len()];
+        let mut taken = vec![false; T3_ROWS.len()];
+        let mut last = None;
+        for g in groups(self.tokens, region) {
+            if g.values.is_empty() || g.labels.is_empty() {
+                continue;
+            }
+            match self.best_row(&g, keys, &taken, last) {
+                Some((i, s)) => {
+                    if s < 0.9 {
+                        let printed = self.label_text(&g);
+                        self.finding(
+                            "P-LABEL-FUZZY",
+                            Severity::Info,
+                            format!(
+                                "table 三 label '{printed}' read as '{}' (match {s:.2})",
+                                T3_ROWS[i].1
+                            ),
+                            vec![format!("table3.{}", T3_ROWS[i].0)],
+                        );
+                    }
+                    taken[i] = true;
+                    last = Some(i);
+                    rows[i] = Some(g);
+                }
+                None => self.unexpected_row("table3", &g),
+            }
+        }
+        rows
+    }
+
+    fn unexpected_row(&mut self, table: &str, g: &Group) {
+        let has_number = g
+            .values
+            .iter()
+            .any(|&i| matches!(self.tokens[i].value, Some(CellValue::Number { .. })));
+        if !has_number {
+            return;
+        }
+        let printed = self.label_text(g);
+        let values: Vec<&str> = g.values.iter().map(|&i| self.tokens[i].text).collect();
+        let loc = self.tokens[g.labels[0]].loc;
+        self.finding(
+            "P-UNEXPECTED-ROW",
+            Severity::Warning,
+            format!("{table}: row '{printed}' at {loc} is not in the template; its values {values:?} were not used"),
+            vec![table.to_string()],
+        );
+    }
+
+    fn decide_template(&mut self, regions: &Regions, rows3: &Rows3) -> Option<Template> {
+        let count = |range: Range<usize>, markers: &[&str]| {
+            self.tokens[range]
+                .iter()
+                .filter(|t| t.is_label() && markers.iter().any(|m| t.compact.contains(m)))
+                .count()
+        };
+        let all = 0..self.tokens.len();
+        let t2 = regions.t2.clone().unwrap_or(0..0);
+        for range in [t2, all] {
+            let (n21, n19) = (
+                count(range.clone(), &MARKERS_2021),
+                count(range, &MARKERS_2019),
+            );
+            if n21 > n19 {
+                return Some(Template::V2021);
+            }
+            if n19 > n21 {
+                return Some(Template::V2019);
+            }
+        }
+        let items = t3::OTHER_ITEMS.iter().any(|&i| rows3[i].is_some());
+        if rows3.iter().all(Option::is_none) {
+            return None; // no table to read: the version is not a question
+        }
+        let inferred = if items {
+            Some((
+                Template::V2021,
+                "table 三 prints the （六） items of the 2021 format",
+            ))
+        } else {
+            match self.report.year {
+                Some(y) if y >= 2021 => Some((Template::V2021, "the data year is 2021 or later")),
+                Some(2019 | 2020) => Some((Template::V2019, "the data year is 2019 or 2020")),
+                _ => None,
+            }
+        };
+        match inferred {
+            Some((t, why)) => {
+                self.finding(
+                    "P-TEMPLATE-INFERRED",
+                    Severity::Info,
+                    format!("no table 二 column labels name the format; template {} inferred because {why}", t.as_str()),
+                    vec![],
+                );
+                Some(t)
+            }
+            None => {
+                let has_tables = rows3.iter().any(Option::is_some);
+                let severity = if has_tables {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                };
+                self.finding(
+                    "P-TEMPLATE-UNKNOWN",
+                    severity,
+                    "the template version cannot be decided (no version markers, no data year)"
+                        .into(),
+                    vec![],
+                );
+                None
+            }
+        }
+    }
+
+    /// Values of a group fitted to `n` columns: surplus blank cells at either end are dropped;
+    /// any other count is a finding and the row stays null.
+    fn row_values(
+        &mut self,
+        g: &Group,
+        n: usize,
+        path: &str,
+        identity: Option<Identity>,
+    ) -> Option<Vec<Slot>> {
+        let mut v: &[usize] = &g.values;
+        let blank = |i: &usize| {
+            self.tokens[*i]
+                .value
+                .as_ref()
+                .is_some_and(CellValue::is_null)
+        };
+        while v.len() > n && v.last().is_some_and(blank) {
+            v = &v[..v.len() - 1];
+        }
+        while v.len() > n && v.first().is_some_and(blank) {
+            v = &v[1..];
+        }
+        let unreadable = v
+            .iter()
+            .any(|&i| matches!(self.tokens[i].value, Some(CellValue::Unreadable)));
+        if v.len() == n && !unreadable {
+            return Some(v.iter().map(|&i| Slot::Token(i)).collect());
+        }
+        let printed = self.label_text(g);
+        let values: Vec<&str> = v.iter().map(|&i| self.tokens[i].text).collect();
+        let at = g
+            .labels
+            .first()
+            .or(g.values.first())
+            .map(|&i| self.tokens[i].loc.to_string())
+            .unwrap_or_default();
+        let outcome = identity.map(|check| {
+            let pieces: Option<Vec<Piece>> = v
+                .iter()
+                .map(|&i| pieces(self.tokens[i].text, i))
+                .collect::<Option<Vec<_>>>()
+                .map(|p| p.concat());
+            pieces.map_or(Reading::None, |p| reconstruct(&p, n, check))
+        });
+        let why = match outcome {
+            Some(Reading::Unique(read)) => {
+                let shown: Vec<i64> = read.iter().map(|(x, _)| *x).collect();
+                self.finding(
+                    "P-RECONSTRUCTED",
+                    Severity::Warning,
+                    format!(
+                        "{path}: row '{printed}' at {at} printed {values:?} ({} cells for {n}); read as {shown:?}, \
+                         the only reading whose totals add up",
+                        v.len()
+                    ),
+                    vec![path.to_string()],
+                );
+                return Some(
+                    read.into_iter()
+                        .map(|(value, token)| Slot::Read { value, token })
+                        .collect(),
+                );
+            }
+            Some(Reading::Ambiguous(k)) => format!("; {k} readings add up, none is chosen"),
+            Some(Reading::None) => "; no reading adds up".to_string(),
+            None => String::new(),
+        };
+        self.finding(
+            "P-VALUE-COUNT",
+            Severity::Error,
+            format!("{path}: row '{printed}' at {at} has {} values, the template has {n}: {values:?}{why}; left null", v.len()),
+            vec![path.to_string()],
+        );
+        None
+    }
+
+    /// A slot's value in its cell.
+    fn fit_slot(&mut self, slot: Slot, unit: ColumnUnit, path: String) -> Val {
+        match slot {
+            Slot::Token(t) => self.fit_value(t, unit, path),
+            Slot::Read { value, token } => {
+                let t = &self.tokens[token];
+                self.report.sources.insert(
+                    path,
+                    Source {
+                        loc: t.loc,
+                        printed: t.text.to_string(),
+                    },
+                );
+                Some(Num::Int(value))
+            }
+        }
+    }
+
+    /// One value into its cell: converted where the unit says so, null with a finding otherwise.
+    fn fit_value(&mut self, token: usize, unit: ColumnUnit, path: String) -> Val {
+        let t = &self.tokens[token];
+        let Some(cell) = &t.value else { return None };
+        let (text, loc) = (t.text.to_string(), t.loc);
+        let fitted = fit(cell, unit);
+        self.report.sources.insert(
+            path.clone(),
+            Source {
+                loc,
+                printed: text.clone(),
+            },
+        );
+        match fitted {
+            Fitted::Value(v) => v,
+            Fitted::WithNote(v, note) => {
+                self.finding(
+                    "P-UNIT",
+                    Severity::Info,
+                    format!("{path} at {loc}: '{text}' {note}"),
+                    vec![path],
+                );
+                v
+            }
+            Fitted::Rejected(why) => {
+                self.finding(
+                    "P-VALUE",
+                    Severity::Error,
+                    format!("{path} at {loc}: '{text}' is {why}; left null"),
+                    vec![path],
+                );
+                None
+            }
+        }
+    }
+
+    fn finish_table3(&mut self, rows: Rows3, template: Option<Template>) -> Option<Table3> {
+        if rows.iter().all(Option::is_none) {
+            if self
+                .report
+                .findings
+                .iter()
+                .all(|f| f.rule != "P-TABLE-MISSING")
+            {
+                self.missing("table3", "no row of table 三 was found");
+            }
+            return None;
+        }
+        let mut table: Table3 = [[None; 7]; 26];
+        for (r, g) in rows.iter().enumerate() {
+            let Some(g) = g else { continue };
+            let path = format!("table3.{}", T3_ROWS[r].0);
+            let Some(values) = self.row_values(g, 7, &path, Some(t3_row_consistent)) else {
+                continue;
+            };
+            for (c, tok) in values.into_iter().enumerate() {
+                table[r][c] = self.fit_slot(
+                    tok,
+                    ColumnUnit::Count,
+                    format!("{path}.{}", T3_COLUMNS[c].0),
+                );
+            }
+        }
+        self.other_handling(&rows, &mut table, template);
+        let missing: Vec<usize> = (0..T3_ROWS.len())
+            .filter(|&r| {
+                rows[r].is_none() && !t3::OTHER_ITEMS.contains(&r) && r != t3::OTHER_HANDLING
+            })
+            .collect();
+        if !missing.is_empty() {
+            let labels: Vec<&str> = missing.iter().map(|&r| T3_ROWS[r].1).collect();
+            let cells = missing
+                .iter()
+                .map(|&r| format!("table3.{}", T3_ROWS[r].0))
+                .collect();
+            self.finding(
+                "P-LABEL-NOT-FOUND",
+                Severity::Warning,
+                format!("table 三 rows not found (left null): {}", labels.join("; ")),
+                cells,
+            );
+        }
+        Some(table)
+    }
+
+    /// （六）其他处理: printed as one row in 2019, as three items in 2021 (other_handling is then
+    /// their sum). A report printing the other version's form is read as printed, with a finding.
+    fn other_handling(&mut self, rows: &Rows3, table: &mut Table3, template: Option<Template>) {
+        let items_printed = t3::OTHER_ITEMS.iter().any(|&i| rows[i].is_some());
+        let single_printed = rows[t3::OTHER_HANDLING].is_some();
+        match (template, items_printed, single_printed) {
+            (Some(Template::V2021), false, true) => self.finding(
+                "P-MIXED-TEMPLATE",
+                Severity::Warning,
+                "table 三 prints （六）其他处理 as one row (2019 layout) in a 2021-format report; read as printed \
+                 into other_handling, the three items are null"
+                    .into(),
+                vec!["table3.other_handling".into()],
+            ),
+            (Some(Template::V2019), true, _) => self.finding(
+                "P-MIXED-TEMPLATE",
+                Severity::Warning,
+                "table 三 prints the three （六） items of the 2021 layout in a 2019-format report; read as printed".into(),
+                t3::OTHER_ITEMS.iter().map(|&i| format!("table3.{}", T3_ROWS[i].0)).collect(),
+            ),
+            (_, false, false) => {
+                let which = if template == Some(Template::V2019) { "（六）其他处理" } else { "（六）其他处理 items" };
+                self.finding(
+                    "P-LABEL-NOT-FOUND",
+                    Severity::Warning,
+                    format!("table 三 row {which} not found (left null)"),
+                    vec!["table3.other_handling".into()],
+                );
+            }
+            _ => {}
+        }
+        if items_printed && !single_printed {
+            let sums: Vec<Val> = (0..7)
+                .map(|c| sum_present(t3::OTHER_ITEMS.iter().map(|&i| table[i][c])))
+                .collect();
+            table[t3::OTHER_HANDLING].copy_from_slice(&sums);
+        }
+    }
+
+    fn map_table2(&mut self, region: Range<usize>, template: Template) -> Option<Table2> {
+        let items = table2_items(template);
+        let keys = t2_keys(template);
+        let mut table = Table2::empty(template);
+        let mut found = vec![false; items.len()];
+        for g in groups(self.tokens, region) {
+            if g.values.is_empty() || g.labels.is_empty() {
+                continue;
+            }
+            let best = self.best_row(&g, keys, &found, None);
+            let Some((i, _)) = best else {
+                self.unexpected_row("table2", &g);
+                continue;
+            };
+            found[i] = true;
+            let item = &items[i];
+            let path = format!("table2.{}", item.key);
+            // Table 二 rows have no identity to check a reconstruction against.
+            let Some(values) = self.row_values(&g, item.measures.len(), &path, None) else {
+                continue;
+            };
+            for (m, tok) in values.into_iter().enumerate() {
+                let unit = table2_unit(template, item.key, item.measures[m].0);
+                table.values[i][m] =
+                    self.fit_slot(tok, unit, format!("{path}.{}", item.measures[m].0));
+            }
+        }
+        if !found.iter().any(|&f| f) {
+            self.missing("table2", "no row of table 二 was found");
+            return None;
+        }
+        let missing: Vec<&str> = items
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| !**f)
+            .map(|(it, _)| it.labels[0])
+            .collect();
+        if !missing.is_empty() {
+            let cells = items
+                .iter()
+                .zip(&found)
+                .filter(|(_, f)| !**f)
+                .map(|(it, _)| format!("table2.{}", it.key));
+            self.finding(
+                "P-LABEL-NOT-FOUND",
+                Severity::Warning,
+                format!(
+                    "table 二 rows not found (left null): {}",
+                    missing.join("; ")
+                ),
+                cells.collect(),
+            );
+        }
+        Some(table)
+    }
+
+    /// Table 四 is one row of 15 numbers under a three-row header: the group with exactly 15
+    /// values (the fullest, if several), or else all values of the region if they are 15.
+    fn map_table4(&mut self, region: Range<usize>) -> Option<Table4> {
+        let all = groups(self.tokens, region.clone());
+        let filled = |g: &Group| {
+            g.values
+                .iter()
+                .filter(|&&i| matches!(self.tokens[i].value, Some(CellValue::Number { .. })))
+                .count()
+        };
+        let candidate = all
+            .iter()
+            .filter(|g| g.values.len() == 15)
+            .max_by_key(|g| (filled(g), std::cmp::Reverse(g.values.first().copied())));
+        let values: Vec<Slot> = match candidate {
+            Some(g) => g.values.iter().map(|&i| Slot::Token(i)).collect(),
+            None => {
+                // The fullest row if it looks like the data row, else every value of the region
+                // (a layout without row boundaries); either may need reconstruction.
+                let fullest = all
+                    .iter()
+                    .max_by_key(|g| filled(g))
+                    .filter(|g| filled(g) >= 10);
+                let group = match fullest {
+                    Some(g) => g.clone(),
+                    None => Group {
+                        labels: Vec::new(),
+                        values: all.iter().flat_map(|g| g.values.clone()).collect(),
+                    },
+                };
+                self.row_values(&group, 15, "table4", Some(t4_consistent))?
+            }
+        };
+        let mut table: Table4 = [[None; 5]; 3];
+        for (k, tok) in values.into_iter().enumerate() {
+            let (g, o) = (k / 5, k % 5);
+            table[g][o] = self.fit_slot(
+                tok,
+                ColumnUnit::Count,
+                format!("table4.{}.{}", T4_GROUPS[g].0, T4_OUTCOMES[o].0),
+            );
+        }
+        Some(table)
+    }
+}
+
+fn table2_unit(template: Template, item: &str, measure: &str) -> ColumnUnit {
+    match (template, item, measure) {
+        (Template::V2021, "fees", _) => ColumnUnit::TenThousandYuan,
+        (Template::V2019, "procurement", "amount") => ColumnUnit::AsPrinted,
+        (Template::V2019, _, "change") => ColumnUnit::SignedCount,
+        _ => ColumnUnit::Count,
+    }
+}
+
+/// The sum of the printed values; `None` when none is printed.
+pub(crate) fn sum_present(vals: impl Iterator<Item = Val>) -> Val {
+    let mut any = false;
+    let mut int: i64 = 0;
+    let mut dec: f64 = 0.0;
+    let mut is_dec = false;
+    for v in vals.flatten() {
+        any = true;
+        match v {
+            Num::Int(i) => int = int.saturating_add(i),
+            Num::Dec(d) => {
+                dec += d;
+                is_dec = true;
+            }
+        }
+    }
+    match (any, is_dec) {
+        (false, _) => None,
+        (true, false) => Some(Num::Int(int)),
+        (true, true) => Some(Num::Dec(dec + int as f64)),
+    }
+}

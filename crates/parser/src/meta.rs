@@ -1,0 +1,214 @@
+//! [`Document`] → metadata: the data year (统计期限 first, then the title) and the issuing body
+//! as the report names itself. Tolerates characters dropped by text extraction
+//! ("自202111日起"). No I/O.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use nianbao_model::document::{Block, Document};
+
+/// How many leading blocks are searched for metadata.
+const HEAD_BLOCKS: usize = 80;
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in regex {pattern}: {e}"))
+    })
+}
+
+fn period_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?:统计期限|统计时限|统计期间|统计时间|数据统计)[^0-9]{0,12}(20\d{2})",
+    )
+}
+
+fn from_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"自\s*(20\d{2})\s*年?\s*0?1\s*月?\s*0?1\s*日?\s*(?:起|至)",
+    )
+}
+
+fn title_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"([^\s,，。、:：;；“”《》()（）|<>_\-—]{0,40}?)\s*(20\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)",
+    )
+}
+
+/// Words that, right before "YYYY年…年度报告", show a text *about* reports (a notice asking
+/// bodies to publish theirs: "关于做好2023年度政府信息公开工作年度报告…的通知"), not a report.
+const ABOUT_REPORTS: [&str; 6] = ["做好", "开展", "编制", "报送", "印发", "关于"];
+
+/// The body name and year of a report title or opening sentence, if the text names one.
+fn report_title(text: &str) -> Option<(Option<String>, i32)> {
+    if !text.contains("20") {
+        return None; // no year: skip the regex
+    }
+    let caps = title_re().captures(text)?;
+    let year = caps[2].parse().ok()?;
+    let raw = caps[1].trim();
+    if ABOUT_REPORTS.iter().any(|w| raw.ends_with(w)) {
+        return None;
+    }
+    let mut name = raw;
+    for p in PREFIXES {
+        if let Some(pos) = name.rfind(p) {
+            name = &name[pos + p.len()..];
+        }
+    }
+    let name = name.trim_start_matches(['的', '对']);
+    Some(((name.chars().count() >= 2).then(|| name.to_string()), year))
+}
+
+/// Leading words that are not part of a body's name.
+const PREFIXES: [&str; 8] = [
+    "现将",
+    "现公布",
+    "公布",
+    "发布",
+    "关于",
+    "现予公布",
+    "特此公布",
+    "根据",
+];
+
+/// The texts metadata is read from: the first blocks' text (a line as it is, a row's cells
+/// joined by spaces).
+fn head_texts(doc: &Document) -> Vec<Cow<'_, str>> {
+    doc.blocks
+        .iter()
+        .take(HEAD_BLOCKS)
+        .map(|block| match block {
+            Block::Line { text, .. } => Cow::Borrowed(text.as_str()),
+            Block::Row { cells } => Cow::Owned(
+                cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        })
+        .collect()
+}
+
+/// The data year: the 统计期限 sentence wins, then "自2021年1月1日起", then a title.
+pub(crate) fn year(doc: &Document) -> Option<i32> {
+    let texts = head_texts(doc);
+    let title = doc.title.as_deref();
+    let all = || texts.iter().map(|t| t.as_ref()).chain(title);
+    let find =
+        |re: &Regex| all().find_map(|t| re.captures(t).and_then(|c| c[1].parse::<i32>().ok()));
+    find(period_re()).or_else(|| find(from_re())).or_else(|| {
+        title
+            .into_iter()
+            .chain(texts.iter().map(|t| t.as_ref()))
+            .find_map(|t| report_title(t).map(|(_, y)| y))
+    })
+}
+
+/// The issuing body: the name before "YYYY年政府信息公开工作年度报告" in the title or the
+/// opening lines, without leading verbs such as 现公布.
+pub(crate) fn body(doc: &Document) -> Option<String> {
+    let texts = head_texts(doc);
+    let from_texts = texts
+        .iter()
+        .enumerate()
+        .find_map(|(i, t)| match report_title(t)? {
+            (Some(name), _) => Some(name),
+            // A title printed over two lines: "淮安市人民政府" / "2024年政府信息公开工作年度报告".
+            (None, _) => i.checked_sub(1).and_then(|p| plausible_name(&texts[p])),
+        });
+    from_texts.or_else(|| {
+        doc.title
+            .as_deref()
+            .and_then(report_title)
+            .and_then(|(name, _)| name)
+    })
+}
+
+/// A short line without punctuation, such as a body's name printed above the title.
+fn plausible_name(line: &str) -> Option<String> {
+    let t = line.trim();
+    let n = t.chars().count();
+    let punct = t
+        .chars()
+        .any(|c| c.is_ascii_punctuation() || "，。、：；（）《》“”".contains(c));
+    ((2..=30).contains(&n) && !punct).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nianbao_model::document::Loc;
+
+    fn doc(lines: &[&str], title: Option<&str>) -> Document {
+        let mut d = Document {
+            title: title.map(str::to_string),
+            blocks: vec![],
+        };
+        for (i, l) in lines.iter().enumerate() {
+            d.push_line(*l, Loc::Line { line: i as u32 + 1 });
+        }
+        d
+    }
+
+    #[test]
+    fn year_from_the_statistics_period() {
+        let d = doc(&["现公布贵港市2021年政府信息公开工作年度报告。本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。"], None);
+        assert_eq!(year(&d), Some(2021));
+        assert_eq!(body(&d).as_deref(), Some("贵港市"));
+    }
+
+    #[test]
+    fn year_with_dropped_characters() {
+        let d = doc(
+            &["本报告中所列数据统计期限自202411日起至1231日止。"],
+            Some("某局2023年工作总结"),
+        );
+        assert_eq!(year(&d), Some(2024));
+    }
+
+    #[test]
+    fn year_and_body_from_a_title() {
+        let d = doc(
+            &["正文"],
+            Some("洪泽区人民政府2023年政府信息公开工作年度报告_淮安市洪泽区人民政府"),
+        );
+        assert_eq!(year(&d), Some(2023));
+        assert_eq!(body(&d).as_deref(), Some("洪泽区人民政府"));
+    }
+
+    #[test]
+    fn a_notice_about_reports_names_no_body_or_year() {
+        let d = doc(
+            &["关于做好2023年度政府信息公开工作年度报告编制发布工作的通知"],
+            None,
+        );
+        assert_eq!((year(&d), body(&d)), (None, None));
+    }
+
+    #[test]
+    fn a_title_over_two_lines() {
+        let d = doc(
+            &[
+                "淮安市人民政府",
+                "2024年政府信息公开工作年度报告",
+                "本报告由……编制。",
+            ],
+            None,
+        );
+        assert_eq!(body(&d).as_deref(), Some("淮安市人民政府"));
+    }
+
+    #[test]
+    fn no_year_is_none() {
+        assert_eq!(year(&doc(&["关于开展2024年防汛演练的通知"], None)), None);
+    }
+}

@@ -1,0 +1,74 @@
+//! Magic bytes → the format of a saved report, so that each reader gets only its own input and
+//! legacy formats (.doc/.wps) are named instead of misread. Pure; looks at most at the zip index.
+
+use std::fmt;
+
+/// What a file is, judged from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `%PDF-` within the first KiB.
+    Pdf,
+    /// A zip archive holding `word/document.xml`.
+    Docx,
+    /// Another zip archive (xlsx, odt, a bundle of attachments).
+    Zip,
+    /// An OLE compound file (`D0 CF 11 E0`): Word 97–2003 `.doc`, WPS `.wps`, `.xls`.
+    Ole,
+    /// Rich Text Format (`{\rtf`), often served with a `.doc` name.
+    Rtf,
+    /// Anything else (HTML, plain text, images, garbage).
+    Other,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Pdf => "PDF",
+            Format::Docx => "DOCX",
+            Format::Zip => "zip archive (not DOCX)",
+            Format::Ole => "OLE compound file (.doc/.wps/.xls)",
+            Format::Rtf => "RTF document",
+            Format::Other => "unknown format",
+        })
+    }
+}
+
+/// The signature of an OLE compound file; [`sniff`] checks its first four bytes.
+pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Classifies `bytes` by their magic numbers.
+pub fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(&OLE_MAGIC[..4]) {
+        return Format::Ole;
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Format::Rtf;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        // The central directory lists every entry name; a raw search avoids parsing the archive.
+        let docx = bytes.windows(17).any(|w| w == b"word/document.xml");
+        return if docx { Format::Docx } else { Format::Zip };
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Format::Pdf;
+    }
+    Format::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_bytes() {
+        assert_eq!(sniff(b"%PDF-1.7\n"), Format::Pdf);
+        assert_eq!(sniff(b"\xef\xbb\xbf%PDF-1.4"), Format::Pdf);
+        assert_eq!(sniff(&OLE_MAGIC), Format::Ole);
+        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Format::Docx);
+        assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), Format::Zip);
+        assert_eq!(sniff(b"{\\rtf1\\ansi"), Format::Rtf);
+        assert_eq!(sniff(b"<html>"), Format::Other);
+        assert_eq!(sniff(b""), Format::Other);
+    }
+}

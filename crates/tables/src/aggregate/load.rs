@@ -1,0 +1,470 @@
+//! An output folder written by [`super::output::write_all`] → [`Tables`] again: the Parquet
+//! files `reports`, `cells/year=*/part-0`, `findings`, `comparison` and `trends` are read with
+//! polars, keys and labels are mapped back to the template's constants and rows back to their
+//! report. Reads only; `duplicates` is not stored and comes back as 0.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::metrics::METRICS;
+use super::{
+    find_def, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables, TrendRow,
+};
+use nianbao_model::document::Loc;
+use nianbao_model::report::{Finding, Severity};
+
+/// Why an output folder could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be opened, or the `cells` folder could not be listed.
+    #[error("cannot open {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not readable Parquet, or a column is missing or of an unexpected type.
+    #[error("cannot read {path}: {source}")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The polars error.
+        source: PolarsError,
+    },
+    /// A file was read but does not fit: a row names a report missing from `reports.parquet`,
+    /// an unknown cell or severity, an unreadable `source_cell`, a comparison row without a year.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, e.g. `unknown cell table3.x.total`.
+        message: String,
+    },
+}
+
+/// Read every table of the output folder `dir`.
+pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
+    let reports = read_reports(&Frame::open(&dir.join("reports.parquet"))?)?;
+    let index = ReportIndex::new(&reports);
+    let mut cells = Vec::new();
+    for part in cell_partitions(dir)? {
+        cells.extend(read_cells(&Frame::open(&part.path)?, part.year, &index)?);
+    }
+    // Partitions hold each year's reports in report order: a stable sort restores the order
+    // of the whole table.
+    cells.sort_by_key(|c| c.report);
+    let findings = read_findings(&Frame::open(&dir.join("findings.parquet"))?, &index)?;
+    let comparison = read_comparison(&Frame::open(&dir.join("comparison.parquet"))?)?;
+    let trends = read_trends(&Frame::open(&dir.join("trends.parquet"))?)?;
+    Ok(Tables {
+        reports,
+        cells,
+        findings,
+        comparison,
+        trends,
+        duplicates: 0,
+    })
+}
+
+/// One Parquet file in memory, with typed column readers that name the file on error.
+struct Frame {
+    path: PathBuf,
+    df: DataFrame,
+}
+
+impl Frame {
+    fn open(path: &Path) -> Result<Frame, LoadError> {
+        let file = File::open(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|source| LoadError::Parquet {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Frame {
+            path: path.to_path_buf(),
+            df,
+        })
+    }
+
+    fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    fn err(&self, source: PolarsError) -> LoadError {
+        LoadError::Parquet {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn invalid(&self, message: String) -> LoadError {
+        LoadError::Invalid {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    fn column(&self, name: &str) -> Result<&Column, LoadError> {
+        self.df.column(name).map_err(|e| self.err(e))
+    }
+
+    fn opt_strs(&self, name: &str) -> Result<Vec<Option<String>>, LoadError> {
+        let ca = self.column(name)?.str().map_err(|e| self.err(e))?;
+        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+    }
+
+    fn strs(&self, name: &str) -> Result<Vec<String>, LoadError> {
+        Ok(self
+            .opt_strs(name)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    }
+
+    fn opt_i32(&self, name: &str) -> Result<Vec<Option<i32>>, LoadError> {
+        let ca = self.column(name)?.i32().map_err(|e| self.err(e))?;
+        Ok(ca.iter().collect())
+    }
+
+    fn opt_u32(&self, name: &str) -> Result<Vec<Option<u32>>, LoadError> {
+        let ca = self.column(name)?.u32().map_err(|e| self.err(e))?;
+        Ok(ca.iter().collect())
+    }
+
+    fn opt_u64(&self, name: &str) -> Result<Vec<Option<u64>>, LoadError> {
+        let ca = self.column(name)?.u64().map_err(|e| self.err(e))?;
+        Ok(ca.iter().collect())
+    }
+
+    fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, LoadError> {
+        let ca = self.column(name)?.f64().map_err(|e| self.err(e))?;
+        Ok(ca.iter().collect())
+    }
+
+    fn bools(&self, name: &str) -> Result<Vec<bool>, LoadError> {
+        let ca = self.column(name)?.bool().map_err(|e| self.err(e))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
+    }
+
+    fn counts(&self, name: &str) -> Result<Vec<usize>, LoadError> {
+        Ok(self
+            .opt_u32(name)?
+            .into_iter()
+            .map(|v| v.unwrap_or(0) as usize)
+            .collect())
+    }
+}
+
+/// The source columns of a row-level table, as [`SourceMeta`] (without `city_government`).
+fn source_metas(f: &Frame) -> Result<Vec<SourceMeta>, LoadError> {
+    let (city, adcode) = (f.strs("city")?, f.strs("adcode")?);
+    let (origin, url) = (f.strs("data_origin")?, f.strs("source_url")?);
+    let (warc, sha, time) = (
+        f.strs("warc_record_id")?,
+        f.strs("source_sha256")?,
+        f.strs("fetch_time")?,
+    );
+    Ok((0..f.height())
+        .map(|i| SourceMeta {
+            city: city[i].clone(),
+            adcode: adcode[i].clone(),
+            city_government: false,
+            url: url[i].clone(),
+            warc_record_id: warc[i].clone(),
+            sha256: sha[i].clone(),
+            fetch_time: time[i].clone(),
+            data_origin: origin[i].clone(),
+        })
+        .collect())
+}
+
+fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
+    let metas = source_metas(f)?;
+    let (body, year, template) = (
+        f.opt_strs("body")?,
+        f.opt_i32("year")?,
+        f.opt_strs("template")?,
+    );
+    let (read, encoding) = (f.strs("tables_read")?, f.opt_strs("encoding")?);
+    let (errors, warnings, infos) = (
+        f.counts("errors")?,
+        f.counts("warnings")?,
+        f.counts("infos")?,
+    );
+    let (gov, chosen) = (f.bools("city_government")?, f.bools("in_comparison")?);
+    Ok(metas
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut meta)| {
+            meta.city_government = gov[i];
+            ReportRow {
+                meta,
+                body: body[i].clone(),
+                year: year[i],
+                template: template[i].clone(),
+                tables_read: read[i].clone(),
+                errors: errors[i],
+                warnings: warnings[i],
+                infos: infos[i],
+                encoding: encoding[i].clone(),
+                in_comparison: chosen[i],
+            }
+        })
+        .collect())
+}
+
+/// What identifies a report in the tables that refer to it.
+type ReportKey = (String, String, String, Option<String>, Option<i32>);
+
+/// Report rows by the columns that rows of `cells` and `findings` repeat.
+struct ReportIndex(HashMap<ReportKey, usize>);
+
+impl ReportIndex {
+    fn new(reports: &[ReportRow]) -> ReportIndex {
+        let mut map = HashMap::new();
+        for (i, r) in reports.iter().enumerate() {
+            map.entry(Self::key(&r.meta, r.body.clone(), r.year))
+                .or_insert(i);
+        }
+        ReportIndex(map)
+    }
+
+    fn key(meta: &SourceMeta, body: Option<String>, year: Option<i32>) -> ReportKey {
+        (
+            meta.url.clone(),
+            meta.sha256.clone(),
+            meta.adcode.clone(),
+            body,
+            year,
+        )
+    }
+
+    /// The report of each row of `f` (whose rows all have the year `years[i]`).
+    fn rows(&self, f: &Frame, years: &[Option<i32>]) -> Result<Vec<usize>, LoadError> {
+        let metas = source_metas(f)?;
+        let body = f.opt_strs("body")?;
+        metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let key = Self::key(m, body[i].clone(), years[i]);
+                self.0.get(&key).copied().ok_or_else(|| {
+                    f.invalid(format!(
+                        "row {i} names a report missing from reports.parquet: {}",
+                        m.url
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+struct Partition {
+    path: PathBuf,
+    year: Option<i32>,
+}
+
+/// `cells/year=*/part-0.parquet`, sorted by folder name.
+fn cell_partitions(dir: &Path) -> Result<Vec<Partition>, LoadError> {
+    let cells = dir.join("cells");
+    let io = |source| LoadError::Io {
+        path: cells.clone(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&cells).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(year) = name.strip_prefix("year=") else {
+            continue;
+        };
+        let path = entry.path().join("part-0.parquet");
+        if path.is_file() {
+            out.push(Partition {
+                path,
+                year: year.parse().ok(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn read_cells(
+    f: &Frame,
+    year: Option<i32>,
+    index: &ReportIndex,
+) -> Result<Vec<CellRow>, LoadError> {
+    let reports = index.rows(f, &vec![year; f.height()])?;
+    let (table, row, column) = (f.strs("table")?, f.strs("row")?, f.strs("column")?);
+    let (row_label, column_label) = (f.strs("row_label")?, f.strs("column_label")?);
+    let (value, source) = (f.opt_f64("value")?, f.opt_strs("source_cell")?);
+    (0..f.height())
+        .map(|i| {
+            let def = find_def(
+                &table[i],
+                &row[i],
+                &column[i],
+                &row_label[i],
+                &column_label[i],
+            )
+            .ok_or_else(|| {
+                f.invalid(format!(
+                    "unknown cell {}.{}.{}",
+                    table[i], row[i], column[i]
+                ))
+            })?;
+            let loc = source[i]
+                .as_deref()
+                .map(str::parse::<Loc>)
+                .transpose()
+                .map_err(|e| f.invalid(e))?;
+            let report = u32::try_from(reports[i]).unwrap_or(u32::MAX);
+            Ok(CellRow::new(report, def, value[i], CellLoc::new(loc)))
+        })
+        .collect()
+}
+
+fn severity(s: &str) -> Option<Severity> {
+    [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+}
+
+fn read_findings(f: &Frame, index: &ReportIndex) -> Result<Vec<FindingRow>, LoadError> {
+    let reports = index.rows(f, &f.opt_i32("year")?)?;
+    let (rule, sev) = (f.strs("rule")?, f.strs("severity")?);
+    let (message, cells) = (f.strs("message")?, f.strs("cells")?);
+    (0..f.height())
+        .map(|i| {
+            let severity = severity(&sev[i])
+                .ok_or_else(|| f.invalid(format!("unknown severity {:?}", sev[i])))?;
+            Ok(FindingRow {
+                report: reports[i],
+                finding: Finding {
+                    rule: rule[i].clone(),
+                    severity,
+                    message: message[i].clone(),
+                    cells: cells[i].split_whitespace().map(str::to_string).collect(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// One metric's columns of `comparison`: values, per 100,000 residents (counts only), ranks.
+struct MetricColumns {
+    values: Vec<Option<f64>>,
+    per_100k: Vec<Option<f64>>,
+    ranks: Vec<Option<u32>>,
+}
+
+fn read_comparison(f: &Frame) -> Result<Vec<ComparisonRow>, LoadError> {
+    let metrics = METRICS
+        .iter()
+        .map(|m| {
+            Ok(MetricColumns {
+                values: f.opt_f64(m.key)?,
+                per_100k: if m.is_rate {
+                    vec![None; f.height()]
+                } else {
+                    f.opt_f64(&format!("{}_per_100k", m.key))?
+                },
+                ranks: f.opt_u32(&format!("{}_rank", m.key))?,
+            })
+        })
+        .collect::<Result<Vec<_>, LoadError>>()?;
+    let (year, city, adcode) = (f.opt_i32("year")?, f.strs("city")?, f.strs("adcode")?);
+    let (body, population) = (f.opt_strs("body")?, f.opt_u64("population")?);
+    let (origin, url) = (f.strs("data_origin")?, f.strs("source_url")?);
+    (0..f.height())
+        .map(|i| {
+            let year = year[i].ok_or_else(|| f.invalid(format!("row {i} has no year")))?;
+            Ok(ComparisonRow {
+                year,
+                city: city[i].clone(),
+                adcode: adcode[i].clone(),
+                body: body[i].clone(),
+                population: population[i],
+                data_origin: origin[i].clone(),
+                source_url: url[i].clone(),
+                values: metrics.iter().map(|m| m.values[i]).collect(),
+                per_100k: metrics.iter().map(|m| m.per_100k[i]).collect(),
+                ranks: metrics.iter().map(|m| m.ranks[i]).collect(),
+            })
+        })
+        .collect()
+}
+
+fn read_trends(f: &Frame) -> Result<Vec<TrendRow>, LoadError> {
+    let (city, adcode, year) = (f.strs("city")?, f.strs("adcode")?, f.opt_i32("year")?);
+    let metric = f.strs("metric")?;
+    let (value, previous, change) = (
+        f.opt_f64("value")?,
+        f.opt_f64("previous")?,
+        f.opt_f64("change")?,
+    );
+    let origin = f.strs("data_origin")?;
+    (0..f.height())
+        .map(|i| {
+            let m = METRICS
+                .iter()
+                .find(|m| m.key == metric[i])
+                .ok_or_else(|| f.invalid(format!("unknown metric {:?}", metric[i])))?;
+            let year = year[i].ok_or_else(|| f.invalid(format!("row {i} has no year")))?;
+            Ok(TrendRow {
+                city: city[i].clone(),
+                adcode: adcode[i].clone(),
+                year,
+                metric: m.key,
+                metric_label: m.label,
+                value: value[i],
+                previous: previous[i],
+                change: change[i],
+                data_origin: origin[i].clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::cell_defs;
+
+    #[test]
+    fn cell_definitions_are_found_by_keys_and_labels() {
+        let d =
+            find_def("table3", "total_processed", "total", "总计", "总计").expect("table3 cell");
+        assert_eq!(cell_defs()[usize::from(d)].row, "total_processed");
+        assert!(find_def("table2", "licensing", "change", "行政许可", "本年增/减").is_some());
+        assert!(find_def("table9", "x", "y", "", "").is_none());
+    }
+
+    #[test]
+    fn locations_read_back() {
+        for loc in [
+            Loc::Line { line: 3 },
+            Loc::Table {
+                table: 2,
+                row: 7,
+                col: 4,
+            },
+            Loc::Page {
+                page: 1,
+                row: 2,
+                col: 3,
+            },
+        ] {
+            assert_eq!(loc.to_string().parse::<Loc>(), Ok(loc));
+        }
+    }
+}

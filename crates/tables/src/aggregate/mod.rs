@@ -1,0 +1,754 @@
+//! Parsed reports (with where they came from) → the analyst's tables: `cells` (tidy long form),
+//! `reports`, `findings` (including the cross-year T3-5 check), `comparison` (city × derived
+//! metrics per year, per 100,000 residents, ranks) and `trends` (year-over-year change).
+//! Deterministic: every table is sorted before it is returned. No I/O; [`frames`] and
+//! `export` write the files.
+
+pub mod frames;
+pub mod load;
+pub mod metrics;
+pub mod output;
+pub mod sources;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use metrics::METRICS;
+use nianbao_model::document::Loc;
+use nianbao_model::report::{CellRef, Finding, Num, Report, Severity, TableId};
+use nianbao_model::template::{
+    table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
+};
+use nianbao_model::validate;
+
+/// Where a report came from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceMeta {
+    /// The city the report was harvested for, as the config names it, e.g. `贵港市`.
+    pub city: String,
+    /// The city's six-digit administrative division code (行政区划代码); empty when the city is
+    /// not in the config.
+    pub adcode: String,
+    /// The city government's own report (as opposed to a department's or a county's).
+    pub city_government: bool,
+    /// URL of the capture the values were printed in: the report page, or the PDF/DOCX
+    /// attachment its tables were read from.
+    pub url: String,
+    /// `WARC-Record-ID` of that capture's response record; empty when unknown.
+    pub warc_record_id: String,
+    /// SHA-256 (hex) of that capture's decoded payload; empty when unknown. Inputs with the same
+    /// digest are dropped as copies.
+    pub sha256: String,
+    /// When that capture was fetched (its WARC-Date, ISO 8601 UTC); empty when unknown.
+    pub fetch_time: String,
+    /// `published` or `synthetic-demo`.
+    pub data_origin: String,
+}
+
+/// One parsed report and its source.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Where the report came from.
+    pub meta: SourceMeta,
+    /// The parsed report (its `sources` emptied by [`Input::new`]).
+    pub report: Report,
+    /// Where each cell was printed, in the order of the report's `cells` rows. Filled by
+    /// [`Input::new`] from `report.sources`, whose strings it then drops: an archive of 10^5
+    /// reports must not hold 10^7 path strings.
+    pub locs: Vec<CellLoc>,
+}
+
+impl Input {
+    /// An input whose source locations are packed (and `report.sources` emptied).
+    pub fn new(meta: SourceMeta, mut report: Report) -> Input {
+        let mut locs = Vec::new();
+        if !report.sources.is_empty() {
+            walk_cells(&report, |_, cell, _| {
+                locs.push(CellLoc::new(
+                    report.sources.get(&cell.path()).map(|s| s.loc),
+                ));
+            });
+            report.sources.clear();
+        }
+        Input { meta, report, locs }
+    }
+}
+
+/// A [`Loc`] packed into 8 bytes (`cells` has a row per printed value): 2 bits of kind, then
+/// 20 bits of table or page and 21 bits each of row and column, or 62 bits of line. A
+/// location too large to pack is stored as unknown rather than made up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct CellLoc(u64);
+
+impl CellLoc {
+    const KIND: u32 = 62;
+
+    /// Pack a location; `None`, or a location too large to pack, becomes unknown.
+    pub fn new(loc: Option<Loc>) -> CellLoc {
+        let three = |kind: u64, a: u32, row: u32, col: u32| {
+            let fits = a < 1 << 20 && row < 1 << 21 && col < 1 << 21;
+            let packed = (kind << Self::KIND)
+                | (u64::from(a) << 42)
+                | (u64::from(row) << 21)
+                | u64::from(col);
+            CellLoc(if fits { packed } else { 0 })
+        };
+        match loc {
+            None => CellLoc(0),
+            Some(Loc::Line { line }) => CellLoc((1 << Self::KIND) | u64::from(line)),
+            Some(Loc::Table { table, row, col }) => three(2, table, row, col),
+            Some(Loc::Page { page, row, col }) => three(3, page, row, col),
+        }
+    }
+
+    /// The packed location; `None` when unknown.
+    pub fn get(self) -> Option<Loc> {
+        let bits = |shift: u32, width: u32| ((self.0 >> shift) & ((1 << width) - 1)) as u32;
+        let (a, row, col) = (bits(42, 20), bits(21, 21), bits(0, 21));
+        match self.0 >> Self::KIND {
+            1 => Some(Loc::Line { line: bits(0, 32) }),
+            2 => Some(Loc::Table { table: a, row, col }),
+            3 => Some(Loc::Page { page: a, row, col }),
+            _ => None,
+        }
+    }
+}
+
+pub use nianbao_model::City;
+
+/// One row of `reports`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    /// Where the report came from (the source columns and `city_government`).
+    pub meta: SourceMeta,
+    /// The publishing body (发布机关) the report names; `None` when it names none.
+    pub body: Option<String>,
+    /// The report year; `None` when it could not be read.
+    pub year: Option<i32>,
+    /// The template version, `2019` or `2021`; `None` when not recognised.
+    pub template: Option<String>,
+    /// Which of tables 二, 三 and 四 were read, comma-separated (e.g. `二,三,四`); empty when
+    /// none.
+    pub tables_read: String,
+    /// Findings of severity `error` in the report itself (the cross-year findings of `findings`
+    /// are not counted).
+    pub errors: usize,
+    /// Findings of severity `warning` in the report itself.
+    pub warnings: usize,
+    /// Findings of severity `info` in the report itself.
+    pub infos: usize,
+    /// How the file was read: `PDF`, `DOCX`, or the decoding of a page, e.g. `GBK (meta)`;
+    /// `None` when not recorded.
+    pub encoding: Option<String>,
+    /// Used for the city comparison of its year.
+    pub in_comparison: bool,
+}
+
+/// One cell of the template: table, row and column keys and their printed labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellDef {
+    /// The table: `table2`, `table3` or `table4`.
+    pub table: &'static str,
+    /// The row's schema key, e.g. `new_received` (table 二: the item).
+    pub row: &'static str,
+    /// The column's schema key, e.g. `total` (table 二: the measure).
+    pub column: &'static str,
+    /// The row's Chinese label as the template prints it.
+    pub row_label: &'static str,
+    /// The column's Chinese label as the template prints it.
+    pub column_label: &'static str,
+}
+
+/// Every cell of both template versions, in a fixed order (a [`CellRow`] refers to one by
+/// index, which keeps a `cells` table of millions of rows small).
+pub fn cell_defs() -> &'static [CellDef] {
+    static DEFS: std::sync::OnceLock<Vec<CellDef>> = std::sync::OnceLock::new();
+    DEFS.get_or_init(|| {
+        let mut defs = Vec::new();
+        for template in [Template::V2019, Template::V2021] {
+            for item in table2_items(template) {
+                for (m, label) in item.measures {
+                    let def = CellDef {
+                        table: "table2",
+                        row: item.key,
+                        column: m,
+                        row_label: item.labels[0],
+                        column_label: label,
+                    };
+                    if !defs.contains(&def) {
+                        defs.push(def);
+                    }
+                }
+            }
+        }
+        for (row, rl) in T3_ROWS {
+            for (col, cl) in T3_COLUMNS {
+                defs.push(CellDef {
+                    table: "table3",
+                    row,
+                    column: col,
+                    row_label: rl,
+                    column_label: cl,
+                });
+            }
+        }
+        for (g, gl) in T4_GROUPS {
+            for (o, ol) in T4_OUTCOMES {
+                defs.push(CellDef {
+                    table: "table4",
+                    row: g,
+                    column: o,
+                    row_label: gl,
+                    column_label: ol,
+                });
+            }
+        }
+        defs
+    })
+}
+
+/// The index of a cell definition, by keys and labels (the same keys carry other labels in
+/// the other template version, e.g. 本年处理决定数量 vs 处理决定数量).
+pub fn find_def(
+    table: &str,
+    row: &str,
+    column: &str,
+    row_label: &str,
+    column_label: &str,
+) -> Option<u16> {
+    let i = cell_defs().iter().position(|d| {
+        (d.table, d.row, d.column, d.row_label, d.column_label)
+            == (table, row, column, row_label, column_label)
+    })?;
+    u16::try_from(i).ok()
+}
+
+/// One row of `cells`: one value of one table of one report (`report` indexes
+/// [`Tables::reports`], which carries the source and metadata; `def` indexes [`cell_defs`]).
+/// 24 bytes: `cells` has a row per printed value, 2 × 10^7 rows for 10^5 reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellRow {
+    value: f64,
+    /// Where the value was printed.
+    pub loc: CellLoc,
+    /// Index of the value's report in [`Tables::reports`] (see [`CellRow::report`]).
+    pub report: u32,
+    /// Index of the value's template cell in [`cell_defs`] (see [`CellRow::def`]).
+    pub def: u16,
+    blank: bool,
+}
+
+impl CellRow {
+    /// A row for `value` (`None` for a blank cell) of template cell `def` of report `report`.
+    pub fn new(report: u32, def: u16, value: Option<f64>, loc: CellLoc) -> CellRow {
+        CellRow {
+            value: value.unwrap_or(0.0),
+            loc,
+            report,
+            def,
+            blank: value.is_none(),
+        }
+    }
+
+    /// The value; `None` where the cell was left blank.
+    pub fn value(&self) -> Option<f64> {
+        (!self.blank).then_some(self.value)
+    }
+
+    /// The template cell: table, row and column keys and labels.
+    pub fn def(&self) -> &'static CellDef {
+        &cell_defs()[usize::from(self.def)]
+    }
+
+    /// The index of the value's report in [`Tables::reports`].
+    pub fn report(&self) -> usize {
+        self.report as usize
+    }
+
+    /// Where the value was printed, e.g. `table 3 row 7 col 4`.
+    pub fn source_cell(&self) -> Option<String> {
+        self.loc.get().map(|l| l.to_string())
+    }
+}
+
+/// One row of `findings` (`report` indexes [`Tables::reports`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    /// The report it is reported on (for a cross-year check, the later year's).
+    pub report: usize,
+    /// Rule, severity, message and the schema paths of the cells concerned.
+    pub finding: Finding,
+}
+
+/// One row of `comparison`: a city's metrics in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow {
+    /// The report year.
+    pub year: i32,
+    /// The city, as the config names it.
+    pub city: String,
+    /// The city's six-digit administrative division code.
+    pub adcode: String,
+    /// The publishing body of the report compared; `None` when it names none.
+    pub body: Option<String>,
+    /// Resident population from the city config (2020 census), the denominator of `per_100k`;
+    /// `None` when unknown.
+    pub population: Option<u64>,
+    /// `published` or `synthetic-demo`, of the report compared.
+    pub data_origin: String,
+    /// URL of the capture the compared report's values were printed in.
+    pub source_url: String,
+    /// `METRICS` values in order.
+    pub values: Vec<Option<f64>>,
+    /// Count metrics per 100,000 residents (`None` for rates).
+    pub per_100k: Vec<Option<f64>>,
+    /// Rank among the cities of the year, 1 = highest; ties share the lower rank.
+    pub ranks: Vec<Option<u32>>,
+}
+
+/// One row of `trends`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendRow {
+    /// The city, as the config names it.
+    pub city: String,
+    /// The city's six-digit administrative division code.
+    pub adcode: String,
+    /// The year of `value`.
+    pub year: i32,
+    /// The metric's key ([`metrics::METRICS`]), e.g. `disclosure_rate`.
+    pub metric: &'static str,
+    /// The metric's Chinese label, e.g. `实质公开率`.
+    pub metric_label: &'static str,
+    /// The metric this year (rates as fractions); `None` when it cannot be computed.
+    pub value: Option<f64>,
+    /// The metric the year before; `None` when that year has no comparison row or no value.
+    pub previous: Option<f64>,
+    /// `value - previous` (rates: in fraction points); `None` when either is `None`.
+    pub change: Option<f64>,
+    /// `published` or `synthetic-demo`, of this year's report.
+    pub data_origin: String,
+}
+
+/// Every table of one aggregation.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    /// One row per report, copies dropped, in (city, year, URL) order.
+    pub reports: Vec<ReportRow>,
+    /// One row per printed value, in report order, then tables 二, 三, 四 in template order.
+    pub cells: Vec<CellRow>,
+    /// Every finding, the reports' own and the cross-year ones, sorted by report and rule.
+    pub findings: Vec<FindingRow>,
+    /// One row per city and year (the report chosen for it), sorted by year and adcode.
+    pub comparison: Vec<ComparisonRow>,
+    /// One row per city, year and metric, sorted by adcode and year, metrics in [`METRICS`]
+    /// order.
+    pub trends: Vec<TrendRow>,
+    /// Inputs dropped as copies of another report (same digest, or same body, year and values).
+    pub duplicates: usize,
+}
+
+/// Build every table from the parsed reports of an archive.
+pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
+    inputs.sort_by(|a, b| {
+        (&a.meta.city, a.report.year, &a.meta.url).cmp(&(&b.meta.city, b.report.year, &b.meta.url))
+    });
+    let before = inputs.len();
+    let inputs = dedupe(inputs);
+    let duplicates = before - inputs.len();
+    let chosen = comparison_choice(&inputs);
+    let mut tables = Tables {
+        duplicates,
+        ..Tables::default()
+    };
+    tables.findings = cross_year_findings(&inputs);
+    tables.comparison = comparison(&inputs, &chosen, cities);
+    tables.trends = trends(&tables.comparison);
+    // The cells outnumber everything else: reserve them once, and drop each report as soon as
+    // its rows are out, so the reports and their cells are not both held in full.
+    let cells: usize = inputs.iter().map(|i| cell_count(&i.report)).sum();
+    tables.cells.reserve_exact(cells);
+    tables.reports.reserve_exact(inputs.len());
+    for (i, input) in inputs.into_iter().enumerate() {
+        tables.reports.push(report_row(&input, chosen.contains(&i)));
+        push_cell_rows(&mut tables.cells, i, &input);
+        tables.findings.extend(
+            input
+                .report
+                .findings
+                .into_iter()
+                .map(|finding| FindingRow { report: i, finding }),
+        );
+    }
+    // Reports are already in (city, year, url) order: sorting by index keeps that order.
+    tables
+        .findings
+        .sort_by(|a, b| (a.report, &a.finding.rule).cmp(&(b.report, &b.finding.rule)));
+    tables
+}
+
+/// Drop copies: the same bytes (digest), or the same body and year with the same values.
+/// Values are bucketed by a hash and then compared exactly, so two reports that merely share
+/// a hash are both kept.
+fn dedupe(inputs: Vec<Input>) -> Vec<Input> {
+    let mut seen_digest = HashSet::new();
+    let mut by_values: HashMap<(String, Option<String>, i32, u64), Vec<usize>> = HashMap::new();
+    let mut kept: Vec<Input> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if !input.meta.sha256.is_empty() && !seen_digest.insert(input.meta.sha256.clone()) {
+            continue;
+        }
+        let r = &input.report;
+        let has_tables = r.table3.is_some() || r.table4.is_some();
+        if let (Some(year), true) = (r.year, has_tables) {
+            let key = (
+                input.meta.city.clone(),
+                r.body.clone(),
+                year,
+                values_hash(r),
+            );
+            let same = by_values.entry(key).or_default();
+            if same.iter().any(|&k| same_values(&kept[k].report, r)) {
+                continue;
+            }
+            same.push(kept.len());
+        }
+        kept.push(input);
+    }
+    kept
+}
+
+fn same_values(a: &Report, b: &Report) -> bool {
+    a.table2 == b.table2 && a.table3 == b.table3 && a.table4 == b.table4
+}
+
+/// A hash of the values of tables 二, 三 and 四 (for bucketing; equality is checked exactly).
+fn values_hash(r: &Report) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut put = |v: &Option<Num>| match v {
+        None => 0u8.hash(&mut h),
+        Some(Num::Int(i)) => (1u8, i).hash(&mut h),
+        Some(Num::Dec(d)) => (2u8, d.to_bits()).hash(&mut h),
+    };
+    if let Some(t2) = &r.table2 {
+        t2.values.iter().flatten().for_each(&mut put);
+    }
+    r.table3.iter().flatten().flatten().for_each(&mut put);
+    r.table4.iter().flatten().flatten().for_each(&mut put);
+    h.finish()
+}
+
+/// Per (city, year): the index of the report used in the comparison — the city government's
+/// own report with table 三, the first by URL when several qualify.
+fn comparison_choice(inputs: &[Input]) -> BTreeSet<usize> {
+    let mut best: BTreeMap<(String, i32), usize> = BTreeMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let Some(year) = input.report.year else {
+            continue;
+        };
+        if !input.meta.city_government || input.report.table3.is_none() {
+            continue;
+        }
+        best.entry((input.meta.adcode.clone(), year)).or_insert(i);
+    }
+    best.into_values().collect()
+}
+
+fn report_row(input: &Input, in_comparison: bool) -> ReportRow {
+    let r = &input.report;
+    let read: Vec<&str> = [
+        ("二", r.table2.is_some()),
+        ("三", r.table3.is_some()),
+        ("四", r.table4.is_some()),
+    ]
+    .iter()
+    .filter(|(_, ok)| *ok)
+    .map(|(n, _)| *n)
+    .collect();
+    let (errors, warnings, infos) = r.finding_counts();
+    ReportRow {
+        meta: input.meta.clone(),
+        body: r.body.clone(),
+        year: r.year,
+        template: r.template.map(|t| t.as_str().to_string()),
+        tables_read: read.join(","),
+        errors,
+        warnings,
+        infos,
+        encoding: r.encoding.clone(),
+        in_comparison,
+    }
+}
+
+fn num(v: Option<Num>) -> Option<f64> {
+    v.map(Num::as_f64)
+}
+
+/// Definition indices of every cell the mapper writes, looked up once: table 二 per template
+/// version, item and measure; the bases of tables 三 and 四 (their cells are contiguous).
+struct DefIndex {
+    table2: [Vec<Vec<u16>>; 2],
+    table3: u16,
+    table4: u16,
+}
+
+fn def_index() -> &'static DefIndex {
+    static INDEX: std::sync::OnceLock<DefIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let t2 = |t: Template| -> Vec<Vec<u16>> {
+            table2_items(t)
+                .iter()
+                .map(|item| {
+                    item.measures
+                        .iter()
+                        .map(|(m, l)| {
+                            find_def("table2", item.key, m, item.labels[0], l).unwrap_or(0)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let (r3, c3) = (T3_ROWS[0], T3_COLUMNS[0]);
+        let (g4, o4) = (T4_GROUPS[0], T4_OUTCOMES[0]);
+        DefIndex {
+            table2: [t2(Template::V2019), t2(Template::V2021)],
+            table3: find_def("table3", r3.0, c3.0, r3.1, c3.1).unwrap_or(0),
+            table4: find_def("table4", g4.0, o4.0, g4.1, o4.1).unwrap_or(0),
+        }
+    })
+}
+
+/// Visit every cell of a report's tables in `cells` order ([`Report::for_each_cell`]): its
+/// definition index, the cell (whose `Report::sources` path is built only when asked for) and
+/// its value.
+fn walk_cells(r: &Report, mut f: impl FnMut(u16, CellRef, Option<Num>)) {
+    let defs = def_index();
+    let version = r
+        .table2
+        .as_ref()
+        .map_or(0, |t2| usize::from(t2.template == Template::V2021));
+    r.for_each_cell(|cell, v| {
+        let def = match cell.table {
+            TableId::Table2 => defs.table2[version][cell.row][cell.column],
+            TableId::Table3 => defs.table3 + u16::try_from(cell.row * 7 + cell.column).unwrap_or(0),
+            TableId::Table4 => defs.table4 + u16::try_from(cell.row * 5 + cell.column).unwrap_or(0),
+        };
+        f(def, cell, v);
+    });
+}
+
+fn cell_count(r: &Report) -> usize {
+    let mut n = 0;
+    walk_cells(r, |_, _, _| n += 1);
+    n
+}
+
+fn push_cell_rows(out: &mut Vec<CellRow>, report: usize, input: &Input) {
+    let report = u32::try_from(report).unwrap_or(u32::MAX);
+    let mut k = 0;
+    walk_cells(&input.report, |def, _, v| {
+        let loc = input.locs.get(k).copied().unwrap_or_default();
+        out.push(CellRow::new(report, def, num(v), loc));
+        k += 1;
+    });
+}
+
+/// T3-5 and the table 二 carry-over heuristics between consecutive years of one body, reported
+/// on the later year's report.
+fn cross_year_findings(inputs: &[Input]) -> Vec<FindingRow> {
+    let mut by_body: BTreeMap<(String, String), BTreeMap<i32, usize>> = BTreeMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let (Some(year), Some(body)) = (input.report.year, input.report.body.clone()) else {
+            continue;
+        };
+        by_body
+            .entry((input.meta.adcode.clone(), body))
+            .or_default()
+            .entry(year)
+            .or_insert(i);
+    }
+    let mut out = Vec::new();
+    for years in by_body.values() {
+        for (year, &cur) in years {
+            let Some(&prev) = years.get(&(year - 1)) else {
+                continue;
+            };
+            let found = validate::cross_year(&inputs[prev].report, &inputs[cur].report);
+            out.extend(found.into_iter().map(|finding| FindingRow {
+                report: cur,
+                finding,
+            }));
+        }
+    }
+    out
+}
+
+fn comparison(inputs: &[Input], chosen: &BTreeSet<usize>, cities: &[City]) -> Vec<ComparisonRow> {
+    let population = |adcode: &str| {
+        cities
+            .iter()
+            .find(|c| c.adcode == adcode)
+            .and_then(|c| c.population)
+    };
+    let mut rows: Vec<ComparisonRow> = chosen
+        .iter()
+        .filter_map(|&i| {
+            let input = &inputs[i];
+            let year = input.report.year?;
+            let values = metrics::compute(&input.report).to_vec();
+            let pop = population(&input.meta.adcode);
+            let per_100k = METRICS
+                .iter()
+                .zip(&values)
+                .map(|(m, v)| match (m.is_rate, v, pop) {
+                    (false, Some(v), Some(p)) if p > 0 => Some(v * 100_000.0 / p as f64),
+                    _ => None,
+                })
+                .collect();
+            Some(ComparisonRow {
+                year,
+                city: input.meta.city.clone(),
+                adcode: input.meta.adcode.clone(),
+                body: input.report.body.clone(),
+                population: pop,
+                data_origin: input.meta.data_origin.clone(),
+                source_url: input.meta.url.clone(),
+                values,
+                per_100k,
+                ranks: Vec::new(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.year, &a.adcode).cmp(&(b.year, &b.adcode)));
+    rank_within_years(&mut rows);
+    rows
+}
+
+fn trends(comparison: &[ComparisonRow]) -> Vec<TrendRow> {
+    let mut by_city: BTreeMap<&str, BTreeMap<i32, &ComparisonRow>> = BTreeMap::new();
+    for row in comparison {
+        by_city
+            .entry(&row.adcode)
+            .or_default()
+            .insert(row.year, row);
+    }
+    let mut out = Vec::new();
+    for years in by_city.values() {
+        for (year, row) in years {
+            let prev = years.get(&(year - 1));
+            for (k, m) in METRICS.iter().enumerate() {
+                let value = row.values[k];
+                let previous = prev.and_then(|p| p.values[k]);
+                out.push(TrendRow {
+                    city: row.city.clone(),
+                    adcode: row.adcode.clone(),
+                    year: *year,
+                    metric: m.key,
+                    metric_label: m.label,
+                    value,
+                    previous,
+                    change: value.zip(previous).map(|(v, p)| v - p),
+                    data_origin: row.data_origin.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Counts of findings by severity over the whole aggregation: (errors, warnings, infos).
+pub fn severity_counts(findings: &[FindingRow]) -> (usize, usize, usize) {
+    let c = |s| findings.iter().filter(|f| f.finding.severity == s).count();
+    (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
+}
+
+/// Rank each metric among the cities of a year: 1 = highest value, ties share the lower rank
+/// ("min" ranking), no value → no rank.
+fn rank_within_years(rows: &mut [ComparisonRow]) {
+    let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+    for row in rows.iter_mut() {
+        row.ranks = vec![None; METRICS.len()];
+    }
+    for year in years {
+        for k in 0..METRICS.len() {
+            let values: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.year == year)
+                .filter_map(|r| r.values[k])
+                .collect();
+            for row in rows.iter_mut().filter(|r| r.year == year) {
+                row.ranks[k] =
+                    row.values[k].map(|v| 1 + values.iter().filter(|&&o| o > v).count() as u32);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(adcode: &str, v: Option<f64>) -> ComparisonRow {
+        ComparisonRow {
+            year: 2021,
+            city: adcode.into(),
+            adcode: adcode.into(),
+            body: None,
+            population: None,
+            data_origin: "synthetic-demo".into(),
+            source_url: String::new(),
+            values: vec![v; METRICS.len()],
+            per_100k: vec![None; METRICS.len()],
+            ranks: vec![],
+        }
+    }
+
+    #[test]
+    fn locations_pack_and_unpack_and_overflow_is_unknown() {
+        for loc in [
+            Loc::Line { line: 1 },
+            Loc::Line { line: u32::MAX },
+            Loc::Table {
+                table: 3,
+                row: 27,
+                col: 8,
+            },
+            Loc::Page {
+                page: (1 << 20) - 1,
+                row: (1 << 21) - 1,
+                col: (1 << 21) - 1,
+            },
+        ] {
+            assert_eq!(CellLoc::new(Some(loc)).get(), Some(loc));
+        }
+        assert_eq!(CellLoc::new(None).get(), None);
+        let huge = Loc::Page {
+            page: 1 << 20,
+            row: 1,
+            col: 1,
+        };
+        assert_eq!(CellLoc::new(Some(huge)).get(), None);
+        assert_eq!(std::mem::size_of::<CellRow>(), 24);
+    }
+
+    #[test]
+    fn blank_cells_stay_blank_and_zero_stays_zero() {
+        assert_eq!(CellRow::new(0, 0, None, CellLoc::default()).value(), None);
+        assert_eq!(
+            CellRow::new(0, 0, Some(0.0), CellLoc::default()).value(),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn ranks_share_ties_and_skip_nulls() {
+        let mut rows = vec![
+            row("a", Some(5.0)),
+            row("b", Some(9.0)),
+            row("c", Some(5.0)),
+            row("d", None),
+        ];
+        rank_within_years(&mut rows);
+        let ranks: Vec<Option<u32>> = rows.iter().map(|r| r.ranks[0]).collect();
+        assert_eq!(ranks, [Some(2), Some(1), Some(2), None]);
+    }
+}

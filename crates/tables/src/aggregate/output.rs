@@ -1,0 +1,414 @@
+//! [`Tables`] → the files of an output folder, all staged and committed together
+//! ([`Staging`]): Parquet for polars/pandas/DuckDB (`cells/` hive-partitioned by year),
+//! CSV for spreadsheets (written from the same DataFrames), and `nianbao.xlsx`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::metrics::METRICS;
+use super::{frames, CellLoc, CellRow, Tables};
+use crate::export::csv::{CsvEncoding, CsvSink, Encoded, Field};
+use crate::export::xlsx::{self, Sheet, XCell};
+use crate::export::Staging;
+
+/// Why writing the outputs failed; a failure before the final move into place leaves the
+/// previous run's files untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file or folder could not be created, written or moved into place.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file or folder (inside the staging folder until the commit).
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A table could not be built as a DataFrame or written as Parquet.
+    #[error("cannot build table {table}: {source}")]
+    Frame {
+        /// The table: `cells`, `reports`, `findings`, `comparison` or `trends`.
+        table: &'static str,
+        /// The polars error.
+        source: PolarsError,
+    },
+    /// The workbook `nianbao.xlsx` could not be written.
+    #[error("cannot write {path}: {source}")]
+    Xlsx {
+        /// The workbook's path in the staging folder.
+        path: PathBuf,
+        /// The rust_xlsxwriter error.
+        source: rust_xlsxwriter::XlsxError,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn frame_err(table: &'static str) -> impl FnOnce(PolarsError) -> OutputError {
+    move |source| OutputError::Frame { table, source }
+}
+
+/// What was written, for the run summary.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The names written, relative to the output folder, e.g. `cells.csv`,
+    /// `cells/year=*/part-0.parquet`, `comparison_2023.csv`, `nianbao.xlsx`.
+    pub files: Vec<String>,
+}
+
+/// Write every output into `out`, replacing the previous run's files only when all succeeded.
+pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Written, OutputError> {
+    let staging = Staging::new(out).map_err(io_err(out))?;
+    // Three independent jobs side by side: the cells Parquet partitions (built a chunk at a
+    // time), cells.csv (straight from the compact rows; mostly I/O) and the small tables with
+    // the workbook.
+    let (parquet, text, small) = std::thread::scope(|s| {
+        let text = s.spawn(|| write_cells_csv(tables, &staging.path("cells.csv"), csv));
+        let small = s.spawn(|| write_small_tables(tables, &staging, csv));
+        let parquet = write_cell_partitions(tables, &staging.path("cells"));
+        (parquet, joined(text), joined(small))
+    });
+    parquet?;
+    text?;
+    let mut written = Written::default();
+    written.files.push("cells.csv".into());
+    written.files.push("cells/year=*/part-0.parquet".into());
+    written.files.extend(small?);
+    staging.commit().map_err(io_err(out))?;
+    Ok(written)
+}
+
+/// A scoped thread's result; its panic, if any, goes on in this thread.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Every table but `cells`, as Parquet and CSV, and the workbook; the names written.
+fn write_small_tables(
+    tables: &Tables,
+    staging: &Staging,
+    csv: CsvEncoding,
+) -> Result<Vec<String>, OutputError> {
+    let mut files = Vec::new();
+    let mut reports = frames::reports(&tables.reports).map_err(frame_err("reports"))?;
+    let mut findings =
+        frames::findings(&tables.findings, &tables.reports).map_err(frame_err("findings"))?;
+    let mut comparison = frames::comparison(&tables.comparison).map_err(frame_err("comparison"))?;
+    let mut trends = frames::trends(&tables.trends).map_err(frame_err("trends"))?;
+    for (name, df) in [
+        ("reports", &mut reports),
+        ("findings", &mut findings),
+        ("comparison", &mut comparison),
+        ("trends", &mut trends),
+    ] {
+        let path = staging.path(&format!("{name}.parquet"));
+        frames::write_parquet(df, &path).map_err(frame_err(table_name(name)))?;
+        files.push(format!("{name}.parquet"));
+    }
+    for (name, df) in [
+        ("reports", &mut reports),
+        ("findings", &mut findings),
+        ("trends", &mut trends),
+    ] {
+        let path = staging.path(&format!("{name}.csv"));
+        write_csv(df, &path, csv)?;
+        files.push(format!("{name}.csv"));
+    }
+    let years: BTreeSet<i32> = tables.comparison.iter().map(|r| r.year).collect();
+    for year in &years {
+        let mask: BooleanChunked = tables.comparison.iter().map(|r| r.year == *year).collect();
+        let mut part = comparison.filter(&mask).map_err(frame_err("comparison"))?;
+        let name = format!("comparison_{year}.csv");
+        write_csv(&mut part, &staging.path(&name), csv)?;
+        files.push(name);
+    }
+    drop((reports, findings, comparison, trends));
+    let path = staging.path("nianbao.xlsx");
+    xlsx::write_workbook(&path, sheets(tables, &years)).map_err(|source| OutputError::Xlsx {
+        path: path.clone(),
+        source,
+    })?;
+    files.push("nianbao.xlsx".into());
+    Ok(files)
+}
+
+fn table_name(name: &str) -> &'static str {
+    match name {
+        "reports" => "reports",
+        "findings" => "findings",
+        "comparison" => "comparison",
+        _ => "trends",
+    }
+}
+
+/// Rows per row group of the `cells` Parquet files: the unit built in memory at a time.
+const CELL_CHUNK: usize = 1 << 17;
+
+/// `cells/year=YYYY/part-0.parquet`: each year's rows in chunks of [`CELL_CHUNK`], one row
+/// group each, so memory holds one chunk however large the table.
+fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError> {
+    let year_of = |c: &CellRow| tables.reports[c.report()].year;
+    let years: BTreeSet<Option<i32>> = tables.reports.iter().map(|r| r.year).collect();
+    for year in years {
+        let mut rows = tables
+            .cells
+            .iter()
+            .filter(|c| year_of(c) == year)
+            .peekable();
+        if rows.peek().is_none() {
+            continue;
+        }
+        let mut part: Option<frames::PartitionWriter> = None;
+        let mut chunk: Vec<&CellRow> = Vec::with_capacity(CELL_CHUNK);
+        loop {
+            chunk.clear();
+            chunk.extend(rows.by_ref().take(CELL_CHUNK));
+            if chunk.is_empty() {
+                break;
+            }
+            let df = frames::cells(&chunk, &tables.reports).map_err(frame_err("cells"))?;
+            let writer = match &mut part {
+                Some(w) => w,
+                None => part.insert(
+                    frames::PartitionWriter::create(dir, year, &df).map_err(frame_err("cells"))?,
+                ),
+            };
+            writer.write(df).map_err(frame_err("cells"))?;
+        }
+        if let Some(w) = part {
+            w.finish().map_err(frame_err("cells"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact
+/// cells; the columns of a report and of a template cell are encoded once, not per row.
+fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut sink =
+        CsvSink::new(BufWriter::new(file), enc, &frames::CELL_COLUMNS).map_err(io_err(path))?;
+    fn opt(s: &Option<String>) -> Field<'_> {
+        s.as_deref().map_or(Field::Null, Field::text)
+    }
+    let mut defs: Vec<Option<(Encoded, Encoded)>> = vec![None; super::cell_defs().len()];
+    let mut locs: HashMap<CellLoc, Encoded> = HashMap::new();
+    let mut current: Option<(usize, Encoded, Encoded)> = None;
+    for c in &tables.cells {
+        let (report, before, after) = match &current {
+            Some(cur) if cur.0 == c.report() => cur,
+            _ => {
+                let r = &tables.reports[c.report()];
+                let m = &r.meta;
+                let before = sink.encode(&[
+                    Field::text(m.city.as_str()),
+                    Field::text(m.adcode.as_str()),
+                    opt(&r.body),
+                    r.year.map_or(Field::Null, |y| Field::Int(i64::from(y))),
+                    opt(&r.template),
+                ]);
+                let after = sink.encode(&[
+                    Field::text(m.data_origin.as_str()),
+                    Field::text(m.url.as_str()),
+                    Field::text(m.warc_record_id.as_str()),
+                    Field::text(m.sha256.as_str()),
+                    Field::text(m.fetch_time.as_str()),
+                ]);
+                current.insert((c.report(), before, after))
+            }
+        };
+        debug_assert_eq!(*report, c.report());
+        let (keys, labels) = defs[usize::from(c.def)].get_or_insert_with(|| {
+            let d = c.def();
+            let keys = [
+                Field::text(d.table),
+                Field::text(d.row),
+                Field::text(d.column),
+            ];
+            let labels = [Field::text(d.row_label), Field::text(d.column_label)];
+            (sink.encode(&keys), sink.encode(&labels))
+        });
+        sink.encoded(before);
+        sink.encoded(keys);
+        sink.field(&Field::opt_float(c.value()));
+        sink.encoded(labels);
+        let cell = locs.entry(c.loc).or_insert_with(|| {
+            let text = c.source_cell();
+            sink.encode(&[text.map_or(Field::Null, Field::text)])
+        });
+        sink.encoded(cell);
+        sink.encoded(after);
+        sink.end_row().map_err(io_err(path))?;
+    }
+    sink.finish().map_err(io_err(path))?;
+    Ok(())
+}
+
+/// A DataFrame as CSV, column by column in its own order, values typed by the column's dtype.
+fn write_csv(df: &mut DataFrame, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let header: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut sink = CsvSink::new(BufWriter::new(file), enc, &header_refs).map_err(io_err(path))?;
+    let df = df.rechunk_mut_par();
+    let columns = df.columns();
+    let mut row = Vec::with_capacity(columns.len());
+    for i in 0..df.height() {
+        row.clear();
+        for c in columns {
+            row.push(field_at(c, i));
+        }
+        sink.row(&row).map_err(io_err(path))?;
+    }
+    sink.finish().map_err(io_err(path))?;
+    Ok(())
+}
+
+fn field_at(c: &Column, i: usize) -> Field<'_> {
+    match c.get(i) {
+        Ok(AnyValue::Null) | Err(_) => Field::Null,
+        Ok(AnyValue::String(s)) => Field::text(s),
+        Ok(AnyValue::StringOwned(s)) => Field::text(s.to_string()),
+        Ok(AnyValue::Float64(v)) => Field::Float(v),
+        Ok(AnyValue::Int32(v)) => Field::Int(i64::from(v)),
+        Ok(AnyValue::UInt32(v)) => Field::Int(i64::from(v)),
+        Ok(AnyValue::UInt64(v)) => i64::try_from(v).map_or(Field::Float(v as f64), Field::Int),
+        Ok(AnyValue::Boolean(b)) => Field::text(if b { "true" } else { "false" }),
+        Ok(other) => Field::text(other.to_string()),
+    }
+}
+
+fn text(s: &str) -> XCell {
+    XCell::Text(s.to_string())
+}
+
+fn opt(v: Option<f64>, percent: bool) -> XCell {
+    match v {
+        Some(v) if percent => XCell::Percent(v),
+        Some(v) => XCell::Number(v),
+        None => XCell::Empty,
+    }
+}
+
+/// The workbook: one comparison sheet per year (Chinese labels), trends, findings.
+fn sheets<'a>(tables: &'a Tables, years: &BTreeSet<i32>) -> Vec<Sheet<'a>> {
+    let mut out = Vec::new();
+    for &year in years.iter().rev() {
+        let mut header: Vec<String> = ["城市", "行政区划代码", "发布机关", "常住人口(2020)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for m in &METRICS {
+            header.push(m.label.to_string());
+            if !m.is_rate {
+                header.push(format!("{}(每10万人)", m.label));
+            }
+            header.push(format!("{}排名", m.label));
+        }
+        header.extend(["数据来源".to_string(), "来源网址".to_string()]);
+        let rows = tables
+            .comparison
+            .iter()
+            .filter(move |r| r.year == year)
+            .map(|r| {
+                let mut row = vec![
+                    text(&r.city),
+                    text(&r.adcode),
+                    r.body.as_deref().map_or(XCell::Empty, text),
+                ];
+                row.push(
+                    r.population
+                        .map_or(XCell::Empty, |p| XCell::Number(p as f64)),
+                );
+                for (k, m) in METRICS.iter().enumerate() {
+                    row.push(opt(r.values[k], m.is_rate));
+                    if !m.is_rate {
+                        row.push(opt(r.per_100k[k], false));
+                    }
+                    row.push(opt(r.ranks.get(k).copied().flatten().map(f64::from), false));
+                }
+                row.extend([text(&r.data_origin), text(&r.source_url)]);
+                row
+            });
+        out.push(Sheet {
+            name: format!("对比{year}"),
+            header,
+            rows: Box::new(rows),
+        });
+    }
+    let header = [
+        "城市",
+        "行政区划代码",
+        "年度",
+        "指标",
+        "指标名称",
+        "本年",
+        "上年",
+        "变化",
+        "数据来源",
+    ];
+    let rows = tables.trends.iter().map(|t| {
+        let rate = METRICS.iter().any(|m| m.key == t.metric && m.is_rate);
+        vec![
+            text(&t.city),
+            text(&t.adcode),
+            XCell::Number(f64::from(t.year)),
+            text(t.metric),
+            text(t.metric_label),
+            opt(t.value, rate),
+            opt(t.previous, rate),
+            opt(t.change, rate),
+            text(&t.data_origin),
+        ]
+    });
+    out.push(Sheet {
+        name: "趋势".into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows: Box::new(rows),
+    });
+    let header = [
+        "城市",
+        "发布机关",
+        "年度",
+        "规则",
+        "级别",
+        "说明",
+        "单元格",
+        "来源网址",
+        "数据来源",
+    ];
+    let rows = tables.findings.iter().map(|f| {
+        let r = &tables.reports[f.report];
+        vec![
+            text(&r.meta.city),
+            r.body.as_deref().map_or(XCell::Empty, text),
+            r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
+            text(&f.finding.rule),
+            text(f.finding.severity.as_str()),
+            text(&f.finding.message),
+            text(&f.finding.cells.join(" ")),
+            text(&r.meta.url),
+            text(&r.meta.data_origin),
+        ]
+    });
+    out.push(Sheet {
+        name: "问题".into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows: Box::new(rows),
+    });
+    out
+}

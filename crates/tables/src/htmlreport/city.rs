@@ -1,0 +1,537 @@
+//! `reports`, `cells` and `findings` → the per-city parts of the report: the findings heat
+//! table (city × year, coloured by the worst severity, each cell linking to its findings) and
+//! one section per city with every report's tables 二, 三 and 四 as printed, its source and
+//! its findings. Pure.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
+
+use super::compare::{city_table, origin_badge};
+use super::html::{anchor, esc, link, plain};
+use crate::aggregate::{CellRow, ComparisonRow, ReportRow, Tables};
+use nianbao_model::report::{Finding, Severity};
+use nianbao_model::template::{
+    table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
+};
+
+/// The tables indexed for the city sections.
+pub(super) struct Index<'a> {
+    tables: &'a Tables,
+    /// adcode → report indices, latest year first, the city government's own report first.
+    cities: BTreeMap<&'a str, Vec<usize>>,
+    cells: Vec<HashMap<(&'static str, &'static str, &'static str), &'a CellRow>>,
+    findings: Vec<Vec<&'a Finding>>,
+}
+
+impl<'a> Index<'a> {
+    pub(super) fn new(tables: &'a Tables) -> Index<'a> {
+        let n = tables.reports.len();
+        let mut cells = vec![HashMap::new(); n];
+        for c in &tables.cells {
+            if let Some(map) = cells.get_mut(c.report()) {
+                let d = c.def();
+                map.insert((d.table, d.row, d.column), c);
+            }
+        }
+        let mut findings = vec![Vec::new(); n];
+        for f in &tables.findings {
+            if let Some(list) = findings.get_mut(f.report) {
+                list.push(&f.finding);
+            }
+        }
+        let mut cities: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in tables.reports.iter().enumerate() {
+            cities.entry(&r.meta.adcode).or_default().push(i);
+        }
+        for list in cities.values_mut() {
+            list.sort_by_key(|&i| {
+                let r = &tables.reports[i];
+                (
+                    std::cmp::Reverse(r.year),
+                    !r.meta.city_government,
+                    r.meta.url.clone(),
+                )
+            });
+        }
+        Index {
+            tables,
+            cities,
+            cells,
+            findings,
+        }
+    }
+
+    fn report(&self, i: usize) -> &'a ReportRow {
+        &self.tables.reports[i]
+    }
+
+    fn city_name(&self, adcode: &str) -> &'a str {
+        self.cities
+            .get(adcode)
+            .and_then(|l| l.first())
+            .map_or("", |&i| self.report(i).meta.city.as_str())
+    }
+
+    fn years(&self) -> Vec<i32> {
+        let years: BTreeSet<i32> = self.tables.reports.iter().filter_map(|r| r.year).collect();
+        years.into_iter().collect()
+    }
+
+    /// The reports of a city in one year (`None`: no year could be read).
+    fn reports_of(&self, adcode: &str, year: Option<i32>) -> Vec<usize> {
+        self.cities.get(adcode).map_or(Vec::new(), |l| {
+            l.iter()
+                .copied()
+                .filter(|&i| self.report(i).year == year)
+                .collect()
+        })
+    }
+
+    fn severity_counts(&self, reports: &[usize]) -> [usize; 3] {
+        let mut c = [0; 3];
+        for &i in reports {
+            for f in &self.findings[i] {
+                c[match f.severity {
+                    Severity::Error => 0,
+                    Severity::Warning => 1,
+                    Severity::Info => 2,
+                }] += 1;
+            }
+        }
+        c
+    }
+
+    /// Sorted city adcodes with their names.
+    pub(super) fn cities(&self) -> Vec<(&'a str, &'a str)> {
+        self.cities
+            .keys()
+            .map(|a| (*a, self.city_name(a)))
+            .collect()
+    }
+}
+
+fn findings_id(adcode: &str, year: Option<i32>) -> String {
+    let y = year.map_or("none".to_string(), |y| y.to_string());
+    anchor(&["findings", adcode, &y])
+}
+
+const SEVERITY_WORDS: [(&str, &str); 3] =
+    [("error", "错误"), ("warning", "警告"), ("info", "提示")];
+
+/// The heat table: a row per city, a column per year; each cell counts the findings of the
+/// city's reports of that year and links to them.
+pub(super) fn heat_table(ix: &Index) -> String {
+    let years = ix.years();
+    let mut s = String::from(
+        "<section id=\"heat\"><h2>问题热力表</h2><p class=\"lead\">每格为该市该年度所有报告\
+         （含部门报告）的检查结果，颜色取最严重的级别：<span class=\"sev error\">错误</span> \
+         <span class=\"sev warning\">警告</span> <span class=\"sev info\">提示</span> \
+         <span class=\"sev ok\">无问题</span>。点击格子查看问题明细。</p>\
+         <div class=\"scroll\"><table class=\"heat\"><caption>各市各年度检查结果</caption>\
+         <thead><tr><th scope=\"col\">城市</th>",
+    );
+    for y in &years {
+        let _ = write!(s, "<th scope=\"col\">{y}</th>");
+    }
+    s.push_str("</tr></thead><tbody>");
+    for (adcode, city) in ix.cities() {
+        let _ = write!(
+            s,
+            "<tr><th scope=\"row\"><a href=\"#{}\">{}</a></th>",
+            anchor(&["city", adcode]),
+            esc(city)
+        );
+        for y in &years {
+            s.push_str(&heat_cell(ix, adcode, *y));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div></section>");
+    s
+}
+
+fn heat_cell(ix: &Index, adcode: &str, year: i32) -> String {
+    let reports = ix.reports_of(adcode, Some(year));
+    if reports.is_empty() {
+        return "<td class=\"heat none\">无报告</td>".to_string();
+    }
+    let counts = ix.severity_counts(&reports);
+    let worst = counts
+        .iter()
+        .position(|&c| c > 0)
+        .map_or("ok", |k| SEVERITY_WORDS[k].0);
+    let text: Vec<String> = counts
+        .iter()
+        .zip(SEVERITY_WORDS)
+        .filter(|(c, _)| **c > 0)
+        .map(|(c, (_, word))| format!("{word} {c}"))
+        .collect();
+    let text = if text.is_empty() {
+        "无问题".to_string()
+    } else {
+        text.join("<br>")
+    };
+    format!(
+        "<td class=\"heat {worst}\" data-errors=\"{}\" data-warnings=\"{}\" data-infos=\"{}\">\
+         <a href=\"#{}\">{text}</a></td>",
+        counts[0],
+        counts[1],
+        counts[2],
+        findings_id(adcode, Some(year)),
+    )
+}
+
+/// One section per city: its reports by year, each with tables and source, then the year's
+/// findings.
+pub(super) fn city_sections(ix: &Index) -> String {
+    let mut s = String::from("<div id=\"cities\">");
+    for (adcode, city) in ix.cities() {
+        s.push_str(&city_section(ix, adcode, city));
+    }
+    s.push_str("</div>");
+    s
+}
+
+fn city_section(ix: &Index, adcode: &str, city: &str) -> String {
+    let mut s = format!(
+        "<section class=\"city\" id=\"{}\"><h2>{} <small>{}</small></h2>",
+        anchor(&["city", adcode]),
+        esc(city),
+        esc(adcode)
+    );
+    let rows: Vec<&ComparisonRow> = ix
+        .tables
+        .comparison
+        .iter()
+        .filter(|r| r.adcode == adcode)
+        .collect();
+    s.push_str(&city_table(&rows));
+    let mut years: Vec<Option<i32>> = ix
+        .reports_of_city(adcode)
+        .iter()
+        .map(|&i| ix.report(i).year)
+        .collect();
+    years.dedup();
+    for year in years {
+        let reports = ix.reports_of(adcode, year);
+        for &i in &reports {
+            s.push_str(&report_article(ix, i));
+        }
+        s.push_str(&findings_block(ix, adcode, year, &reports));
+    }
+    s.push_str("</section>");
+    s
+}
+
+impl Index<'_> {
+    fn reports_of_city(&self, adcode: &str) -> Vec<usize> {
+        self.cities.get(adcode).cloned().unwrap_or_default()
+    }
+}
+
+fn report_article(ix: &Index, i: usize) -> String {
+    let r = ix.report(i);
+    let year = r
+        .year
+        .map_or("年份不明".to_string(), |y| format!("{y}年度"));
+    let body = r.body.as_deref().unwrap_or(&r.meta.city);
+    let kind = if r.meta.city_government {
+        "<span class=\"badge gov\">市政府本级</span>"
+    } else {
+        "<span class=\"badge dept\">部门/其他</span>"
+    };
+    let chosen = if r.in_comparison {
+        "<span class=\"badge cmp\">用于对比</span>"
+    } else {
+        ""
+    };
+    let mut s = format!(
+        "<article class=\"report{}\" id=\"report-{i}\" data-origin=\"{}\"><h3>{year} · {} {kind} {} {chosen}</h3>",
+        if r.meta.data_origin == super::compare::PUBLISHED {
+            " published"
+        } else {
+            ""
+        },
+        esc(&r.meta.data_origin),
+        esc(body),
+        origin_badge(&r.meta.data_origin),
+    );
+    s.push_str(&source_list(r));
+    let cells = &ix.cells[i];
+    let marks = marked_cells(&ix.findings[i]);
+    let template = r.template.as_deref().and_then(Template::parse);
+    s.push_str(&table2(cells, template, &marks));
+    s.push_str(&table3(cells, template, &marks));
+    s.push_str(&table4(cells, &marks));
+    s.push_str("</article>");
+    s
+}
+
+fn source_list(r: &ReportRow) -> String {
+    let template = match r.template.as_deref() {
+        Some("2019") => "2019 版（国办公开办函〔2019〕60号）",
+        Some("2021") => "2021 版（国办公开办函〔2021〕30号）",
+        _ => "未识别",
+    };
+    let rows = [
+        ("来源网址", link(&r.meta.url, &r.meta.url)),
+        ("抓取时间", esc(&r.meta.fetch_time)),
+        ("SHA-256", format!("<code>{}</code>", esc(&r.meta.sha256))),
+        (
+            "WARC 记录",
+            format!("<code>{}</code>", esc(&r.meta.warc_record_id)),
+        ),
+        ("模板", template.to_string()),
+        ("读到的表", esc(&r.tables_read)),
+        ("编码", esc(r.encoding.as_deref().unwrap_or("—"))),
+    ];
+    let mut s = String::from("<dl class=\"source\">");
+    let empty = ["<code></code>", "", "—"];
+    for (k, v) in rows.iter().filter(|(_, v)| !empty.contains(&v.as_str())) {
+        let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
+    }
+    s.push_str("</dl>");
+    s
+}
+
+/// Schema paths named by findings → the worst severity and the rules, for marking cells.
+fn marked_cells(findings: &[&Finding]) -> HashMap<String, (Severity, Vec<String>)> {
+    let mut out: HashMap<String, (Severity, Vec<String>)> = HashMap::new();
+    for f in findings {
+        for c in &f.cells {
+            let e = out.entry(c.clone()).or_insert((Severity::Info, Vec::new()));
+            e.0 = e.0.max(f.severity);
+            e.1.push(f.rule.clone());
+        }
+    }
+    out
+}
+
+type Cells<'a> = HashMap<(&'static str, &'static str, &'static str), &'a CellRow>;
+type Marks = HashMap<String, (Severity, Vec<String>)>;
+
+/// One value cell: the value as printed (— when blank), marked when a finding names it.
+fn value_cell(
+    cells: &Cells,
+    marks: &Marks,
+    key: (&'static str, &'static str, &'static str),
+) -> String {
+    let cell = cells.get(&key);
+    let path = format!("{}.{}.{}", key.0, key.1, key.2);
+    let mut class = String::from("num");
+    let mut title = Vec::new();
+    if let Some(src) = cell.and_then(|c| c.source_cell()) {
+        title.push(format!("印于 {src}"));
+    }
+    if let Some((sev, rules)) = marks.get(&path) {
+        let _ = write!(class, " mark {}", sev.as_str());
+        title.push(format!("{}：{}", sev.as_str(), rules.join(", ")));
+    }
+    let text = match cell.and_then(|c| c.value()) {
+        Some(v) => plain(v),
+        None => {
+            class.push_str(" blank");
+            "—".to_string()
+        }
+    };
+    format!(
+        "<td class=\"{class}\" data-cell=\"{}\" title=\"{}\">{text}</td>",
+        esc(&path),
+        esc(&title.join("；"))
+    )
+}
+
+fn has_table(cells: &Cells, table: &str) -> bool {
+    cells.keys().any(|(t, _, _)| *t == table)
+}
+
+fn missing(title: &str) -> String {
+    format!("<p class=\"missing\">{title}：未读取到此表。</p>")
+}
+
+const T2_TITLE: &str = "二、主动公开政府信息情况";
+const T3_TITLE: &str = "三、收到和处理政府信息公开申请情况";
+const T4_TITLE: &str = "四、政府信息公开行政复议、行政诉讼情况";
+
+/// Table 二 as printed: items grouped under the header of their measures.
+fn table2(cells: &Cells, template: Option<Template>, marks: &Marks) -> String {
+    let Some(template) = template.filter(|_| has_table(cells, "table2")) else {
+        return missing(T2_TITLE);
+    };
+    let mut s = format!("<table class=\"cells t2\"><caption>{T2_TITLE}</caption><tbody>");
+    let mut last: Option<Vec<&str>> = None;
+    for item in table2_items(template) {
+        let labels: Vec<&str> = item.measures.iter().map(|(_, l)| *l).collect();
+        if last.as_ref() != Some(&labels) {
+            s.push_str("<tr class=\"head\"><th scope=\"col\">信息内容</th>");
+            for l in &labels {
+                let _ = write!(s, "<th scope=\"col\">{}</th>", esc(l));
+            }
+            s.push_str("</tr>");
+            last = Some(labels);
+        }
+        let _ = write!(
+            s,
+            "<tr><th scope=\"row\">{}</th>",
+            esc(item.labels.first().copied().unwrap_or(item.key))
+        );
+        for (m, _) in item.measures {
+            s.push_str(&value_cell(cells, marks, ("table2", item.key, *m)));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+/// Printed numbering of table 三's rows: (heading of the group the row opens, prefix).
+const T3_PRINTED: [(&str, &str); 26] = [
+    ("", "一、"),
+    ("", "二、"),
+    ("三、本年度办理结果", "（一）"),
+    ("", "（二）"),
+    ("（三）不予公开", "1."),
+    ("", "2."),
+    ("", "3."),
+    ("", "4."),
+    ("", "5."),
+    ("", "6."),
+    ("", "7."),
+    ("", "8."),
+    ("（四）无法提供", "1."),
+    ("", "2."),
+    ("", "3."),
+    ("（五）不予处理", "1."),
+    ("", "2."),
+    ("", "3."),
+    ("", "4."),
+    ("", "5."),
+    ("（六）其他处理", "1."),
+    ("", "2."),
+    ("", "3."),
+    ("", "（六）"),
+    ("", "（七）"),
+    ("", "四、"),
+];
+
+/// Table 三 as printed: 26 rows × 7 applicant columns under the two-level header.
+fn table3(cells: &Cells, template: Option<Template>, marks: &Marks) -> String {
+    if !has_table(cells, "table3") {
+        return missing(T3_TITLE);
+    }
+    let mut s = format!(
+        "<table class=\"cells t3\"><caption>{T3_TITLE}</caption><thead>\
+         <tr><th rowspan=\"3\" scope=\"col\">项目</th><th colspan=\"7\" scope=\"colgroup\">申请人情况</th></tr>\
+         <tr><th rowspan=\"2\" scope=\"col\">{}</th><th colspan=\"5\" scope=\"colgroup\">法人或其他组织</th>\
+         <th rowspan=\"2\" scope=\"col\">{}</th></tr><tr>",
+        T3_COLUMNS[0].1, T3_COLUMNS[6].1
+    );
+    for (_, l) in &T3_COLUMNS[1..6] {
+        let _ = write!(s, "<th scope=\"col\">{l}</th>");
+    }
+    s.push_str("</tr></thead><tbody>");
+    for (n, ((row, label), (group, prefix))) in T3_ROWS.iter().zip(T3_PRINTED).enumerate() {
+        let derived =
+            n == nianbao_model::template::t3::OTHER_HANDLING && template == Some(Template::V2021);
+        let group = if group.is_empty() {
+            String::new()
+        } else {
+            format!("<span class=\"grp\">{group}</span>")
+        };
+        let note = if derived {
+            "<span class=\"note\">（2021版不单列，为上列三项之和）</span>"
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            "<tr><th scope=\"row\">{group}{prefix}{}{note}</th>",
+            esc(label)
+        );
+        for (col, _) in &T3_COLUMNS {
+            s.push_str(&value_cell(cells, marks, ("table3", *row, *col)));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+/// Table 四 as printed: one row of 15 values under 行政复议 / 行政诉讼 (two kinds).
+fn table4(cells: &Cells, marks: &Marks) -> String {
+    if !has_table(cells, "table4") {
+        return missing(T4_TITLE);
+    }
+    let mut s = format!(
+        "<table class=\"cells t4\"><caption>{T4_TITLE}</caption><thead>\
+         <tr><th colspan=\"5\" rowspan=\"2\" scope=\"colgroup\">{}</th>\
+         <th colspan=\"10\" scope=\"colgroup\">行政诉讼</th></tr><tr>",
+        T4_GROUPS[0].1
+    );
+    for (_, label) in &T4_GROUPS[1..] {
+        let short = label.split('/').next_back().unwrap_or(label);
+        let _ = write!(
+            s,
+            "<th colspan=\"5\" scope=\"colgroup\">{}</th>",
+            esc(short)
+        );
+    }
+    s.push_str("</tr><tr>");
+    for _ in &T4_GROUPS {
+        for (_, l) in &T4_OUTCOMES {
+            let _ = write!(s, "<th scope=\"col\">{l}</th>");
+        }
+    }
+    s.push_str("</tr></thead><tbody><tr>");
+    for (g, _) in &T4_GROUPS {
+        for (o, _) in &T4_OUTCOMES {
+            s.push_str(&value_cell(cells, marks, ("table4", *g, *o)));
+        }
+    }
+    s.push_str("</tr></tbody></table>");
+    s
+}
+
+/// The findings of a city's reports of one year, with the anchor the heat table links to.
+fn findings_block(ix: &Index, adcode: &str, year: Option<i32>, reports: &[usize]) -> String {
+    let year_text = year.map_or("年份不明".to_string(), |y| format!("{y}年度"));
+    let rows: Vec<(usize, &Finding)> = reports
+        .iter()
+        .flat_map(|&i| ix.findings[i].iter().map(move |f| (i, *f)))
+        .collect();
+    let mut s = format!(
+        "<div class=\"findings\" id=\"{}\"><h4>{} {year_text} 检查结果（{} 条）</h4>",
+        findings_id(adcode, year),
+        esc(ix.city_name(adcode)),
+        rows.len()
+    );
+    if rows.is_empty() {
+        s.push_str("<p class=\"ok\">未发现问题。</p></div>");
+        return s;
+    }
+    s.push_str(
+        "<table class=\"findings-list\"><thead><tr><th scope=\"col\">级别</th>\
+         <th scope=\"col\">规则</th><th scope=\"col\">说明</th><th scope=\"col\">单元格</th>\
+         <th scope=\"col\">报告</th></tr></thead><tbody>",
+    );
+    for (i, f) in rows {
+        let (class, word) = SEVERITY_WORDS[match f.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }];
+        let r = ix.report(i);
+        let _ = write!(
+            s,
+            "<tr class=\"{class}\"><td><span class=\"sev {class}\">{word}</span></td>\
+             <td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
+             <td><a href=\"#report-{i}\">{}</a></td></tr>",
+            esc(&f.rule),
+            esc(&f.message),
+            esc(&f.cells.join(" ")),
+            esc(r.body.as_deref().unwrap_or(&r.meta.city)),
+        );
+    }
+    s.push_str("</tbody></table></div>");
+    s
+}

@@ -1,0 +1,19 @@
+//! The tables: parsed reports → the comparison tables an analyst opens, in every output format.
+//!
+//! - Owns: aggregation ([`aggregate`]: one row per cell, report and finding, the per-year city
+//!   comparison with derived metrics and ranks, trends, the cross-year rule T3-5), the output
+//!   formats ([`export`]: CSV, XLSX, the staging folder that switches outputs atomically; Parquet
+//!   in [`aggregate::frames`]), and the self-contained HTML report ([`htmlreport`]).
+//! - Input: [`aggregate::Input`] values (a parsed report with its source) and the cities
+//!   compared. Output: files in an output folder, written to a staging folder and renamed into
+//!   place only when all of them were written.
+//! - Must not: fetch, parse report files or read the crawler's config (cities arrive as
+//!   `nianbao_model::City`). It is the only crate with polars and rust_xlsxwriter.
+//!
+//! Invariants that live here: a value derived from a null operand is null; text cells that a
+//! spreadsheet would run as a formula are neutralised; two runs over the same input write
+//! byte-identical files.
+
+pub mod aggregate;
+pub mod export;
+pub mod htmlreport;

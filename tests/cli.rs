@@ -1,0 +1,253 @@
+//! The command line keeps its word: every exit code the README documents, usage errors that
+//! name the flag, a closed stdout that ends the run quietly, and `harvest --replay` filtered by
+//! `--city` and `--years`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::util::{bin, describe, root, run};
+
+fn config() -> PathBuf {
+    root().join("config/guangxi.toml")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/parse").join(name)
+}
+
+fn code(out: &std::process::Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
+#[test]
+fn exit_0_when_every_file_parses_even_with_broken_rules() {
+    let out = run(bin()
+        .args(["parse", "--json"])
+        .arg(fixture("broken-rules-2021.txt")));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+#[test]
+fn exit_1_when_some_files_of_a_batch_fail_and_the_rest_are_still_parsed() {
+    let missing = root().join("tests/fixtures/parse/no-such-report.html");
+    let out = run(bin()
+        .args(["parse", "--json"])
+        .arg(&missing)
+        .arg(fixture("blanks-2019.html")));
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-report.html"));
+}
+
+/// Runs `nianbao ARGS` and checks exit 2 with a message that contains `names`.
+fn assert_usage_error(args: &[&str], names: &str) {
+    let out = run(bin().args(args));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{args:?}\n{}", describe(&out));
+    assert!(stderr.contains(names), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}: stdout carries only data");
+}
+
+#[test]
+fn exit_2_for_an_unknown_flag_or_subcommand() {
+    assert_usage_error(&["parse", "--no-such-flag", "a.html"], "--no-such-flag");
+    assert_usage_error(&["bogus"], "bogus");
+}
+
+#[test]
+fn exit_2_for_an_unknown_city_naming_the_flag_and_the_known_cities() {
+    let config = config();
+    let config = config.to_str().expect("utf-8 path");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = out_dir.path().to_str().expect("utf-8 path");
+    for sub in ["crawl", "harvest"] {
+        assert_usage_error(
+            &[sub, "--config", config, "--city", "不存在市", "--out", out],
+            "--city",
+        );
+        assert_usage_error(
+            &[sub, "--config", config, "--city", "不存在市", "--out", out],
+            "贵港市",
+        );
+    }
+}
+
+#[test]
+fn exit_2_for_bad_years_showing_the_accepted_forms() {
+    let config = config();
+    let config = config.to_str().expect("utf-8 path");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = out_dir.path().to_str().expect("utf-8 path");
+    for years in ["2024..2019", "2019-2024", "twenty"] {
+        assert_usage_error(
+            &["crawl", "--config", config, "--years", years, "--out", out],
+            "FROM..TO",
+        );
+    }
+    let demo = root().join("data/demo");
+    let demo = demo.to_str().expect("utf-8 path");
+    assert_usage_error(
+        &[
+            "harvest",
+            "--replay",
+            demo,
+            "--years",
+            "2024..2019",
+            "--out",
+            out,
+        ],
+        "--years",
+    );
+}
+
+#[test]
+fn exit_2_for_scope_with_replay_which_a_replay_cannot_honour() {
+    let demo = root().join("data/demo");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(["harvest", "--scope", "all", "--replay"])
+        .arg(&demo)
+        .arg("--out")
+        .arg(out_dir.path()));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scope"));
+    assert!(
+        std::fs::read_dir(out_dir.path())
+            .expect("out")
+            .next()
+            .is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn exit_2_for_a_config_that_does_not_load_naming_the_file_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[crawl]\nno_such_key = 1\n").expect("write config");
+    let out = run(bin()
+        .args(["crawl", "--config"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("harvest")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("no_such_key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn exit_3_when_the_archive_cannot_be_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(["aggregate", "--quiet", "--config"])
+        .arg(config())
+        .arg("--archive")
+        .arg(dir.path().join("no-such-archive"))
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-archive"));
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly_with_exit_0() {
+    // Enough output to fill the pipe many times over, so the writer meets the closed pipe.
+    let files: Vec<PathBuf> = (0..60)
+        .flat_map(|_| {
+            [
+                "blanks-2019.html",
+                "word-export-2019.html",
+                "pipe-lines-2021.txt",
+            ]
+        })
+        .map(fixture)
+        .collect();
+    let mut child = bin()
+        .args(["parse", "--json", "--sources"])
+        .args(&files)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn nianbao");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("first line");
+    assert!(first.starts_with('{'), "{first}");
+    // The reader is dropped here: stdout is closed, as `| head -1` does.
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        out.stderr.is_empty(),
+        "no error for a closed pipe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn harvest_replay_aggregates_only_the_chosen_cities_and_years() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A copy, so the run cannot touch the repository's demo archive.
+    let demo = dir.path().join("demo");
+    copy_dir(&root().join("data/demo"), &demo);
+    let out_dir = dir.path().join("out");
+    let out = run(bin()
+        .args([
+            "harvest",
+            "--quiet",
+            "--no-report",
+            "--city",
+            "贵港",
+            "--city",
+            "450100",
+        ])
+        .args(["--years", "2021..2022", "--config"])
+        .arg(config())
+        .arg("--replay")
+        .arg(&demo)
+        .arg("--out")
+        .arg(&out_dir));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let mut reader = csv::Reader::from_path(out_dir.join("reports.csv")).expect("reports.csv");
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let (city, year) = (column("city"), column("year"));
+    let mut seen = std::collections::BTreeSet::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        seen.insert((row[city].to_string(), row[year].to_string()));
+    }
+    let want: std::collections::BTreeSet<(String, String)> = [
+        ("南宁市", "2021"),
+        ("南宁市", "2022"),
+        ("贵港市", "2021"),
+        ("贵港市", "2022"),
+    ]
+    .iter()
+    .map(|(c, y)| (c.to_string(), y.to_string()))
+    .collect();
+    assert_eq!(seen, want);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
