@@ -400,9 +400,12 @@ fn printed_reports_read_exactly() {
     }
 }
 
-/// The reported fault: one （六） item unread, other_handling must not be the sum of the rest.
+/// The parser's derived values, each against each operand: other_handling of every column with
+/// each of its three items blank in turn is null with a P-DERIVED-NULL finding naming both, and
+/// the other columns keep their sums. (The reported fault: one （六） item unread, and
+/// other_handling the sum of the rest.)
 #[test]
-fn a_blank_other_item_leaves_other_handling_null() {
+fn every_derived_value_is_null_when_one_operand_is_blank() {
     let t = truth(FIXTURES[0]);
     let plain = Print {
         blank: vec![],
@@ -415,24 +418,38 @@ fn a_blank_other_item_leaves_other_handling_null() {
         t3_first,
         t4_first: 0,
     };
-    let mut blank = vec![false; 400];
-    // other_other.natural_person (16 in the truth) blank: other_handling.natural_person unknown.
-    blank[p.t3_index(t3::OTHER_ITEMS[2], 0).expect("printed")] = true;
-    let print = Print {
-        blank,
-        merge: [false; 7],
-    };
-    let (layout, _, _) = layout(&t, &print);
-    let got =
-        nianbao_parser::parse_bytes(html(&layout).as_bytes(), "x.html", None).expect("parses");
-    let g3 = got.table3.expect("table 三");
-    assert_eq!(g3[t3::OTHER_HANDLING][0], None);
-    assert_eq!(g3[t3::OTHER_HANDLING][1], t.t3[t3::OTHER_HANDLING][1]);
-    assert!(got.findings.iter().any(|f| f.rule == "P-DERIVED-NULL"
-        && f.cells
-            .contains(&"table3.other_handling.natural_person".to_string())
-        && f.cells
-            .contains(&"table3.other_other.natural_person".to_string())));
+    for &item in &t3::OTHER_ITEMS {
+        for (c, (column, _)) in T3_COLUMNS.iter().enumerate() {
+            let mut blank = vec![false; 400];
+            blank[p.t3_index(item, c).expect("printed")] = true;
+            let print = Print {
+                blank,
+                merge: [false; 7],
+            };
+            let (layout, _, _) = layout(&t, &print);
+            let got = nianbao_parser::parse_bytes(html(&layout).as_bytes(), "x.html", None)
+                .expect("parses");
+            let g3 = got.table3.expect("table 三");
+            let what = format!("{} blank", T3_ROWS[item].0);
+            assert_eq!(g3[t3::OTHER_HANDLING][c], None, "{what}, column {column}");
+            for other in (0..7).filter(|&o| o != c) {
+                assert_eq!(
+                    g3[t3::OTHER_HANDLING][other],
+                    t.t3[t3::OTHER_HANDLING][other],
+                    "{what}"
+                );
+            }
+            let derived = format!("table3.other_handling.{column}");
+            let operand = format!("table3.{}.{column}", T3_ROWS[item].0);
+            assert!(
+                got.findings.iter().any(|f| f.rule == "P-DERIVED-NULL"
+                    && f.cells.contains(&derived)
+                    && f.cells.contains(&operand)),
+                "{what}: {:?}",
+                got.findings
+            );
+        }
+    }
 }
 
 /// Merged （六） cells, in HTML (rowspan), DOCX (vMerge) and a ruled PDF (a box over three

@@ -502,10 +502,15 @@ impl Mapper<'_, '_, '_> {
             Some(Reading::None) => "; no reading adds up".to_string(),
             None => String::new(),
         };
+        let count = if v.len() == n {
+            format!("has a value that is not a number ({n} values as the template has)")
+        } else {
+            format!("has {} values, the template has {n}", v.len())
+        };
         self.finding(
             "P-VALUE-COUNT",
             Severity::Error,
-            format!("{path}: row '{printed}' at {at} has {} values, the template has {n}: {values:?}{why}; left null", v.len()),
+            format!("{path}: row '{printed}' at {at} {count}: {values:?}{why}; left null"),
             vec![path.to_string()],
         );
         None
