@@ -4,6 +4,7 @@ mod aggregate;
 mod cli;
 mod crawl;
 mod deps;
+mod derived;
 mod docx;
 mod fixtures;
 mod harvest;

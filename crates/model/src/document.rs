@@ -23,8 +23,12 @@ pub enum Block {
         /// Where it was printed.
         loc: Loc,
     },
-    /// One table row as printed: its logical cells in order; cells covered by a rowspan from an
-    /// earlier row are omitted, a cell spanning several columns appears once.
+    /// One table row as printed: its logical cells in order; a cell spanning several columns
+    /// appears once. Label cells covered by a rowspan from an earlier row are omitted; a value
+    /// cell (a number, a null marker, a blank in a row of numbers) spanning several rows appears
+    /// in every row it covers, each copy with the cell's own `Loc` (its first row). A `Loc`
+    /// shared by cells of several rows therefore marks one merged cell: the mapper reads a
+    /// printed 0 as 0 in each row it spans and never splits another value between them.
     Row {
         /// The row's logical cells, left to right.
         cells: Vec<Cell>,
@@ -41,7 +45,7 @@ pub struct Cell {
 }
 
 /// Where a piece of text was printed, so that every number can be traced to its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Loc {
     /// 1-based line of a text file.
     Line {

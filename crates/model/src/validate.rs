@@ -197,7 +197,10 @@ fn rule_t3_2(t: &Table3, leaf_other: bool, out: &mut Vec<Finding>) {
         let mut terms: Vec<Term> = (t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT)
             .map(|r| t3_cell(t, r, c))
             .collect();
-        if leaf_other {
+        // The items when all are printed; else other_handling when it is known (a cell merged
+        // over the items, or a printed （六） row), which the parser never derives from a null.
+        let items_known = t3::OTHER_ITEMS.iter().all(|&r| t[r][c].is_some());
+        if leaf_other && (items_known || t[t3::OTHER_HANDLING][c].is_none()) {
             terms.extend(t3::OTHER_ITEMS.iter().map(|&r| t3_cell(t, r, c)));
         } else {
             terms.push(t3_cell(t, t3::OTHER_HANDLING, c));

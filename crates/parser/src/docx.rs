@@ -147,11 +147,19 @@ struct CellOut {
     col: u32,
 }
 
+/// A value cell merged down a column (`vMerge` restart) whose continuations repeat it.
+struct Merge {
+    col: u32,
+    cell: Cell,
+}
+
 enum Frame {
     Table {
         index: u32,
         rows: u32,
         blocks: Vec<Block>,
+        /// Value cells merged down from an earlier row, still open.
+        merges: Vec<Merge>,
     },
     Row {
         cells: Vec<CellOut>,
@@ -233,6 +241,7 @@ impl State {
                     index: self.tables,
                     rows: 0,
                     blocks: Vec::new(),
+                    merges: Vec::new(),
                 });
             }
             "tr" if !empty => {
@@ -332,10 +341,11 @@ impl State {
                         index,
                         rows,
                         blocks,
+                        merges,
                     }) = self.stack.last_mut()
                     {
                         *rows += 1;
-                        emit_row(*index, *rows, cells, blocks);
+                        emit_row(*index, *rows, cells, blocks, merges);
                     }
                 }
             }
@@ -379,8 +389,16 @@ impl State {
 }
 
 /// One table row → a `Row` of its logical cells, or, when a cell holds a nested table, the
-/// row's content in order (paragraphs as lines, nested rows as rows).
-fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
+/// row's content in order (paragraphs as lines, nested rows as rows). A `vMerge` continuation
+/// of a value cell repeats that cell, with its location ([`Block::Row`]); other continuations
+/// are omitted like a rowspan.
+fn emit_row(
+    table: u32,
+    row: u32,
+    cells: Vec<CellOut>,
+    out: &mut Vec<Block>,
+    merges: &mut Vec<Merge>,
+) {
     let nested = cells
         .iter()
         .any(|c| c.items.iter().any(|i| matches!(i, Item::Blocks(_))));
@@ -408,28 +426,54 @@ fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
         }
         return;
     }
-    let cells: Vec<Cell> = cells
+    let texts: Vec<(CellOut, String)> = cells
         .into_iter()
-        .filter(|c| !matches!(c.vmerge, VMerge::Continue) && !c.hmerge_continue)
-        .map(|c| {
-            let paras: Vec<String> = c
-                .items
+        .map(|mut c| {
+            let paras: Vec<String> = std::mem::take(&mut c.items)
                 .into_iter()
                 .filter_map(|i| match i {
                     Item::Para(p) => Some(p),
                     Item::Blocks(_) => None,
                 })
                 .collect();
-            Cell {
-                text: join_paras(&paras),
-                loc: Loc::Table {
-                    table,
-                    row,
-                    col: c.col + 1,
-                },
-            }
+            (c, join_paras(&paras))
         })
         .collect();
+    let number_in_row = || {
+        texts
+            .iter()
+            .any(|(c, t)| !matches!(c.vmerge, VMerge::Continue) && crate::grid::is_number(t))
+    };
+    let mut cells: Vec<Cell> = Vec::with_capacity(texts.len());
+    let mut opened = Vec::new();
+    for (c, text) in &texts {
+        if matches!(c.vmerge, VMerge::Continue) {
+            if let Some(m) = merges.iter().find(|m| m.col == c.col) {
+                cells.push(m.cell.clone());
+            }
+            continue;
+        }
+        merges.retain(|m| m.col != c.col);
+        if c.hmerge_continue {
+            continue;
+        }
+        let cell = Cell {
+            text: text.clone(),
+            loc: Loc::Table {
+                table,
+                row,
+                col: c.col + 1,
+            },
+        };
+        if matches!(c.vmerge, VMerge::Restart) && crate::grid::repeats_down(text, number_in_row) {
+            opened.push(Merge {
+                col: c.col,
+                cell: cell.clone(),
+            });
+        }
+        cells.push(cell);
+    }
+    merges.extend(opened);
     if cells.iter().any(|c| !c.text.is_empty()) {
         out.push(Block::Row { cells });
     }
@@ -521,6 +565,53 @@ mod tests {
                 col: 3
             }
         );
+    }
+
+    /// A `vMerge` continuation of a value cell repeats the value, with the location of the
+    /// cell that restarts the merge; a continued label is omitted.
+    #[test]
+    fn vertically_merged_values_repeat_with_their_location() {
+        let tc = |merge: &str, text: &str| {
+            let pr = match merge {
+                "" => String::new(),
+                m => format!("<w:tcPr><w:vMerge w:val=\"{m}\"/></w:tcPr>"),
+            };
+            format!("<w:tc>{pr}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+        };
+        let xml = format!(
+            "<w:document xmlns:w=\"w\"><w:body><w:tbl><w:tr>{}{}{}{}</w:tr><w:tr>{}{}{}{}</w:tr>\
+             <w:tr>{}{}{}{}</w:tr></w:tbl></w:body></w:document>",
+            tc("restart", "（六）其他处理"),
+            tc("", "1.甲"),
+            tc("restart", "12"),
+            tc("", "5"),
+            tc("continue", ""),
+            tc("", "2.乙"),
+            tc("continue", ""),
+            tc("", "6"),
+            tc("continue", ""),
+            tc("", "3.其他"),
+            tc("", "7"),
+            tc("", "8"),
+        );
+        let doc = parse_document_xml(&xml).unwrap();
+        assert_eq!(
+            rows(&doc),
+            vec![
+                "（六）其他处理 | 1.甲 | 12 | 5",
+                "2.乙 | 12 | 6",
+                "3.其他 | 7 | 8"
+            ]
+        );
+        let Block::Row { cells } = &doc.blocks[1] else {
+            panic!()
+        };
+        let origin = Loc::Table {
+            table: 1,
+            row: 1,
+            col: 3,
+        };
+        assert_eq!(cells[1].loc, origin);
     }
 
     #[test]

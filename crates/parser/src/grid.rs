@@ -96,6 +96,23 @@ impl Grid {
         }
     }
 
+    /// Which cells are values spanning several rows: `out[i]` for `cells[i]` (see
+    /// [`repeats_down`]). Readers repeat such a cell in each row it covers (see `Block::Row`),
+    /// so that the mapper sees every covered row's slot and the one merged cell behind them.
+    pub(crate) fn value_spans(&self) -> Vec<bool> {
+        self.cells
+            .iter()
+            .map(|p| {
+                p.rowspan > 1
+                    && repeats_down(&p.text, || {
+                        self.cells
+                            .iter()
+                            .any(|q| q.row == p.row && is_number(&q.text))
+                    })
+            })
+            .collect()
+    }
+
     /// The cell covering a slot, if any.
     #[cfg(test)]
     fn at(&self, row: usize, col: usize) -> Option<&Placed> {
@@ -117,6 +134,25 @@ impl Grid {
             })
             .collect()
     }
+}
+
+/// Whether a cell spanning several rows is a value to repeat in each row it covers: a number,
+/// a null marker (`-`, `无`, …) or digits that cannot be read; a blank cell only when
+/// `row_has_number` says a number starts in its first row (a header's blank corner is no value).
+pub(crate) fn repeats_down(text: &str, row_has_number: impl FnOnce() -> bool) -> bool {
+    match crate::number::classify(text) {
+        None => false,
+        Some(_) if !text.trim().is_empty() => true,
+        Some(_) => row_has_number(),
+    }
+}
+
+/// A cell that reads as a number.
+pub(crate) fn is_number(text: &str) -> bool {
+    matches!(
+        crate::number::classify(text),
+        Some(crate::number::CellValue::Number { .. })
+    )
 }
 
 /// Parse a span attribute the way browsers do: leading digits count (`"2;"` → 2), anything

@@ -303,22 +303,34 @@ impl Walker {
     }
 
     /// A data table: rows of cells → grid → one document row per table row. The cell texts
-    /// move from the source rows through the grid into the document, never copied.
+    /// move from the source rows through the grid into the document; only a value cell spanning
+    /// several rows is copied, into each row it covers, with its own location
+    /// ([`Grid::value_spans`], [`Block::Row`](nianbao_model::document::Block::Row)).
     fn table<'t>(&mut self, table: impl Dom<'t>) {
         self.tables_seen += 1;
         let rows: Vec<Vec<SpanCell>> = table_rows(table).into_iter().map(row_cells).collect();
         let grid = Grid::build(rows);
-        let mut by_row: Vec<Vec<Cell>> = vec![Vec::new(); grid.height];
-        for p in grid.cells {
+        let spans = grid.value_spans();
+        let mut by_row: Vec<Vec<(usize, Cell)>> = vec![Vec::new(); grid.height];
+        for (i, p) in grid.cells.into_iter().enumerate() {
             let loc = Loc::Table {
                 table: self.tables_seen,
                 row: to_u32(p.row + 1),
                 col: to_u32(p.col + 1),
             };
-            by_row[p.row].push(Cell { text: p.text, loc });
+            if spans.get(i).copied().unwrap_or(false) {
+                for covered in &mut by_row[p.row + 1..p.row + p.rowspan] {
+                    let text = p.text.clone();
+                    covered.push((p.col, Cell { text, loc }));
+                }
+            }
+            by_row[p.row].push((p.col, Cell { text: p.text, loc }));
         }
-        for cells in by_row {
-            self.doc.push_row(cells);
+        for mut cells in by_row {
+            // Copies join the covered rows' own cells in grid-column order.
+            cells.sort_by_key(|(col, _)| *col);
+            self.doc
+                .push_row(cells.into_iter().map(|(_, cell)| cell).collect());
         }
     }
 }
@@ -545,6 +557,42 @@ mod tests {
             matches!(&doc.blocks[0], Block::Line { text, .. } if text == "三、收到和处理政府信息公开申请情况")
         );
         assert_eq!(rows(&doc), vec![vec!["总计", "5"]]);
+    }
+
+    /// A value cell spanning rows appears in each row it covers with its own location; a
+    /// label spanning rows, and a blank header corner, appear once.
+    #[test]
+    fn value_cells_spanning_rows_repeat_with_their_location() {
+        let doc = read_html(
+            "<table><tr><td rowspan=3></td><td>自然人</td></tr><tr><td>x</td></tr><tr><td>y</td></tr>\
+             <tr><td rowspan=3>（六）其他处理</td><td>1.甲</td><td rowspan=3>0</td><td>5</td>\
+             <td rowspan=2>&nbsp;</td></tr><tr><td>2.乙</td><td>6</td></tr>\
+             <tr><td>3.其他</td><td>7</td><td>8</td></tr></table>",
+        );
+        assert_eq!(
+            rows(&doc),
+            vec![
+                vec!["", "自然人"],
+                vec!["x"],
+                vec!["y"],
+                vec!["（六）其他处理", "1.甲", "0", "5", ""],
+                vec!["2.乙", "0", "6", ""],
+                vec!["3.其他", "0", "7", "8"],
+            ]
+        );
+        let locs: Vec<Loc> = doc.blocks[3..]
+            .iter()
+            .filter_map(|b| match b {
+                Block::Row { cells } => cells.iter().find(|c| c.text == "0").map(|c| c.loc),
+                _ => None,
+            })
+            .collect();
+        let origin = Loc::Table {
+            table: 1,
+            row: 4,
+            col: 3,
+        };
+        assert_eq!(locs, vec![origin; 3]);
     }
 
     #[test]

@@ -1,17 +1,24 @@
 //! [`Document`] → [`Report`] tables: finds tables 二, 三 and 四 by their headings (or, failing
 //! that, by their first labels), decides the template version, matches each printed row to a
 //! template row by its label, and assigns values to columns from the template's column order.
-//! Every problem becomes a `P-…` finding; nothing is guessed.
+//! Every problem becomes a `P-…` finding; nothing is guessed. The one value the mapper derives
+//! rather than reads, a 2021 report's `other_handling` (the sum of the three （六） items), is
+//! null when any of its operands is; a value cell merged over several rows is 0 in each only
+//! when it prints 0, and is never split otherwise.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+mod derived;
+
+use derived::{merged_spans, MergedUse};
+
 use super::label::{self, score};
 use super::number::{fit, CellValue, ColumnUnit, Fitted};
 use super::reconstruct::{pieces, reconstruct, t3_row_consistent, t4_consistent, Piece, Reading};
 use super::tokens::{groups, tokenize, Group, Token};
-use nianbao_model::document::Document;
+use nianbao_model::document::{Document, Loc};
 use nianbao_model::report::{Finding, Num, Report, Severity, Source, Table2, Table3, Table4, Val};
 use nianbao_model::template::{
     t3, table2_items, Template, MARKERS_2019, MARKERS_2021, T3_COLUMNS, T3_ROWS, T4_GROUPS,
@@ -38,6 +45,8 @@ pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
     let mut mapper = Mapper {
         tokens: &tokens,
         report,
+        spans: merged_spans(&tokens),
+        merged: Vec::new(),
     };
 
     let rows3 = match regions.t3.clone() {
@@ -74,6 +83,7 @@ pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
             None
         }
     };
+    mapper.merged_findings();
 }
 
 /// Token ranges of the three tables.
@@ -215,9 +225,16 @@ fn t2_keys(template: Template) -> &'static RowKeys {
 /// The template rows a printed table 三 supplied: `rows[i]` = the group of row i.
 type Rows3 = Vec<Option<Group>>;
 
+/// The token each table 三 cell was read from (`None`: not read, or read by reconstruction).
+type Slots3 = [[Option<usize>; 7]; 26];
+
 struct Mapper<'t, 'a, 'r> {
     tokens: &'t [Token<'a>],
     report: &'r mut Report,
+    /// Merged value cells: location → rows spanned ([`merged_spans`]).
+    spans: HashMap<Loc, usize>,
+    /// The merged cells mapped so far, for their findings.
+    merged: Vec<MergedUse>,
 }
 
 impl Mapper<'_, '_, '_> {
@@ -450,7 +467,11 @@ impl Mapper<'_, '_, '_> {
             .or(g.values.first())
             .map(|&i| self.tokens[i].loc.to_string())
             .unwrap_or_default();
-        let outcome = identity.map(|check| {
+        // A merged cell's value belongs to no single row: no reading may lean on it.
+        let merged = v
+            .iter()
+            .any(|&i| self.spans.contains_key(&self.tokens[i].loc));
+        let outcome = identity.filter(|_| !merged).map(|check| {
             let pieces: Option<Vec<Piece>> = v
                 .iter()
                 .map(|&i| pieces(self.tokens[i].text, i))
@@ -481,10 +502,15 @@ impl Mapper<'_, '_, '_> {
             Some(Reading::None) => "; no reading adds up".to_string(),
             None => String::new(),
         };
+        let count = if v.len() == n {
+            format!("has a value that is not a number ({n} values as the template has)")
+        } else {
+            format!("has {} values, the template has {n}", v.len())
+        };
         self.finding(
             "P-VALUE-COUNT",
             Severity::Error,
-            format!("{path}: row '{printed}' at {at} has {} values, the template has {n}: {values:?}{why}; left null", v.len()),
+            format!("{path}: row '{printed}' at {at} {count}: {values:?}{why}; left null"),
             vec![path.to_string()],
         );
         None
@@ -511,6 +537,9 @@ impl Mapper<'_, '_, '_> {
     /// One value into its cell: converted where the unit says so, null with a finding otherwise.
     fn fit_value(&mut self, token: usize, unit: ColumnUnit, path: String) -> Val {
         let t = &self.tokens[token];
+        if let Some(&rows) = self.spans.get(&t.loc) {
+            return self.fit_merged(token, unit, path, rows);
+        }
         let Some(cell) = &t.value else { return None };
         let (text, loc) = (t.text.to_string(), t.loc);
         let fitted = fit(cell, unit);
@@ -557,6 +586,8 @@ impl Mapper<'_, '_, '_> {
             return None;
         }
         let mut table: Table3 = [[None; 7]; 26];
+        // The token each cell was read from, for the merged cells of [`Mapper::other_handling`].
+        let mut read_from: Slots3 = [[None; 7]; 26];
         for (r, g) in rows.iter().enumerate() {
             let Some(g) = g else { continue };
             let path = format!("table3.{}", T3_ROWS[r].0);
@@ -564,6 +595,9 @@ impl Mapper<'_, '_, '_> {
                 continue;
             };
             for (c, tok) in values.into_iter().enumerate() {
+                if let Slot::Token(t) = tok {
+                    read_from[r][c] = Some(t);
+                }
                 table[r][c] = self.fit_slot(
                     tok,
                     ColumnUnit::Count,
@@ -571,7 +605,7 @@ impl Mapper<'_, '_, '_> {
                 );
             }
         }
-        self.other_handling(&rows, &mut table, template);
+        self.other_handling(&rows, &mut table, &read_from, template);
         let missing: Vec<usize> = (0..T3_ROWS.len())
             .filter(|&r| {
                 rows[r].is_none() && !t3::OTHER_ITEMS.contains(&r) && r != t3::OTHER_HANDLING
@@ -594,8 +628,15 @@ impl Mapper<'_, '_, '_> {
     }
 
     /// （六）其他处理: printed as one row in 2019, as three items in 2021 (other_handling is then
-    /// their sum). A report printing the other version's form is read as printed, with a finding.
-    fn other_handling(&mut self, rows: &Rows3, table: &mut Table3, template: Option<Template>) {
+    /// their sum, [`Mapper::derive_other_handling`]). A report printing the other version's form
+    /// is read as printed, with a finding.
+    fn other_handling(
+        &mut self,
+        rows: &Rows3,
+        table: &mut Table3,
+        read_from: &Slots3,
+        template: Option<Template>,
+    ) {
         let items_printed = t3::OTHER_ITEMS.iter().any(|&i| rows[i].is_some());
         let single_printed = rows[t3::OTHER_HANDLING].is_some();
         match (template, items_printed, single_printed) {
@@ -625,10 +666,7 @@ impl Mapper<'_, '_, '_> {
             _ => {}
         }
         if items_printed && !single_printed {
-            let sums: Vec<Val> = (0..7)
-                .map(|c| sum_present(t3::OTHER_ITEMS.iter().map(|&i| table[i][c])))
-                .collect();
-            table[t3::OTHER_HANDLING].copy_from_slice(&sums);
+            self.derive_other_handling(table, read_from);
         }
     }
 
@@ -740,28 +778,5 @@ fn table2_unit(template: Template, item: &str, measure: &str) -> ColumnUnit {
         (Template::V2019, "procurement", "amount") => ColumnUnit::AsPrinted,
         (Template::V2019, _, "change") => ColumnUnit::SignedCount,
         _ => ColumnUnit::Count,
-    }
-}
-
-/// The sum of the printed values; `None` when none is printed.
-pub(crate) fn sum_present(vals: impl Iterator<Item = Val>) -> Val {
-    let mut any = false;
-    let mut int: i64 = 0;
-    let mut dec: f64 = 0.0;
-    let mut is_dec = false;
-    for v in vals.flatten() {
-        any = true;
-        match v {
-            Num::Int(i) => int = int.saturating_add(i),
-            Num::Dec(d) => {
-                dec += d;
-                is_dec = true;
-            }
-        }
-    }
-    match (any, is_dec) {
-        (false, _) => None,
-        (true, false) => Some(Num::Int(int)),
-        (true, true) => Some(Num::Dec(dec + int as f64)),
     }
 }

@@ -1,6 +1,7 @@
 //! Glyphs and rulings of one page → blocks. Ruled tables (a connected set of horizontal and
 //! vertical rulings) become a grid whose missing inner rulings merge grid cells into logical
-//! cells (row- and colspans); each grid row gives a `Row` of the cells that start in it. Text
+//! cells (row- and colspans); each grid row gives a `Row` of the cells that start in it, and of
+//! the value cells spanning down into it, repeated with their own location (`Block::Row`). Text
 //! outside tables is grouped into visual lines; a line with wide gaps becomes a `Row` of its
 //! segments (tables printed without rulings).
 
@@ -25,6 +26,11 @@ struct Placed {
     grid: Option<(usize, Vec<EdgeSpan>)>,
     /// A line in the top or bottom margin.
     margin: bool,
+    /// For table rows: (grid, grid row).
+    grid_row: Option<(usize, usize)>,
+    /// Cells of the row that repeat a value cell spanning down from an earlier grid row: (cell
+    /// index in the row, that grid row). Their location is the first row's.
+    copies: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy)]
@@ -357,6 +363,18 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
         let mut rows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nr];
         for (k, &(r, c)) in grid.cells.iter().enumerate() {
             rows[r].push((c, k));
+            let last = grid.ends[k].0;
+            let number_in_row = || {
+                grid.cells
+                    .iter()
+                    .zip(&texts)
+                    .any(|(&(rj, _), t)| rj == r && crate::grid::is_number(t))
+            };
+            if last > r && crate::grid::repeats_down(&texts[k], number_in_row) {
+                for covered in rows.iter_mut().take(last + 1).skip(r + 1) {
+                    covered.push((c, k));
+                }
+            }
         }
         for (r, mut row) in rows.into_iter().enumerate() {
             row.sort();
@@ -385,12 +403,20 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
                     at_bottom: grid.ends[k].0 == nr - 1,
                 })
                 .collect();
+            let copies = row
+                .iter()
+                .enumerate()
+                .filter(|(_, &(_, k))| grid.cells[k].0 != r)
+                .map(|(i, &(_, k))| (i, grid.cells[k].0))
+                .collect();
             if !cells.is_empty() {
                 placed.push(Placed {
                     top: grid.ys[r],
                     block: Block::Row { cells },
                     grid: Some((gi, spans)),
                     margin: false,
+                    grid_row: Some((gi, r)),
+                    copies,
                 });
             }
         }
@@ -432,6 +458,8 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
             block,
             grid: None,
             margin,
+            grid_row: None,
+            copies: Vec::new(),
         });
     }
     placed.sort_by(|a, b| b.top.total_cmp(&a.top));
@@ -443,14 +471,36 @@ pub(crate) fn layout_page(page: u32, height: f64, glyphs: Vec<Glyph>, segs: &[Se
     let last_grid = last.and_then(|i| placed[i].grid.as_ref().map(|g| g.0));
     out.top_guard = (0..first.unwrap_or(0)).collect();
     out.bottom_guard = (last.map_or(0, |l| l + 1)..placed.len()).collect();
-    for (i, mut p) in placed.into_iter().enumerate() {
+    let row_of = |grid_row: (usize, usize)| {
+        placed
+            .iter()
+            .position(|p| p.grid_row == Some(grid_row))
+            .map_or(0, |i| i as u32 + 1)
+    };
+    let origins: Vec<Vec<(usize, u32)>> = placed
+        .iter()
+        .map(|p| match p.grid_row {
+            Some((gi, _)) => p
+                .copies
+                .iter()
+                .map(|&(i, r)| (i, row_of((gi, r))))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    for (i, (mut p, origins)) in placed.into_iter().zip(origins).enumerate() {
         let row = i as u32 + 1;
         match &mut p.block {
             Block::Line { loc, .. } => *loc = Loc::Page { page, row, col: 1 },
             Block::Row { cells } => {
-                for cell in cells {
+                for cell in cells.iter_mut() {
                     if let Loc::Page { row: r, .. } = &mut cell.loc {
                         *r = row;
+                    }
+                }
+                for (k, origin) in origins {
+                    if let Some(Loc::Page { row: r, .. }) = cells.get_mut(k).map(|c| &mut c.loc) {
+                        *r = origin;
                     }
                 }
             }
@@ -554,6 +604,45 @@ mod tests {
             texts(&blocks),
             vec![vec!["甲", "乙", "1"], vec!["丙丁", "23"]]
         );
+    }
+
+    #[test]
+    fn value_cell_spanning_rows_repeats_with_its_location() {
+        // 3 columns x 2 rows; the right cell (a value) spans both rows.
+        let segs = vec![
+            h(100.0, 0.0, 300.0),
+            h(70.0, 0.0, 200.0),
+            h(40.0, 0.0, 300.0),
+            v(0.0, 40.0, 100.0),
+            v(100.0, 40.0, 100.0),
+            v(200.0, 40.0, 100.0),
+            v(300.0, 40.0, 100.0),
+        ];
+        let glyphs = vec![
+            glyph('甲', 10.0, 80.0),
+            glyph('1', 110.0, 80.0),
+            glyph('乙', 10.0, 50.0),
+            glyph('2', 110.0, 50.0),
+            glyph('0', 210.0, 60.0),
+        ];
+        let blocks = layout_page(1, 842.0, glyphs, &segs).blocks;
+        assert_eq!(
+            texts(&blocks),
+            vec![vec!["甲", "1", "0"], vec!["乙", "2", "0"]]
+        );
+        let locs: Vec<Loc> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Row { cells } => cells.last().map(|c| c.loc),
+                _ => None,
+            })
+            .collect();
+        let first = Loc::Page {
+            page: 1,
+            row: 1,
+            col: 3,
+        };
+        assert_eq!(locs, vec![first, first]);
     }
 
     #[test]

@@ -739,6 +739,89 @@ mod tests {
         );
     }
 
+    /// A city government's report with every table 三 and 四 cell printed as `v`.
+    fn input(year: i32, v: i64) -> Input {
+        use nianbao_model::report::{Table3, Table4};
+        let meta = SourceMeta {
+            city: "某市".into(),
+            adcode: "450000".into(),
+            city_government: true,
+            url: format!("http://x/{year}"),
+            ..SourceMeta::default()
+        };
+        let report = Report {
+            year: Some(year),
+            table3: Some([[Some(Num::Int(v)); 7]; 26] as Table3),
+            table4: Some([[Some(Num::Int(v)); 5]; 3] as Table4),
+            ..Report::default()
+        };
+        Input::new(meta, report)
+    }
+
+    fn blank(input: &mut Input, op: metrics::Operand) {
+        match op {
+            metrics::Operand::T3(r, c) => {
+                if let Some(t) = input.report.table3.as_mut() {
+                    t[r][c] = None;
+                }
+            }
+            metrics::Operand::T4(g, o) => {
+                if let Some(t) = input.report.table4.as_mut() {
+                    t[g][o] = None;
+                }
+            }
+        }
+    }
+
+    /// Every value derived downstream of a report — the metric in `comparison`, its value per
+    /// 100,000 residents, its rank, and in `trends` the value, the previous year's value and
+    /// the change — is null when an operand of the metric is null, for every operand of every
+    /// metric, in either year.
+    #[test]
+    fn every_derived_value_is_null_when_an_operand_is() {
+        let cities = [City {
+            name: "某市".into(),
+            adcode: "450000".into(),
+            population: Some(1_000_000),
+            population_source: None,
+        }];
+        for (k, m) in METRICS.iter().enumerate() {
+            for &op in m.operands {
+                for blank_year in [2020, 2021] {
+                    let mut inputs = vec![input(2020, 4), input(2021, 5)];
+                    let i = usize::from(blank_year == 2021);
+                    blank(&mut inputs[i], op);
+                    let t = aggregate(inputs, &cities);
+                    let row = t.comparison.iter().find(|r| r.year == blank_year);
+                    let row = row.expect("a comparison row per year");
+                    let what = format!("{} with {op:?} blank in {blank_year}", m.key);
+                    assert_eq!(row.values[k], None, "{what}");
+                    assert_eq!(row.per_100k[k], None, "{what}");
+                    assert_eq!(row.ranks[k], None, "{what}");
+                    let trend = t
+                        .trends
+                        .iter()
+                        .find(|r| r.year == 2021 && r.metric == m.key)
+                        .expect("a trend row");
+                    assert_eq!(trend.change, None, "{what}");
+                    if blank_year == 2021 {
+                        assert_eq!(trend.value, None, "{what}");
+                    } else {
+                        assert_eq!(trend.previous, None, "{what}");
+                    }
+                }
+            }
+        }
+        // And with every operand printed, each derived value is there.
+        let t = aggregate(vec![input(2020, 4), input(2021, 5)], &cities);
+        let trend = t.trends.iter().filter(|r| r.year == 2021);
+        assert!(trend.clone().all(|r| r.change.is_some()), "{:?}", t.trends);
+        for r in &t.comparison {
+            assert!(r.values.iter().all(Option::is_some));
+            assert!(r.ranks.iter().all(Option::is_some));
+        }
+    }
+
     #[test]
     fn ranks_share_ties_and_skip_nulls() {
         let mut rows = vec![

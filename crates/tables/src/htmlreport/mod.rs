@@ -183,27 +183,42 @@ fn key_figures(rows: &[ComparisonRow], latest: Option<i32>) -> String {
     };
     let of_year: Vec<&ComparisonRow> = rows.iter().filter(|r| r.year == year).collect();
     let col = |k: usize| -> Vec<f64> { of_year.iter().filter_map(|r| r.values[k]).collect() };
-    let sum = |k: usize| col(k).iter().sum::<f64>();
+    let sum = |label: &str, k: usize| {
+        let missing = of_year.iter().filter(|r| r.values[k].is_none()).count();
+        match city_total(&of_year, k) {
+            Some(v) => (label.to_string(), plain(v)),
+            None => (
+                format!("{label}：{missing} 市无数值，不合计"),
+                "—".to_string(),
+            ),
+        }
+    };
     let figures = [
-        ("城市", of_year.len().to_string()),
-        ("本年新收申请（各市合计）", plain(sum(0))),
+        ("城市".to_string(), of_year.len().to_string()),
+        sum("本年新收申请（各市合计）", 0),
         (
-            "实质公开率（中位数）",
+            "实质公开率（中位数）".to_string(),
             chart::median(&col(1)).map_or("—".into(), percent),
         ),
-        ("行政复议（各市合计）", plain(sum(5))),
-        ("行政诉讼（各市合计）", plain(sum(6))),
+        sum("行政复议（各市合计）", 5),
+        sum("行政诉讼（各市合计）", 6),
     ];
     let mut s = format!("<section id=\"overview\"><h2>{year}年度 概览</h2><div class=\"kpis\">");
     for (label, value) in figures {
         let _ = write!(
             s,
             "<div class=\"kpi\"><span class=\"v\">{value}</span><span class=\"l\">{}</span></div>",
-            esc(label)
+            esc(&label)
         );
     }
     s.push_str("</div></section>");
     s
+}
+
+/// Metric `k` summed over the cities of a year: `None` when a city has no value, since the total
+/// of the cities that reported would pass for the total of all of them.
+fn city_total(of_year: &[&ComparisonRow], k: usize) -> Option<f64> {
+    of_year.iter().map(|r| r.values[k]).sum()
 }
 
 fn method_notes() -> String {
@@ -343,3 +358,39 @@ a{color:var(--blue)}
  a{color:inherit;text-decoration:none}
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(adcode: &str, applications: Option<f64>) -> ComparisonRow {
+        let mut values = vec![Some(1.0); METRICS.len()];
+        values[0] = applications;
+        ComparisonRow {
+            year: 2024,
+            city: adcode.into(),
+            adcode: adcode.into(),
+            body: None,
+            population: None,
+            data_origin: "synthetic-demo".into(),
+            source_url: String::new(),
+            values,
+            per_100k: vec![None; METRICS.len()],
+            ranks: vec![None; METRICS.len()],
+        }
+    }
+
+    /// A total over the cities is no total when a city has no value: it is shown as "—" with
+    /// the number of cities missing, never as the sum of the cities that reported.
+    #[test]
+    fn a_city_total_with_a_missing_city_is_not_shown() {
+        let all = [row("1", Some(3.0)), row("2", Some(4.0))];
+        let html = key_figures(&all, Some(2024));
+        assert!(html.contains("<span class=\"v\">7</span>"), "{html}");
+        let one_missing = [row("1", Some(3.0)), row("2", None)];
+        let html = key_figures(&one_missing, Some(2024));
+        assert!(!html.contains("<span class=\"v\">3</span>"), "{html}");
+        assert!(html.contains("1 市无数值，不合计"), "{html}");
+        assert_eq!(city_total(&one_missing.iter().collect::<Vec<_>>(), 0), None);
+    }
+}
