@@ -7,5 +7,8 @@ mod harness;
 mod harvest;
 mod markup;
 mod options;
+mod outage;
+mod removed;
 mod resume;
 mod warcio;
+mod yearly;

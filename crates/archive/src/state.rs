@@ -76,7 +76,26 @@ CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
 CREATE INDEX IF NOT EXISTS urls_city ON urls(city, kind);
 CREATE TABLE IF NOT EXISTS warc_files(name TEXT PRIMARY KEY, committed_len INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS robots(host TEXT PRIMARY KEY, status INTEGER, body TEXT);
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  refresh INTEGER NOT NULL DEFAULT 0
+);
 ";
+
+/// Columns added after the first schema, with their definitions: an archive written before
+/// gets them when a [`Store`] opens it (readers cope without them).
+///
+/// - `captured`: 1 once the row has a good capture (a `done` outcome with a response record);
+///   it is never lost again: a later 404/410, error, challenge or robots refusal keeps it.
+/// - `removed_at`, `removed_status`: the WARC-Date and status (404 or 410) of the first answer
+///   that said the page is gone; cleared when the page answers again.
+const ADDED_COLUMNS: [(&str, &str); 3] = [
+    ("captured", "INTEGER NOT NULL DEFAULT 0"),
+    ("removed_at", "TEXT"),
+    ("removed_status", "INTEGER"),
+];
 
 /// Status of a URL in the frontier.
 pub mod status {
@@ -91,6 +110,29 @@ pub mod status {
     pub const BLOCKED: &str = "blocked";
     /// Not fetched: robots.txt disallows it.
     pub const SKIPPED: &str = "skipped";
+}
+
+/// The error a row keeps while it waits for its host's robots.txt (the row stays pending).
+pub const ROBOTS_UNREACHABLE: &str = "robots.txt unreachable";
+
+/// How a crawl run begins ([`Store::begin_run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStart {
+    /// The previous run was interrupted: its frontier is taken up where it stopped, and no
+    /// URL that reached a final status in it is fetched again.
+    Resumed,
+    /// A new run: list, home and navigation pages are revalidated, robots.txt is fetched
+    /// again and URLs refused by robots.txt are checked again; captured report pages and
+    /// attachments are not refetched. `revalidate` rows were put back in the frontier.
+    New {
+        /// Rows put back in the frontier.
+        revalidate: usize,
+    },
+    /// A re-harvest (`--refresh`): every known URL is revisited with conditional requests.
+    Refresh {
+        /// Rows put back in the frontier.
+        revalidate: usize,
+    },
 }
 
 /// A URL to enqueue.
@@ -215,6 +257,7 @@ impl Store {
         };
         let conn = Connection::open(&path).map_err(sql)?;
         conn.execute_batch(SCHEMA).map_err(sql)?;
+        migrate(&conn).map_err(sql)?;
         let files: Vec<(String, u64)> = {
             let mut stmt = conn
                 .prepare("SELECT name, committed_len FROM warc_files ORDER BY name")
@@ -409,11 +452,13 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// Marks every pending URL of `host` as blocked without fetching it.
+    /// Marks every pending URL of `host` as blocked without fetching it (a URL captured
+    /// before stays `done` with its capture, the cause noted).
     pub fn block_host(&mut self, host: &str, why: &str) -> Result<usize, StateError> {
         self.conn
             .execute(
-                "UPDATE urls SET status = 'blocked', error = ?2 WHERE host = ?1 AND status = 'pending'",
+                "UPDATE urls SET status = CASE WHEN captured = 1 THEN 'done' ELSE 'blocked' END, \
+                 error = ?2 WHERE host = ?1 AND status = 'pending'",
                 params![host, why],
             )
             .map_err(|e| self.sql(e))
@@ -438,28 +483,58 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// A re-harvest: every row becomes pending again, keeping ETag / Last-Modified for
-    /// conditional requests.
-    /// robots.txt answers are forgotten too, so they are fetched again.
-    pub fn reset_for_refresh(&mut self) -> Result<usize, StateError> {
+    /// Starts a crawl run, in one transaction. With `refresh`, a re-harvest: a new run in
+    /// which every row becomes pending again. Otherwise, when the last run did not finish
+    /// (or an archive from before runs were recorded still has pending rows), that run is
+    /// resumed; else a new run begins: list, home and navigation pages and URLs refused by
+    /// robots.txt become pending again. Rows put back keep their ETag / Last-Modified for
+    /// conditional requests and their capture; robots.txt answers are forgotten in a new run,
+    /// so they are fetched again.
+    pub fn begin_run(&mut self, refresh: bool, now: &str) -> Result<RunStart, StateError> {
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let start = begin_run_in(&tx, refresh, now).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(start)
+    }
+
+    /// Records that the current run reached its end (the frontier is empty).
+    pub fn finish_run(&mut self, now: &str) -> Result<(), StateError> {
         self.conn
-            .execute("DELETE FROM robots", [])
-            .and_then(|_| {
-                self.conn.execute(
-                    "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
-                    [],
-                )
-            })
+            .execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = (SELECT MAX(id) FROM runs)",
+                [now],
+            )
+            .map(|_| ())
             .map_err(|e| self.sql(e))
     }
 
-    /// Puts failed and blocked URLs back in the frontier with fresh attempt counts.
+    /// Puts failed and blocked URLs, and URLs refused by robots.txt, back in the frontier with
+    /// fresh attempt counts (a refused URL still refused costs no request).
     pub fn reset_failed(&mut self) -> Result<usize, StateError> {
         self.conn
             .execute(
-                "UPDATE urls SET status = 'pending', attempts = 0 WHERE status IN ('failed', 'blocked')",
+                "UPDATE urls SET status = 'pending', attempts = 0 \
+                 WHERE status IN ('failed', 'blocked', 'skipped')",
                 [],
             )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Leaves a row pending with `cause` noted, without counting an attempt: its host's
+    /// robots.txt could not be read in this run, so the next run (or `--retry-failed`) tries
+    /// it.
+    pub fn defer(&mut self, id: i64, cause: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET error = ?2 WHERE id = ?1 AND status = 'pending'",
+                params![id, cause],
+            )
+            .map(|_| ())
             .map_err(|e| self.sql(e))
     }
 
@@ -484,6 +559,37 @@ impl Store {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Adds [`ADDED_COLUMNS`] to an archive written before them, in one transaction. Rows that
+/// were `done` with a response record become `captured`.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let have = columns(conn, "urls")?;
+    let missing: Vec<_> = ADDED_COLUMNS
+        .iter()
+        .filter(|(name, _)| !have.iter().any(|h| h == name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    for (name, def) in &missing {
+        tx.execute_batch(&format!("ALTER TABLE urls ADD COLUMN {name} {def}"))?;
+        if *name == "captured" {
+            tx.execute(
+                "UPDATE urls SET captured = 1 WHERE status = 'done' AND warc_file IS NOT NULL",
+                [],
+            )?;
+        }
+    }
+    tx.commit()
+}
+
+/// The column names of `table`.
+pub(crate) fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    names.collect()
 }
 
 pub(crate) fn warc_file_name(seq: u32) -> String {
@@ -516,6 +622,57 @@ fn row_from_sql(r: &rusqlite::Row) -> rusqlite::Result<UrlRow> {
             (Some(f), Some(o), Some(l)) => Some((f, o as u64, l as u64)),
             _ => None,
         },
+    })
+}
+
+fn begin_run_in(tx: &Transaction, refresh: bool, now: &str) -> rusqlite::Result<RunStart> {
+    let last: Option<Option<String>> = tx
+        .query_row(
+            "SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let interrupted = match &last {
+        Some(finished) => finished.is_none(),
+        // Written before runs were recorded: interrupted when something is still pending.
+        None => tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM urls WHERE status = 'pending')",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?,
+    };
+    if interrupted && !refresh {
+        if last.is_none() {
+            tx.execute(
+                "INSERT INTO runs(started_at, refresh) VALUES (?1, 0)",
+                [now],
+            )?;
+        }
+        return Ok(RunStart::Resumed);
+    }
+    tx.execute(
+        "INSERT INTO runs(started_at, refresh) VALUES (?1, ?2)",
+        params![now, refresh],
+    )?;
+    tx.execute("DELETE FROM robots", [])?;
+    let revalidate = if refresh {
+        tx.execute(
+            "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
+            [],
+        )?
+    } else {
+        tx.execute(
+            "UPDATE urls SET status = 'pending', attempts = 0, error = NULL \
+             WHERE kind IN ('list', 'home', 'nav') OR status = 'skipped' \
+             OR (status = 'pending' AND error LIKE 'robots.txt unreachable%')",
+            [],
+        )?
+    };
+    Ok(if refresh {
+        RunStart::Refresh { revalidate }
+    } else {
+        RunStart::New { revalidate }
     })
 }
 
@@ -555,6 +712,14 @@ fn enqueue_in(tx: &Transaction, urls: &[NewUrl]) -> rusqlite::Result<Vec<UrlRow>
 }
 
 fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
+    let captured: bool = tx
+        .prepare_cached("SELECT captured FROM urls WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if captured && o.status != status::DONE {
+        return keep_capture(tx, id, o);
+    }
     let w = o.warc.as_ref();
     // A 304 keeps the pointer to the earlier capture.
     tx.prepare_cached(
@@ -565,7 +730,9 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
          content_type = COALESCE(?13, content_type), http_charset = COALESCE(?14, http_charset), \
          content_encoding = COALESCE(?15, content_encoding), detected = COALESCE(?16, detected), \
          etag = COALESCE(?17, etag), last_modified = COALESCE(?18, last_modified), \
-         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename) WHERE id = ?1",
+         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename), \
+         captured = (?2 = 'done' AND COALESCE(?7, warc_file) IS NOT NULL), \
+         removed_at = NULL, removed_status = NULL WHERE id = ?1",
     )?
     .execute(params![
             id,
@@ -591,5 +758,24 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
             o.filename,
         ],
     )?;
+    Ok(())
+}
+
+/// A row with a good capture whose new attempt did not end `done` (a 404/410, an error, a
+/// challenge, a robots refusal): it stays `done` with the earlier capture as its current one
+/// (the new response is in the WARC all the same), the cause is noted, and a 404 or 410 is
+/// recorded as the page's removal from the portal (the first date it was seen gone).
+fn keep_capture(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
+    let gone = o.http_status.filter(|s| matches!(s, 404 | 410));
+    let cause = o.error.as_deref().unwrap_or(o.status);
+    let note = format!("{cause} (the earlier capture is kept)");
+    tx.prepare_cached(
+        "UPDATE urls SET status = 'done', attempts = ?2, error = ?3, \
+         removed_at = CASE WHEN ?4 IS NULL THEN removed_at ELSE COALESCE(removed_at, ?5) END, \
+         removed_status = CASE WHEN ?4 IS NULL THEN removed_status \
+                               ELSE COALESCE(removed_status, ?4) END \
+         WHERE id = ?1",
+    )?
+    .execute(params![id, o.attempts, note, gone, o.fetched_at])?;
     Ok(())
 }
