@@ -308,5 +308,11 @@ fn a_rerun_of_a_finished_crawl_revalidates_only_robots_txt_and_the_list_pages() 
         db.count("kind IN ('report', 'attachment') AND not_modified = 1"),
         0
     );
+    assert!(db.count("kind = 'list' AND not_modified = 1") >= 3);
+    assert_eq!(
+        db.count("kind = 'list' AND status = 'done' AND not_modified = 0"),
+        0,
+        "every unchanged list page answered 304 to its conditional request"
+    );
     assert_eq!(summary.harvested(), h.summary.harvested());
 }

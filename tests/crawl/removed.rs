@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use nianbao_archive::{Archive, Entry};
-use nianbao_fixtures::{Fault, PortalOptions, Resource, TEST_CRAWL_SETTINGS};
+use nianbao_fixtures::{Fault, PortalOptions, TEST_CRAWL_SETTINGS};
 
 use super::harness::{crawl_with, path_of, start_portal};
 

@@ -42,10 +42,12 @@ fn cron_args(config: &Path, out: &Path) -> Vec<String> {
     args
 }
 
-/// Runs the cron job once, its stderr appended to `log` as `2>>` does; the exit code.
-fn run_cron(work: &Path, config: &Path, out: &Path, log: &Path) -> Option<i32> {
+/// Runs the cron job once (with `extra` arguments), its stderr appended to `log` as `2>>`
+/// does; the exit code.
+fn run_cron(work: &Path, config: &Path, out: &Path, log: &Path, extra: &[&str]) -> Option<i32> {
     let output = Command::new(env!("CARGO_BIN_EXE_nianbao"))
         .args(cron_args(config, out))
+        .args(extra)
         .current_dir(work)
         .output()
         .expect("nianbao runs");
@@ -102,7 +104,7 @@ fn the_yearly_cron_job_finds_the_new_years_and_refetches_no_report() {
     let out = work.path().join("out");
     let log = work.path().join("nianbao.log");
 
-    assert_eq!(run_cron(work.path(), &config, &out, &log), Some(0));
+    assert_eq!(run_cron(work.path(), &config, &out, &log, &[]), Some(0));
     let first = years_in_archive(&out);
     let read_first = reports_read(&out);
     for s in &portal.sites {
@@ -122,7 +124,7 @@ fn the_yearly_cron_job_finds_the_new_years_and_refetches_no_report() {
         ..until_2022
     };
     portal.replace_sites(generate::generate(&published, &DefaultContent));
-    assert_eq!(run_cron(work.path(), &config, &out, &log), Some(0));
+    assert_eq!(run_cron(work.path(), &config, &out, &log, &[]), Some(0));
 
     let second = years_in_archive(&out);
     let read_second = reports_read(&out);
@@ -165,4 +167,24 @@ fn the_yearly_cron_job_finds_the_new_years_and_refetches_no_report() {
         assert_eq!(s.counters.requests("/zfxxgk/ndbg/index.shtml"), 2);
         assert_eq!(s.counters.requests("/robots.txt"), 2);
     }
+    // `harvest --refresh` revisits the report pages too, conditionally.
+    assert_eq!(
+        run_cron(work.path(), &config, &out, &log, &["--refresh"]),
+        Some(0)
+    );
+    for s in &portal.sites {
+        for e in s.site.expected.iter().filter(|e| e.city_level) {
+            assert_eq!(s.counters.requests(&e.path), 2, "{} {}", s.base, e.path);
+        }
+    }
+    let db = rusqlite::Connection::open(out.join("harvest/state.sqlite")).unwrap();
+    let reports_304: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM urls WHERE kind = 'report' AND not_modified = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reports_304, 12, "2 cities × 6 years, all unchanged");
+    assert_eq!(reports_read(&out), read_second);
 }

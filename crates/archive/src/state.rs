@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use crate::kind::PageKind;
 use crate::target::Target;
@@ -490,14 +490,21 @@ impl Store {
     /// robots.txt become pending again. Rows put back keep their ETag / Last-Modified for
     /// conditional requests and their capture; robots.txt answers are forgotten in a new run,
     /// so they are fetched again.
-    pub fn begin_run(&mut self, refresh: bool, now: &str) -> Result<RunStart, StateError> {
+    ///
+    /// Only rows of `cities` (the cities this run crawls) are put back in the frontier.
+    pub fn begin_run(
+        &mut self,
+        cities: &[String],
+        refresh: bool,
+        now: &str,
+    ) -> Result<RunStart, StateError> {
         let path = self.path.clone();
         let sql = |source| StateError::Sql {
             path: path.clone(),
             source,
         };
         let tx = self.conn.transaction().map_err(sql)?;
-        let start = begin_run_in(&tx, refresh, now).map_err(sql)?;
+        let start = begin_run_in(&tx, cities, refresh, now).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(start)
     }
@@ -513,14 +520,17 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// Puts failed and blocked URLs, and URLs refused by robots.txt, back in the frontier with
-    /// fresh attempt counts (a refused URL still refused costs no request).
-    pub fn reset_failed(&mut self) -> Result<usize, StateError> {
+    /// Puts the failed and blocked URLs of `cities`, and those refused by robots.txt, back in
+    /// the frontier with fresh attempt counts (a refused URL still refused costs no request).
+    pub fn reset_failed(&mut self, cities: &[String]) -> Result<usize, StateError> {
         self.conn
             .execute(
-                "UPDATE urls SET status = 'pending', attempts = 0 \
-                 WHERE status IN ('failed', 'blocked', 'skipped')",
-                [],
+                &format!(
+                    "UPDATE urls SET status = 'pending', attempts = 0 \
+                     WHERE status IN ('failed', 'blocked', 'skipped') AND {}",
+                    in_cities(cities)
+                ),
+                params_from_iter(cities),
             )
             .map_err(|e| self.sql(e))
     }
@@ -625,7 +635,18 @@ fn row_from_sql(r: &rusqlite::Row) -> rusqlite::Result<UrlRow> {
     })
 }
 
-fn begin_run_in(tx: &Transaction, refresh: bool, now: &str) -> rusqlite::Result<RunStart> {
+/// `city IN (?, …)` for one parameter per city (never true for none).
+fn in_cities(cities: &[String]) -> String {
+    let marks = vec!["?"; cities.len()].join(", ");
+    format!("city IN ({marks})")
+}
+
+fn begin_run_in(
+    tx: &Transaction,
+    cities: &[String],
+    refresh: bool,
+    now: &str,
+) -> rusqlite::Result<RunStart> {
     let last: Option<Option<String>> = tx
         .query_row(
             "SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1",
@@ -658,15 +679,21 @@ fn begin_run_in(tx: &Transaction, refresh: bool, now: &str) -> rusqlite::Result<
     tx.execute("DELETE FROM robots", [])?;
     let revalidate = if refresh {
         tx.execute(
-            "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
-            [],
+            &format!(
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL WHERE {}",
+                in_cities(cities)
+            ),
+            params_from_iter(cities),
         )?
     } else {
         tx.execute(
-            "UPDATE urls SET status = 'pending', attempts = 0, error = NULL \
-             WHERE kind IN ('list', 'home', 'nav') OR status = 'skipped' \
-             OR (status = 'pending' AND error LIKE 'robots.txt unreachable%')",
-            [],
+            &format!(
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL \
+                 WHERE (kind IN ('list', 'home', 'nav') OR status = 'skipped' \
+                 OR (status = 'pending' AND error LIKE 'robots.txt unreachable%')) AND {}",
+                in_cities(cities)
+            ),
+            params_from_iter(cities),
         )?
     };
     Ok(if refresh {
@@ -778,4 +805,151 @@ fn keep_capture(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> 
     )?
     .execute(params![id, o.attempts, note, gone, o.fetched_at])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(path: &str, kind: PageKind, city: &str) -> NewUrl {
+        NewUrl {
+            target: Target {
+                url: format!("http://127.0.0.9{path}"),
+                kind,
+                city: city.into(),
+                body: None,
+                year: None,
+            },
+            host: "127.0.0.9".into(),
+            depth: 0,
+            parent: None,
+            anchor: None,
+        }
+    }
+
+    fn done(record: &str) -> Outcome {
+        Outcome {
+            status: status::DONE,
+            attempts: 1,
+            http_status: Some(200),
+            warc: Some(WarcPtr {
+                file: String::new(),
+                offset: 0,
+                length: 1,
+                record_id: record.into(),
+            }),
+            fetched_at: Some("2025-04-15T03:00:00Z".into()),
+            ..Outcome::default()
+        }
+    }
+
+    fn status_of(store: &Store, path: &str) -> (String, Option<String>, bool) {
+        store
+            .conn()
+            .query_row(
+                "SELECT status, record_id, captured FROM urls WHERE url LIKE '%' || ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_run_revalidates_only_the_lists_of_its_cities_and_a_resume_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(dir.path(), 1 << 20).unwrap();
+        let cities = ["甲市".to_string()];
+        assert_eq!(
+            store.begin_run(&cities, false, "t0").unwrap(),
+            RunStart::New { revalidate: 0 }
+        );
+        let rows = store
+            .enqueue(&[
+                url("/list", PageKind::List, "甲市"),
+                url("/report", PageKind::Report, "甲市"),
+                url("/other", PageKind::List, "乙市"),
+            ])
+            .unwrap();
+        for (row, rec) in rows.iter().zip(["a", "b", "c"]) {
+            store
+                .commit(b"x", Some((row.id, &mut done(rec))), &[])
+                .unwrap();
+        }
+        // Killed before the end: the next start resumes and puts nothing back.
+        assert_eq!(
+            store.begin_run(&cities, false, "t1").unwrap(),
+            RunStart::Resumed
+        );
+        assert!(store.pending().unwrap().is_empty());
+        store.finish_run("t2").unwrap();
+        assert_eq!(
+            store.begin_run(&cities, false, "t3").unwrap(),
+            RunStart::New { revalidate: 1 }
+        );
+        let pending: Vec<String> = store
+            .pending()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.target.url)
+            .collect();
+        assert_eq!(pending, ["http://127.0.0.9/list"]);
+        assert!(status_of(&store, "/list").2, "still captured");
+    }
+
+    #[test]
+    fn a_gone_or_failing_revisit_keeps_the_capture_and_records_the_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(dir.path(), 1 << 20).unwrap();
+        let rows = store
+            .enqueue(&[url("/report", PageKind::Report, "甲市")])
+            .unwrap();
+        let id = rows[0].id;
+        store
+            .commit(b"x", Some((id, &mut done("good"))), &[])
+            .unwrap();
+        let mut gone = Outcome {
+            status: status::FAILED,
+            attempts: 1,
+            error: Some("http-410".into()),
+            http_status: Some(410),
+            warc: Some(WarcPtr {
+                record_id: "gone".into(),
+                length: 1,
+                ..WarcPtr::default()
+            }),
+            fetched_at: Some("2026-04-15T03:00:00Z".into()),
+            ..Outcome::default()
+        };
+        store.commit(b"y", Some((id, &mut gone)), &[]).unwrap();
+        assert_eq!(
+            status_of(&store, "/report"),
+            ("done".into(), Some("good".into()), true)
+        );
+        let removed: (Option<String>, Option<i64>) = store
+            .conn()
+            .query_row(
+                "SELECT removed_at, removed_status FROM urls WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(removed, (Some("2026-04-15T03:00:00Z".into()), Some(410)));
+        // A challenge on the host during a re-harvest keeps it too; a new good capture clears
+        // the removal.
+        let refresh = store.begin_run(&["甲市".into()], true, "t").unwrap();
+        assert_eq!(refresh, RunStart::Refresh { revalidate: 1 });
+        assert_eq!(store.block_host("127.0.0.9", "blocked").unwrap(), 1);
+        assert_eq!(status_of(&store, "/report").0, "done");
+        store
+            .commit(b"z", Some((id, &mut done("new"))), &[])
+            .unwrap();
+        let removed_at: Option<String> = store
+            .conn()
+            .query_row("SELECT removed_at FROM urls WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(removed_at, None);
+        assert_eq!(status_of(&store, "/report").1, Some("new".into()));
+    }
 }

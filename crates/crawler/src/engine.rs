@@ -64,7 +64,8 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
             store.current_warc()
         );
     }
-    match store.begin_run(opts.refresh, &now())? {
+    let names: Vec<String> = opts.cities.iter().map(|c| c.name.clone()).collect();
+    match store.begin_run(&names, opts.refresh, &now())? {
         RunStart::Resumed => tracing::info!("resuming the interrupted run"),
         RunStart::New { revalidate } => tracing::info!(
             "new run: {revalidate} list and navigation pages will be revalidated; captured reports are kept"
@@ -74,7 +75,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         ),
     }
     if opts.retry_failed && !opts.refresh {
-        let n = store.reset_failed()?;
+        let n = store.reset_failed(&names)?;
         tracing::info!("{n} failed, blocked or refused URLs will be tried again");
     }
     store.start_with_warcinfo(warcinfo(&opts.settings).to_gzip_member())?;
@@ -144,7 +145,13 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         progress: opts.progress.clone(),
     });
     loop {
-        let pending = shared.store().pending()?;
+        // Rows of cities not crawled in this run (`--city`) wait for a run that crawls them.
+        let pending: Vec<UrlRow> = shared
+            .store()
+            .pending()?
+            .into_iter()
+            .filter(|r| shared.cities.contains_key(&r.target.city))
+            .collect();
         schedule(&shared, pending).await?;
         let fallbacks = home_fallbacks(&shared)?;
         if fallbacks.is_empty() {
