@@ -150,3 +150,92 @@ fn an_archive_from_before_removals_were_recorded_reads_and_migrates_on_a_crawl()
         old.iter().map(key).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn an_archive_whose_capture_an_older_refresh_replaced_by_a_404_gets_it_back() {
+    let opts = PortalOptions {
+        cities: 1,
+        years: 2021..=2022,
+        faults: false,
+        dead_list_on_last: false,
+        ..PortalOptions::default()
+    };
+    let mut portal = start_portal(opts, Duration::from_millis(1));
+    let dir = tempfile::tempdir().unwrap();
+    crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
+    let before = entries(dir.path());
+    let mut changed = (*portal.sites[0].site).clone();
+    let gone = changed
+        .expected
+        .iter()
+        .find(|e| e.city_level && e.kind == "report")
+        .map(|e| e.path.clone())
+        .unwrap();
+    changed.resources.remove(&gone);
+    portal.replace_sites(vec![changed]);
+    crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
+        o.refresh = true
+    });
+
+    // Put the archive in the state an older version left: the row points at the 404 response
+    // and says `failed`, and the columns that record captures and removals do not exist.
+    let not_found = std::fs::read_dir(dir.path().join("warc"))
+        .unwrap()
+        .flat_map(|f| {
+            let f = f.unwrap();
+            let name = f.file_name().to_string_lossy().into_owned();
+            nianbao_archive::warc::read_all(&f.path())
+                .unwrap()
+                .into_iter()
+                .map(move |r| (name.clone(), r))
+        })
+        .find(|(_, r)| {
+            r.field("WARC-Type") == Some("response")
+                && r.field("WARC-Target-URI")
+                    .is_some_and(|u| u.ends_with(&gone))
+                && r.block.starts_with(b"HTTP/1.1 404")
+        })
+        .expect("the 404 response is archived");
+    let (file, rec) = not_found;
+    let db = rusqlite::Connection::open(dir.path().join("state.sqlite")).unwrap();
+    let date = rec.field("WARC-Date").unwrap().to_string();
+    db.execute(
+        "UPDATE urls SET status = 'failed', error = 'http-404', http_status = 404, \
+         warc_file = ?1, warc_offset = ?2, warc_length = ?3, record_id = ?4, fetched_at = ?5 \
+         WHERE url LIKE '%' || ?6",
+        rusqlite::params![
+            file,
+            rec.offset as i64,
+            rec.length as i64,
+            rec.field("WARC-Record-ID").unwrap(),
+            date,
+            gone
+        ],
+    )
+    .unwrap();
+    db.execute_batch(
+        "ALTER TABLE urls DROP COLUMN captured; ALTER TABLE urls DROP COLUMN removed_at; \
+         ALTER TABLE urls DROP COLUMN removed_status; DROP TABLE runs;",
+    )
+    .unwrap();
+    drop(db);
+    assert!(
+        !entries(dir.path()).contains_key(&gone),
+        "read as it is, the damaged archive has lost the report"
+    );
+
+    // A crawl opening it (here: only the store) adds the columns and finds the capture again.
+    let (store, _) = nianbao_archive::state::Store::open(dir.path(), 1 << 30).unwrap();
+    drop(store);
+    let after = entries(dir.path());
+    let e = &after[&gone];
+    assert_eq!(e.record_id, before[&gone].record_id);
+    assert_eq!(e.sha256, before[&gone].sha256);
+    assert_eq!(e.fetched_at, before[&gone].fetched_at);
+    assert_eq!(e.http_status, 200);
+    assert_eq!(e.removed_status, Some(404));
+    assert_eq!(e.removed_at.as_deref(), Some(date.as_str()));
+    assert_eq!(after.len(), before.len());
+    let payload = nianbao_archive::entry_payload(e).unwrap();
+    assert!(!payload.is_empty());
+}

@@ -257,7 +257,6 @@ impl Store {
         };
         let conn = Connection::open(&path).map_err(sql)?;
         conn.execute_batch(SCHEMA).map_err(sql)?;
-        migrate(&conn).map_err(sql)?;
         let files: Vec<(String, u64)> = {
             let mut stmt = conn
                 .prepare("SELECT name, committed_len FROM warc_files ORDER BY name")
@@ -273,6 +272,8 @@ impl Store {
             .cloned()
             .unwrap_or_else(|| (warc_file_name(0), 0));
         let (warc, cut) = WarcWriter::open(&warc_dir.join(&name), committed)?;
+        // After the cut: a recovery reads only committed records.
+        migrate(&conn, &warc_dir).map_err(sql)?;
         conn.execute(
             "INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, ?2)",
             params![name, committed as i64],
@@ -572,8 +573,9 @@ impl Store {
 }
 
 /// Adds [`ADDED_COLUMNS`] to an archive written before them, in one transaction. Rows that
-/// were `done` with a response record become `captured`.
-fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+/// were `done` with a response record become `captured`, and rows whose good capture an older
+/// version's `--refresh` replaced by a 404/410 or an error get it back ([`recover_erased`]).
+fn migrate(conn: &Connection, warc_dir: &Path) -> rusqlite::Result<()> {
     let have = columns(conn, "urls")?;
     let missing: Vec<_> = ADDED_COLUMNS
         .iter()
@@ -592,7 +594,122 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             )?;
         }
     }
+    if missing.iter().any(|(name, _)| *name == "captured") {
+        recover_erased(&tx, warc_dir)?;
+    }
     tx.commit()
+}
+
+/// A good (2xx, complete) response record found in the WARC files.
+struct GoodRecord {
+    file: String,
+    offset: u64,
+    length: u64,
+    record_id: String,
+    date: String,
+    status: u16,
+    target: String,
+    payload_sha1: Option<String>,
+}
+
+/// Older versions let a `--refresh` that met a 404/410 or an error point the row at that
+/// response and mark it `failed`, although the earlier good capture stayed in the WARC files.
+/// Such a row still carries the SHA-256 of its last good payload (only a completed capture
+/// sets it); it is pointed back at the newest complete 2xx response record for its URL, made
+/// `done` and `captured` again, and a 404/410 is recorded as its removal. Best effort: a WARC
+/// file that cannot be read is left out (its rows stay as they were). Returns the rows
+/// recovered.
+fn recover_erased(tx: &Transaction, warc_dir: &Path) -> rusqlite::Result<usize> {
+    type Candidate = (i64, String, Option<String>, Option<i64>, Option<String>);
+    let candidates: Vec<Candidate> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, url, final_url, http_status, fetched_at FROM urls \
+             WHERE captured = 0 AND status IN ('failed', 'blocked', 'skipped') \
+             AND payload_sha256 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let files: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT name FROM warc_files ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    // Newest last: files in order, records in file order.
+    let mut good: std::collections::HashMap<String, GoodRecord> = Default::default();
+    for file in files {
+        let Ok(records) = crate::warc::read_all(&warc_dir.join(&file)) else {
+            continue;
+        };
+        for rec in records {
+            if let Some(g) = good_record(&file, &rec) {
+                good.insert(g.target.clone(), g);
+            }
+        }
+    }
+    let mut recovered = 0;
+    for (id, url, final_url, old_status, old_date) in candidates {
+        let Some(g) = good
+            .get(&url)
+            .or_else(|| final_url.as_ref().and_then(|u| good.get(u)))
+        else {
+            continue;
+        };
+        let gone = old_status.filter(|s| matches!(s, 404 | 410));
+        tx.execute(
+            "UPDATE urls SET status = 'done', captured = 1, warc_file = ?2, warc_offset = ?3, \
+             warc_length = ?4, record_id = ?5, http_status = ?6, final_url = ?7, \
+             payload_sha1 = COALESCE(?8, payload_sha1), fetched_at = ?9, not_modified = 0, \
+             error = 'recovered: an earlier version replaced this capture', \
+             removed_at = CASE WHEN ?10 IS NULL THEN NULL ELSE ?11 END, removed_status = ?10 \
+             WHERE id = ?1",
+            params![
+                id,
+                g.file,
+                g.offset as i64,
+                g.length as i64,
+                g.record_id,
+                g.status,
+                g.target,
+                g.payload_sha1,
+                g.date,
+                gone,
+                old_date,
+            ],
+        )?;
+        recovered += 1;
+    }
+    Ok(recovered)
+}
+
+/// A complete 2xx `response` record, with what a state row needs of it.
+fn good_record(file: &str, rec: &crate::warc::ReadRecord) -> Option<GoodRecord> {
+    if !rec.field("WARC-Type")?.eq_ignore_ascii_case("response")
+        || rec.field("WARC-Truncated").is_some()
+    {
+        return None;
+    }
+    let line_end = crate::warc::find(&rec.block, b"\r\n")?;
+    let status_line = std::str::from_utf8(&rec.block[..line_end]).ok()?;
+    let status: u16 = status_line.split_whitespace().nth(1)?.parse().ok()?;
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    Some(GoodRecord {
+        file: file.to_string(),
+        offset: rec.offset,
+        length: rec.length,
+        record_id: rec.field("WARC-Record-ID")?.to_string(),
+        date: rec.field("WARC-Date")?.to_string(),
+        status,
+        target: rec.field("WARC-Target-URI")?.to_string(),
+        payload_sha1: rec.field("WARC-Payload-Digest").map(str::to_string),
+    })
 }
 
 /// The column names of `table`.
