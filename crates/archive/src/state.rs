@@ -1055,6 +1055,10 @@ mod tests {
         // the removal.
         let refresh = store.begin_run(&["甲市".into()], true, "t").unwrap();
         assert_eq!(refresh, RunStart::Refresh { revalidate: 1 });
+        // Waiting to be revisited, the page is still read from its capture.
+        let waiting = crate::Archive::open(dir.path()).unwrap().entries().unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].removed_status, Some(410));
         assert_eq!(store.block_host("127.0.0.9", "blocked").unwrap(), 1);
         assert_eq!(status_of(&store, "/report").0, "done");
         store
