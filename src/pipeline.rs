@@ -183,12 +183,39 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
     }
     let (mut report, chosen) = sources::merge_with_sources(report, &parsed_attachments);
     report.findings.extend(notes);
+    report.findings.extend(
+        std::iter::once(page)
+            .chain(atts.iter().copied())
+            .filter_map(removal),
+    );
     let printed_in = printed_in(page, &report, chosen, &parsed_entries);
     let meta = meta(page, printed_in, &report, cities, origin);
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
     }
+}
+
+/// A capture the portal no longer serves: a note that the values come from the last good
+/// capture, kept in the archive.
+fn removal(entry: &Entry) -> Option<Finding> {
+    let on = entry.removed_at.as_deref()?;
+    let day = on.get(..10).unwrap_or(on);
+    let status = entry
+        .removed_status
+        .map_or(String::new(), |s| format!(" (HTTP {s})"));
+    Some(
+        Finding::new(
+            "P-REMOVED",
+            Severity::Info,
+            format!(
+                "{} removed from the portal on {day}{status}; read from the capture of {}",
+                entry.target.url,
+                entry.fetched_at.get(..10).unwrap_or(&entry.fetched_at)
+            ),
+        )
+        .with_cells([]),
+    )
 }
 
 fn parse_entry(entry: &Entry) -> Result<Report, String> {

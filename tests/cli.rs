@@ -122,6 +122,28 @@ fn exit_2_for_scope_with_replay_which_a_replay_cannot_honour() {
 }
 
 #[test]
+fn exit_2_for_refresh_or_retry_failed_with_replay_which_fetch_nothing() {
+    let demo = root().join("data/demo");
+    for flag in ["--refresh", "--retry-failed"] {
+        let out_dir = tempfile::tempdir().expect("tempdir");
+        let out = run(bin()
+            .args(["harvest", flag, "--replay"])
+            .arg(&demo)
+            .arg("--out")
+            .arg(out_dir.path()));
+        assert_eq!(code(&out), 2, "{}", describe(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag));
+        assert!(
+            std::fs::read_dir(out_dir.path())
+                .expect("out")
+                .next()
+                .is_none(),
+            "nothing written"
+        );
+    }
+}
+
+#[test]
 fn exit_2_for_a_config_that_does_not_load_naming_the_file_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.toml");

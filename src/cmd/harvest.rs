@@ -1,8 +1,8 @@
 //! `nianbao harvest`: crawl the configured portals into `OUT/harvest`, then aggregate that
 //! archive into `OUT` — the yearly job in one command. `--replay DIR` runs the same pipeline
 //! from an existing archive without any network; there `--city` and `--years` choose which of
-//! the archive's reports are aggregated, and `--scope` (which decides what a crawl fetches) is
-//! refused.
+//! the archive's reports are aggregated, and `--scope`, `--refresh` and `--retry-failed` (which
+//! decide what a crawl fetches) are refused.
 
 use std::path::PathBuf;
 
@@ -33,6 +33,15 @@ pub(crate) struct Args {
     /// departments and counties. Not with --replay (a replay aggregates what was fetched).
     #[arg(long, value_enum)]
     pub scope: Option<ScopeArg>,
+    /// Revisit every known URL with conditional requests, report pages and attachments
+    /// included (without it, each run revalidates only the list pages and follows new links).
+    /// Not with --replay.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Try again the URLs that failed, were blocked or were refused by robots.txt in an
+    /// earlier run. Not with --replay.
+    #[arg(long)]
+    pub retry_failed: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -48,8 +57,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
                 years: args.years.clone(),
                 out: dir.clone(),
                 scope: args.scope.unwrap_or(ScopeArg::City),
-                refresh: false,
-                retry_failed: false,
+                refresh: args.refresh,
+                retry_failed: args.retry_failed,
                 quiet: args.output.quiet,
             };
             if crawl::run(&crawl_args)? != Exit::Ok {
@@ -69,6 +78,13 @@ fn replay_selection(args: &Args) -> anyhow::Result<Selection> {
         return Err(UsageError(
             "--scope applies to a crawl; a --replay aggregates every report the archive holds \
              (use --city and --years to choose)"
+                .into(),
+        )
+        .into());
+    }
+    if args.refresh || args.retry_failed {
+        return Err(UsageError(
+            "--refresh and --retry-failed apply to a crawl; a --replay reads the archive as it is"
                 .into(),
         )
         .into());

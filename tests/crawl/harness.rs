@@ -104,7 +104,8 @@ pub(super) fn crawl_with(
     runtime().block_on(crawl(opts)).expect("crawl runs")
 }
 
-fn harvest(scope: Scope) -> Harvest {
+/// A crawl of the default fixture (3 cities with faults) of its own, on its own portal.
+pub(super) fn harvest(scope: Scope) -> Harvest {
     let portal = start_portal(PortalOptions::default(), Duration::from_millis(5));
     let dir = tempfile::tempdir().unwrap();
     let summary = crawl_portal(&portal, TEST_CRAWL_SETTINGS, scope, dir.path());
@@ -136,6 +137,17 @@ pub(super) mod rusqlite_free {
     impl Db {
         pub(crate) fn open(dir: &Path) -> Db {
             Db(rusqlite::Connection::open(dir.join("state.sqlite")).unwrap())
+        }
+
+        /// Rows of the `urls` table that match an SQL condition.
+        pub(crate) fn count(&self, condition: &str) -> i64 {
+            self.0
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM urls WHERE {condition}"),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
         }
 
         /// (status, error) of a URL whose path ends with `suffix`.

@@ -281,16 +281,38 @@ fn the_summary_counts_reports_per_year_and_attachments() {
 }
 
 #[test]
-fn a_rerun_of_a_finished_crawl_fetches_nothing() {
-    let h = all_scope();
-    let before = h.portal.total_requests();
+fn a_rerun_of_a_finished_crawl_revalidates_only_robots_txt_and_the_list_pages() {
+    // Its own crawl: the rerun writes to the archive and the portal's counters.
+    let h = super::harness::harvest(nianbao_crawler::Scope::All);
+    let before: Vec<_> = h.portal.sites.iter().map(|s| s.counters.paths()).collect();
     let summary = super::harness::crawl_portal(
         &h.portal,
         nianbao_fixtures::TEST_CRAWL_SETTINGS,
         nianbao_crawler::Scope::All,
         h.dir.path(),
     );
-    assert_eq!(h.portal.total_requests(), before);
-    assert_eq!(summary.requests, 0);
+    assert!(summary.requests > 0, "the list pages are revalidated");
+    for (s, before) in h.portal.sites.iter().zip(&before) {
+        for e in &s.site.expected {
+            assert_eq!(
+                s.counters.requests(&e.path),
+                before.get(&e.path).copied().unwrap_or(0),
+                "{} {} was fetched again",
+                s.base,
+                e.path
+            );
+        }
+    }
+    let db = h.db();
+    assert_eq!(
+        db.count("kind IN ('report', 'attachment') AND not_modified = 1"),
+        0
+    );
+    assert!(db.count("kind = 'list' AND not_modified = 1") >= 3);
+    assert_eq!(
+        db.count("kind = 'list' AND status = 'done' AND not_modified = 0"),
+        0,
+        "every unchanged list page answered 304 to its conditional request"
+    );
     assert_eq!(summary.harvested(), h.summary.harvested());
 }

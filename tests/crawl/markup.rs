@@ -431,11 +431,14 @@ fn failed_urls_stay_failed_on_resume_and_are_retried_on_request() {
     let first = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
     assert_eq!(c.requests("/nb/t1.shtml"), 3, "retries = 2");
     assert_eq!(first.cities[0].failures.get("http-500"), Some(&1));
-    let resumed = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
+    let rerun = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
     assert_eq!(
-        resumed.requests, 0,
-        "a failed URL is final for a plain resume"
+        c.requests("/nb/t1.shtml"),
+        3,
+        "a failed report is final for a plain rerun"
     );
+    assert_eq!(c.requests("/nb/"), 2, "the list page is revalidated");
+    assert_eq!(rerun.cities[0].failures.get("http-500"), Some(&1));
     let retried = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |o| {
         o.retry_failed = true
     });

@@ -1,11 +1,15 @@
 //! `nianbao crawl` against the fixture portal on loopback: discovery, politeness, retries,
-//! caps, scope, resume after `kill -9`, WARC validity. No sleeps for synchronization: tests
-//! wait on server-side counters and process exits.
+//! caps, scope, resume after `kill -9`, WARC validity, and the runs of a scheduled harvest: a
+//! new year found (`yearly`), an outage survived (`outage`), removed pages kept (`removed`).
+//! No sleeps for synchronization: tests wait on server-side counters and process exits.
 
 mod config;
 mod harness;
 mod harvest;
 mod markup;
 mod options;
+mod outage;
+mod removed;
 mod resume;
 mod warcio;
+mod yearly;

@@ -94,6 +94,12 @@ pub struct Entry {
     /// A safe file name: from `Content-Disposition` (UTF-8 or GBK) or the URL's last segment.
     /// Useful to tell `.doc` from `.wps` or `.xls`, which share the OLE magic bytes.
     pub filename: Option<String>,
+    /// When the portal was first seen to have removed the page: the WARC-Date of the 404 or
+    /// 410 answer to a later visit. The entry is then the last good capture, kept.
+    /// `None` while the page is still served (and in archives from before this was recorded).
+    pub removed_at: Option<String>,
+    /// The status of that answer (404 or 410); `None` with `removed_at`.
+    pub removed_status: Option<u16>,
 }
 
 /// The WARC response record of an entry (needs only the entry: any thread may read).
@@ -123,12 +129,24 @@ pub struct Archive {
     dir: PathBuf,
     db_path: PathBuf,
     conn: Connection,
+    /// The `SELECT … WHERE` every query starts with, fitted to the archive's schema.
+    select: String,
 }
 
 const SELECT: &str = "SELECT url, COALESCE(final_url, url), kind, city, body, year, parent, anchor, \
     COALESCE(fetched_at, ''), COALESCE(http_status, 0), content_type, http_charset, content_encoding, \
     COALESCE(detected, 'other'), record_id, warc_file, warc_offset, warc_length, COALESCE(payload_sha1, ''), \
-    COALESCE(payload_sha256, ''), filename FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
+    COALESCE(payload_sha256, ''), filename";
+
+/// The current capture of every URL that has one: the last good capture, kept even while the
+/// row waits in the frontier of a re-harvest or after the portal removed the page.
+const CURRENT: &str =
+    ", removed_at, removed_status FROM urls WHERE captured = 1 AND warc_file IS NOT NULL";
+
+/// The same for an archive written before `captured` and the removal columns existed (it is
+/// read as it is, never migrated by a reader).
+const CURRENT_BEFORE_REMOVALS: &str =
+    ", NULL, NULL FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
 
 impl Archive {
     /// Opens a harvest directory read-only (a crawl may still be writing it).
@@ -142,10 +160,23 @@ impl Archive {
             path: db_path.clone(),
             source,
         })?;
+        let have = crate::state::columns(&conn, "urls").map_err(|source| ArchiveError::Sql {
+            path: db_path.clone(),
+            source,
+        })?;
+        let tracks_removals = ["captured", "removed_at", "removed_status"]
+            .iter()
+            .all(|c| have.iter().any(|h| h == c));
+        let tail = if tracks_removals {
+            CURRENT
+        } else {
+            CURRENT_BEFORE_REMOVALS
+        };
         Ok(Archive {
             dir: dir.to_path_buf(),
             db_path,
             conn,
+            select: format!("{SELECT}{tail}"),
         })
     }
 
@@ -153,15 +184,17 @@ impl Archive {
     /// to be HTML pages are left out.
     pub fn entries(&self) -> Result<Vec<Entry>, ArchiveError> {
         self.query(&format!(
-            "{SELECT} AND (kind = 'report' OR (kind = 'attachment' AND detected != 'html')) \
-             ORDER BY city, year, url"
+            "{} AND (kind = 'report' OR (kind = 'attachment' AND detected != 'html')) \
+             ORDER BY city, year, url",
+            self.select
         ))
     }
 
     /// Every successfully captured page, list and navigation pages included.
     pub fn all_pages(&self) -> Result<Vec<Entry>, ArchiveError> {
         self.query(&format!(
-            "{SELECT} AND kind != 'robots' ORDER BY city, kind, url"
+            "{} AND kind != 'robots' ORDER BY city, kind, url",
+            self.select
         ))
     }
 
@@ -227,6 +260,8 @@ fn entry_from_sql(r: &Row, warc_dir: &Path) -> rusqlite::Result<Entry> {
         payload_digest: r.get(18)?,
         sha256: r.get(19)?,
         filename: r.get(20)?,
+        removed_at: r.get(21)?,
+        removed_status: r.get::<_, Option<i64>>(22)?.map(|s| s as u16),
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use crate::kind::PageKind;
 use crate::target::Target;
@@ -76,7 +76,26 @@ CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
 CREATE INDEX IF NOT EXISTS urls_city ON urls(city, kind);
 CREATE TABLE IF NOT EXISTS warc_files(name TEXT PRIMARY KEY, committed_len INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS robots(host TEXT PRIMARY KEY, status INTEGER, body TEXT);
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  refresh INTEGER NOT NULL DEFAULT 0
+);
 ";
+
+/// Columns added after the first schema, with their definitions: an archive written before
+/// gets them when a [`Store`] opens it (readers cope without them).
+///
+/// - `captured`: 1 once the row has a good capture (a `done` outcome with a response record);
+///   it is never lost again: a later 404/410, error, challenge or robots refusal keeps it.
+/// - `removed_at`, `removed_status`: the WARC-Date and status (404 or 410) of the first answer
+///   that said the page is gone; cleared when the page answers again.
+const ADDED_COLUMNS: [(&str, &str); 3] = [
+    ("captured", "INTEGER NOT NULL DEFAULT 0"),
+    ("removed_at", "TEXT"),
+    ("removed_status", "INTEGER"),
+];
 
 /// Status of a URL in the frontier.
 pub mod status {
@@ -91,6 +110,29 @@ pub mod status {
     pub const BLOCKED: &str = "blocked";
     /// Not fetched: robots.txt disallows it.
     pub const SKIPPED: &str = "skipped";
+}
+
+/// The error a row keeps while it waits for its host's robots.txt (the row stays pending).
+pub const ROBOTS_UNREACHABLE: &str = "robots.txt unreachable";
+
+/// How a crawl run begins ([`Store::begin_run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStart {
+    /// The previous run was interrupted: its frontier is taken up where it stopped, and no
+    /// URL that reached a final status in it is fetched again.
+    Resumed,
+    /// A new run: list, home and navigation pages are revalidated, robots.txt is fetched
+    /// again and URLs refused by robots.txt are checked again; captured report pages and
+    /// attachments are not refetched. `revalidate` rows were put back in the frontier.
+    New {
+        /// Rows put back in the frontier.
+        revalidate: usize,
+    },
+    /// A re-harvest (`--refresh`): every known URL is revisited with conditional requests.
+    Refresh {
+        /// Rows put back in the frontier.
+        revalidate: usize,
+    },
 }
 
 /// A URL to enqueue.
@@ -230,6 +272,8 @@ impl Store {
             .cloned()
             .unwrap_or_else(|| (warc_file_name(0), 0));
         let (warc, cut) = WarcWriter::open(&warc_dir.join(&name), committed)?;
+        // After the cut: a recovery reads only committed records.
+        migrate(&conn, &warc_dir).map_err(sql)?;
         conn.execute(
             "INSERT OR IGNORE INTO warc_files(name, committed_len) VALUES (?1, ?2)",
             params![name, committed as i64],
@@ -409,11 +453,13 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// Marks every pending URL of `host` as blocked without fetching it.
+    /// Marks every pending URL of `host` as blocked without fetching it (a URL captured
+    /// before stays `done` with its capture, the cause noted).
     pub fn block_host(&mut self, host: &str, why: &str) -> Result<usize, StateError> {
         self.conn
             .execute(
-                "UPDATE urls SET status = 'blocked', error = ?2 WHERE host = ?1 AND status = 'pending'",
+                "UPDATE urls SET status = CASE WHEN captured = 1 THEN 'done' ELSE 'blocked' END, \
+                 error = ?2 WHERE host = ?1 AND status = 'pending'",
                 params![host, why],
             )
             .map_err(|e| self.sql(e))
@@ -438,28 +484,68 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// A re-harvest: every row becomes pending again, keeping ETag / Last-Modified for
-    /// conditional requests.
-    /// robots.txt answers are forgotten too, so they are fetched again.
-    pub fn reset_for_refresh(&mut self) -> Result<usize, StateError> {
+    /// Starts a crawl run, in one transaction. With `refresh`, a re-harvest: a new run in
+    /// which every row becomes pending again. Otherwise, when the last run did not finish
+    /// (or an archive from before runs were recorded still has pending rows), that run is
+    /// resumed; else a new run begins: list, home and navigation pages and URLs refused by
+    /// robots.txt become pending again. Rows put back keep their ETag / Last-Modified for
+    /// conditional requests and their capture; robots.txt answers are forgotten in a new run,
+    /// so they are fetched again.
+    ///
+    /// Only rows of `cities` (the cities this run crawls) are put back in the frontier.
+    pub fn begin_run(
+        &mut self,
+        cities: &[String],
+        refresh: bool,
+        now: &str,
+    ) -> Result<RunStart, StateError> {
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let start = begin_run_in(&tx, cities, refresh, now).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(start)
+    }
+
+    /// Records that the current run reached its end (the frontier is empty).
+    pub fn finish_run(&mut self, now: &str) -> Result<(), StateError> {
         self.conn
-            .execute("DELETE FROM robots", [])
-            .and_then(|_| {
-                self.conn.execute(
-                    "UPDATE urls SET status = 'pending', attempts = 0, error = NULL",
-                    [],
-                )
-            })
+            .execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = (SELECT MAX(id) FROM runs)",
+                [now],
+            )
+            .map(|_| ())
             .map_err(|e| self.sql(e))
     }
 
-    /// Puts failed and blocked URLs back in the frontier with fresh attempt counts.
-    pub fn reset_failed(&mut self) -> Result<usize, StateError> {
+    /// Puts the failed and blocked URLs of `cities`, and those refused by robots.txt, back in
+    /// the frontier with fresh attempt counts (a refused URL still refused costs no request).
+    pub fn reset_failed(&mut self, cities: &[String]) -> Result<usize, StateError> {
         self.conn
             .execute(
-                "UPDATE urls SET status = 'pending', attempts = 0 WHERE status IN ('failed', 'blocked')",
-                [],
+                &format!(
+                    "UPDATE urls SET status = 'pending', attempts = 0 \
+                     WHERE status IN ('failed', 'blocked', 'skipped') AND {}",
+                    in_cities(cities)
+                ),
+                params_from_iter(cities),
             )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Leaves a row pending with `cause` noted, without counting an attempt: its host's
+    /// robots.txt could not be read in this run, so the next run (or `--retry-failed`) tries
+    /// it.
+    pub fn defer(&mut self, id: i64, cause: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET error = ?2 WHERE id = ?1 AND status = 'pending'",
+                params![id, cause],
+            )
+            .map(|_| ())
             .map_err(|e| self.sql(e))
     }
 
@@ -484,6 +570,153 @@ impl Store {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Adds [`ADDED_COLUMNS`] to an archive written before them, in one transaction. Rows that
+/// were `done` with a response record become `captured`, and rows whose good capture an older
+/// version's `--refresh` replaced by a 404/410 or an error get it back ([`recover_erased`]).
+fn migrate(conn: &Connection, warc_dir: &Path) -> rusqlite::Result<()> {
+    let have = columns(conn, "urls")?;
+    let missing: Vec<_> = ADDED_COLUMNS
+        .iter()
+        .filter(|(name, _)| !have.iter().any(|h| h == name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    for (name, def) in &missing {
+        tx.execute_batch(&format!("ALTER TABLE urls ADD COLUMN {name} {def}"))?;
+        if *name == "captured" {
+            tx.execute(
+                "UPDATE urls SET captured = 1 WHERE status = 'done' AND warc_file IS NOT NULL",
+                [],
+            )?;
+        }
+    }
+    if missing.iter().any(|(name, _)| *name == "captured") {
+        recover_erased(&tx, warc_dir)?;
+    }
+    tx.commit()
+}
+
+/// A good (2xx, complete) response record found in the WARC files.
+struct GoodRecord {
+    file: String,
+    offset: u64,
+    length: u64,
+    record_id: String,
+    date: String,
+    status: u16,
+    target: String,
+    payload_sha1: Option<String>,
+}
+
+/// Older versions let a `--refresh` that met a 404/410 or an error point the row at that
+/// response and mark it `failed`, although the earlier good capture stayed in the WARC files.
+/// Such a row still carries the SHA-256 of its last good payload (only a completed capture
+/// sets it); it is pointed back at the newest complete 2xx response record for its URL, made
+/// `done` and `captured` again, and a 404/410 is recorded as its removal. Best effort: a WARC
+/// file that cannot be read is left out (its rows stay as they were). Returns the rows
+/// recovered.
+fn recover_erased(tx: &Transaction, warc_dir: &Path) -> rusqlite::Result<usize> {
+    type Candidate = (i64, String, Option<String>, Option<i64>, Option<String>);
+    let candidates: Vec<Candidate> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, url, final_url, http_status, fetched_at FROM urls \
+             WHERE captured = 0 AND status IN ('failed', 'blocked', 'skipped') \
+             AND payload_sha256 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let files: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT name FROM warc_files ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    // Newest last: files in order, records in file order.
+    let mut good: std::collections::HashMap<String, GoodRecord> = Default::default();
+    for file in files {
+        let Ok(records) = crate::warc::read_all(&warc_dir.join(&file)) else {
+            continue;
+        };
+        for rec in records {
+            if let Some(g) = good_record(&file, &rec) {
+                good.insert(g.target.clone(), g);
+            }
+        }
+    }
+    let mut recovered = 0;
+    for (id, url, final_url, old_status, old_date) in candidates {
+        let Some(g) = good
+            .get(&url)
+            .or_else(|| final_url.as_ref().and_then(|u| good.get(u)))
+        else {
+            continue;
+        };
+        let gone = old_status.filter(|s| matches!(s, 404 | 410));
+        tx.execute(
+            "UPDATE urls SET status = 'done', captured = 1, warc_file = ?2, warc_offset = ?3, \
+             warc_length = ?4, record_id = ?5, http_status = ?6, final_url = ?7, \
+             payload_sha1 = COALESCE(?8, payload_sha1), fetched_at = ?9, not_modified = 0, \
+             error = 'recovered: an earlier version replaced this capture', \
+             removed_at = CASE WHEN ?10 IS NULL THEN NULL ELSE ?11 END, removed_status = ?10 \
+             WHERE id = ?1",
+            params![
+                id,
+                g.file,
+                g.offset as i64,
+                g.length as i64,
+                g.record_id,
+                g.status,
+                g.target,
+                g.payload_sha1,
+                g.date,
+                gone,
+                old_date,
+            ],
+        )?;
+        recovered += 1;
+    }
+    Ok(recovered)
+}
+
+/// A complete 2xx `response` record, with what a state row needs of it.
+fn good_record(file: &str, rec: &crate::warc::ReadRecord) -> Option<GoodRecord> {
+    if !rec.field("WARC-Type")?.eq_ignore_ascii_case("response")
+        || rec.field("WARC-Truncated").is_some()
+    {
+        return None;
+    }
+    let line_end = crate::warc::find(&rec.block, b"\r\n")?;
+    let status_line = std::str::from_utf8(&rec.block[..line_end]).ok()?;
+    let status: u16 = status_line.split_whitespace().nth(1)?.parse().ok()?;
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    Some(GoodRecord {
+        file: file.to_string(),
+        offset: rec.offset,
+        length: rec.length,
+        record_id: rec.field("WARC-Record-ID")?.to_string(),
+        date: rec.field("WARC-Date")?.to_string(),
+        status,
+        target: rec.field("WARC-Target-URI")?.to_string(),
+        payload_sha1: rec.field("WARC-Payload-Digest").map(str::to_string),
+    })
+}
+
+/// The column names of `table`.
+pub(crate) fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    names.collect()
 }
 
 pub(crate) fn warc_file_name(seq: u32) -> String {
@@ -516,6 +749,74 @@ fn row_from_sql(r: &rusqlite::Row) -> rusqlite::Result<UrlRow> {
             (Some(f), Some(o), Some(l)) => Some((f, o as u64, l as u64)),
             _ => None,
         },
+    })
+}
+
+/// `city IN (?, …)` for one parameter per city (never true for none).
+fn in_cities(cities: &[String]) -> String {
+    let marks = vec!["?"; cities.len()].join(", ");
+    format!("city IN ({marks})")
+}
+
+fn begin_run_in(
+    tx: &Transaction,
+    cities: &[String],
+    refresh: bool,
+    now: &str,
+) -> rusqlite::Result<RunStart> {
+    let last: Option<Option<String>> = tx
+        .query_row(
+            "SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let interrupted = match &last {
+        Some(finished) => finished.is_none(),
+        // Written before runs were recorded: interrupted when something is still pending.
+        None => tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM urls WHERE status = 'pending')",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?,
+    };
+    if interrupted && !refresh {
+        if last.is_none() {
+            tx.execute(
+                "INSERT INTO runs(started_at, refresh) VALUES (?1, 0)",
+                [now],
+            )?;
+        }
+        return Ok(RunStart::Resumed);
+    }
+    tx.execute(
+        "INSERT INTO runs(started_at, refresh) VALUES (?1, ?2)",
+        params![now, refresh],
+    )?;
+    tx.execute("DELETE FROM robots", [])?;
+    let revalidate = if refresh {
+        tx.execute(
+            &format!(
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL WHERE {}",
+                in_cities(cities)
+            ),
+            params_from_iter(cities),
+        )?
+    } else {
+        tx.execute(
+            &format!(
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL \
+                 WHERE (kind IN ('list', 'home', 'nav') OR status = 'skipped' \
+                 OR (status = 'pending' AND error LIKE 'robots.txt unreachable%')) AND {}",
+                in_cities(cities)
+            ),
+            params_from_iter(cities),
+        )?
+    };
+    Ok(if refresh {
+        RunStart::Refresh { revalidate }
+    } else {
+        RunStart::New { revalidate }
     })
 }
 
@@ -555,6 +856,14 @@ fn enqueue_in(tx: &Transaction, urls: &[NewUrl]) -> rusqlite::Result<Vec<UrlRow>
 }
 
 fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
+    let captured: bool = tx
+        .prepare_cached("SELECT captured FROM urls WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if captured && o.status != status::DONE {
+        return keep_capture(tx, id, o);
+    }
     let w = o.warc.as_ref();
     // A 304 keeps the pointer to the earlier capture.
     tx.prepare_cached(
@@ -565,7 +874,9 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
          content_type = COALESCE(?13, content_type), http_charset = COALESCE(?14, http_charset), \
          content_encoding = COALESCE(?15, content_encoding), detected = COALESCE(?16, detected), \
          etag = COALESCE(?17, etag), last_modified = COALESCE(?18, last_modified), \
-         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename) WHERE id = ?1",
+         fetched_at = ?19, not_modified = ?20, filename = COALESCE(?21, filename), \
+         captured = (?2 = 'done' AND COALESCE(?7, warc_file) IS NOT NULL), \
+         removed_at = NULL, removed_status = NULL WHERE id = ?1",
     )?
     .execute(params![
             id,
@@ -592,4 +903,174 @@ fn finish_url(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
         ],
     )?;
     Ok(())
+}
+
+/// A row with a good capture whose new attempt did not end `done` (a 404/410, an error, a
+/// challenge, a robots refusal): it stays `done` with the earlier capture as its current one
+/// (the new response is in the WARC all the same), the cause is noted, and a 404 or 410 is
+/// recorded as the page's removal from the portal (the first date it was seen gone).
+fn keep_capture(tx: &Transaction, id: i64, o: &Outcome) -> rusqlite::Result<()> {
+    let gone = o.http_status.filter(|s| matches!(s, 404 | 410));
+    let cause = o.error.as_deref().unwrap_or(o.status);
+    let note = format!("{cause} (the earlier capture is kept)");
+    tx.prepare_cached(
+        "UPDATE urls SET status = 'done', attempts = ?2, error = ?3, \
+         removed_at = CASE WHEN ?4 IS NULL THEN removed_at ELSE COALESCE(removed_at, ?5) END, \
+         removed_status = CASE WHEN ?4 IS NULL THEN removed_status \
+                               ELSE COALESCE(removed_status, ?4) END \
+         WHERE id = ?1",
+    )?
+    .execute(params![id, o.attempts, note, gone, o.fetched_at])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(path: &str, kind: PageKind, city: &str) -> NewUrl {
+        NewUrl {
+            target: Target {
+                url: format!("http://127.0.0.9{path}"),
+                kind,
+                city: city.into(),
+                body: None,
+                year: None,
+            },
+            host: "127.0.0.9".into(),
+            depth: 0,
+            parent: None,
+            anchor: None,
+        }
+    }
+
+    fn done(record: &str) -> Outcome {
+        Outcome {
+            status: status::DONE,
+            attempts: 1,
+            http_status: Some(200),
+            warc: Some(WarcPtr {
+                file: String::new(),
+                offset: 0,
+                length: 1,
+                record_id: record.into(),
+            }),
+            fetched_at: Some("2025-04-15T03:00:00Z".into()),
+            ..Outcome::default()
+        }
+    }
+
+    fn status_of(store: &Store, path: &str) -> (String, Option<String>, bool) {
+        store
+            .conn()
+            .query_row(
+                "SELECT status, record_id, captured FROM urls WHERE url LIKE '%' || ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_run_revalidates_only_the_lists_of_its_cities_and_a_resume_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(dir.path(), 1 << 20).unwrap();
+        let cities = ["甲市".to_string()];
+        assert_eq!(
+            store.begin_run(&cities, false, "t0").unwrap(),
+            RunStart::New { revalidate: 0 }
+        );
+        let rows = store
+            .enqueue(&[
+                url("/list", PageKind::List, "甲市"),
+                url("/report", PageKind::Report, "甲市"),
+                url("/other", PageKind::List, "乙市"),
+            ])
+            .unwrap();
+        for (row, rec) in rows.iter().zip(["a", "b", "c"]) {
+            store
+                .commit(b"x", Some((row.id, &mut done(rec))), &[])
+                .unwrap();
+        }
+        // Killed before the end: the next start resumes and puts nothing back.
+        assert_eq!(
+            store.begin_run(&cities, false, "t1").unwrap(),
+            RunStart::Resumed
+        );
+        assert!(store.pending().unwrap().is_empty());
+        store.finish_run("t2").unwrap();
+        assert_eq!(
+            store.begin_run(&cities, false, "t3").unwrap(),
+            RunStart::New { revalidate: 1 }
+        );
+        let pending: Vec<String> = store
+            .pending()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.target.url)
+            .collect();
+        assert_eq!(pending, ["http://127.0.0.9/list"]);
+        assert!(status_of(&store, "/list").2, "still captured");
+    }
+
+    #[test]
+    fn a_gone_or_failing_revisit_keeps_the_capture_and_records_the_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(dir.path(), 1 << 20).unwrap();
+        let rows = store
+            .enqueue(&[url("/report", PageKind::Report, "甲市")])
+            .unwrap();
+        let id = rows[0].id;
+        store
+            .commit(b"x", Some((id, &mut done("good"))), &[])
+            .unwrap();
+        let mut gone = Outcome {
+            status: status::FAILED,
+            attempts: 1,
+            error: Some("http-410".into()),
+            http_status: Some(410),
+            warc: Some(WarcPtr {
+                record_id: "gone".into(),
+                length: 1,
+                ..WarcPtr::default()
+            }),
+            fetched_at: Some("2026-04-15T03:00:00Z".into()),
+            ..Outcome::default()
+        };
+        store.commit(b"y", Some((id, &mut gone)), &[]).unwrap();
+        assert_eq!(
+            status_of(&store, "/report"),
+            ("done".into(), Some("good".into()), true)
+        );
+        let removed: (Option<String>, Option<i64>) = store
+            .conn()
+            .query_row(
+                "SELECT removed_at, removed_status FROM urls WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(removed, (Some("2026-04-15T03:00:00Z".into()), Some(410)));
+        // A challenge on the host during a re-harvest keeps it too; a new good capture clears
+        // the removal.
+        let refresh = store.begin_run(&["甲市".into()], true, "t").unwrap();
+        assert_eq!(refresh, RunStart::Refresh { revalidate: 1 });
+        // Waiting to be revisited, the page is still read from its capture.
+        let waiting = crate::Archive::open(dir.path()).unwrap().entries().unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].removed_status, Some(410));
+        assert_eq!(store.block_host("127.0.0.9", "blocked").unwrap(), 1);
+        assert_eq!(status_of(&store, "/report").0, "done");
+        store
+            .commit(b"z", Some((id, &mut done("new"))), &[])
+            .unwrap();
+        let removed_at: Option<String> = store
+            .conn()
+            .query_row("SELECT removed_at FROM urls WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(removed_at, None);
+        assert_eq!(status_of(&store, "/report").1, Some("new".into()));
+    }
 }

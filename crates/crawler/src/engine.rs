@@ -17,7 +17,7 @@ use super::frontier::{new_url, Scope};
 use super::progress::SharedProgress;
 use super::summary::{summarize, Summary};
 use super::worker::{CityRules, Done, Shared};
-use nianbao_archive::state::{NewUrl, StateError, Store, UrlRow};
+use nianbao_archive::state::{NewUrl, RunStart, StateError, Store, UrlRow};
 use nianbao_archive::warc::{Record, RecordType};
 
 /// Everything a crawl needs.
@@ -64,13 +64,19 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
             store.current_warc()
         );
     }
-    if opts.refresh {
-        let n = store.reset_for_refresh()?;
-        tracing::info!("re-harvest: {n} known URLs will be revalidated with conditional requests");
+    let names: Vec<String> = opts.cities.iter().map(|c| c.name.clone()).collect();
+    match store.begin_run(&names, opts.refresh, &now())? {
+        RunStart::Resumed => tracing::info!("resuming the interrupted run"),
+        RunStart::New { revalidate } => tracing::info!(
+            "new run: {revalidate} list and navigation pages will be revalidated; captured reports are kept"
+        ),
+        RunStart::Refresh { revalidate } => tracing::info!(
+            "re-harvest: {revalidate} known URLs will be revalidated with conditional requests"
+        ),
     }
     if opts.retry_failed && !opts.refresh {
-        let n = store.reset_failed()?;
-        tracing::info!("{n} failed or blocked URLs will be tried again");
+        let n = store.reset_failed(&names)?;
+        tracing::info!("{n} failed, blocked or refused URLs will be tried again");
     }
     store.start_with_warcinfo(warcinfo(&opts.settings).to_gzip_member())?;
     let client = build_client(&opts.settings, false).map_err(CrawlError::Client)?;
@@ -139,7 +145,13 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         progress: opts.progress.clone(),
     });
     loop {
-        let pending = shared.store().pending()?;
+        // Rows of cities not crawled in this run (`--city`) wait for a run that crawls them.
+        let pending: Vec<UrlRow> = shared
+            .store()
+            .pending()?
+            .into_iter()
+            .filter(|r| shared.cities.contains_key(&r.target.city))
+            .collect();
         schedule(&shared, pending).await?;
         let fallbacks = home_fallbacks(&shared)?;
         if fallbacks.is_empty() {
@@ -147,6 +159,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         }
         shared.store().enqueue(&fallbacks)?;
     }
+    shared.store().finish_run(&now())?;
     shared.progress.finish();
     let cities: Vec<&CitySite> = shared.cities.values().map(|r| &r.city).collect();
     let mut summary = summarize(shared.store().conn(), &cities)
@@ -154,6 +167,10 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     summary.requests = shared.requests.load(Ordering::Relaxed);
     summary.cut_bytes = cut;
     Ok(summary)
+}
+
+fn now() -> String {
+    nianbao_archive::warc::warc_date(std::time::SystemTime::now())
 }
 
 fn warcinfo(s: &CrawlSettings) -> Record {

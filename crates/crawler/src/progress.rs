@@ -8,7 +8,8 @@ use std::sync::Arc;
 pub trait Progress: Send + Sync + std::fmt::Debug {
     /// `n` more URLs of `host` were handed to fetch tasks.
     fn queued(&self, _host: &str, _n: u64) {}
-    /// A URL reached its final `status` (`done`, `failed`, …), with the cause of a failure.
+    /// A URL reached its final `status` (`done`, `failed`, …), with the cause of a failure, or
+    /// was left `pending` for the next run (cause: `robots.txt unreachable: …`).
     fn fetched(&self, _host: &str, _url: &str, _status: &str, _cause: Option<&str>) {}
     /// The crawl ended.
     fn finish(&self) {}

@@ -7,6 +7,8 @@ pub struct Robots {
     rules: Vec<(bool, String)>,
     /// `Crawl-delay` of the chosen group, in seconds.
     pub crawl_delay: Option<f64>,
+    /// Why robots.txt could not be read (a 5xx answer or no answer), when it could not.
+    unreachable: Option<String>,
 }
 
 impl Robots {
@@ -15,12 +17,28 @@ impl Robots {
         Robots::default()
     }
 
-    /// Everything disallowed (robots.txt unreachable with a 5xx, as RFC 9309 §2.3.1.4 asks).
+    /// Everything disallowed.
     pub fn disallow_all() -> Robots {
         Robots {
             rules: vec![(false, "/".into())],
             crawl_delay: None,
+            unreachable: None,
         }
+    }
+
+    /// robots.txt could not be read (`cause`: a 5xx answer or a network error): everything is
+    /// disallowed, as RFC 9309 §2.3.1.4 asks, but only for this run; the crawler leaves the
+    /// host's URLs pending instead of refusing them for good.
+    pub fn unreachable(cause: String) -> Robots {
+        Robots {
+            unreachable: Some(cause),
+            ..Robots::disallow_all()
+        }
+    }
+
+    /// Why robots.txt could not be read, when it was not ([`Robots::unreachable`]).
+    pub fn unreachable_cause(&self) -> Option<&str> {
+        self.unreachable.as_deref()
     }
 
     /// Parses `text` and keeps the group for `agent` (the product token, e.g. `nianbao`), or
@@ -173,5 +191,13 @@ mod tests {
         let r = Robots::disallow_all();
         assert!(!r.allowed("/"));
         assert!(r.allowed("/robots.txt"));
+        assert_eq!(r.unreachable_cause(), None);
+    }
+
+    #[test]
+    fn an_unreachable_robots_txt_disallows_everything_and_says_why() {
+        let r = Robots::unreachable("http-503".into());
+        assert!(!r.allowed("/zfxxgk/index.html"));
+        assert_eq!(r.unreachable_cause(), Some("http-503"));
     }
 }

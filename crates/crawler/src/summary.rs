@@ -32,6 +32,12 @@ pub struct CitySummary {
     pub attachments: usize,
     /// Failed, blocked or skipped URLs by cause.
     pub failures: BTreeMap<String, usize>,
+    /// URLs left pending for the next run, by cause (`robots.txt unreachable`: the host's
+    /// robots.txt answered 5xx or not at all, so nothing was fetched from it in this run).
+    pub waiting: BTreeMap<String, usize>,
+    /// Report pages and attachments the portal no longer serves (404/410 on a later visit);
+    /// their last good captures are kept and still read.
+    pub removed: usize,
 }
 
 impl Summary {
@@ -54,13 +60,28 @@ impl Summary {
                 .collect();
             let fails: Vec<String> = c.failures.iter().map(|(k, n)| format!("{k}:{n}")).collect();
             out.push_str(&format!(
-                "{}  list pages {}  reports [{}]  attachments {}  failures [{}]\n",
+                "{}  list pages {}  reports [{}]  attachments {}  failures [{}]",
                 c.name,
                 c.list_pages,
                 years.join(" "),
                 c.attachments,
                 fails.join(" ")
             ));
+            if c.removed > 0 {
+                out.push_str(&format!(
+                    "  removed from the portal {} (captures kept)",
+                    c.removed
+                ));
+            }
+            if !c.waiting.is_empty() {
+                let waiting: Vec<String> =
+                    c.waiting.iter().map(|(k, n)| format!("{k}:{n}")).collect();
+                out.push_str(&format!(
+                    "  waiting for the next run [{}]",
+                    waiting.join(" ")
+                ));
+            }
+            out.push('\n');
         }
         if self.cut_bytes > 0 {
             out.push_str(&format!(
@@ -90,7 +111,10 @@ pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Re
             ..CitySummary::default()
         };
         let mut stmt = conn
-            .prepare("SELECT kind, year, status, error, detected FROM urls WHERE city = ?1")
+            .prepare(
+                "SELECT kind, year, status, error, detected, removed_at IS NOT NULL FROM urls \
+                 WHERE city = ?1",
+            )
             .map_err(q)?;
         let rows = stmt
             .query_map([name], |r| {
@@ -100,12 +124,29 @@ pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Re
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, bool>(5)?,
                 ))
             })
             .map_err(q)?;
         for row in rows {
-            let (kind, year, st, error, detected) = row.map_err(q)?;
-            if st == status::DONE {
+            let (kind, year, st, error, detected, removed) = row.map_err(q)?;
+            let cause = |error: Option<&str>| {
+                error
+                    .unwrap_or(&st)
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            };
+            if st == status::DONE && removed && matches!(kind.as_str(), "report" | "attachment") {
+                cs.removed += 1;
+            }
+            if st == status::PENDING {
+                if let Some(e) = error.as_deref() {
+                    *cs.waiting.entry(cause(Some(e))).or_default() += 1;
+                }
+            } else if st == status::DONE {
                 match kind.as_str() {
                     "list" => cs.list_pages += 1,
                     "report" => {
@@ -116,16 +157,8 @@ pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Re
                     "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
                     _ => {}
                 }
-            } else if st != status::PENDING {
-                let cause = error
-                    .as_deref()
-                    .unwrap_or(&st)
-                    .split(':')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                *cs.failures.entry(cause).or_default() += 1;
+            } else {
+                *cs.failures.entry(cause(error.as_deref())).or_default() += 1;
             }
         }
         out.cities.push(cs);

@@ -20,7 +20,9 @@ use super::frontier::{host_key, new_url, Scope};
 use super::politeness::{backoff, HostSlot, SlotSettings};
 use super::progress::SharedProgress;
 use super::robots::Robots;
-use nianbao_archive::state::{status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr};
+use nianbao_archive::state::{
+    status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr, ROBOTS_UNREACHABLE,
+};
 
 pub(super) struct CityRules {
     pub(super) city: CitySite,
@@ -49,6 +51,9 @@ enum Chain {
     Transport(TransportError),
     /// Not fetched, or not followed further: (status, cause).
     Stop(&'static str, String),
+    /// Not fetched in this run: a host's robots.txt could not be read (cause). The URL stays
+    /// pending for the next run.
+    Defer(String),
 }
 
 /// What to do after one attempt.
@@ -136,6 +141,16 @@ impl Shared {
         loop {
             attempts += 1;
             let next = match self.follow(&row, &target).await? {
+                Chain::Defer(cause) => {
+                    self.store().defer(row.id, &cause)?;
+                    self.progress.fetched(
+                        &row.host,
+                        &row.target.url,
+                        status::PENDING,
+                        Some(&cause),
+                    );
+                    Next::Finished
+                }
                 Chain::Stop(st, cause) => {
                     let o = Outcome {
                         status: st,
@@ -301,7 +316,14 @@ impl Shared {
                     ),
                 ));
             }
-            if !self.robots_allow(&current).await? {
+            let robots = self.robots_for(&current).await?;
+            if !robots.allowed(&path_and_query(&current)) {
+                if let Some(why) = robots.unreachable_cause() {
+                    return Ok(Chain::Defer(format!(
+                        "{ROBOTS_UNREACHABLE}: {} ({why}); left for the next run",
+                        host_key(&current).unwrap_or_default()
+                    )));
+                }
                 return Ok(Chain::Stop(
                     status::SKIPPED,
                     format!("robots: disallowed {}", current.path()),
@@ -379,10 +401,11 @@ impl Shared {
         result
     }
 
-    async fn robots_allow(&self, url: &Url) -> Result<bool, StateError> {
+    /// The robots.txt rules that apply to `url`'s host (loaded once per host and run).
+    async fn robots_for(&self, url: &Url) -> Result<Robots, StateError> {
         let host = host_key(url).unwrap_or_default();
         if self.settings.robots_for(&host) == RobotsPolicy::Ignore {
-            return Ok(true);
+            return Ok(Robots::allow_all());
         }
         let slot = self.slot(&host);
         let robots = slot
@@ -398,17 +421,13 @@ impl Shared {
                 Ok::<_, StateError>(robots)
             })
             .await?;
-        let mut path = url.path().to_string();
-        if let Some(q) = url.query() {
-            path.push('?');
-            path.push_str(q);
-        }
-        Ok(robots.allowed(&path))
+        Ok(robots.clone())
     }
 
     /// robots.txt for a host: from the state database, else fetched (with retries on 5xx and
     /// transport errors, and the http:// variant after a TLS failure). A 4xx allows all; an
-    /// answer that stays 5xx or unreachable disallows all (RFC 9309), logged.
+    /// answer that stays 5xx, or none at all, disallows all for this run (RFC 9309), logged:
+    /// it is archived but not stored as the host's answer, so the next run asks again.
     async fn load_robots(&self, url: &Url, host: &str) -> Result<Robots, StateError> {
         let agent = "nianbao";
         if let Some((code, body)) = self.store().robots(host)? {
@@ -427,6 +446,12 @@ impl Shared {
                     self.wait_before_retry(host, attempt, retry_after(&cap))
                         .await;
                 }
+                Ok(cap) if cap.status.as_u16() >= 500 => {
+                    self.archive_exchange(&cap)?;
+                    let code = cap.status.as_u16();
+                    tracing::warn!("{host}: robots.txt answered {code}; its URLs wait for the next run (RFC 9309: disallowed while unreachable)");
+                    return Ok(Robots::unreachable(format!("http-{code}")));
+                }
                 Ok(cap) => {
                     let code = cap.status.as_u16();
                     let text =
@@ -436,9 +461,6 @@ impl Shared {
                     // Compress before taking the store lock.
                     let members = cap.warc_members().0;
                     self.store().commit_robots(&members, host, code, &text)?;
-                    if code >= 500 {
-                        tracing::warn!("{host}: robots.txt answered {code}; treating the host as disallowed (RFC 9309)");
-                    }
                     return Ok(robots_from(code, &text, agent));
                 }
                 Err(e)
@@ -459,10 +481,10 @@ impl Shared {
                 }
                 Err(e) => {
                     tracing::warn!(
-                        "{host}: robots.txt unreachable ({}); treating the host as disallowed",
+                        "{host}: robots.txt unreachable ({}); its URLs wait for the next run",
                         e.message
                     );
-                    return Ok(Robots::disallow_all());
+                    return Ok(Robots::unreachable(e.kind.as_str().to_string()));
                 }
             }
         }
@@ -768,12 +790,23 @@ fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
     h
 }
 
+/// Rules from a robots.txt answer. A 5xx stored by an older version counts as unreachable.
 fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
     match code {
         200..=299 => Robots::parse(body, agent),
-        500..=599 => Robots::disallow_all(),
+        500..=599 => Robots::unreachable(format!("http-{code}")),
         _ => Robots::allow_all(),
     }
+}
+
+/// The path and query of `url`, as robots.txt rules match them.
+fn path_and_query(url: &Url) -> String {
+    let mut path = url.path().to_string();
+    if let Some(q) = url.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    path
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -812,6 +845,10 @@ mod tests {
     fn robots_answers_map_to_rules_as_rfc_9309_says() {
         assert!(robots_from(404, "", "nianbao").allowed("/a"));
         assert!(!robots_from(503, "", "nianbao").allowed("/a"));
+        assert_eq!(
+            robots_from(503, "", "nianbao").unreachable_cause(),
+            Some("http-503")
+        );
         assert!(!robots_from(200, "User-agent: *\nDisallow: /a\n", "nianbao").allowed("/a"));
     }
 }
