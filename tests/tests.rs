@@ -5,6 +5,7 @@ mod cli;
 mod crawl;
 mod deps;
 mod docx;
+mod faults;
 mod fixtures;
 mod harvest;
 mod parse;

@@ -3,6 +3,7 @@
 //! wait on server-side counters and process exits.
 
 mod config;
+mod full_disk;
 mod harness;
 mod harvest;
 mod markup;
