@@ -142,7 +142,7 @@ pub fn sweep(out: &Path) -> io::Result<()> {
         let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
         if name.starts_with(".staging-") && e.file_type().is_ok_and(|t| t.is_dir()) {
             fs::remove_dir_all(&path)?;
-        } else if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".link-")) {
+        } else if is_temporary(&name) {
             remove_any(&path)?;
         } else if is_link
             && fs::read_link(&path).is_ok_and(|t| t == link_target(&name))
@@ -152,6 +152,19 @@ pub fn sweep(out: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `.NAME.tmp-PID` or `.NAME.link-PID` of an output NAME: a temporary file, link or moved-aside
+/// folder of a run (only nianbao's own names: a file of the user's is never removed).
+fn is_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    [".tmp-", ".link-"].iter().any(|mark| {
+        rest.rsplit_once(mark).is_some_and(|(stem, pid)| {
+            is_output_name(stem) && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+        })
+    })
 }
 
 fn remove_any(path: &Path) -> io::Result<()> {
@@ -331,6 +344,16 @@ mod tests {
             fs::read_to_string(current_set(out).join("reports.csv")).expect("r"),
             "newer"
         );
+    }
+
+    #[test]
+    fn only_our_temporary_files_are_swept() {
+        assert!(is_temporary(".report.html.tmp-123"));
+        assert!(is_temporary(".cells.tmp-9"));
+        assert!(is_temporary(".cells.csv.link-42"));
+        assert!(!is_temporary(".notes.txt.tmp-1"));
+        assert!(!is_temporary(".report.html.tmp-x"));
+        assert!(!is_temporary("report.html.tmp-1"));
     }
 
     #[test]
