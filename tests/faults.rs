@@ -443,6 +443,13 @@ fn corrupted_and_edited_records_are_named_and_counted_exit_1_and_strict_keeps_th
         clean,
         "without --strict the readable reports are written"
     );
+    let listed = std::fs::read_to_string(out.join("unreadable.csv")).expect("unreadable.csv");
+    assert_eq!(listed.lines().count(), 3, "header and two inputs: {listed}");
+    assert!(listed.contains(&edited.target.url) && listed.contains(&corrupted.target.url));
+    assert!(
+        !clean.contains_key("unreadable.csv"),
+        "a complete run lists nothing"
+    );
 }
 
 #[test]

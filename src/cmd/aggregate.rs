@@ -173,8 +173,19 @@ pub(crate) fn build(
             out.display()
         )
     };
-    let written =
+    let mut written =
         output::stage_all(&tables, &staging, opts.csv_encoding.into()).with_context(kept)?;
+    if !failures.is_empty() {
+        let rows: Vec<(String, String)> = failures
+            .iter()
+            .map(|f| match f.split_once(": ") {
+                Some((url, reason)) => (url.to_string(), reason.to_string()),
+                None => (String::new(), f.clone()),
+            })
+            .collect();
+        output::stage_unreadable(&staging, &rows, opts.csv_encoding.into()).with_context(kept)?;
+        written.files.push("unreadable.csv".into());
+    }
     if !opts.no_report {
         spinner.set_message("writing report.html");
         let path = staging.path("report.html");

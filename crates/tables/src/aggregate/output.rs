@@ -113,6 +113,26 @@ pub fn stage_all(
     Ok(written)
 }
 
+/// `unreadable.csv` in the set of `staging`: one row per input the run could not read (a
+/// record that is torn, corrupt or altered, a report page that did not parse), with the URL and
+/// the reason. Written only for a partial run, so a complete run's set has no such file.
+pub fn stage_unreadable(
+    staging: &Staging,
+    rows: &[(String, String)],
+    csv: CsvEncoding,
+) -> Result<(), OutputError> {
+    let path = staging.path("unreadable.csv");
+    let file = File::create(&path).map_err(io_err(&path))?;
+    let mut sink = CsvSink::new(BufWriter::new(file), csv, &["source_url", "reason"])
+        .map_err(io_err(&path))?;
+    for (url, reason) in rows {
+        sink.row(&[Field::text(url.as_str()), Field::text(reason.as_str())])
+            .map_err(io_err(&path))?;
+    }
+    sink.finish().map_err(io_err(&path))?;
+    Ok(())
+}
+
 /// A scoped thread's result; its panic, if any, goes on in this thread.
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle

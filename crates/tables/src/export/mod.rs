@@ -37,7 +37,7 @@ pub fn current_set(out: &Path) -> PathBuf {
 pub fn is_output_name(name: &str) -> bool {
     let table = |n: &str| ["reports", "findings", "comparison", "trends"].contains(&n);
     match name {
-        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" => true,
+        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" | "unreadable.csv" => true,
         _ => {
             if let Some(stem) = name.strip_suffix(".parquet") {
                 table(stem)
