@@ -92,6 +92,9 @@ impl Staging {
     pub fn commit(mut self) -> io::Result<()> {
         let names = top_names(&self.dir)?;
         let set_name = file_name(&self.dir);
+        // The set's bytes reach the disk before the switch: after a power cut `current` never
+        // points at files the disk did not keep.
+        sync_tree(&self.dir)?;
         adopt_legacy(&self.out, &self.sets)?;
         for name in &names {
             link_name(&self.out, name)?;
@@ -268,6 +271,20 @@ fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
     } else {
         fs::hard_link(from, to)
     }
+}
+
+/// `fsync` every file of a folder, and the folders themselves.
+fn sync_tree(dir: &Path) -> io::Result<()> {
+    for e in fs::read_dir(dir)?.flatten() {
+        let path = e.path();
+        if e.file_type()?.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            fs::File::open(&path)?.sync_all()?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
 }
 
 /// Make a rename in `dir` durable (best effort: not every file system supports it).
