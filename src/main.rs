@@ -96,10 +96,27 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if cmd::is_broken_pipe(&e) => Exit::Ok.into(),
         Err(e) => {
-            eprintln!("nianbao: {e:#}");
+            eprintln!("nianbao: {}", message(&e));
             cmd::exit_of(&e).into()
         }
     }
+}
+
+/// The error and its causes joined by `: `, each cause left out when the text before already
+/// says it (many errors print their source in their own message).
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -113,6 +130,17 @@ mod tests {
         assert!(Cli::try_parse_from(["nianbao", "parse", "a.html", "--json", "--sources"]).is_ok());
         assert!(
             Cli::try_parse_from(["nianbao", "--log-format", "json", "parse", "a.html"]).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = std::io::Error::other("No space left on device");
+        let e = anyhow::Error::new(io).context("cannot write out/a.csv: No space left on device");
+        let e = e.context("cannot write the outputs of out");
+        assert_eq!(
+            message(&e),
+            "cannot write the outputs of out: cannot write out/a.csv: No space left on device"
         );
     }
 

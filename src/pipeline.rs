@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
-use nianbao_archive::{entry_payload, Archive, ArchiveError, Entry};
+use nianbao_archive::{read_payload, Archive, ArchiveError, Entry};
 use nianbao_crawler::discover::PageKind;
 use nianbao_model::report::{Finding, Report, Severity};
 use nianbao_parser::parse_bytes;
@@ -44,8 +44,12 @@ pub(crate) struct Read {
     pub inputs: Vec<Input>,
     pub reports: usize,
     pub attachments: usize,
-    /// Records that could not be read at all (named with their reason).
+    /// Report pages that could not be read or parsed, and attachments whose record could not
+    /// be read (each named with its reason).
     pub failures: Vec<String>,
+    /// How many records (pages and attachments) could not be read from the archive: an I/O or
+    /// WARC error, a payload that does not decode, a digest that does not match the bytes.
+    pub unreadable: usize,
 }
 
 fn origins(dir: &Path) -> Result<OriginFile, PipelineError> {
@@ -85,8 +89,14 @@ enum PageRead {
     Report {
         input: Box<Input>,
         attachments: usize,
+        /// Attachments whose record could not be read (named with the reason).
+        unreadable: Vec<String>,
     },
-    Failed(String),
+    Failed {
+        message: String,
+        /// The record could not be read (not: read, but not a report that parses).
+        unreadable: bool,
+    },
 }
 
 /// Read every report of an archive. Pages are parsed on every core; the result is in the
@@ -142,12 +152,22 @@ pub(crate) fn read_archive(
     let mut read = Read::default();
     for (i, result) in results {
         match result {
-            PageRead::Report { input, attachments } => {
+            PageRead::Report {
+                input,
+                attachments,
+                unreadable,
+            } => {
                 read.reports += 1;
                 read.attachments += attachments;
                 read.inputs.push(*input);
+                read.unreadable += unreadable.len();
+                read.failures.extend(unreadable);
             }
-            PageRead::Failed(message) => {
+            PageRead::Failed {
+                message,
+                unreadable,
+            } => {
+                read.unreadable += usize::from(unreadable);
                 read.failures
                     .push(format!("{}: {message}", pages[i].target.url));
             }
@@ -158,27 +178,44 @@ pub(crate) fn read_archive(
 
 /// Parse a report page and the attachments it links, merged into one report.
 fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile) -> PageRead {
-    let report = match parse_entry(page) {
+    let (report, page_sha256) = match parse_entry(page) {
         Ok(r) => r,
-        Err(message) => return PageRead::Failed(message),
+        Err(EntryError {
+            message,
+            unreadable,
+        }) => {
+            return PageRead::Failed {
+                message,
+                unreadable,
+            }
+        }
     };
     let mut parsed_attachments = Vec::new();
-    let mut parsed_entries: Vec<&Entry> = Vec::new();
+    let mut parsed_entries: Vec<(&Entry, String)> = Vec::new();
     let mut notes = Vec::new();
+    let mut unreadable = Vec::new();
     for att in atts {
         match parse_entry(att) {
-            Ok(r) => {
+            Ok((r, sha256)) => {
                 parsed_attachments.push((att.target.url.clone(), r));
-                parsed_entries.push(att);
+                parsed_entries.push((att, sha256));
             }
-            Err(message) => notes.push(
-                Finding::new(
-                    "P-ATTACHMENT",
-                    Severity::Warning,
-                    format!("attachment {} not read: {message}", att.target.url),
-                )
-                .with_cells([]),
-            ),
+            Err(EntryError {
+                message,
+                unreadable: lost,
+            }) => {
+                if lost {
+                    unreadable.push(format!("{}: {message}", att.target.url));
+                }
+                notes.push(
+                    Finding::new(
+                        "P-ATTACHMENT",
+                        Severity::Warning,
+                        format!("attachment {} not read: {message}", att.target.url),
+                    )
+                    .with_cells([]),
+                );
+            }
         }
     }
     let (mut report, chosen) = sources::merge_with_sources(report, &parsed_attachments);
@@ -188,11 +225,12 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
             .chain(atts.iter().copied())
             .filter_map(removal),
     );
-    let printed_in = printed_in(page, &report, chosen, &parsed_entries);
+    let printed_in = printed_in((page, &page_sha256), &report, chosen, &parsed_entries);
     let meta = meta(page, printed_in, &report, cities, origin);
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
+        unreadable,
     }
 }
 
@@ -218,20 +256,41 @@ fn removal(entry: &Entry) -> Option<Finding> {
     )
 }
 
-fn parse_entry(entry: &Entry) -> Result<Report, String> {
-    let bytes = entry_payload(entry).map_err(|e| e.to_string())?;
-    parse_bytes(&bytes, &entry.target.url, entry.http_charset.as_deref()).map_err(|e| e.to_string())
+/// Why an entry gave no report.
+struct EntryError {
+    message: String,
+    /// Its record could not be read from the archive (I/O, WARC, decoding, digest).
+    unreadable: bool,
+}
+
+/// The entry's report and the SHA-256 of the bytes it was parsed from (checked against the
+/// archive's digests as it is read).
+fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
+    let payload = read_payload(entry).map_err(|e| EntryError {
+        message: e.to_string(),
+        unreadable: true,
+    })?;
+    let report = parse_bytes(
+        &payload.bytes,
+        &entry.target.url,
+        entry.http_charset.as_deref(),
+    )
+    .map_err(|e| EntryError {
+        message: e.to_string(),
+        unreadable: false,
+    })?;
+    Ok((report, payload.sha256))
 }
 
 /// The capture whose payload printed the report's tables: the one attachment every table
 /// present was read from (a report published as a PDF or DOCX behind a short page), else the
 /// page itself.
 fn printed_in<'a>(
-    page: &'a Entry,
+    page: (&'a Entry, &'a str),
     report: &Report,
     chosen: [Option<usize>; 3],
-    attachments: &[&'a Entry],
-) -> &'a Entry {
+    attachments: &'a [(&'a Entry, String)],
+) -> (&'a Entry, &'a str) {
     let present = [
         report.table2.is_some(),
         report.table3.is_some(),
@@ -243,18 +302,19 @@ fn printed_in<'a>(
         .filter(|(_, p)| *p)
         .map(|(c, _)| *c);
     match sources.next() {
-        Some(Some(i)) if sources.all(|c| c == Some(i)) => {
-            attachments.get(i).copied().unwrap_or(page)
-        }
+        Some(Some(i)) if sources.all(|c| c == Some(i)) => attachments
+            .get(i)
+            .map_or(page, |(e, sha256)| (*e, sha256.as_str())),
         _ => page,
     }
 }
 
 /// The report's source columns: city, body and data origin from the page; URL, WARC record,
-/// digest and fetch time from the capture that printed the tables (`printed_in`).
+/// fetch time from the capture that printed the tables (`printed_in`), with the SHA-256 of the
+/// bytes that were actually parsed.
 fn meta(
     page: &Entry,
-    printed_in: &Entry,
+    (printed_in, sha256): (&Entry, &str),
     report: &Report,
     cities: &[City],
     origin: &OriginFile,
@@ -280,7 +340,7 @@ fn meta(
         city_government: gov(&page.target.body) && gov(&report.body),
         url: printed_in.target.url.clone(),
         warc_record_id: printed_in.record_id.clone(),
-        sha256: printed_in.sha256.clone(),
+        sha256: sha256.to_string(),
         fetch_time: printed_in.fetched_at.clone(),
         data_origin: data_origin.to_string(),
     }

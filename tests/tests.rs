@@ -6,6 +6,7 @@ mod crawl;
 mod deps;
 mod derived;
 mod docx;
+mod faults;
 mod fixtures;
 mod harvest;
 mod parse;

@@ -12,11 +12,12 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::Exit;
+use super::{lock_output, Exit};
 use crate::pipeline;
 use nianbao_crawler::config::Config;
 use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
+use nianbao_tables::export::Staging;
 use nianbao_tables::htmlreport;
 
 /// Build the comparison tables from harvest archives.
@@ -51,6 +52,10 @@ pub(crate) struct OutputArgs {
     /// Print the run summary as one JSON object on stderr (machine-readable).
     #[arg(long)]
     pub log_json: bool,
+    /// Keep the previous outputs when any archive record could not be read (or did not match
+    /// its digest), or a report page did not parse: exit 1 without writing.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `--csv-encoding`: the tables crate's [`CsvEncoding`] as a command-line value.
@@ -72,6 +77,9 @@ impl From<CsvEncodingArg> for CsvEncoding {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+    // A config that does not load is a usage error before anything is created or locked.
+    Config::load(&args.output.config)?;
+    let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
         &args.out,
@@ -107,7 +115,8 @@ impl Selection {
     }
 }
 
-/// Read the archives, aggregate, write every output; shared with `harvest`.
+/// Read the archives, aggregate, write every output as one set; shared with `harvest`. The
+/// caller holds the output folder's lock ([`lock_output`]).
 pub(crate) fn build(
     archives: &[PathBuf],
     out: &Path,
@@ -119,7 +128,7 @@ pub(crate) fn build(
     cities.retain(|c| selection.keeps_city(&c.name));
     let mut inputs = Vec::new();
     let mut failures = Vec::new();
-    let (mut pages, mut attachments) = (0, 0);
+    let (mut pages, mut attachments, mut unreadable) = (0, 0, 0);
     for dir in archives {
         let bar = progress_bar(opts.quiet, dir);
         let read = pipeline::read_archive(dir, &cities, |done, total| {
@@ -130,8 +139,21 @@ pub(crate) fn build(
         bar.finish_and_clear();
         pages += read.reports;
         attachments += read.attachments;
+        unreadable += read.unreadable;
         failures.extend(read.failures);
         inputs.extend(read.inputs.into_iter().filter(|i| selection.keeps(i)));
+    }
+    if opts.strict && !failures.is_empty() {
+        for f in &failures {
+            eprintln!("nianbao: not read: {f}");
+        }
+        eprintln!(
+            "nianbao: --strict: {} input(s) not read ({unreadable} unreadable record(s)); \
+             the outputs in {} are left as they were",
+            failures.len(),
+            out.display()
+        );
+        return Ok(Exit::SomeFailed);
     }
     let spinner = spinner(opts.quiet, "aggregating");
     let tables = aggregate::aggregate(inputs, &cities);
@@ -141,23 +163,48 @@ pub(crate) fn build(
         tables.reports.len(),
         tables.findings.len()
     ));
-    let written = output::write_all(&tables, out, opts.csv_encoding.into())?;
+    // Every file, report.html included, goes into one new set that replaces the previous set
+    // in one step; any error drops the new set and leaves the previous one in place.
+    let staging = Staging::new(out)
+        .with_context(|| format!("cannot write the output folder {}", out.display()))?;
+    let kept = || {
+        format!(
+            "cannot write the outputs of {} (the previous outputs are kept)",
+            out.display()
+        )
+    };
+    let mut written =
+        output::stage_all(&tables, &staging, opts.csv_encoding.into()).with_context(kept)?;
+    if !failures.is_empty() {
+        let rows: Vec<(String, String)> = failures
+            .iter()
+            .map(|f| match f.split_once(": ") {
+                Some((url, reason)) => (url.to_string(), reason.to_string()),
+                None => (String::new(), f.clone()),
+            })
+            .collect();
+        output::stage_unreadable(&staging, &rows, opts.csv_encoding.into()).with_context(kept)?;
+        written.files.push("unreadable.csv".into());
+    }
     if !opts.no_report {
         spinner.set_message("writing report.html");
-        let path = out.join("report.html");
-        htmlreport::write(&tables, &htmlreport::Options::default(), &path)?;
+        let path = staging.path("report.html");
+        htmlreport::write(&tables, &htmlreport::Options::default(), &path).with_context(kept)?;
     }
+    staging
+        .commit()
+        .with_context(|| format!("cannot switch the outputs of {}", out.display()))?;
     spinner.finish_and_clear();
     summarize(
         &tables,
         out,
         pages,
         attachments,
-        &failures,
+        (&failures, unreadable),
         written.files.len(),
         opts.log_json,
     );
-    Ok(if tables.reports.is_empty() {
+    Ok(if tables.reports.is_empty() || !failures.is_empty() {
         Exit::SomeFailed
     } else {
         Exit::Ok
@@ -195,7 +242,7 @@ fn summarize(
     out: &Path,
     pages: usize,
     atts: usize,
-    failures: &[String],
+    (failures, unreadable): (&[String], usize),
     files: usize,
     as_json: bool,
 ) {
@@ -214,6 +261,8 @@ fn summarize(
             "reports": t.reports.len(),
             "duplicates_dropped": t.duplicates,
             "unreadable": failures,
+            "unreadable_records": unreadable,
+            "partial": !failures.is_empty(),
             "comparison_rows": t.comparison.len(),
             "years": years,
             "findings": {"error": errors, "warning": warnings, "info": infos},
@@ -241,6 +290,13 @@ fn summarize(
     }
     for f in failures {
         eprintln!("nianbao: not read: {f}");
+    }
+    if !failures.is_empty() {
+        eprintln!(
+            "nianbao: PARTIAL: {} input(s) not read ({unreadable} unreadable record(s)); \
+             the tables leave them out (exit 1)",
+            failures.len()
+        );
     }
     eprintln!("nianbao: wrote {files} files into {}", out.display());
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::aggregate::{build, OutputArgs, Selection};
 use super::crawl::{self, parse_years, select_cities, ScopeArg};
-use super::{Exit, UsageError};
+use super::{lock_output, Exit, UsageError};
 use nianbao_crawler::Config;
 
 /// Crawl and aggregate in one go (or aggregate an existing archive with --replay).
@@ -47,8 +47,20 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
-    let (archive, selection) = match &args.replay {
-        Some(dir) => (dir.clone(), replay_selection(args)?),
+    // Usage first (a mistyped flag creates nothing), then the output folder's lock (a second
+    // harvest fails at once); a crawl also locks its archive.
+    let replay = match &args.replay {
+        Some(dir) => Some((dir.clone(), replay_selection(args)?)),
+        None => {
+            let config = Config::load(&args.output.config)?;
+            select_cities(&config, &args.cities)?;
+            args.years.as_deref().map(parse_years).transpose()?;
+            None
+        }
+    };
+    let _lock = lock_output(&args.out)?;
+    let (archive, selection) = match replay {
+        Some(chosen) => chosen,
         None => {
             let dir = args.out.join("harvest");
             let crawl_args = crawl::Args {

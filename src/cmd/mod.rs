@@ -2,7 +2,11 @@
 //! `run(&Args) -> anyhow::Result<Exit>`; [`Exit`] is the one type of exit code, and
 //! [`UsageError`] marks an error that is the user's to fix (exit 2).
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use nianbao_archive::lock::{DirLock, LockError};
+use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 
 pub(crate) mod aggregate;
 pub(crate) mod crawl;
@@ -16,11 +20,14 @@ pub enum Exit {
     /// 0: everything asked for was done (a report with broken rules is still a success).
     Ok = 0,
     /// 1: some inputs failed (an unreadable file in a `parse` batch; a crawl or aggregation
-    /// that found nothing); the rest were processed.
+    /// that found nothing; an aggregation with unreadable or altered archive records, or with
+    /// report pages that did not parse); the rest were processed. With `--strict`, such an
+    /// aggregation keeps the previous outputs.
     SomeFailed = 1,
     /// 2: bad usage or configuration: clap's own code for argument errors, an unknown city, a
-    /// bad `--years`, a flag that does not apply, a config file that does not load. The
-    /// message names the flag, file or key.
+    /// bad `--years`, a flag that does not apply, a config file that does not load; also an
+    /// archive or output folder that another run is writing (its lock names the holder). The
+    /// message names the flag, file, key or holder.
     Usage = 2,
     /// 3: a fatal error: an output folder that cannot be written, an archive or output folder
     /// that cannot be read.
@@ -41,14 +48,30 @@ pub(crate) struct UsageError(pub String);
 
 /// The exit code of a failed run: 2 for what the user must fix, else 3.
 pub(crate) fn exit_of(error: &anyhow::Error) -> Exit {
-    let usage = error
-        .chain()
-        .any(|cause| cause.is::<UsageError>() || cause.is::<nianbao_crawler::ConfigError>());
+    let usage = error.chain().any(|cause| {
+        cause.is::<UsageError>()
+            || cause.is::<nianbao_crawler::ConfigError>()
+            || matches!(cause.downcast_ref(), Some(LockError::Held { .. }))
+    });
     if usage {
         Exit::Usage
     } else {
         Exit::Fatal
     }
+}
+
+/// Lock the output folder `out` for this run (`out/.nianbao/lock`): one writer at a time. A
+/// second run fails at once (exit 2) naming the holder; a lock left by a killed run is taken
+/// over with a warning.
+pub(crate) fn lock_output(out: &Path) -> anyhow::Result<DirLock> {
+    let lock = DirLock::acquire(out, &out.join(SETS_DIR).join(LOCK_FILE))?;
+    if let Some(dead) = lock.taken_over() {
+        tracing::warn!(
+            "took over the lock of {} from a run that ended without releasing it ({dead})",
+            out.display()
+        );
+    }
+    Ok(lock)
 }
 
 /// Whether the run failed only because stdout was closed (`nianbao parse … | head`): then it

@@ -27,6 +27,10 @@ pub(crate) struct Args {
     /// With --json: indent the JSON (then one object spans several lines).
     #[arg(long, requires = "json")]
     pub pretty: bool,
+    /// The largest input file read, in bytes (default 128 MiB); a larger one (or an endless
+    /// one such as /dev/zero) is an error naming it, and the batch goes on.
+    #[arg(long, value_name = "BYTES", default_value_t = nianbao_parser::MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
@@ -35,7 +39,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     let mut out = BufWriter::new(io::stdout().lock());
     let mut failed = 0usize;
     for (n, path) in args.files.iter().enumerate() {
-        let report = match nianbao_parser::parse_path(path) {
+        let report = match nianbao_parser::parse_path_capped(path, args.max_input_bytes) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("nianbao: {e}");

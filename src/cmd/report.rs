@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::Exit;
+use super::{lock_output, Exit};
 use nianbao_tables::aggregate::load;
+use nianbao_tables::export::{current_set, SETS_DIR};
 use nianbao_tables::htmlreport;
 
 /// Build the HTML comparison report from an output folder.
@@ -22,13 +23,27 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
-    let tables = load::read_tables(&args.from)
+    // Writing into the output folder makes this run its writer; `-o` elsewhere only reads.
+    let _lock = match &args.output {
+        None if args.from.is_dir() => Some(lock_output(&args.from)?),
+        _ => None,
+    };
+    // All tables from one set, even if an aggregation switches sets meanwhile.
+    let set = current_set(&args.from);
+    let tables = load::read_tables(&set)
         .with_context(|| format!("cannot read the tables of {}", args.from.display()))?;
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| args.from.join("report.html"));
-    htmlreport::write(&tables, &htmlreport::Options::default(), &path)?;
+    // The report belongs to the set it was built from: it goes into that set's folder, and the
+    // folder's `report.html` link points there. A folder of an earlier version gets a file.
+    let (written, shown) = match &args.output {
+        Some(path) => (path.clone(), path.clone()),
+        None if set != args.from => (set.join("report.html"), args.from.join("report.html")),
+        None => (args.from.join("report.html"), args.from.join("report.html")),
+    };
+    htmlreport::write(&tables, &htmlreport::Options::default(), &written)?;
+    if args.output.is_none() && set != args.from {
+        link_report(&args.from)?;
+    }
+    let path = shown;
     eprintln!(
         "nianbao: wrote {} ({} reports, {} comparison rows)",
         path.display(),
@@ -36,6 +51,22 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         tables.comparison.len()
     );
     Ok(Exit::Ok)
+}
+
+/// `OUT/report.html` → `.nianbao/current/report.html`, for a set written with `--no-report`.
+fn link_report(out: &std::path::Path) -> anyhow::Result<()> {
+    let path = out.join("report.html");
+    let target = std::path::Path::new(SETS_DIR)
+        .join("current")
+        .join("report.html");
+    if std::fs::read_link(&path).is_ok_and(|t| t == target) {
+        return Ok(());
+    }
+    let tmp = out.join(format!(".report.html.link-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(&target, &tmp)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! No sleeps for synchronization: tests wait on server-side counters and process exits.
 
 mod config;
+mod full_disk;
 mod harness;
 mod harvest;
 mod markup;

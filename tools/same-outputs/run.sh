@@ -6,7 +6,8 @@
 #                               fixture page and every payload of the demo archive
 #   parse/<input>.sources.json  the same with `--sources`
 #   parse/<input>.exit          the exit code of each
-#   harvest/                    every file of `harvest --replay data/demo` (report.html too)
+#   harvest/                    every file of `harvest --replay data/demo` (report.html too),
+#                               as the output folder shows it
 # Compare two snapshots with `diff -r A B` (the check is byte-for-byte). The demo archive is
 # copied first, so the run never writes into data/demo.
 set -euo pipefail
@@ -40,5 +41,8 @@ done
 cp -r "$root/data/demo" "$work/demo"
 (cd "$root" && "$bin" harvest --replay "$work/demo" --out "$work/harvest-out" --quiet >/dev/null 2>&1) \
   || echo "harvest exit $?" >"$out/harvest.exit"
-cp -r "$work/harvest-out/." "$out/harvest/"
+# The output names are links into the current output set (.nianbao/current): copy what they
+# show, not the links, and leave out the set folders and the lock.
+cp -rL "$work/harvest-out/." "$out/harvest/"
+rm -rf "$out/harvest/.nianbao"
 echo "${#inputs[@]} inputs parsed; harvest wrote $(find "$out/harvest" -type f | wc -l) files" >&2

@@ -12,6 +12,7 @@
 
 mod content;
 mod kind;
+pub mod lock;
 mod reader;
 pub mod state;
 mod target;
@@ -20,6 +21,7 @@ pub mod warc;
 pub use content::decode_content;
 pub use kind::PageKind;
 pub use reader::{
-    entry_payload, entry_record, split_http, Archive, ArchiveError, Entry, MAX_PAYLOAD_BYTES,
+    entry_payload, entry_record, read_payload, split_http, Archive, ArchiveError, DigestMismatch,
+    Entry, Payload, MAX_PAYLOAD_BYTES,
 };
 pub use target::Target;

@@ -21,7 +21,8 @@ use rusqlite::{Connection, OpenFlags, Row};
 use crate::content::decode_content;
 use crate::kind::PageKind;
 use crate::target::Target;
-use crate::warc::{read_record, ReadRecord, WarcError};
+use crate::warc::{read_record, sha1_base32, ReadRecord, WarcError};
+use sha2::{Digest, Sha256};
 
 /// Largest payload [`Archive::payload`] will decode (a guard against compressed bombs).
 pub const MAX_PAYLOAD_BYTES: u64 = 512 << 20;
@@ -41,6 +42,9 @@ pub enum ArchiveError {
     /// A WARC record could not be read.
     #[error(transparent)]
     Warc(#[from] WarcError),
+    /// A record's bytes do not match a digest stored for them.
+    #[error("{0}")]
+    Digest(#[source] Box<DigestMismatch>),
     /// A record was read but its payload could not be decoded (Content-Encoding, size cap).
     #[error("record {record_id} in {path}: {message}")]
     Payload {
@@ -51,6 +55,38 @@ pub enum ArchiveError {
         /// What went wrong, e.g. `decompression-cap: …`.
         message: String,
     },
+}
+
+/// A record whose bytes are not the bytes that were archived: a digest stored in the WARC
+/// record or in the crawl state differs from the digest of the bytes read.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "record {record_id} in {path} at offset {offset}: {what} digest mismatch \
+     (stored {stored}, bytes read {actual}); the record was altered or corrupted"
+)]
+pub struct DigestMismatch {
+    /// The WARC file.
+    pub path: PathBuf,
+    /// The record's `WARC-Record-ID`.
+    pub record_id: String,
+    /// The byte offset of the record's gzip member.
+    pub offset: u64,
+    /// Which digest: `WARC-Block-Digest`, `WARC-Payload-Digest`, `state payload_sha1` or
+    /// `state payload_sha256`.
+    pub what: &'static str,
+    /// The digest stored.
+    pub stored: String,
+    /// The digest of the bytes read.
+    pub actual: String,
+}
+
+/// The payload of an entry as read and checked: the content-decoded bytes and their SHA-256.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    /// The entity body with any Content-Encoding removed.
+    pub bytes: Vec<u8>,
+    /// SHA-256 (hex) of `bytes`: the digest of what is actually parsed.
+    pub sha256: String,
 }
 
 /// One captured page or file.
@@ -113,14 +149,67 @@ pub fn entry_record(entry: &Entry) -> Result<ReadRecord, ArchiveError> {
 
 /// [`Archive::payload`] without the archive's database connection (any thread may read).
 pub fn entry_payload(entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+    read_payload(entry).map(|p| p.bytes)
+}
+
+/// The entry's payload, checked against every digest stored for it: the record's
+/// `WARC-Block-Digest` and `WARC-Payload-Digest`, and the crawl state's SHA-1 of the body as
+/// sent and SHA-256 of the decoded body. A mismatch is [`ArchiveError::Digest`]; a digest that
+/// was never stored is not checked. Any thread may read.
+pub fn read_payload(entry: &Entry) -> Result<Payload, ArchiveError> {
     let rec = entry_record(entry)?;
-    let (_, body, encoding) = split_http(&rec.block);
-    decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
-        ArchiveError::Payload {
+    let check = |what: &'static str, stored: Option<&str>, actual: &dyn Fn() -> String| {
+        let Some(stored) = stored.filter(|s| !s.is_empty()) else {
+            return Ok(());
+        };
+        let actual = actual();
+        if stored.eq_ignore_ascii_case(&actual) {
+            return Ok(());
+        }
+        Err(ArchiveError::Digest(Box::new(DigestMismatch {
             path: entry.warc_file.clone(),
             record_id: entry.record_id.clone(),
-            message,
-        }
+            offset: entry.warc_offset,
+            what,
+            stored: stored.to_string(),
+            actual,
+        })))
+    };
+    check("WARC-Block-Digest", rec.field("WARC-Block-Digest"), &|| {
+        sha1_base32(&rec.block)
+    })?;
+    let (_, body, encoding) = split_http(&rec.block);
+    let body_sha1 = || sha1_base32(body);
+    check(
+        "WARC-Payload-Digest",
+        rec.field("WARC-Payload-Digest"),
+        &body_sha1,
+    )?;
+    check(
+        "state payload_sha1",
+        Some(entry.payload_digest.as_str()),
+        &body_sha1,
+    )?;
+    let bytes =
+        decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
+            ArchiveError::Payload {
+                path: entry.warc_file.clone(),
+                record_id: entry.record_id.clone(),
+                message,
+            }
+        })?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    check("state payload_sha256", Some(entry.sha256.as_str()), &|| {
+        sha256.clone()
+    })?;
+    Ok(Payload { bytes, sha256 })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
     })
 }
 

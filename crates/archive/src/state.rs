@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use crate::kind::PageKind;
+use crate::lock::DirLock;
 use crate::target::Target;
 use crate::warc::{WarcError, WarcWriter};
 
@@ -26,6 +27,9 @@ pub enum StateError {
     /// A WARC file could not be opened, cut or appended to.
     #[error(transparent)]
     Warc(#[from] WarcError),
+    /// Another run writes this archive, or its lock file cannot be used.
+    #[error("{0}")]
+    Locked(#[source] crate::lock::LockError),
     /// The harvest's `warc/` directory could not be created.
     #[error("cannot create {path}: {source}")]
     Dir {
@@ -96,6 +100,9 @@ const ADDED_COLUMNS: [(&str, &str); 3] = [
     ("removed_at", "TEXT"),
     ("removed_status", "INTEGER"),
 ];
+
+/// The archive's lock file, inside the harvest folder.
+pub const LOCK_FILE: &str = "nianbao.lock";
 
 /// Status of a URL in the frontier.
 pub mod status {
@@ -231,6 +238,8 @@ pub struct Outcome {
 
 /// The state database and the WARC file currently appended to.
 pub struct Store {
+    /// The archive's writer lock, released when the store is dropped.
+    _lock: DirLock,
     path: PathBuf,
     conn: Connection,
     warc_dir: PathBuf,
@@ -243,8 +252,21 @@ pub struct Store {
 
 impl Store {
     /// Opens `dir/state.sqlite` and the newest `dir/warc/*.warc.gz`, cutting uncommitted bytes.
-    /// Returns the store and the number of bytes cut.
+    /// Returns the store and the number of bytes cut. The store holds the archive's lock
+    /// (`dir/nianbao.lock`, [`crate::lock`]) until it is dropped: a second writer fails at once
+    /// with [`StateError::Locked`] naming the holder.
     pub fn open(dir: &Path, warc_max_bytes: u64) -> Result<(Store, u64), StateError> {
+        std::fs::create_dir_all(dir).map_err(|source| StateError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let lock = DirLock::acquire(dir, &dir.join(LOCK_FILE)).map_err(StateError::Locked)?;
+        if let Some(dead) = lock.taken_over() {
+            tracing::warn!(
+                "took over the lock of {} from a run that ended without releasing it ({dead})",
+                dir.display()
+            );
+        }
         let warc_dir = dir.join("warc");
         std::fs::create_dir_all(&warc_dir).map_err(|source| StateError::Dir {
             path: warc_dir.clone(),
@@ -280,6 +302,7 @@ impl Store {
         )
         .map_err(sql)?;
         let store = Store {
+            _lock: lock,
             path,
             conn,
             warc_dir,

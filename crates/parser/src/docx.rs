@@ -482,17 +482,37 @@ fn emit_row(
 /// Parses the XML of a DOCX main document part.
 pub(crate) fn parse_document_xml(xml: &str) -> Result<Document, DocxError> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    reader.config_mut().check_end_names = false;
+    // Word writes well-formed XML: a mismatched or missing end tag means the part was cut or
+    // edited, and is named as malformed rather than read as a document without tables.
+    reader.config_mut().check_end_names = true;
     let mut st = State::default();
+    let mut open: Vec<String> = Vec::new();
     loop {
         let event = reader.read_event().map_err(|e| DocxError::Xml {
             position: reader.error_position(),
             message: e.to_string(),
         })?;
         match event {
-            Event::Start(e) => st.start(&e, false),
+            Event::Start(e) => {
+                open.push(e.name().0.to_string());
+                st.start(&e, false);
+            }
             Event::Empty(e) => st.start(&e, true),
-            Event::End(e) => st.end(e.name().local_name().as_ref()),
+            Event::End(e) => {
+                open.pop();
+                st.end(e.name().local_name().as_ref());
+            }
+            Event::Eof if !open.is_empty() => {
+                let name = open.last().cloned();
+                return Err(DocxError::Xml {
+                    position: reader.buffer_position(),
+                    message: format!(
+                        "the part ends inside <{}> ({} element(s) left open)",
+                        name.unwrap_or_default(),
+                        open.len()
+                    ),
+                });
+            }
             Event::Text(t) if st.in_text && st.skip_depth == 0 => st.push_text(&t.xml10_content()),
             Event::CData(t) if st.in_text && st.skip_depth == 0 => {
                 st.push_text(&t.xml10_content());
@@ -528,6 +548,20 @@ pub(crate) fn parse_document_xml(xml: &str) -> Result<Document, DocxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_or_mismatched_document_part_is_malformed_not_empty() {
+        let cut = "<w:document><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>12</w:t>";
+        let err = parse_document_xml(cut).expect_err("cut");
+        assert!(
+            err.to_string()
+                .contains("ends inside <w:r> (7 element(s) left open)"),
+            "{err}"
+        );
+        let mismatched = "<w:document><w:body><w:p></w:tbl></w:body></w:document>";
+        let err = parse_document_xml(mismatched).expect_err("mismatched");
+        assert!(err.to_string().contains("malformed"), "{err}");
+    }
 
     fn rows(doc: &Document) -> Vec<String> {
         doc.blocks

@@ -48,6 +48,22 @@ pub enum ParseError {
         /// The error reading it.
         source: std::io::Error,
     },
+    /// The input is empty (no bytes, or only white space): nothing to read.
+    #[error("{what}: the file is empty")]
+    Empty {
+        /// The input, as named by the caller.
+        what: String,
+    },
+    /// The file is larger than the input cap ([`parse_path_capped`]); nothing was parsed.
+    #[error(
+        "{path}: larger than the input cap of {limit} bytes (raise it with --max-input-bytes)"
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap in bytes.
+        limit: u64,
+    },
     /// A format sniffed from the magic bytes that no reader handles: a zip archive that is not
     /// a DOCX, a legacy Word/WPS (OLE) file or an RTF document.
     #[error("{what}: {format} is not a format nianbao reads (convert it to PDF or DOCX)")]
@@ -118,6 +134,9 @@ pub fn parse_bytes(
     http_charset: Option<&str>,
 ) -> Result<Report, ParseError> {
     let what = what.to_string();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty { what });
+    }
     let (doc, encoding) = match sniff(bytes) {
         Format::Pdf => (
             pdf::read_pdf(bytes).map_err(|source| ParseError::Pdf { what, source })?,
@@ -143,12 +162,34 @@ pub fn parse_bytes(
     Ok(report)
 }
 
-/// Read and parse one file.
+/// The default cap on one input file of [`parse_path`]: 128 MiB, the crawler's cap on a
+/// decoded body (`max_decoded_bytes`), so whatever a crawl archives can be parsed.
+pub const MAX_INPUT_BYTES: u64 = 128 << 20;
+
+/// Read and parse one file of at most [`MAX_INPUT_BYTES`].
 pub fn parse_path(path: &Path) -> Result<Report, ParseError> {
-    let bytes = std::fs::read(path).map_err(|source| ParseError::Io {
+    parse_path_capped(path, MAX_INPUT_BYTES)
+}
+
+/// Read and parse one file of at most `limit` bytes. A larger input (or an endless one such
+/// as `/dev/zero`) is [`ParseError::TooLarge`] after reading `limit + 1` bytes.
+pub fn parse_path_capped(path: &Path, limit: u64) -> Result<Report, ParseError> {
+    use std::io::Read;
+    let io = |source| ParseError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ParseError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
     parse_bytes(&bytes, &path.display().to_string(), None)
 }
 
@@ -162,4 +203,32 @@ pub fn report_from_document(doc: &Document) -> Report {
     mapper::map_tables(doc, &mut report);
     validate::check(&mut report);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_input_is_an_error_naming_it() {
+        for bytes in [&b""[..], b" \r\n\t"] {
+            let err = parse_bytes(bytes, "x.html", None).expect_err("empty");
+            assert_eq!(err.to_string(), "x.html: the file is empty");
+        }
+    }
+
+    #[test]
+    fn an_input_beyond_the_cap_is_refused_after_cap_plus_one_bytes() {
+        let dir = std::env::temp_dir().join(format!("nianbao-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join("big.txt");
+        std::fs::write(&path, vec![b'a'; 1001]).expect("write");
+        let err = parse_path_capped(&path, 1000).expect_err("too large");
+        assert!(
+            matches!(err, ParseError::TooLarge { limit: 1000, .. }),
+            "{err}"
+        );
+        assert!(parse_path_capped(&path, 1001).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -46,15 +46,44 @@ fn title_re() -> &'static Regex {
 /// bodies to publish theirs: "关于做好2023年度政府信息公开工作年度报告…的通知"), not a report.
 const ABOUT_REPORTS: [&str; 6] = ["做好", "开展", "编制", "报送", "印发", "关于"];
 
+/// A report title or opening sentence found in a text: the body it names (if any), the year,
+/// and whether the title stands alone (nothing printed before it on its line), as a title
+/// block's second line does.
+struct TitleMatch {
+    name: Option<String>,
+    year: i32,
+    alone: bool,
+}
+
+/// Text glued to a title that no report prints in its own title block: markup, a spreadsheet
+/// formula (`=HYPERLINK(…)2021年…`), a URL. A body's name is Chinese; ASCII letters and ASCII
+/// punctuation other than a dot in it mean the text is a link or an injection, not a title.
+fn foreign(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_ascii_alphabetic() || (c.is_ascii_punctuation() && c != '.'))
+}
+
 /// The body name and year of a report title or opening sentence, if the text names one.
 fn report_title(text: &str) -> Option<(Option<String>, i32)> {
+    title_match(text).map(|m| (m.name, m.year))
+}
+
+fn title_match(text: &str) -> Option<TitleMatch> {
     if !text.contains("20") {
         return None; // no year: skip the regex
     }
     let caps = title_re().captures(text)?;
     let year = caps[2].parse().ok()?;
-    let raw = caps[1].trim();
+    let group = caps.get(1)?;
+    let raw = group.as_str().trim();
     if ABOUT_REPORTS.iter().any(|w| raw.ends_with(w)) {
+        return None;
+    }
+    // What is printed right before the title on its line: a formula or markup there makes the
+    // line a link or an injection, never the report's own title.
+    let before = text[..group.start()].trim_end();
+    let glued = |c: char| matches!(c, ')' | '"' | '\'' | '>' | '=' | ']' | '}');
+    if foreign(raw) || before.chars().last().is_some_and(glued) {
         return None;
     }
     let mut name = raw;
@@ -64,7 +93,11 @@ fn report_title(text: &str) -> Option<(Option<String>, i32)> {
         }
     }
     let name = name.trim_start_matches(['的', '对']);
-    Some(((name.chars().count() >= 2).then(|| name.to_string()), year))
+    Some(TitleMatch {
+        name: (name.chars().count() >= 2).then(|| name.to_string()),
+        year,
+        alone: before.is_empty() && raw.is_empty(),
+    })
 }
 
 /// Leading words that are not part of a body's name.
@@ -113,18 +146,25 @@ pub(crate) fn year(doc: &Document) -> Option<i32> {
     })
 }
 
-/// The issuing body: the name before "YYYY年政府信息公开工作年度报告" in the title or the
-/// opening lines, without leading verbs such as 现公布.
+/// The issuing body: the name before "YYYY年政府信息公开工作年度报告" in the report's own
+/// title block or opening lines, without leading verbs such as 现公布. Navigation links are
+/// not a title block: a line with markup or a formula around the title is skipped, and so is
+/// a title of another year than the report's data year (a sidebar link to another report).
 pub(crate) fn body(doc: &Document) -> Option<String> {
     let texts = head_texts(doc);
-    let from_texts = texts
-        .iter()
-        .enumerate()
-        .find_map(|(i, t)| match report_title(t)? {
-            (Some(name), _) => Some(name),
+    let data_year = year(doc);
+    let from_texts = texts.iter().enumerate().find_map(|(i, t)| {
+        let m = title_match(t)?;
+        if data_year.is_some_and(|y| y != m.year) {
+            return None;
+        }
+        match m.name {
+            Some(name) => Some(name),
             // A title printed over two lines: "淮安市人民政府" / "2024年政府信息公开工作年度报告".
-            (None, _) => i.checked_sub(1).and_then(|p| plausible_name(&texts[p])),
-        });
+            None if m.alone => i.checked_sub(1).and_then(|p| plausible_name(&texts[p])),
+            None => None,
+        }
+    });
     from_texts.or_else(|| {
         doc.title
             .as_deref()
@@ -205,6 +245,26 @@ mod tests {
             None,
         );
         assert_eq!(body(&d).as_deref(), Some("淮安市人民政府"));
+    }
+
+    #[test]
+    fn a_sidebar_link_is_not_the_title_block() {
+        // See: issue 17 (a formula in a sidebar link became the body).
+        let d = doc(
+            &[
+                "财政局",
+                "=HYPERLINK(\"http://x.example/\",\"点此\")2021年政府信息公开工作年度报告",
+                "首页",
+                "=HYPERLINK\"x\"2021年政府信息公开工作年度报告",
+                "2020年政府信息公开工作年度报告",
+                "贵港市人民政府",
+                "2021年政府信息公开工作年度报告",
+                "本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。",
+            ],
+            None,
+        );
+        assert_eq!(year(&d), Some(2021));
+        assert_eq!(body(&d).as_deref(), Some("贵港市人民政府"));
     }
 
     #[test]

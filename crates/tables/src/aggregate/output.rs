@@ -35,6 +35,14 @@ pub enum OutputError {
         /// The polars error.
         source: PolarsError,
     },
+    /// A Parquet file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Parquet {
+        /// The file (inside the set folder until the switch).
+        path: PathBuf,
+        /// The polars error.
+        source: PolarsError,
+    },
     /// The workbook `nianbao.xlsx` could not be written.
     #[error("cannot write {path}: {source}")]
     Xlsx {
@@ -64,15 +72,35 @@ pub struct Written {
     pub files: Vec<String>,
 }
 
-/// Write every output into `out`, replacing the previous run's files only when all succeeded.
+fn parquet_err(path: &Path) -> impl FnOnce(PolarsError) -> OutputError + '_ {
+    move |source| OutputError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Write every output into `out`, replacing the previous run's set only when all succeeded
+/// ([`Staging`]). The caller holds the output folder's lock.
 pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Written, OutputError> {
     let staging = Staging::new(out).map_err(io_err(out))?;
+    let written = stage_all(tables, &staging, csv)?;
+    staging.commit().map_err(io_err(out))?;
+    Ok(written)
+}
+
+/// Write every table output into the set folder of `staging` (the caller adds its own files,
+/// e.g. `report.html`, and switches the set in with [`Staging::commit`]).
+pub fn stage_all(
+    tables: &Tables,
+    staging: &Staging,
+    csv: CsvEncoding,
+) -> Result<Written, OutputError> {
     // Three independent jobs side by side: the cells Parquet partitions (built a chunk at a
     // time), cells.csv (straight from the compact rows; mostly I/O) and the small tables with
     // the workbook.
     let (parquet, text, small) = std::thread::scope(|s| {
         let text = s.spawn(|| write_cells_csv(tables, &staging.path("cells.csv"), csv));
-        let small = s.spawn(|| write_small_tables(tables, &staging, csv));
+        let small = s.spawn(|| write_small_tables(tables, staging, csv));
         let parquet = write_cell_partitions(tables, &staging.path("cells"));
         (parquet, joined(text), joined(small))
     });
@@ -82,8 +110,27 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
     written.files.push("cells.csv".into());
     written.files.push("cells/year=*/part-0.parquet".into());
     written.files.extend(small?);
-    staging.commit().map_err(io_err(out))?;
     Ok(written)
+}
+
+/// `unreadable.csv` in the set of `staging`: one row per input the run could not read (a
+/// record that is torn, corrupt or altered, a report page that did not parse), with the URL and
+/// the reason. Written only for a partial run, so a complete run's set has no such file.
+pub fn stage_unreadable(
+    staging: &Staging,
+    rows: &[(String, String)],
+    csv: CsvEncoding,
+) -> Result<(), OutputError> {
+    let path = staging.path("unreadable.csv");
+    let file = File::create(&path).map_err(io_err(&path))?;
+    let mut sink = CsvSink::new(BufWriter::new(file), csv, &["source_url", "reason"])
+        .map_err(io_err(&path))?;
+    for (url, reason) in rows {
+        sink.row(&[Field::text(url.as_str()), Field::text(reason.as_str())])
+            .map_err(io_err(&path))?;
+    }
+    sink.finish().map_err(io_err(&path))?;
+    Ok(())
 }
 
 /// A scoped thread's result; its panic, if any, goes on in this thread.
@@ -112,7 +159,7 @@ fn write_small_tables(
         ("trends", &mut trends),
     ] {
         let path = staging.path(&format!("{name}.parquet"));
-        frames::write_parquet(df, &path).map_err(frame_err(table_name(name)))?;
+        frames::write_parquet(df, &path).map_err(parquet_err(&path))?;
         files.push(format!("{name}.parquet"));
     }
     for (name, df) in [
@@ -142,15 +189,6 @@ fn write_small_tables(
     Ok(files)
 }
 
-fn table_name(name: &str) -> &'static str {
-    match name {
-        "reports" => "reports",
-        "findings" => "findings",
-        "comparison" => "comparison",
-        _ => "trends",
-    }
-}
-
 /// Rows per row group of the `cells` Parquet files: the unit built in memory at a time.
 const CELL_CHUNK: usize = 1 << 17;
 
@@ -160,6 +198,8 @@ fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError>
     let year_of = |c: &CellRow| tables.reports[c.report()].year;
     let years: BTreeSet<Option<i32>> = tables.reports.iter().map(|r| r.year).collect();
     for year in years {
+        let name = year.map_or("__HIVE_DEFAULT_PARTITION__".to_string(), |y| y.to_string());
+        let path = dir.join(format!("year={name}")).join("part-0.parquet");
         let mut rows = tables
             .cells
             .iter()
@@ -180,13 +220,13 @@ fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError>
             let writer = match &mut part {
                 Some(w) => w,
                 None => part.insert(
-                    frames::PartitionWriter::create(dir, year, &df).map_err(frame_err("cells"))?,
+                    frames::PartitionWriter::create(dir, year, &df).map_err(parquet_err(&path))?,
                 ),
             };
-            writer.write(df).map_err(frame_err("cells"))?;
+            writer.write(df).map_err(parquet_err(&path))?;
         }
         if let Some(w) = part {
-            w.finish().map_err(frame_err("cells"))?;
+            w.finish().map_err(parquet_err(&path))?;
         }
     }
     Ok(())

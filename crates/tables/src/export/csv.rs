@@ -241,6 +241,40 @@ pub fn write_csv(
 mod tests {
     use super::*;
 
+    /// A writer that accepts `room` bytes, then fails as a full disk does.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_an_error_not_a_panic() {
+        let header = ["a", "b"];
+        let result = (|| {
+            let mut sink = CsvSink::new(FullDisk { room: 100 }, CsvEncoding::Utf8Bom, &header)?;
+            for i in 0..1000 {
+                sink.row(&[Field::Int(i), Field::text("文本")])?;
+            }
+            sink.finish().map(|_| ())
+        })();
+        let err = result.expect_err("the disk is full");
+        assert_eq!(err.raw_os_error(), Some(28));
+    }
+
     #[test]
     fn formulas_are_neutralised_numbers_are_not() {
         let rows = vec![vec![

@@ -3,7 +3,10 @@
 //! looks like a formula stored with Excel's quote prefix (shown as text, never evaluated).
 //! The document date is fixed so an unchanged archive gives an identical workbook.
 
+use std::cell::Cell;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -102,9 +105,44 @@ fn write_sheet(ws: &mut Worksheet, sheet: Sheet, max_rows: u32) -> Result<(), Xl
 }
 
 /// Write the workbook to `path` (its worksheets spill to temporary files next to it, so the
-/// largest sheet costs disk, not memory).
+/// largest sheet costs disk, not memory). rust_xlsxwriter panics when writing those temporary
+/// files fails (a full disk); that panic is caught here and returned as an I/O error, so no
+/// panic leaves this function.
 pub fn write_workbook(path: &Path, sheets: Vec<Sheet>) -> Result<(), XlsxError> {
-    write_workbook_limited(path, sheets, MAX_ROWS)
+    guarded(|| write_workbook_limited(path, sheets, MAX_ROWS))
+}
+
+thread_local! {
+    /// Set while [`guarded`] runs on this thread: the panic hook stays quiet.
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into [`XlsxError::IoError`]. The process's panic hook is
+/// wrapped once so that a panic caught here prints nothing (the error says what happened);
+/// every other panic is reported as before.
+fn guarded<T>(f: impl FnOnce() -> Result<T, XlsxError>) -> Result<T, XlsxError> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        Err(XlsxError::IoError(std::io::Error::other(format!(
+            "the workbook writer failed ({what}); is the disk full?"
+        ))))
+    })
 }
 
 fn write_workbook_limited(path: &Path, sheets: Vec<Sheet>, max_rows: u32) -> Result<(), XlsxError> {
@@ -149,5 +187,13 @@ mod tests {
         assert_eq!(rows.len(), 6, "header, 4 rows, the note");
         assert_eq!(rows[1], ["0", "=1+1"], "formula-like text stays text");
         assert!(rows[5][0].contains("另有 6 行未列出"), "{:?}", rows[5]);
+    }
+
+    #[test]
+    fn a_panic_inside_the_writer_is_an_error() {
+        let err = guarded::<()>(|| panic!("Couldn't write to xml file")).expect_err("caught");
+        let msg = err.to_string();
+        assert!(msg.contains("Couldn't write to xml file"), "{msg}");
+        assert!(guarded(|| Ok(3)).is_ok_and(|v| v == 3));
     }
 }

@@ -83,11 +83,13 @@ pub fn write(tables: &Tables, options: &Options, path: &Path) -> Result<(), Writ
         .file_name()
         .map_or("report.html".into(), |n| n.to_string_lossy().to_string());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, render(tables, options)).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    std::fs::write(&tmp, render(tables, options))
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            // A full disk leaves no partial temporary file behind.
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })
 }
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
