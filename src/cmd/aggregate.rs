@@ -14,7 +14,6 @@ use serde_json::json;
 
 use super::{lock_output, Exit};
 use crate::pipeline;
-use nianbao_crawler::config::Config;
 use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::export::Staging;
@@ -37,8 +36,8 @@ pub(crate) struct Args {
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct OutputArgs {
     /// The cities (adcodes and 2020 census populations for the per-100,000 figures).
-    #[arg(long, default_value = "config/guangxi.toml")]
-    pub config: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
@@ -78,7 +77,7 @@ impl From<CsvEncodingArg> for CsvEncoding {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     // A config that does not load is a usage error before anything is created or locked.
-    Config::load(&args.output.config)?;
+    super::load_config(args.output.config.as_deref())?;
     let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
@@ -123,7 +122,7 @@ pub(crate) fn build(
     opts: &OutputArgs,
     selection: &Selection,
 ) -> anyhow::Result<Exit> {
-    let config = Config::load(&opts.config)?;
+    let config = super::load_config(opts.config.as_deref())?;
     let mut cities: Vec<City> = config.cities();
     cities.retain(|c| selection.keeps_city(&c.name));
     let mut inputs = Vec::new();

@@ -16,8 +16,8 @@ use nianbao_crawler::{CitySite, Config};
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Args {
     /// The cities and crawl settings.
-    #[arg(long, default_value = "config/guangxi.toml")]
-    pub config: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Only these cities (name, name without 市, or adcode); repeatable. Default: all.
     #[arg(long = "city", value_name = "NAME")]
     pub cities: Vec<String>,
@@ -81,7 +81,7 @@ pub(crate) fn select_cities(
 
 /// Runs the crawl on a fresh multi-threaded runtime.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
-    let config = Config::load(&args.config)?;
+    let config = super::load_config(args.config.as_deref())?;
     let cities = select_cities(&config, &args.cities)?;
     let years = args.years.as_deref().map(parse_years).transpose()?;
     let progress = if args.quiet {
@@ -135,7 +135,7 @@ mod tests {
                 .unwrap();
         assert_eq!(cli.args.cities, ["南宁", "柳州市"]);
         assert_eq!(cli.args.scope, ScopeArg::All);
-        assert_eq!(cli.args.config, PathBuf::from("config/guangxi.toml"));
+        assert_eq!(cli.args.config, None);
     }
 
     #[test]

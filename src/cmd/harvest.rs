@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use super::aggregate::{build, OutputArgs, Selection};
 use super::crawl::{self, parse_years, select_cities, ScopeArg};
 use super::{lock_output, Exit, UsageError};
-use nianbao_crawler::Config;
 
 /// Crawl and aggregate in one go (or aggregate an existing archive with --replay).
 #[derive(Debug, clap::Args)]
@@ -52,7 +51,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     let replay = match &args.replay {
         Some(dir) => Some((dir.clone(), replay_selection(args)?)),
         None => {
-            let config = Config::load(&args.output.config)?;
+            let config = super::load_config(args.output.config.as_deref())?;
             select_cities(&config, &args.cities)?;
             args.years.as_deref().map(parse_years).transpose()?;
             None
@@ -105,7 +104,7 @@ fn replay_selection(args: &Args) -> anyhow::Result<Selection> {
     let cities = if args.cities.is_empty() {
         None
     } else {
-        let config = Config::load(&args.output.config)?;
+        let config = super::load_config(args.output.config.as_deref())?;
         let chosen = select_cities(&config, &args.cities)?;
         Some(chosen.into_iter().map(|c| c.name).collect())
     };

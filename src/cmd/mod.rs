@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use nianbao_archive::lock::{DirLock, LockError};
+use nianbao_crawler::{Config, ConfigError};
 use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 
 pub(crate) mod aggregate;
@@ -88,4 +89,16 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
             });
         kind == Some(std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The 14 cities of 广西 (`config/guangxi.toml`), built into the binary: what `--config`
+/// defaults to, so the commands work from any folder.
+const BUILTIN_CONFIG: &str = include_str!("../../config/guangxi.toml");
+
+/// The config file named by `--config`, or the built-in one.
+pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, ConfigError> {
+    match path {
+        Some(path) => Config::load(path),
+        None => Config::from_toml(BUILTIN_CONFIG, Path::new("built-in config/guangxi.toml")),
+    }
 }

@@ -237,15 +237,50 @@ const CURRENT: &str =
 const CURRENT_BEFORE_REMOVALS: &str =
     ", NULL, NULL FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
 
+/// The state database, read-only. While a crawl may be writing (its lock file names a holder)
+/// or a killed crawl left committed pages in the write-ahead log, SQLite's shared-memory index
+/// is needed to read consistently; otherwise the file is opened `immutable`, which reads it
+/// without creating or writing any file beside it.
+fn open_state(dir: &Path, db_path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if may_have_writer(dir, db_path) {
+        return Connection::open_with_flags(db_path, flags);
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(db_path));
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+}
+
+/// A crawl holds (or a killed one held) the archive's lock, or the write-ahead log is not empty.
+fn may_have_writer(dir: &Path, db_path: &Path) -> bool {
+    let non_empty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
+    let mut wal = db_path.as_os_str().to_owned();
+    wal.push("-wal");
+    non_empty(&dir.join(crate::state::LOCK_FILE)) || non_empty(Path::new(&wal))
+}
+
+/// A path as the path part of an SQLite `file:` URI: every byte outside the unreserved set
+/// percent-encoded (so `?`, `#`, `%` and spaces in folder names stay part of the path).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl Archive {
-    /// Opens a harvest directory read-only (a crawl may still be writing it).
+    /// Opens a harvest directory read-only (a crawl may still be writing it). Reading never
+    /// writes into the archive when no crawl is running: the state is then opened as an
+    /// immutable file (no `-shm`/`-wal` files are created or touched), so a read-only copy
+    /// — a team's shared folder, another user's archive — replays as it is.
     pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
         let db_path = dir.join("state.sqlite");
-        let conn = Connection::open_with_flags(
-            &db_path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| ArchiveError::Sql {
+        let conn = open_state(dir, &db_path).map_err(|source| ArchiveError::Sql {
             path: db_path.clone(),
             source,
         })?;

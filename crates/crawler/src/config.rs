@@ -12,7 +12,7 @@ use url::Url;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}: {source} (pass another with --config FILE, or leave --config out for the built-in 广西 config)")]
     Read {
         /// The config file.
         path: PathBuf,
