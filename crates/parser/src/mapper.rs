@@ -835,18 +835,33 @@ impl Mapper<'_, '_, '_> {
         let keys = t2_keys(template);
         let mut table = Table2::empty(template);
         let mut found = vec![false; items.len()];
+        // Numbers on lines of their own that no label claims: from there on, a layout without
+        // rows may print each row's numbers before its label, and a row's label is followed by
+        // the next row's numbers. Table 二 has no identity to tell, so those rows stay null.
+        let mut doubt = false;
+        let mut doubtful = Vec::new();
         for g in groups(self.tokens, region) {
+            let rowless_numbers = g.values.iter().any(|&v| {
+                let t = &self.tokens[v];
+                t.row.is_none() && matches!(t.value, Some(CellValue::Number { .. }))
+            });
             if g.values.is_empty() || g.labels.is_empty() {
+                doubt |= rowless_numbers;
                 continue;
             }
             let best = self.best_row(&g, keys, &found, None);
             let Some((i, _)) = best else {
+                doubt |= rowless_numbers;
                 self.unexpected_row("table2", &g);
                 continue;
             };
             found[i] = true;
             let item = &items[i];
             let path = format!("table2.{}", item.key);
+            if doubt && rowless_numbers {
+                doubtful.push(path);
+                continue;
+            }
             // Table 二 rows have no identity to check a reconstruction against.
             let Some(values) = self.row_values(&g, item.measures.len(), &path, None) else {
                 continue;
@@ -860,6 +875,18 @@ impl Mapper<'_, '_, '_> {
         if !found.iter().any(|&f| f) {
             self.missing("table2", "no row of table 二 was found");
             return None;
+        }
+        if !doubtful.is_empty() {
+            self.finding(
+                "P-LABEL-BROKEN",
+                Severity::Warning,
+                format!(
+                    "table 二 prints numbers that no label claims before {}: each row's numbers may come \
+                     before its label, which cannot be told; left null",
+                    doubtful.join(", ")
+                ),
+                doubtful,
+            );
         }
         let missing: Vec<&str> = items
             .iter()

@@ -541,6 +541,22 @@ mod tests {
             out.join("\n")
         }
 
+        #[test]
+        fn table_2_numbers_before_their_labels_are_left_null() {
+            // Each row's numbers printed before its label: 规章 is 1 | 2 | 3, not 4 | 5 | 6.
+            let text = "二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\n本年制发件数\n\
+                        本年废止件数\n现行有效件数\n1\n2\n3\n规章\n4\n5\n6\n行政规范性文件\n\
+                        三、收到和处理政府信息公开申请情况\n";
+            let report = crate::report_from_document(&crate::text::read_text(text));
+            let json = report.to_json();
+            assert!(json["table2"]["regulations"]["issued"].is_null(), "{json}");
+            assert!(report.findings.iter().any(|f| f.rule == "P-LABEL-BROKEN"));
+            // Numbers after their labels are read as before.
+            let text = text.replace("1\n2\n3\n规章\n4\n5\n6\n行政规范性文件", "规章\n1\n2\n3");
+            let report = crate::report_from_document(&crate::text::read_text(&text));
+            assert_eq!(report.to_json()["table2"]["regulations"]["issued"], 1);
+        }
+
         fn leaf() -> impl Strategy<Value = [i64; 6]> {
             let cell = prop_oneof![6 => Just(0i64), 3 => 1i64..10, 1 => 10i64..120];
             prop::array::uniform6(cell)
