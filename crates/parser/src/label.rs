@@ -92,6 +92,17 @@ pub(crate) fn strip_numbering(s: &str) -> &str {
     }
 }
 
+/// Whether a [`compact`] label opens with template numbering (`（一）`, `1.`, `一、`, `①`): the
+/// start of a printed label rather than the rest of one broken over lines.
+pub(crate) fn is_numbered(compact: &str) -> bool {
+    // "(七" or "(" alone: the numbering itself broken over two lines.
+    let unclosed = compact.strip_prefix('(').is_some_and(|rest| {
+        rest.chars()
+            .all(|c| CN_DIGITS.contains(c) || c.is_ascii_digit())
+    });
+    unclosed || strip_one_number(compact).len() < compact.len()
+}
+
 fn strip_one_number(s: &str) -> &str {
     if let Some(inner) = s.strip_prefix('(') {
         let n = inner
@@ -222,6 +233,16 @@ mod tests {
         );
         assert_eq!(key("本年收费金额(单位:万元)"), "本年收费金额");
         assert_eq!(key("商业 企业"), "商业企业");
+    }
+
+    #[test]
+    fn numbering_broken_over_lines_still_starts_a_label() {
+        for c in ["(七)总计", "(七", "(", "1.", "3.其他", "四、结转"] {
+            assert!(is_numbered(c), "{c}");
+        }
+        for c in ["七)", "总计", "其他", "(区分处理的", "2024年"] {
+            assert!(!is_numbered(c), "{c}");
+        }
     }
 
     #[test]

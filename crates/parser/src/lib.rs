@@ -22,6 +22,7 @@ mod markup;
 mod meta;
 mod number;
 pub mod pdf;
+mod realign;
 mod reconstruct;
 mod rows;
 mod slim;

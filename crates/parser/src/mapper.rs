@@ -16,8 +16,9 @@ use derived::{merged_spans, MergedUse};
 
 use super::label::{self, score};
 use super::number::{fit, CellValue, ColumnUnit, Fitted};
+use super::realign::{label_units, realign_t3, Failure};
 use super::reconstruct::{pieces, reconstruct, t3_row_consistent, t4_consistent, Piece, Reading};
-use super::tokens::{groups, tokenize, Group, Token};
+use super::tokens::{broken_label_key, groups, tokenize, Group, Token};
 use nianbao_model::document::{Document, Loc};
 use nianbao_model::report::{Finding, Num, Report, Severity, Source, Table2, Table3, Table4, Val};
 use nianbao_model::template::{
@@ -50,7 +51,7 @@ pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
     };
 
     let rows3 = match regions.t3.clone() {
-        Some(r) => mapper.match_table3(r),
+        Some(r) => mapper.read_table3(r),
         None => {
             mapper.missing(
                 "table3",
@@ -258,10 +259,13 @@ impl Mapper<'_, '_, '_> {
             .join(" / ")
     }
 
-    /// Candidate keys of a group's label, most specific first: the last label, then the last
-    /// two joined (a label wrapped over two lines or cells).
+    /// Candidate keys of a group's label, most specific first: a label broken over several
+    /// lines joined back to its numbered start ([`broken_label_key`]), the last label, then the
+    /// last two joined (a label wrapped over two lines or cells).
     fn candidates(&self, g: &Group) -> Vec<String> {
-        let mut c = Vec::new();
+        let mut c: Vec<String> = broken_label_key(self.tokens, &g.labels)
+            .into_iter()
+            .collect();
         if let Some(&last) = g.labels.last() {
             c.push(self.tokens[last].key().to_string());
             if g.labels.len() >= 2 {
@@ -286,7 +290,17 @@ impl Mapper<'_, '_, '_> {
         taken: &[bool],
         after: Option<usize>,
     ) -> Option<(usize, f32)> {
-        self.candidates(g).iter().find_map(|cand| {
+        Self::best_row_of(&self.candidates(g), keys, taken, after)
+    }
+
+    /// [`Self::best_row`] for given candidate keys, most specific first.
+    fn best_row_of(
+        candidates: &[String],
+        keys: &RowKeys,
+        taken: &[bool],
+        after: Option<usize>,
+    ) -> Option<(usize, f32)> {
+        candidates.iter().find_map(|cand| {
             if let Some(i) = keys.exact(cand).filter(|&i| !taken[i]) {
                 return Some((i, 1.0));
             }
@@ -344,6 +358,184 @@ impl Mapper<'_, '_, '_> {
             }
         }
         rows
+    }
+
+    /// Table 三's rows by their labels ([`Self::match_table3`]); when that leaves a row
+    /// without its 7 values, a value without a row, or rows out of template order, the
+    /// reading by order of [`realign_t3`] replaces it if the identities allow only one.
+    fn read_table3(&mut self, region: Range<usize>) -> Rows3 {
+        let mark = self.report.findings.len();
+        let rows = self.match_table3(region.clone());
+        if self.table3_is_whole(&rows, &region) {
+            return rows;
+        }
+        let keys = t3_keys();
+        let match_key = |key: &str, taken: &[bool], after: Option<usize>| {
+            Self::best_row_of(&[key.to_string()], keys, taken, after).map(|(i, _)| i)
+        };
+        let read = realign_t3(self.tokens, region.clone(), match_key);
+        let realigned = match read {
+            Ok(r) => r,
+            Err(why) => {
+                if why == Failure::Ambiguous {
+                    self.finding(
+                        "P-REALIGN-AMBIGUOUS",
+                        Severity::Warning,
+                        "table 三's values do not sit in their rows, and several readings of them \
+                         by order add up; none is chosen"
+                            .into(),
+                        vec!["table3".into()],
+                    );
+                }
+                // Only a layout without rows (numbers on lines of their own) can put a row's
+                // numbers under another row's label; printed rows keep theirs.
+                let rowless = self.tokens[region.clone()]
+                    .iter()
+                    .any(|t| t.row.is_none() && t.value.is_some());
+                if !rowless {
+                    return rows;
+                }
+                let units = label_units(self.tokens, region.clone(), match_key);
+                return self.drop_unconfirmed(rows, &units, region);
+            }
+        };
+        self.report.findings.truncate(mark);
+        let mut out: Rows3 = vec![None; T3_ROWS.len()];
+        let mut unread = Vec::new();
+        for (r, mut g, values) in realigned.rows {
+            match values {
+                Some(values) => {
+                    g.values = values.iter().map(|(_, t)| *t).collect();
+                    g.read = Some(values);
+                }
+                None => {
+                    g.read = Some(Vec::new()); // found, not read: null, the finding below
+                    unread.push(format!("table3.{}", T3_ROWS[r].0));
+                }
+            }
+            out[r] = Some(g);
+        }
+        self.finding(
+            "P-REALIGNED",
+            Severity::Warning,
+            format!(
+                "table 三's values do not sit in their rows (a converter's or OCR layout); \
+                 read by order, {}: the only reading whose totals add up",
+                realigned.how
+            ),
+            vec!["table3".into()],
+        );
+        if !unread.is_empty() {
+            self.finding(
+                "P-VALUE-COUNT",
+                Severity::Error,
+                format!(
+                    "{}: the row's printed digits add up in several ways; none is chosen, left null",
+                    unread.join(", ")
+                ),
+                unread,
+            );
+        }
+        out
+    }
+
+    /// The rows of a label-by-label reading that a converter's layout leaves in doubt, dropped
+    /// with a finding. Rows are kept up to the first printed row that is not one whole label
+    /// ([`label_units`]: a numbered start and the fragments after it) followed by a row's
+    /// numbers (7, give or take the splits and joins its own reading may make): past a label
+    /// without numbers, numbers without a label or two rows' numbers in one run, numbers may
+    /// belong to the label before or after them, and a label-by-label reading cannot tell which.
+    fn drop_unconfirmed(
+        &mut self,
+        mut rows: Rows3,
+        units: &[(usize, Group)],
+        region: Range<usize>,
+    ) -> Rows3 {
+        let mut trusted_until = region.end;
+        for g in groups(self.tokens, region.clone()) {
+            let matched: Vec<&(usize, Group)> = units
+                .iter()
+                .filter(|(_, u)| u.labels.iter().any(|t| g.labels.contains(t)))
+                .collect();
+            let pieces: usize = g
+                .values
+                .iter()
+                .map(|&i| pieces(self.tokens[i].text, i).map_or(1, |p| p.len()))
+                .sum();
+            let whole = match matched.as_slice() {
+                [] => g.values.is_empty(),
+                // 7 give or take the splits and joins a row's own reading may make.
+                [(_, u)] => (4..=10).contains(&pieces) && u.labels.last() == g.labels.last(),
+                _ => false,
+            };
+            if !whole {
+                trusted_until = g.labels.first().or(g.values.first()).copied().unwrap_or(0);
+                break;
+            }
+        }
+        let mut dropped = Vec::new();
+        for (r, row) in rows.iter_mut().enumerate() {
+            let Some(g) = row else { continue };
+            let start = g
+                .labels
+                .iter()
+                .rev()
+                .find(|&&i| label::is_numbered(&self.tokens[i].compact));
+            let confirmed = start
+                .and_then(|s| units.iter().find(|(_, u)| u.labels.contains(s)))
+                .is_some_and(|(u, _)| *u == r);
+            if !confirmed || g.values.iter().any(|&v| v >= trusted_until) {
+                dropped.push(format!("table3.{}", T3_ROWS[r].0));
+                *row = None;
+            }
+        }
+        if !dropped.is_empty() {
+            self.finding(
+                "P-LABEL-BROKEN",
+                Severity::Warning,
+                format!(
+                    "table 三's labels and numbers lost their rows and no reading of the values by order \
+                     adds up; which label each run of numbers belongs to cannot be told for {}; left null",
+                    dropped.join(", ")
+                ),
+                dropped,
+            );
+        }
+        rows
+    }
+
+    /// Every matched row of table 三 has its 7 values, in template order, and no numeric value
+    /// of the region is left outside a row.
+    fn table3_is_whole(&self, rows: &Rows3, region: &Range<usize>) -> bool {
+        let mut used = std::collections::HashSet::new();
+        let mut order: Vec<(usize, usize)> = Vec::new();
+        for (r, g) in rows.iter().enumerate() {
+            let Some(g) = g else { continue };
+            let values: Vec<&CellValue> = g
+                .values
+                .iter()
+                .filter_map(|&i| self.tokens[i].value.as_ref())
+                .collect();
+            let filled = values.iter().filter(|v| !v.is_null()).count();
+            if values.len() < 7
+                || filled > 7
+                || values.iter().any(|v| matches!(v, CellValue::Unreadable))
+            {
+                return false;
+            }
+            used.extend(g.values.iter().copied());
+            order.push((g.labels.first().copied().unwrap_or(0), r));
+        }
+        order.sort_unstable();
+        let in_order = order.windows(2).all(|w| w[0].1 < w[1].1);
+        let stray = region.clone().any(|i| {
+            !used.contains(&i)
+                && matches!(
+                    self.tokens[i].value,
+                    Some(CellValue::Number { .. } | CellValue::Unreadable)
+                )
+        });
+        in_order && !stray
     }
 
     fn unexpected_row(&mut self, table: &str, g: &Group) {
@@ -440,6 +632,12 @@ impl Mapper<'_, '_, '_> {
         path: &str,
         identity: Option<Identity>,
     ) -> Option<Vec<Slot>> {
+        if let Some(read) = &g.read {
+            let slots = read
+                .iter()
+                .map(|&(value, token)| Slot::Read { value, token });
+            return Some(slots.collect());
+        }
         let mut v: &[usize] = &g.values;
         let blank = |i: &usize| {
             self.tokens[*i]
@@ -675,18 +873,33 @@ impl Mapper<'_, '_, '_> {
         let keys = t2_keys(template);
         let mut table = Table2::empty(template);
         let mut found = vec![false; items.len()];
+        // Numbers on lines of their own that no label claims: from there on, a layout without
+        // rows may print each row's numbers before its label, and a row's label is followed by
+        // the next row's numbers. Table 二 has no identity to tell, so those rows stay null.
+        let mut doubt = false;
+        let mut doubtful = Vec::new();
         for g in groups(self.tokens, region) {
+            let rowless_numbers = g.values.iter().any(|&v| {
+                let t = &self.tokens[v];
+                t.row.is_none() && matches!(t.value, Some(CellValue::Number { .. }))
+            });
             if g.values.is_empty() || g.labels.is_empty() {
+                doubt |= rowless_numbers;
                 continue;
             }
             let best = self.best_row(&g, keys, &found, None);
             let Some((i, _)) = best else {
+                doubt |= rowless_numbers;
                 self.unexpected_row("table2", &g);
                 continue;
             };
             found[i] = true;
             let item = &items[i];
             let path = format!("table2.{}", item.key);
+            if doubt && rowless_numbers {
+                doubtful.push(path);
+                continue;
+            }
             // Table 二 rows have no identity to check a reconstruction against.
             let Some(values) = self.row_values(&g, item.measures.len(), &path, None) else {
                 continue;
@@ -700,6 +913,18 @@ impl Mapper<'_, '_, '_> {
         if !found.iter().any(|&f| f) {
             self.missing("table2", "no row of table 二 was found");
             return None;
+        }
+        if !doubtful.is_empty() {
+            self.finding(
+                "P-LABEL-BROKEN",
+                Severity::Warning,
+                format!(
+                    "table 二 prints numbers that no label claims before {}: each row's numbers may come \
+                     before its label, which cannot be told; left null",
+                    doubtful.join(", ")
+                ),
+                doubtful,
+            );
         }
         let missing: Vec<&str> = items
             .iter()
@@ -754,6 +979,7 @@ impl Mapper<'_, '_, '_> {
                     None => Group {
                         labels: Vec::new(),
                         values: all.iter().flat_map(|g| g.values.clone()).collect(),
+                        ..Group::default()
                     },
                 };
                 self.row_values(&group, 15, "table4", Some(t4_consistent))?

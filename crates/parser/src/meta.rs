@@ -1,6 +1,8 @@
 //! [`Document`] → metadata: the data year (统计期限 first, then the title) and the issuing body
 //! as the report names itself. Tolerates characters dropped by text extraction
-//! ("自202111日起"). No I/O.
+//! ("自202111日起"), spaces put between digits and 年 by converters and OCR ("2 0 2 4 年",
+//! "2024 年"), and titles that put the year before the body ("2024年某某局政府信息公开…").
+//! No I/O.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -42,6 +44,15 @@ fn title_re() -> &'static Regex {
     )
 }
 
+/// A title with the year first: "2024年上海市某局政府信息公开工作年度报告".
+fn year_first_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(20\d{2})\s*年度?\s*([^\s,，。、:：;；“”《》()（）|<>_\-—]{2,40}?)\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)",
+    )
+}
+
 /// Words that, right before "YYYY年…年度报告", show a text *about* reports (a notice asking
 /// bodies to publish theirs: "关于做好2023年度政府信息公开工作年度报告…的通知"), not a report.
 const ABOUT_REPORTS: [&str; 6] = ["做好", "开展", "编制", "报送", "印发", "关于"];
@@ -72,7 +83,9 @@ fn title_match(text: &str) -> Option<TitleMatch> {
     if !text.contains("20") {
         return None; // no year: skip the regex
     }
-    let caps = title_re().captures(text)?;
+    let Some(caps) = title_re().captures(text) else {
+        return year_first_title(text);
+    };
     let year = caps[2].parse().ok()?;
     let group = caps.get(1)?;
     let raw = group.as_str().trim();
@@ -82,8 +95,7 @@ fn title_match(text: &str) -> Option<TitleMatch> {
     // What is printed right before the title on its line: a formula or markup there makes the
     // line a link or an injection, never the report's own title.
     let before = text[..group.start()].trim_end();
-    let glued = |c: char| matches!(c, ')' | '"' | '\'' | '>' | '=' | ']' | '}');
-    if foreign(raw) || before.chars().last().is_some_and(glued) {
+    if foreign(raw) || before.chars().last().is_some_and(glued_to_markup) {
         return None;
     }
     let mut name = raw;
@@ -100,6 +112,35 @@ fn title_match(text: &str) -> Option<TitleMatch> {
     })
 }
 
+/// [`title_match`] for a title that names the year before the body
+/// ("2024 年某某市科学技术局政府信息公开工作年度报告").
+fn year_first_title(text: &str) -> Option<TitleMatch> {
+    let caps = year_first_re().captures(text)?;
+    let year = caps[1].parse().ok()?;
+    let before = text[..caps.get(0)?.start()].trim_end();
+    if ABOUT_REPORTS.iter().any(|w| before.ends_with(w)) {
+        return None;
+    }
+    let name = caps[2].trim();
+    if foreign(name) || before.chars().last().is_some_and(glued_to_markup) {
+        return None;
+    }
+    // "2024年度政府信息公开…" has no body: what the pattern took for one is the template's words.
+    // "本机关"/"我局" name no one: a sentence about the report, not its title.
+    let plausible = name.chars().count() >= 2
+        && !name.starts_with(['度', '政', '工', '本', '我', '全', '各', '该']);
+    Some(TitleMatch {
+        name: plausible.then(|| name.to_string()),
+        year,
+        alone: false,
+    })
+}
+
+/// The last character of markup or a formula that a title printed right after it is glued to.
+fn glued_to_markup(c: char) -> bool {
+    matches!(c, ')' | '"' | '\'' | '>' | '=' | ']' | '}')
+}
+
 /// Leading words that are not part of a body's name.
 const PREFIXES: [&str; 8] = [
     "现将",
@@ -113,13 +154,13 @@ const PREFIXES: [&str; 8] = [
 ];
 
 /// The texts metadata is read from: the first blocks' text (a line as it is, a row's cells
-/// joined by spaces).
+/// joined by spaces), with the spaces inside dates squeezed out ([`squeeze_dates`]).
 fn head_texts(doc: &Document) -> Vec<Cow<'_, str>> {
     doc.blocks
         .iter()
         .take(HEAD_BLOCKS)
         .map(|block| match block {
-            Block::Line { text, .. } => Cow::Borrowed(text.as_str()),
+            Block::Line { text, .. } => squeeze_dates(text),
             Block::Row { cells } => Cow::Owned(
                 cells
                     .iter()
@@ -131,10 +172,46 @@ fn head_texts(doc: &Document) -> Vec<Cow<'_, str>> {
         .collect()
 }
 
+/// White space inside a date as converters and OCR print it ("2 0 2 4 年 1 2 月", "2024 年")
+/// removed: a run of spaces goes when a digit is on one side and a digit or 年/月/日 on the
+/// other. Text without such a run is borrowed as it is.
+fn squeeze_dates(text: &str) -> Cow<'_, str> {
+    let dateish = |c: char| c.is_ascii_digit() || matches!(c, '年' | '月' | '日');
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() && i > 0 {
+            let end = (i..chars.len())
+                .find(|&j| !chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let (prev, next) = (chars[i - 1], chars.get(end).copied());
+            let squeeze = next.is_some_and(|n| {
+                (prev.is_ascii_digit() && dateish(n)) || (dateish(prev) && n.is_ascii_digit())
+            });
+            if squeeze {
+                changed = true;
+                i = end;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// The data year: the 统计期限 sentence wins, then "自2021年1月1日起", then a title.
 pub(crate) fn year(doc: &Document) -> Option<i32> {
     let texts = head_texts(doc);
-    let title = doc.title.as_deref();
+    let title = doc.title.as_deref().map(squeeze_dates);
+    let title = title.as_deref();
     let all = || texts.iter().map(|t| t.as_ref()).chain(title);
     let find =
         |re: &Regex| all().find_map(|t| re.captures(t).and_then(|c| c[1].parse::<i32>().ok()));
@@ -168,7 +245,7 @@ pub(crate) fn body(doc: &Document) -> Option<String> {
     from_texts.or_else(|| {
         doc.title
             .as_deref()
-            .and_then(report_title)
+            .and_then(|t| report_title(&squeeze_dates(t)))
             .and_then(|(name, _)| name)
     })
 }
@@ -265,6 +342,24 @@ mod tests {
         );
         assert_eq!(year(&d), Some(2021));
         assert_eq!(body(&d).as_deref(), Some("贵港市人民政府"));
+    }
+
+    #[test]
+    fn spaced_years_and_a_year_first_title() {
+        let d = doc(
+            &["2024 年某某市科学技术局政府信息公开工作年度报告", "正文"],
+            None,
+        );
+        assert_eq!(year(&d), Some(2024));
+        assert_eq!(body(&d).as_deref(), Some("某某市科学技术局"));
+        let d = doc(
+            &["统计期限自 2 0 2 3 年 1 月 1 日起至 2 0 2 3 年 1 2 月 3 1 日止。"],
+            Some("2022年度政府信息公开工作年度报告"),
+        );
+        assert_eq!(year(&d), Some(2023));
+        assert_eq!(body(&d), None);
+        assert_eq!(squeeze_dates("规章 1 2 件"), "规章 12 件");
+        assert_eq!(squeeze_dates("第二十条 第(一)项"), "第二十条 第(一)项");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Plain text → [`Document`], for the three text layouts real extractions use:
 //! the flattened layout of the seed (a line `|` opens a row, each cell is `text |` on its own
-//! line, a trailing run of `|` pads the row to the grid width); single-line rows `a | b | c |`
-//! (also tab-separated); and one cell per line, which stays a sequence of lines. No I/O.
+//! line, a trailing run of `|` pads the row to the grid width, blank lines between the cells
+//! are skipped); single-line rows `a | b | c |` (also tab-separated); and one cell per line,
+//! which stays a sequence of lines. No I/O.
 
 use nianbao_model::document::{Cell, Document, Loc};
 
@@ -23,6 +24,9 @@ pub fn read_text(text: &str) -> Document {
             continue;
         }
         if let Some(cells) = open_row.as_mut() {
+            if line.is_empty() {
+                continue; // converters put blank lines between the cells of a row
+            }
             if line.ends_with('|') {
                 cells.push(Cell {
                     text: strip_pipe_run(line).to_string(),
@@ -147,6 +151,15 @@ mod tests {
             vec![vec!["第二十条第(一)项"], vec!["行政许可", "1200631"]]
         );
         assert!(matches!(doc.blocks.last(), Some(Block::Line { text, .. }) if text == "三、收到"));
+    }
+
+    #[test]
+    fn blank_lines_between_flattened_cells_do_not_end_the_row() {
+        let doc = read_text("|\n规章 |\n\n0 |\n\n\n1 | ||\n|\n行政许可 |\n5 | ||");
+        assert_eq!(
+            rows(&doc),
+            vec![vec!["规章", "0", "1"], vec!["行政许可", "5"]]
+        );
     }
 
     #[test]

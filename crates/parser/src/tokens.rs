@@ -54,7 +54,13 @@ fn token(text: &str, row: Option<usize>, row_len: usize, loc: Loc) -> Token<'_> 
     // NFKC once: the compact form and the value classification both start from it.
     let spaced = label::nfkc(text);
     let compact = label::without_whitespace(&spaced);
-    let value = classify_normalized(&spaced, &compact);
+    // "2." or "(七" alone is the numbering of a label broken after it, not a value.
+    let numbering_only = label::is_numbered(&compact) && label::key_of_compact(&compact).is_empty();
+    let value = if numbering_only {
+        None
+    } else {
+        classify_normalized(&spaced, &compact)
+    };
     let key = if value.is_none() {
         label::key_of_compact(&compact)
     } else {
@@ -71,11 +77,32 @@ fn token(text: &str, row: Option<usize>, row_len: usize, loc: Loc) -> Token<'_> 
     }
 }
 
+/// The key of a label broken over several tokens (lines, or cells of a converter's layout,
+/// possibly mid-word): the compact texts of `labels` from the last numbered one to the end,
+/// joined, then keyed. `None` when the last label is numbered itself (it is whole) or no
+/// label is numbered (nothing marks where the label starts).
+pub(crate) fn broken_label_key(tokens: &[Token<'_>], labels: &[usize]) -> Option<String> {
+    let numbered = |i: &usize| label::is_numbered(&tokens[*i].compact);
+    if labels.last().is_none_or(numbered) {
+        return None;
+    }
+    let start = labels.iter().rposition(numbered)?;
+    let joined: String = labels[start..]
+        .iter()
+        .map(|&i| tokens[i].compact.as_str())
+        .collect();
+    Some(label::key_of_compact(&joined))
+}
+
 /// One printed row: its label tokens, then its value tokens (indices into the token list).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Group {
     pub labels: Vec<usize>,
     pub values: Vec<usize>,
+    /// Values already read from the whole table (each with the token it came from), when the
+    /// row's cells were found by [`crate::realign`] rather than printed in the row; empty when
+    /// the row was found but its values could not be read (null, with a finding).
+    pub read: Option<Vec<(i64, usize)>>,
 }
 
 /// Split `tokens[range]` into groups: a new group starts at a row boundary, or where a label
