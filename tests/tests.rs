@@ -4,6 +4,7 @@ mod aggregate;
 mod cli;
 mod crawl;
 mod deps;
+mod doc;
 mod docx;
 mod fixtures;
 mod harvest;

@@ -52,7 +52,7 @@ pub enum DocxError {
 pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
     match sniff(bytes) {
         Format::Docx | Format::Zip => {}
-        Format::Ole => return Err(DocxError::LegacyWord),
+        Format::Ole | Format::WordBinary => return Err(DocxError::LegacyWord),
         other => return Err(DocxError::NotDocx(other)),
     }
     std::panic::catch_unwind(|| {
@@ -126,25 +126,26 @@ fn decode_xml(raw: &[u8]) -> String {
     }
 }
 
-/// What a table cell holds, in order.
-enum Item {
+/// What a table cell holds, in order (shared with the Word binary reader).
+pub(crate) enum Item {
     Para(String),
     Blocks(Vec<Block>),
 }
 
-enum VMerge {
+pub(crate) enum VMerge {
     None,
     Restart,
     Continue,
 }
 
-struct CellOut {
-    items: Vec<Item>,
-    span: u32,
-    vmerge: VMerge,
+pub(crate) struct CellOut {
+    pub(crate) items: Vec<Item>,
+    pub(crate) span: u32,
+    pub(crate) vmerge: VMerge,
     /// Old-style horizontal merge continuation (`w:hMerge` without restart).
-    hmerge_continue: bool,
-    col: u32,
+    pub(crate) hmerge_continue: bool,
+    /// Grid column, from 0.
+    pub(crate) col: u32,
 }
 
 enum Frame {
@@ -380,7 +381,7 @@ impl State {
 
 /// One table row → a `Row` of its logical cells, or, when a cell holds a nested table, the
 /// row's content in order (paragraphs as lines, nested rows as rows).
-fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
+pub(crate) fn emit_row(table: u32, row: u32, cells: Vec<CellOut>, out: &mut Vec<Block>) {
     let nested = cells
         .iter()
         .any(|c| c.items.iter().any(|i| matches!(i, Item::Blocks(_))));

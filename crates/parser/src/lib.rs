@@ -13,6 +13,7 @@
 //!   file.
 
 pub mod decode;
+pub mod doc;
 pub mod docx;
 mod grid;
 pub mod html;
@@ -80,6 +81,14 @@ pub enum ParseError {
         /// Why the DOCX reader failed.
         source: docx::DocxError,
     },
+    /// The bytes are a Word 97–2003 / WPS binary that the `.doc` reader could not read.
+    #[error("{what}: {source}")]
+    Doc {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the Word binary reader failed.
+        source: doc::DocError,
+    },
 }
 
 /// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
@@ -127,6 +136,15 @@ pub fn parse_bytes(
             docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "DOCX".to_string(),
         ),
+        Format::WordBinary => {
+            let read = doc::read_doc_with_producer(bytes)
+                .map_err(|source| ParseError::Doc { what, source })?;
+            let name = match read.producer {
+                doc::Producer::Word => "DOC (Word 97–2003 binary)",
+                doc::Producer::Wps => "WPS (Word binary written by WPS Office)",
+            };
+            (read.document, name.to_string())
+        }
         Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
         Format::Other if looks_like_html(bytes) => {
             let d = decode::decode_html(bytes, http_charset);

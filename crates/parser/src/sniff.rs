@@ -12,7 +12,10 @@ pub enum Format {
     Docx,
     /// Another zip archive (xlsx, odt, a bundle of attachments).
     Zip,
-    /// An OLE compound file (`D0 CF 11 E0`): Word 97–2003 `.doc`, WPS `.wps`, `.xls`.
+    /// An OLE compound file (`D0 CF 11 E0`) holding a `WordDocument` stream: Word 97–2003
+    /// `.doc` or WPS `.wps`.
+    WordBinary,
+    /// Another OLE compound file (`D0 CF 11 E0`): `.xls`, Works, an unreadable directory.
     Ole,
     /// Rich Text Format (`{\rtf`), often served with a `.doc` name.
     Rtf,
@@ -26,7 +29,8 @@ impl fmt::Display for Format {
             Format::Pdf => "PDF",
             Format::Docx => "DOCX",
             Format::Zip => "zip archive (not DOCX)",
-            Format::Ole => "OLE compound file (.doc/.wps/.xls)",
+            Format::WordBinary => "Word/WPS binary document (.doc/.wps)",
+            Format::Ole => "OLE compound file (not a Word/WPS document)",
             Format::Rtf => "RTF document",
             Format::Other => "unknown format",
         })
@@ -39,6 +43,10 @@ pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// Classifies `bytes` by their magic numbers.
 pub fn sniff(bytes: &[u8]) -> Format {
     if bytes.starts_with(&OLE_MAGIC[..4]) {
+        // The streams tell what an OLE file is: `WordDocument` for .doc/.wps.
+        if crate::doc::is_word_binary(bytes) {
+            return Format::WordBinary;
+        }
         return Format::Ole;
     }
     if bytes.starts_with(b"{\\rtf") {
