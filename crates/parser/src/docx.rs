@@ -1,7 +1,8 @@
 //! DOCX bytes → [`Document`]: `word/document.xml` read with quick-xml. Body paragraphs become
 //! lines; table rows become rows of logical cells (`gridSpan` → one cell, `vMerge`
 //! continuations omitted like a rowspan). A row holding a nested table is layout, not data:
-//! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are named, not read.
+//! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are read by
+//! [`crate::doc`], which shares [`emit_row`].
 
 use std::io::Read;
 

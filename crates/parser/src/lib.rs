@@ -3,7 +3,7 @@
 //! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
-//!   [`docx`]), the report's metadata (year, body), and the mapping of its tables onto the
+//!   [`docx`], [`doc`] for Word 97–2003 and WPS binaries), the report's metadata (year, body), and the mapping of its tables onto the
 //!   national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
@@ -50,7 +50,7 @@ pub enum ParseError {
         source: std::io::Error,
     },
     /// A format sniffed from the magic bytes that no reader handles: a zip archive that is not
-    /// a DOCX, a legacy Word/WPS (OLE) file or an RTF document.
+    /// a DOCX, an OLE file without a `WordDocument` stream or an RTF document.
     #[error("{what}: {format} is not a format nianbao reads (convert it to PDF or DOCX)")]
     Unsupported {
         /// The input, as named by the caller.

@@ -1,5 +1,6 @@
 //! Magic bytes → the format of a saved report, so that each reader gets only its own input and
-//! legacy formats (.doc/.wps) are named instead of misread. Pure; looks at most at the zip index.
+//! formats no reader handles are named instead of misread. Pure; looks at most at the zip index
+//! and the OLE directory.
 
 use std::fmt;
 

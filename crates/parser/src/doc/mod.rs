@@ -514,3 +514,190 @@ fn title(ole: &mut Compound<'_>) -> Option<String> {
     let t = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
     (!t.is_empty()).then(|| t.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(doc: &Document) -> Vec<String> {
+        doc.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Row { cells } => cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                Block::Line { text, .. } => format!("LINE {text}"),
+            })
+            .collect()
+    }
+
+    fn put(b: &mut [u8], at: usize, v: &[u8]) {
+        b[at..at + v.len()].copy_from_slice(v);
+    }
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    /// A WordDocument and a 0Table stream by hand: a UTF-16 piece, a compressed (CP1252) piece
+    /// stored before it in the file, a field (its code hidden, its result shown), and PAPXs in
+    /// both PapxInFkp forms.
+    fn streams() -> (Vec<u8>, Vec<u8>) {
+        let mut wd = vec![0u8; 2048];
+        put(&mut wd, 0, &0xA5ECu16.to_le_bytes());
+        put(&mut wd, 2, &0x00C1u16.to_le_bytes());
+        put(&mut wd, 32, &14u16.to_le_bytes());
+        put(&mut wd, 62, &22u16.to_le_bytes());
+        put(&mut wd, 152, &93u16.to_le_bytes());
+        // Pieces: "标题\r甲\x07" (UTF-16 at 1200), "12\x07\x07" (CP1252 at 1100),
+        // "后记\x13 PAGE \x141\x15\r" (UTF-16 at 1300).
+        let p0 = utf16("标题\r甲\u{7}");
+        let p2 = utf16("后记\u{13} PAGE \u{14}1\u{15}\r");
+        put(&mut wd, 1200, &p0);
+        put(&mut wd, 1100, b"12\x07\x07");
+        put(&mut wd, 1300, &p2);
+        let ccp = 5 + 4 + 13u32;
+        put(&mut wd, 64 + 12, &ccp.to_le_bytes());
+        // One PAPX FKP at page 3 (byte 1536).
+        let mut page = [0u8; 512];
+        let rgfc = [1100u32, 1103, 1104, 1200, 1206, 1210, 1400];
+        let props = [1u8, 2, 0, 0, 1, 0];
+        for (i, fc) in rgfc.iter().enumerate() {
+            put(&mut page, i * 4, &fc.to_le_bytes());
+        }
+        for (i, p) in props.iter().enumerate() {
+            page[rgfc.len() * 4 + i * 13] = match p {
+                1 => 100,
+                2 => 110,
+                _ => 0,
+            };
+        }
+        // In a table: cb 3 → 5 bytes (istd + sprmPFInTable).
+        put(&mut page, 200, &[3, 0, 0, 0x16, 0x24, 1]);
+        // Row end: cb 0, cb' 4 → 8 bytes (istd + sprmPFInTable + sprmPFTtp).
+        put(&mut page, 220, &[0, 4, 0, 0, 0x16, 0x24, 1, 0x17, 0x24, 1]);
+        page[511] = props.len() as u8;
+        wd.resize(1536, 0);
+        wd.extend_from_slice(&page);
+
+        let mut table = Vec::new();
+        // The CLX at 0.
+        let cps = [0u32, 5, 9, ccp];
+        let fcs = [1200u32, (1100 * 2) | 0x4000_0000, 1300];
+        let mut plc = Vec::new();
+        for cp in cps {
+            plc.extend_from_slice(&cp.to_le_bytes());
+        }
+        for fc in fcs {
+            plc.extend_from_slice(&[0, 0]);
+            plc.extend_from_slice(&fc.to_le_bytes());
+            plc.extend_from_slice(&[0, 0]);
+        }
+        table.push(2);
+        table.extend_from_slice(&(plc.len() as u32).to_le_bytes());
+        table.extend_from_slice(&plc);
+        let clx = (0u32, table.len() as u32);
+        // PlcBtePapx: one FKP (page 3) for bytes 1100..1400.
+        let bte_at = table.len() as u32;
+        for v in [1100u32, 1400, 3] {
+            table.extend_from_slice(&v.to_le_bytes());
+        }
+        let pair = |i: usize| 154 + i * 8;
+        put(&mut wd, pair(33), &clx.0.to_le_bytes());
+        put(&mut wd, pair(33) + 4, &clx.1.to_le_bytes());
+        put(&mut wd, pair(13), &bte_at.to_le_bytes());
+        put(&mut wd, pair(13) + 4, &12u32.to_le_bytes());
+        (wd, table)
+    }
+
+    #[test]
+    fn pieces_fields_and_table_marks_make_lines_and_rows() {
+        let (wd, table) = streams();
+        let fib = binary::fib(&wd).expect("fib");
+        let doc = read_streams(&wd, &table, &[], &fib).expect("reads");
+        assert_eq!(dump(&doc), ["LINE 标题", "甲 | 12", "LINE 后记1"]);
+        let Block::Row { cells } = &doc.blocks[1] else {
+            panic!("a row")
+        };
+        assert_eq!(
+            cells[1].loc,
+            Loc::Table {
+                table: 1,
+                row: 1,
+                col: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_piece_prm_can_put_a_paragraph_in_a_table() {
+        // Prm0 with isprm 0x18 (sprmPFInTable) = 1, then a Prc with sprmPFTtp.
+        let prm = (1u16 << 8) | (0x18 << 1);
+        assert_eq!(binary::prm_sprms(prm, &[]), [0x16, 0x24, 1]);
+        let prc: &[u8] = &[0x17, 0x24, 1];
+        assert_eq!(binary::prm_sprms(1, &[prc]), prc);
+    }
+
+    #[test]
+    fn nested_table_rows_are_emitted_in_order() {
+        let d1 = Pap {
+            in_table: true,
+            ..Pap::default()
+        };
+        let ttp = Pap {
+            ttp: true,
+            ..d1.clone()
+        };
+        let inner = Pap {
+            in_table: true,
+            itap: Some(2),
+            inner_cell: true,
+            ..Pap::default()
+        };
+        let inner_ttp = Pap {
+            inner_ttp: true,
+            ..inner.clone()
+        };
+        let mut st = State::default();
+        st.paragraph("前言".into(), false, &d1);
+        st.paragraph("规章".into(), false, &inner);
+        st.paragraph("1".into(), false, &inner);
+        st.paragraph(String::new(), false, &inner_ttp);
+        st.paragraph("后记".into(), true, &d1);
+        st.paragraph(String::new(), true, &ttp);
+        st.paragraph("完".into(), false, &Pap::default());
+        let doc = st.finish();
+        assert_eq!(
+            dump(&doc),
+            ["LINE 前言", "规章 | 1", "LINE 后记", "LINE 完"]
+        );
+    }
+
+    #[test]
+    fn a_row_without_its_end_mark_is_kept() {
+        let d1 = Pap {
+            in_table: true,
+            ..Pap::default()
+        };
+        let mut st = State::default();
+        st.paragraph("规章".into(), true, &d1);
+        st.paragraph("3".into(), true, &d1);
+        assert_eq!(dump(&st.finish()), ["规章 | 3"]);
+    }
+
+    #[test]
+    fn damaged_streams_give_errors_not_panics() {
+        let (wd, table) = streams();
+        let fib = binary::fib(&wd).expect("fib");
+        for cut in 0..table.len() {
+            let _ = read_streams(&wd, &table[..cut], &[], &fib);
+        }
+        for cut in (0..wd.len()).step_by(7) {
+            if let Ok(f) = binary::fib(&wd[..cut]) {
+                let _ = read_streams(&wd[..cut], &table, &[], &f);
+            }
+        }
+    }
+}
