@@ -4,7 +4,9 @@
 #   layout_docx    → NAME.docx (the fixture crate's DOCX writer)
 #   LibreOffice    → NAME.doc ("MS Word 97" filter, headless)
 # and copies NAME.doc (NAME.wps for the WPS fixture: WPS Office saves its .wps documents in the
-# same Word binary format) and NAME.expected.json into tests/fixtures/parse. Needs python3,
+# same Word binary format) and NAME.expected.json into tests/fixtures/parse; and converts the
+# DOCX fixture of tests/docx.rs (written by an ignored test) to docx-table3-nested.doc, which
+# tests/doc.rs reads against the DOCX reader. Needs python3,
 # cargo and soffice (Debian: apt-get install libreoffice-writer-nogui); the tests do not.
 # Usage: tools/doc-fixtures/make.sh
 set -eu
@@ -27,3 +29,9 @@ for layout in "$out"/*.layout.json; do
     cp "$out/$name.expected.json" "$root/tests/fixtures/parse/$name.expected.json"
     echo "wrote tests/fixtures/parse/$name.$ext ($(wc -c < "$out/$name.doc") bytes)"
 done
+NIANBAO_DOCX_OUT="$out/docx-table3-nested.docx" cargo test --quiet --manifest-path "$root/Cargo.toml" \
+    --test integration -- --ignored --exact doc::write_docx_table3_for_make_sh >/dev/null
+soffice --headless -env:UserInstallation="file://$out/profile" \
+    --convert-to 'doc:MS Word 97' --outdir "$out" "$out/docx-table3-nested.docx" >/dev/null
+cp "$out/docx-table3-nested.doc" "$root/tests/fixtures/parse/docx-table3-nested.doc"
+echo "wrote tests/fixtures/parse/docx-table3-nested.doc"

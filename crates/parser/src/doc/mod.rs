@@ -230,7 +230,7 @@ fn read_streams(
 ) -> Result<Document, DocError> {
     let clx = binary::clx(table, fib)?;
     let papx = binary::runs(wd, table, fib.bte_papx, FkpKind::Papx)?;
-    let chpx = binary::runs(wd, table, fib.bte_chpx, FkpKind::Chpx).unwrap_or_default();
+    let chpx = binary::runs(wd, table, fib.bte_chpx, FkpKind::Chpx)?;
     let chars = characters(wd, &clx.pieces, fib.ccp_text);
     let piece_sprms: Vec<Vec<u8>> = clx
         .pieces
@@ -542,8 +542,8 @@ mod tests {
     }
 
     /// A WordDocument and a 0Table stream by hand: a UTF-16 piece, a compressed (CP1252) piece
-    /// stored before it in the file, a field (its code hidden, its result shown), and PAPXs in
-    /// both PapxInFkp forms.
+    /// stored before it in the file, a field (its code hidden, its result shown), PAPXs in both
+    /// PapxInFkp forms, and a deleted revision (not text).
     fn streams() -> (Vec<u8>, Vec<u8>) {
         let mut wd = vec![0u8; 2048];
         put(&mut wd, 0, &0xA5ECu16.to_le_bytes());
@@ -581,6 +581,15 @@ mod tests {
         page[511] = props.len() as u8;
         wd.resize(1536, 0);
         wd.extend_from_slice(&page);
+        // One CHPX FKP at page 4 (byte 2048): "记" is a deleted revision (sprmCFRMarkDel).
+        let mut page = [0u8; 512];
+        for (i, fc) in [1300u32, 1302, 1304, 1326].iter().enumerate() {
+            put(&mut page, i * 4, &fc.to_le_bytes());
+        }
+        page[16 + 1] = 150;
+        put(&mut page, 300, &[3, 0x00, 0x08, 1]);
+        page[511] = 3;
+        wd.extend_from_slice(&page);
 
         let mut table = Vec::new();
         // The CLX at 0.
@@ -604,7 +613,13 @@ mod tests {
         for v in [1100u32, 1400, 3] {
             table.extend_from_slice(&v.to_le_bytes());
         }
+        let chpx_at = table.len() as u32;
+        for v in [1300u32, 1326, 4] {
+            table.extend_from_slice(&v.to_le_bytes());
+        }
         let pair = |i: usize| 154 + i * 8;
+        put(&mut wd, pair(12), &chpx_at.to_le_bytes());
+        put(&mut wd, pair(12) + 4, &12u32.to_le_bytes());
         put(&mut wd, pair(33), &clx.0.to_le_bytes());
         put(&mut wd, pair(33) + 4, &clx.1.to_le_bytes());
         put(&mut wd, pair(13), &bte_at.to_le_bytes());
@@ -617,7 +632,7 @@ mod tests {
         let (wd, table) = streams();
         let fib = binary::fib(&wd).expect("fib");
         let doc = read_streams(&wd, &table, &[], &fib).expect("reads");
-        assert_eq!(dump(&doc), ["LINE 标题", "甲 | 12", "LINE 后记1"]);
+        assert_eq!(dump(&doc), ["LINE 标题", "甲 | 12", "LINE 后1"]);
         let Block::Row { cells } = &doc.blocks[1] else {
             panic!("a row")
         };
