@@ -45,7 +45,7 @@ pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub fn sniff(bytes: &[u8]) -> Format {
     if bytes.starts_with(&OLE_MAGIC[..4]) {
         // The streams tell what an OLE file is: `WordDocument` for .doc/.wps.
-        if crate::doc::is_word_binary(bytes) {
+        if ole_has_stream(bytes, "/WordDocument") {
             return Format::WordBinary;
         }
         return Format::Ole;
@@ -63,6 +63,16 @@ pub fn sniff(bytes: &[u8]) -> Format {
         return Format::Pdf;
     }
     Format::Other
+}
+
+/// True when `bytes` open as an OLE compound file holding the stream `path`.
+fn ole_has_stream(bytes: &[u8], path: &str) -> bool {
+    // A damaged directory may make the OLE library panic; that is "no such stream" here, and
+    // the reader names the damage.
+    std::panic::catch_unwind(|| {
+        cfb::CompoundFile::open(std::io::Cursor::new(bytes)).is_ok_and(|c| c.is_stream(path))
+    })
+    .unwrap_or(false)
 }
 
 #[cfg(test)]

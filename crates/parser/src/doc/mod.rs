@@ -84,16 +84,6 @@ pub struct DocRead {
 
 type Compound<'a> = cfb::CompoundFile<std::io::Cursor<&'a [u8]>>;
 
-/// True when `bytes` are an OLE compound file with a `WordDocument` stream (a `.doc`/`.wps`).
-pub fn is_word_binary(bytes: &[u8]) -> bool {
-    std::panic::catch_unwind(|| {
-        cfb::CompoundFile::open(std::io::Cursor::new(bytes))
-            .map(|c| c.is_stream("/WordDocument"))
-            .unwrap_or(false)
-    })
-    .unwrap_or(false)
-}
-
 /// Reads a `.doc`/`.wps` into blocks: one `Row` per table row, one `Line` per paragraph.
 pub fn read_doc(bytes: &[u8]) -> Result<Document, DocError> {
     read_doc_with_producer(bytes).map(|r| r.document)
@@ -178,34 +168,39 @@ struct Char {
     piece: usize,
 }
 
-/// The main document's characters, piece by piece.
-fn characters(wd: &[u8], pieces: &[Piece], ccp_text: u32) -> Vec<Char> {
+/// The main document's characters, piece by piece. Each character is stored in at least one
+/// byte of the stream, so more characters than bytes means pieces that overlap (damage).
+fn characters(wd: &[u8], pieces: &[Piece], ccp_text: u32) -> Result<Vec<Char>, DocError> {
     let mut out = Vec::new();
     for (i, p) in pieces.iter().enumerate() {
         if p.cp >= ccp_text {
             break;
         }
         let end = p.cp_end.min(ccp_text);
+        if out.len() + (end - p.cp) as usize > wd.len() {
+            return Err(DocError::Corrupt("the pieces of the text overlap"));
+        }
         for cp in p.cp..end {
             let fc = p.fc_of(cp);
             let Ok(at) = usize::try_from(fc) else {
-                return out;
+                return Err(DocError::Corrupt(
+                    "a piece lies outside the WordDocument stream",
+                ));
             };
             let ch = if p.compressed {
-                match wd.get(at) {
-                    Some(&b) => cp1252(b),
-                    None => return out,
-                }
+                wd.get(at).map(|&b| cp1252(b))
             } else {
-                match wd.get(at..at + 2) {
-                    Some(s) => u16::from_le_bytes([s[0], s[1]]),
-                    None => return out,
-                }
+                wd.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]))
+            };
+            let Some(ch) = ch else {
+                return Err(DocError::Corrupt(
+                    "a piece lies outside the WordDocument stream",
+                ));
             };
             out.push(Char { ch, fc, piece: i });
         }
     }
-    out
+    Ok(out)
 }
 
 /// A byte of a compressed piece as UTF-16 (CP1252, as [MS-DOC] 2.4.1 maps 0x80–0x9F).
@@ -231,7 +226,7 @@ fn read_streams(
     let clx = binary::clx(table, fib)?;
     let papx = binary::runs(wd, table, fib.bte_papx, FkpKind::Papx)?;
     let chpx = binary::runs(wd, table, fib.bte_chpx, FkpKind::Chpx)?;
-    let chars = characters(wd, &clx.pieces, fib.ccp_text);
+    let chars = characters(wd, &clx.pieces, fib.ccp_text)?;
     let piece_sprms: Vec<Vec<u8>> = clx
         .pieces
         .iter()
