@@ -232,6 +232,14 @@ fn encrypted_and_word95_files_are_named() {
     });
     let err = read_doc(&word95).unwrap_err();
     assert!(matches!(err, DocError::Word95 { nfib: 0x65 }), "{err}");
+    // Word 6.0/95 files carry their own identifier.
+    let word6 = with_word_stream("word-binary-blanks-2019.doc", |wd| {
+        wd[0..4].copy_from_slice(&[0xDC, 0xA5, 0x65, 0x00]);
+    });
+    assert!(matches!(
+        read_doc(&word6),
+        Err(DocError::Word95 { nfib: 0x65 })
+    ));
 }
 
 #[test]
@@ -247,6 +255,13 @@ fn other_ole_documents_are_named_by_their_streams() {
         "{err}"
     );
     assert!(err.to_string().contains("CONTENTS"), "{err}");
+    let works4 = compound(&[
+        ("MM".to_string(), vec![0; 64]),
+        ("MN0".to_string(), vec![0; 64]),
+        ("MatOST".to_string(), vec![0; 8]),
+    ]);
+    let err = read_doc(&works4).unwrap_err();
+    assert!(err.to_string().contains("Works Word Processor"), "{err}");
     let xls = compound(&[("Workbook".to_string(), vec![0; 64])]);
     let err = read_doc(&xls).unwrap_err();
     assert!(err.to_string().contains("spreadsheet"), "{err}");

@@ -22,7 +22,9 @@ fn main() {
         };
         let doc = match sniff(&bytes) {
             Format::Docx => nianbao_parser::docx::read_docx(&bytes).map_err(|e| e.to_string()),
-            Format::WordBinary => nianbao_parser::doc::read_doc(&bytes).map_err(|e| e.to_string()),
+            Format::WordBinary | Format::Ole => {
+                nianbao_parser::doc::read_doc(&bytes).map_err(|e| e.to_string())
+            }
             _ => nianbao_parser::pdf::read_pdf(&bytes).map_err(|e| e.to_string()),
         };
         match doc {

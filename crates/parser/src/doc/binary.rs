@@ -7,6 +7,8 @@ use super::DocError;
 
 /// `wIdent` of a Word binary FIB.
 const WORD_IDENT: u16 = 0xA5EC;
+/// `wIdent` of a Word 6.0/95 FIB.
+const WORD6_IDENT: u16 = 0xA5DC;
 /// The first `nFib` of Word 97 (earlier ones are Word 6.0/95).
 const NFIB_WORD97: u16 = 0x00C1;
 /// Size of an FKP page.
@@ -48,14 +50,15 @@ pub(crate) struct Fib {
 /// Reads the FIB at the start of the `WordDocument` stream.
 pub(crate) fn fib(wd: &[u8]) -> Result<Fib, DocError> {
     let ident = u16_at(wd, 0).ok_or(corrupt("the FIB is truncated"))?;
+    let nfib = u16_at(wd, 2).ok_or(corrupt("the FIB is truncated"))?;
+    // Word 6.0/95 files say 0xA5DC; a Word 97 identifier with an old nFib is one too.
+    if ident == WORD6_IDENT || (ident == WORD_IDENT && nfib < NFIB_WORD97) {
+        return Err(DocError::Word95 { nfib });
+    }
     if ident != WORD_IDENT {
         return Err(corrupt(
             "the WordDocument stream does not start with a Word FIB",
         ));
-    }
-    let nfib = u16_at(wd, 2).ok_or(corrupt("the FIB is truncated"))?;
-    if nfib < NFIB_WORD97 {
-        return Err(DocError::Word95 { nfib });
     }
     let flags = u16_at(wd, 0x0A).ok_or(corrupt("the FIB is truncated"))?;
     // fEncrypted (bit 8) covers both RC4/CryptoAPI encryption and XOR obfuscation.

@@ -138,6 +138,8 @@ fn variant(names: &[String]) -> &'static str {
         "a spreadsheet (.xls/.et)"
     } else if has("CONTENTS") {
         "Microsoft Works or an old WPS version (a CONTENTS stream)"
+    } else if has("MatOST") || has("MN0") {
+        "Microsoft Works Word Processor 3/4"
     } else if has("PowerPoint Document") {
         "a presentation (.ppt/.dps)"
     } else if has("EncryptedPackage") {
