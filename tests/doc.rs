@@ -16,13 +16,15 @@ use crate::parse::check_expected;
 use crate::util::root;
 
 /// The Word binary fixtures with an expected report (`tools/doc-fixtures/make.sh`).
-const FIXTURES: [&str; 3] = [
+const FIXTURES: [&str; 4] = [
+    "word-binary-2020.doc",
     "word-binary-blanks-2019.doc",
     "word-binary-blanks-2021.doc",
     "wps-binary-2023.wps",
 ];
 /// Every Word binary fixture: the reports and the nested-table excerpt.
-const FUZZED: [&str; 4] = [
+const FUZZED: [&str; 5] = [
+    "word-binary-2020.doc",
     "word-binary-blanks-2019.doc",
     "word-binary-blanks-2021.doc",
     "wps-binary-2023.wps",

@@ -16,8 +16,10 @@ import make_demo_reports as demo  # noqa: E402
 
 # fixture name -> (city, year): 钦州市 2019 and 来宾市 2021 print blank cells (上海-style: the
 # 总计 column blank in result rows, zero legal-person cells blank, '-' and '—'); 梧州市 2023
-# prints every cell.
+# and 南宁市 2020 print every cell (and are the demo's .wps and .doc attachments, which the fixture
+# portal serves from these files).
 CHOSEN = {
+    "word-binary-2020": ("南宁市", 2020),
     "word-binary-blanks-2019": ("钦州市", 2019),
     "word-binary-blanks-2021": ("来宾市", 2021),
     "wps-binary-2023": ("梧州市", 2023),
