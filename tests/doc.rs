@@ -209,9 +209,22 @@ fn formats_are_told_by_their_bytes_not_their_names() {
 }
 
 #[test]
-fn wps_office_streams_name_the_producer() {
+fn wps_office_streams_or_properties_name_the_producer() {
     let mut all = streams(&fixture("wps-binary-2023.wps"));
     all.push(("WpsCustomData".to_string(), b"x".to_vec()));
+    let read = read_doc_with_producer(&compound(&all)).expect("reads");
+    assert_eq!(read.producer, Producer::Wps);
+    // Or only its build number among the document's custom properties.
+    let mut all = streams(&fixture("wps-binary-2023.wps"));
+    for (n, b) in &mut all {
+        if n == "\u{5}DocumentSummaryInformation" {
+            b.extend(
+                "KSOProductBuildVer"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            );
+        }
+    }
     let read = read_doc_with_producer(&compound(&all)).expect("reads");
     assert_eq!(read.producer, Producer::Wps);
     let report = nianbao_parser::parse_bytes(&compound(&all), "a.wps", None).expect("parses");

@@ -69,7 +69,8 @@ pub enum DocError {
 pub enum Producer {
     /// Microsoft Word, LibreOffice or another producer of plain Word 97–2003 files.
     Word,
-    /// WPS Office (Kingsoft): its own streams beside `WordDocument`.
+    /// WPS Office (Kingsoft): its own streams beside `WordDocument` (`WpsCustomData`) or its
+    /// `KSOProductBuildVer` document property.
     Wps,
 }
 
@@ -107,6 +108,7 @@ pub fn read_doc_with_producer(bytes: &[u8]) -> Result<DocRead, DocError> {
         let producer = if names
             .iter()
             .any(|n| n.starts_with("Wps") || n.starts_with("WPS") || n.starts_with("KSO"))
+            || kso_property(&mut ole)
         {
             Producer::Wps
         } else {
@@ -129,6 +131,22 @@ pub fn read_doc_with_producer(bytes: &[u8]) -> Result<DocRead, DocError> {
         Ok(DocRead { document, producer })
     })
     .unwrap_or(Err(DocError::Internal))
+}
+
+/// WPS Office names itself in a user-defined property, `KSOProductBuildVer`, of the
+/// `\u{5}DocumentSummaryInformation` stream (as a codepage or UTF-16 string).
+fn kso_property(ole: &mut Compound<'_>) -> bool {
+    let name = "\u{5}DocumentSummaryInformation";
+    let mut b = Vec::new();
+    let read = ole
+        .open_stream(name)
+        .map(|s| s.take(64 << 10).read_to_end(&mut b));
+    if !matches!(read, Ok(Ok(_))) {
+        return false;
+    }
+    let key = "KSOProductBuildVer";
+    let wide: Vec<u8> = key.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    memchr::memmem::find(&b, key.as_bytes()).is_some() || memchr::memmem::find(&b, &wide).is_some()
 }
 
 /// What an OLE file without a `WordDocument` stream is, from its streams.
