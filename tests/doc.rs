@@ -208,6 +208,21 @@ fn formats_are_told_by_their_bytes_not_their_names() {
     assert_eq!(read.producer, Producer::Word, "LibreOffice wrote this .wps");
 }
 
+/// Word 2003 XML saved under a .doc name is told by its bytes and read like a DOCX body.
+#[test]
+fn word_2003_xml_served_as_doc_is_read() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Word.Document"?>
+<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body>
+<w:p><w:r><w:t>某县2020年政府信息公开工作年度报告</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>一、本年新收政府信息公开申请数量</w:t></w:r></w:p></w:tc>
+<w:tc><w:p><w:r><w:t>3</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:wordDocument>"#;
+    assert_eq!(sniff(xml.as_bytes()), Format::WordXml);
+    let report = nianbao_parser::parse_bytes(xml.as_bytes(), "report.doc", None).expect("parses");
+    assert_eq!(report.encoding.as_deref(), Some("WordML (Word 2003 XML)"));
+    assert_eq!(report.year, Some(2020));
+}
+
 #[test]
 fn wps_office_streams_or_properties_name_the_producer() {
     let mut all = streams(&fixture("wps-binary-2023.wps"));

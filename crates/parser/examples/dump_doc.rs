@@ -22,6 +22,7 @@ fn main() {
         };
         let doc = match sniff(&bytes) {
             Format::Docx => nianbao_parser::docx::read_docx(&bytes).map_err(|e| e.to_string()),
+            Format::WordXml => nianbao_parser::docx::read_wordml(&bytes).map_err(|e| e.to_string()),
             Format::WordBinary | Format::Ole => {
                 nianbao_parser::doc::read_doc(&bytes).map_err(|e| e.to_string())
             }

@@ -136,6 +136,10 @@ pub fn parse_bytes(
             docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "DOCX".to_string(),
         ),
+        Format::WordXml => (
+            docx::read_wordml(bytes).map_err(|source| ParseError::Docx { what, source })?,
+            "WordML (Word 2003 XML)".to_string(),
+        ),
         Format::WordBinary => {
             let read = doc::read_doc_with_producer(bytes)
                 .map_err(|source| ParseError::Doc { what, source })?;

@@ -18,6 +18,8 @@ pub enum Format {
     WordBinary,
     /// Another OLE compound file (`D0 CF 11 E0`): `.xls`, Works, an unreadable directory.
     Ole,
+    /// Word 2003 XML (WordprocessingML, `<w:wordDocument>`), often served with a `.doc` name.
+    WordXml,
     /// Rich Text Format (`{\rtf`), often served with a `.doc` name.
     Rtf,
     /// Anything else (HTML, plain text, images, garbage).
@@ -32,6 +34,7 @@ impl fmt::Display for Format {
             Format::Zip => "zip archive (not DOCX)",
             Format::WordBinary => "Word/WPS binary document (.doc/.wps)",
             Format::Ole => "OLE compound file (not a Word/WPS document)",
+            Format::WordXml => "Word 2003 XML document",
             Format::Rtf => "RTF document",
             Format::Other => "unknown format",
         })
@@ -62,6 +65,15 @@ pub fn sniff(bytes: &[u8]) -> Format {
     if head.windows(5).any(|w| w == b"%PDF-") {
         return Format::Pdf;
     }
+    // Word 2003 XML names its program in a processing instruction, or opens its root element,
+    // before any content.
+    let xml_head = &bytes[..bytes.len().min(4096)];
+    if [&b"progid=\"Word.Document\""[..], b"<w:wordDocument"]
+        .iter()
+        .any(|m| memchr::memmem::find(xml_head, m).is_some())
+    {
+        return Format::WordXml;
+    }
     Format::Other
 }
 
@@ -87,6 +99,10 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Format::Docx);
         assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), Format::Zip);
         assert_eq!(sniff(b"{\\rtf1\\ansi"), Format::Rtf);
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><?mso-application progid=\"Word.Document\"?>"),
+            Format::WordXml
+        );
         assert_eq!(sniff(b"<html>"), Format::Other);
         assert_eq!(sniff(b""), Format::Other);
     }
