@@ -1,6 +1,7 @@
-//! Word 97–2003 / WPS binary reader: the LibreOffice-written fixtures give exactly their
-//! expected reports (blank cells null, rows with empty cells), formats are told by their bytes
-//! and not by the file name, encrypted, Word 6/95 and non-Word OLE files are named, and no
+//! What portals serve as `.doc`/`.wps`: the Word 97–2003 / WPS binary reader (the
+//! LibreOffice-written fixtures give exactly their expected reports, blank cells null, rows with
+//! empty cells), Word 2003 XML and MIME HTML "single file web pages"; formats are told by their
+//! bytes and not by the file name; encrypted, Word 6/95 and non-Word OLE files are named; and no
 //! input panics (damaged files and damaged streams inside a valid compound file).
 
 use std::io::{Read, Write};
@@ -208,6 +209,63 @@ fn formats_are_told_by_their_bytes_not_their_names() {
     assert_eq!(read.producer, Producer::Word, "LibreOffice wrote this .wps");
 }
 
+/// Quoted-printable, as Word writes it: `=XX` for every byte outside printable ASCII and for
+/// `=`, a soft line break (`=` CRLF) before 76 characters, so numbers and GBK characters are
+/// cut across lines.
+fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut col = 0;
+    for &b in bytes {
+        let enc = if b == b'\n' {
+            col = 0;
+            out.push(b'\n');
+            continue;
+        } else if (b' '..=b'~').contains(&b) && b != b'=' {
+            vec![b]
+        } else {
+            format!("={b:02X}").into_bytes()
+        };
+        if col + enc.len() > 75 {
+            out.extend_from_slice(b"=\r\n");
+            col = 0;
+        }
+        col += enc.len();
+        out.extend_from_slice(&enc);
+    }
+    out
+}
+
+/// A Word "single file web page" (MIME HTML) saved under a .doc name: the GBK Word-export
+/// fixture, quoted-printable with soft line breaks inside numbers and characters, gives exactly
+/// the fixture's expected report.
+#[test]
+fn a_single_file_web_page_served_as_doc_gives_the_pages_report() {
+    let dir = root().join("tests/fixtures/parse");
+    let html = std::fs::read(dir.join("word-export-2019.html")).expect("fixture");
+    let mut mht = b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"----=_NextPart_01D9\"\r\n\r\n\
+This document is a Single File Web Page, also known as a Web Archive file.\r\n\r\n\
+------=_NextPart_01D9\r\nContent-Location: file:///C:/report.htm\r\n\
+Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"gb2312\"\r\n\r\n"
+        .to_vec();
+    mht.extend(quoted_printable(&html));
+    mht.extend_from_slice(b"\r\n------=_NextPart_01D9--\r\n");
+    assert_eq!(sniff(&mht), Format::Mht);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let source = tmp.path().join("report.doc");
+    std::fs::write(&source, &mht).expect("write");
+    let problems = check_expected(&dir.join("word-export-2019.expected.json"), &source);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let report = nianbao_parser::parse_path(&source).expect("parses");
+    assert!(
+        report
+            .encoding
+            .as_deref()
+            .is_some_and(|e| e.starts_with("MHT")),
+        "{:?}",
+        report.encoding
+    );
+}
+
 /// Word 2003 XML saved under a .doc name is told by its bytes and read like a DOCX body.
 #[test]
 fn word_2003_xml_served_as_doc_is_read() {
@@ -339,6 +397,17 @@ proptest! {
             }
         }
         let _ = read_doc(&compound(&all));
+    }
+
+    /// Arbitrary parts after a MIME HTML header, and arbitrary Word 2003 XML bodies.
+    #[test]
+    fn arbitrary_mime_and_word_xml_never_panic(body in proptest::collection::vec(any::<u8>(), 0..1024)) {
+        let mut mht = b"MIME-Version: 1.0\nContent-Type: multipart/related; boundary=B\n\n--B\nContent-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n".to_vec();
+        mht.extend_from_slice(&body);
+        let _ = nianbao_parser::parse_bytes(&mht, "fuzz.doc", None);
+        let mut xml = b"<?mso-application progid=\"Word.Document\"?><w:wordDocument><w:body>".to_vec();
+        xml.extend_from_slice(&body);
+        let _ = nianbao_parser::parse_bytes(&xml, "fuzz.doc", None);
     }
 
     /// Arbitrary WordDocument and table streams in a valid compound file.

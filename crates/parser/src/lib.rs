@@ -3,7 +3,8 @@
 //! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
-//!   [`docx`], [`doc`] for Word 97–2003 and WPS binaries), the report's metadata (year, body), and the mapping of its tables onto the
+//!   [`docx`], also for Word 2003 XML; [`doc`] for Word 97–2003 and WPS binaries; [`mht`]
+//!   unwraps the HTML of a MIME HTML "single file web page"), the report's metadata (year, body), and the mapping of its tables onto the
 //!   national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
@@ -21,6 +22,7 @@ mod label;
 mod mapper;
 mod markup;
 mod meta;
+pub mod mht;
 mod number;
 pub mod pdf;
 mod reconstruct;
@@ -81,6 +83,15 @@ pub enum ParseError {
         /// Why the DOCX reader failed.
         source: docx::DocxError,
     },
+    /// The bytes are a MIME HTML file (a Word "single file web page") without a readable HTML
+    /// part.
+    #[error("{what}: {source}")]
+    Mht {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why no HTML part was found.
+        source: mht::MhtError,
+    },
     /// The bytes are a Word 97–2003 / WPS binary that the `.doc` reader could not read.
     #[error("{what}: {source}")]
     Doc {
@@ -136,6 +147,11 @@ pub fn parse_bytes(
             docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "DOCX".to_string(),
         ),
+        Format::Mht => {
+            let part = mht::html_part(bytes).map_err(|source| ParseError::Mht { what, source })?;
+            let d = decode::decode_html(&part.bytes, part.charset.as_deref().or(http_charset));
+            (html::read_html(&d.text), format!("MHT, {d}"))
+        }
         Format::WordXml => (
             docx::read_wordml(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "WordML (Word 2003 XML)".to_string(),

@@ -20,6 +20,8 @@ pub enum Format {
     Ole,
     /// Word 2003 XML (WordprocessingML, `<w:wordDocument>`), often served with a `.doc` name.
     WordXml,
+    /// MIME HTML (`.mht`; Word's "single file web page", often served with a `.doc` name).
+    Mht,
     /// Rich Text Format (`{\rtf`), often served with a `.doc` name.
     Rtf,
     /// Anything else (HTML, plain text, images, garbage).
@@ -35,6 +37,7 @@ impl fmt::Display for Format {
             Format::WordBinary => "Word/WPS binary document (.doc/.wps)",
             Format::Ole => "OLE compound file (not a Word/WPS document)",
             Format::WordXml => "Word 2003 XML document",
+            Format::Mht => "MIME HTML (single file web page)",
             Format::Rtf => "RTF document",
             Format::Other => "unknown format",
         })
@@ -64,6 +67,9 @@ pub fn sniff(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(1024)];
     if head.windows(5).any(|w| w == b"%PDF-") {
         return Format::Pdf;
+    }
+    if crate::mht::looks_like_mht(bytes) {
+        return Format::Mht;
     }
     // Word 2003 XML names its program in a processing instruction, or opens its root element,
     // before any content.
