@@ -4,8 +4,8 @@
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
 //!   [`docx`], also for Word 2003 XML; [`doc`] for Word 97–2003 and WPS binaries; [`mht`]
-//!   unwraps the HTML of a MIME HTML "single file web page"), the report's metadata (year, body), and the mapping of its tables onto the
-//!   national template, then validation.
+//!   unwraps the HTML of a MIME HTML "single file web page"), the report's metadata (year,
+//!   body), and the mapping of its tables onto the national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
 //! - Must not: touch the network, an async runtime, SQLite or polars (the workspace test
