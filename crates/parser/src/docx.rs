@@ -2,7 +2,7 @@
 //! lines; table rows become rows of logical cells (`gridSpan` → one cell, `vMerge`
 //! continuations omitted like a rowspan). A row holding a nested table is layout, not data:
 //! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are read by
-//! [`crate::doc`], which shares [`emit_row`]; Word 2003 XML (one file, the same `w:` body
+//! [`crate::doc`], which shares `emit_row`; Word 2003 XML (one file, the same `w:` body
 //! markup) by [`read_wordml`].
 
 use std::io::Read;
