@@ -444,16 +444,42 @@ pub(crate) fn prm_sprms(prm: u16, prcs: &[&[u8]]) -> Vec<u8> {
     g
 }
 
-/// Character properties that decide whether text is shown: deleted revision text is not.
-pub(crate) fn deleted(grpprl: &[u8]) -> Option<bool> {
-    let mut out = None;
-    for s in sprms(grpprl) {
-        // sprmCFRMarkDel
-        if s.code == 0x0800 {
-            out = Some(s.operand.first().is_some_and(|b| *b & 1 != 0));
+/// The character properties that decide whether text is printed, as a grpprl sets them:
+/// deleted revision text (sprmCFRMarkDel) and hidden text (sprmCFVanish) are not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Printed {
+    pub(crate) deleted: Option<bool>,
+    pub(crate) hidden: Option<bool>,
+}
+
+impl Printed {
+    /// Reads the two properties from a CHPX or a piece's grpprl.
+    pub(crate) fn of(grpprl: &[u8]) -> Printed {
+        let mut out = Printed::default();
+        for s in sprms(grpprl) {
+            let v = s.operand.first().copied().unwrap_or(0);
+            match s.code {
+                0x0800 => out.deleted = Some(v & 1 != 0),
+                // A ToggleOperand: 0x01 on, 0x81 the opposite of the style (which is shown).
+                0x083C => out.hidden = Some(v == 0x01 || v == 0x81),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// `over` (a piece's modifiers) applied on top of `self` (the character run's).
+    pub(crate) fn then(self, over: Printed) -> Printed {
+        Printed {
+            deleted: over.deleted.or(self.deleted),
+            hidden: over.hidden.or(self.hidden),
         }
     }
-    out
+
+    /// Whether the text is not printed.
+    pub(crate) fn suppressed(self) -> bool {
+        self.deleted == Some(true) || self.hidden == Some(true)
+    }
 }
 
 #[cfg(test)]
@@ -494,6 +520,16 @@ mod tests {
         assert_eq!(pap.centers, [0, 100, 300]);
         assert_eq!(pap.cells[0].vert, 3);
         assert_eq!(pap.cells[1].vert, 1);
+    }
+
+    #[test]
+    fn deleted_and_hidden_text_is_not_printed() {
+        assert!(Printed::of(&[0x00, 0x08, 1]).suppressed());
+        assert!(Printed::of(&[0x3C, 0x08, 0x81]).suppressed());
+        assert!(!Printed::of(&[0x3C, 0x08, 0x80]).suppressed());
+        let run = Printed::of(&[0x3C, 0x08, 1]);
+        assert!(!run.then(Printed::of(&[0x3C, 0x08, 0])).suppressed());
+        assert!(!Printed::of(&[]).suppressed());
     }
 
     #[test]

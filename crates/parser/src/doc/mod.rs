@@ -2,14 +2,15 @@
 //! stream) → [`Document`]: the FIB, the CLX piece table (CP1252 and UTF-16LE pieces), then
 //! paragraphs as lines and table rows as rows of logical cells, told apart by the paragraph
 //! properties (sprmPFInTable, sprmPFTtp, sprmPItap, the inner-table marks), never by guessing.
-//! Vertically merged continuation cells are omitted like a rowspan (as the DOCX reader does).
+//! Vertically merged continuation cells are omitted like a rowspan (as the DOCX reader does);
+//! field codes, deleted revisions and hidden text are not text.
 //! Encrypted files, Word 6/95 files and OLE files of other programs are named, not read.
 
 mod binary;
 
 use std::io::Read;
 
-use binary::{FkpKind, Pap, Piece, Run};
+use binary::{FkpKind, Pap, Piece, Printed, Run};
 use nianbao_model::document::{Block, Document, Loc};
 
 use crate::docx::{emit_row, CellOut, Item, VMerge};
@@ -252,6 +253,7 @@ fn read_streams(
         .iter()
         .map(|p| binary::prm_sprms(p.prm, &clx.prcs))
         .collect();
+    let piece_printed: Vec<Printed> = piece_sprms.iter().map(|g| Printed::of(g)).collect();
     let mut st = State::default();
     let mut fields: Vec<bool> = Vec::new();
     let mut text: Vec<u16> = Vec::new();
@@ -277,7 +279,7 @@ fn read_streams(
             0x15 => {
                 fields.pop();
             }
-            _ if !shown || is_deleted(&chpx, c.fc, &piece_sprms[c.piece]) => {}
+            _ if !shown || !printed(&chpx, c.fc, piece_printed[c.piece]) => {}
             0x09 | 0x0B | 0x0E => text.push(u16::from(b' ')),
             0x1E => text.push(u16::from(b'-')),
             // Picture, drawn-object, footnote and annotation anchors; optional hyphen.
@@ -311,9 +313,10 @@ fn pap_at(papx: &[Run<'_>], data: &[u8], fc: u64, piece: &[u8]) -> Pap {
     pap
 }
 
-fn is_deleted(chpx: &[Run<'_>], fc: u64, piece: &[u8]) -> bool {
-    let own = binary::run_at(chpx, fc).and_then(|r| binary::deleted(r.grpprl));
-    binary::deleted(piece).or(own).unwrap_or(false)
+/// Whether the character stored at `fc` is printed: not a deleted revision, not hidden.
+fn printed(chpx: &[Run<'_>], fc: u64, piece: Printed) -> bool {
+    let own = binary::run_at(chpx, fc).map_or_else(Default::default, |r| Printed::of(r.grpprl));
+    !own.then(piece).suppressed()
 }
 
 /// A table being read at one nesting depth.
