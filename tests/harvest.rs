@@ -206,7 +206,7 @@ fn the_demo_reports_published_only_as_pdf_or_docx_are_read_from_the_attachment()
     }
     forms.sort();
     forms.dedup();
-    assert_eq!(forms, ["docx", "pdf-ruled", "pdf-unruled"]);
+    assert_eq!(forms, ["doc", "docx", "pdf-ruled", "pdf-unruled", "wps"]);
 }
 
 #[test]

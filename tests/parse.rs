@@ -25,7 +25,7 @@ fn parse_json(file: &Path) -> Value {
 }
 
 /// Compare one report with its expected file; returns the differences.
-fn check_expected(expected: &Path, source: &Path) -> Vec<String> {
+pub(crate) fn check_expected(expected: &Path, source: &Path) -> Vec<String> {
     let want = read_json(expected);
     let got = parse_json(source);
     let mut problems = diff(&got, &want, &COMPARED);

@@ -5,6 +5,7 @@ mod cli;
 mod crawl;
 mod deps;
 mod derived;
+mod doc;
 mod docx;
 mod faults;
 mod fixtures;

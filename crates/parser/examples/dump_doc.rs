@@ -1,4 +1,4 @@
-//! Prints the Document a PDF or DOCX reads into: `Row` blocks as `cell | cell | …`, lines as
+//! Prints the Document a PDF, DOCX or DOC/WPS reads into: `Row` blocks as `cell | cell | …`, lines as
 //! text. Usage: `cargo run --example dump_doc -- FILE…`.
 
 use nianbao_model::document::Block;
@@ -22,6 +22,10 @@ fn main() {
         };
         let doc = match sniff(&bytes) {
             Format::Docx => nianbao_parser::docx::read_docx(&bytes).map_err(|e| e.to_string()),
+            Format::WordXml => nianbao_parser::docx::read_wordml(&bytes).map_err(|e| e.to_string()),
+            Format::WordBinary | Format::Ole => {
+                nianbao_parser::doc::read_doc(&bytes).map_err(|e| e.to_string())
+            }
             _ => nianbao_parser::pdf::read_pdf(&bytes).map_err(|e| e.to_string()),
         };
         match doc {

@@ -1,7 +1,9 @@
 //! DOCX bytes → [`Document`]: `word/document.xml` read with quick-xml. Body paragraphs become
 //! lines; table rows become rows of logical cells (`gridSpan` → one cell, `vMerge`
 //! continuations omitted like a rowspan). A row holding a nested table is layout, not data:
-//! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are named, not read.
+//! its paragraphs and nested rows are emitted in order. Legacy .doc/.wps are read by
+//! [`crate::doc`], which shares `emit_row`; Word 2003 XML (one file, the same `w:` body
+//! markup) by [`read_wordml`].
 
 use std::io::Read;
 
@@ -52,7 +54,7 @@ pub enum DocxError {
 pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
     match sniff(bytes) {
         Format::Docx | Format::Zip => {}
-        Format::Ole => return Err(DocxError::LegacyWord),
+        Format::Ole | Format::WordBinary => return Err(DocxError::LegacyWord),
         other => return Err(DocxError::NotDocx(other)),
     }
     std::panic::catch_unwind(|| {
@@ -64,6 +66,33 @@ pub fn read_docx(bytes: &[u8]) -> Result<Document, DocxError> {
         Ok(doc)
     })
     .unwrap_or(Err(DocxError::Internal))
+}
+
+/// Reads a Word 2003 XML document (WordprocessingML, `<w:wordDocument>`, often served as a
+/// `.doc`): the same `w:` body markup as a DOCX's main part, in one file.
+pub fn read_wordml(bytes: &[u8]) -> Result<Document, DocxError> {
+    if bytes.len() as u64 > XML_LIMIT {
+        return Err(DocxError::TooLarge);
+    }
+    std::panic::catch_unwind(|| {
+        let xml = decode_xml(bytes);
+        let mut doc = parse_document_xml(&xml)?;
+        doc.title = tag_text(&xml, "o:Title");
+        Ok(doc)
+    })
+    .unwrap_or(Err(DocxError::Internal))
+}
+
+/// The unescaped, trimmed text of the first `<tag>…</tag>` of `xml`, when not empty.
+fn tag_text(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    let raw = &xml[start..end];
+    let text =
+        quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_string(), |t| t.into_owned());
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 type Archive<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
@@ -85,13 +114,7 @@ fn read_part(archive: &mut Archive<'_>, name: &str) -> Result<String, DocxError>
 /// `dc:title` of `docProps/core.xml`, when present and not empty.
 fn core_title(archive: &mut Archive<'_>) -> Option<String> {
     let xml = read_part(archive, "docProps/core.xml").ok()?;
-    let start = xml.find("<dc:title>")? + "<dc:title>".len();
-    let end = start + xml[start..].find("</dc:title>")?;
-    let raw = &xml[start..end];
-    let title =
-        quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_string(), |t| t.into_owned());
-    let title = title.trim();
-    (!title.is_empty()).then(|| title.to_string())
+    tag_text(&xml, "dc:title")
 }
 
 fn document_xml(archive: &mut Archive<'_>) -> Result<String, DocxError> {
@@ -126,29 +149,30 @@ fn decode_xml(raw: &[u8]) -> String {
     }
 }
 
-/// What a table cell holds, in order.
-enum Item {
+/// What a table cell holds, in order (shared with the Word binary reader).
+pub(crate) enum Item {
     Para(String),
     Blocks(Vec<Block>),
 }
 
-enum VMerge {
+pub(crate) enum VMerge {
     None,
     Restart,
     Continue,
 }
 
-struct CellOut {
-    items: Vec<Item>,
-    span: u32,
-    vmerge: VMerge,
+pub(crate) struct CellOut {
+    pub(crate) items: Vec<Item>,
+    pub(crate) span: u32,
+    pub(crate) vmerge: VMerge,
     /// Old-style horizontal merge continuation (`w:hMerge` without restart).
-    hmerge_continue: bool,
-    col: u32,
+    pub(crate) hmerge_continue: bool,
+    /// Grid column, from 0.
+    pub(crate) col: u32,
 }
 
 /// A value cell merged down a column (`vMerge` restart) whose continuations repeat it.
-struct Merge {
+pub(crate) struct Merge {
     col: u32,
     cell: Cell,
 }
@@ -280,7 +304,8 @@ impl State {
                         .clamp(1, 1000);
                 }
             }
-            "vMerge" => {
+            // Word 2003 XML spells the two merges in lower case.
+            "vMerge" | "vmerge" => {
                 if let Some(Frame::Cell(c)) = self.stack.last_mut() {
                     c.vmerge = match val_attr(e).as_deref() {
                         Some("restart") => VMerge::Restart,
@@ -288,7 +313,7 @@ impl State {
                     };
                 }
             }
-            "hMerge" => {
+            "hMerge" | "hmerge" => {
                 if let Some(Frame::Cell(c)) = self.stack.last_mut() {
                     c.hmerge_continue = val_attr(e).as_deref() != Some("restart");
                 }
@@ -391,8 +416,8 @@ impl State {
 /// One table row → a `Row` of its logical cells, or, when a cell holds a nested table, the
 /// row's content in order (paragraphs as lines, nested rows as rows). A `vMerge` continuation
 /// of a value cell repeats that cell, with its location ([`Block::Row`]); other continuations
-/// are omitted like a rowspan.
-fn emit_row(
+/// are omitted like a rowspan. Shared with the Word binary reader ([`crate::doc`]).
+pub(crate) fn emit_row(
     table: u32,
     row: u32,
     cells: Vec<CellOut>,
@@ -655,6 +680,32 @@ mod tests {
             <w:p><w:r><w:t>后记</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
         let doc = parse_document_xml(xml).unwrap();
         assert_eq!(rows(&doc), vec!["LINE 前言", "规章 | 1", "LINE 后记"]);
+    }
+
+    #[test]
+    fn word_2003_xml_reads_like_a_docx_body() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><?mso-application progid="Word.Document"?>
+            <w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" xmlns:o="urn:schemas-microsoft-com:office:office">
+            <o:DocumentProperties><o:Title>某县2020年报告</o:Title></o:DocumentProperties><w:body><wx:sect xmlns:wx="wx">
+            <w:p><w:r><w:t>三、收到和处理政府信息公开申请情况</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:tcPr><w:vmerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>三、本年度办理结果</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>（一）予以公开</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>4</w:t></w:r></w:p></w:tc></w:tr>
+            <w:tr><w:tc><w:tcPr><w:vmerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>（二）部分公开</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr></w:tbl>
+            </wx:sect></w:body></w:wordDocument>"#;
+        let doc = read_wordml(xml.as_bytes()).unwrap();
+        assert_eq!(
+            rows(&doc),
+            vec![
+                "LINE 三、收到和处理政府信息公开申请情况",
+                "三、本年度办理结果 | （一）予以公开 | 4",
+                "（二）部分公开 | "
+            ]
+        );
+        assert_eq!(doc.title.as_deref(), Some("某县2020年报告"));
+        assert!(read_wordml(b"<w:wordDocument><w:body><w:p>").is_ok());
+        assert!(matches!(
+            read_wordml(b"<w:wordDocument></w:x></y>"),
+            Ok(_) | Err(DocxError::Xml { .. })
+        ));
     }
 
     #[test]

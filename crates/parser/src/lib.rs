@@ -3,8 +3,9 @@
 //! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
-//!   [`docx`]), the report's metadata (year, body), and the mapping of its tables onto the
-//!   national template, then validation.
+//!   [`docx`], also for Word 2003 XML; [`doc`] for Word 97–2003 and WPS binaries; [`mht`]
+//!   unwraps the HTML of a MIME HTML "single file web page"), the report's metadata (year,
+//!   body), and the mapping of its tables onto the national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
 //! - Must not: touch the network, an async runtime, SQLite or polars (the workspace test
@@ -13,6 +14,7 @@
 //!   file.
 
 pub mod decode;
+pub mod doc;
 pub mod docx;
 mod grid;
 pub mod html;
@@ -20,6 +22,7 @@ mod label;
 mod mapper;
 mod markup;
 mod meta;
+pub mod mht;
 mod number;
 pub mod pdf;
 mod realign;
@@ -66,7 +69,7 @@ pub enum ParseError {
         limit: u64,
     },
     /// A format sniffed from the magic bytes that no reader handles: a zip archive that is not
-    /// a DOCX, a legacy Word/WPS (OLE) file or an RTF document.
+    /// a DOCX, an OLE file without a `WordDocument` stream or an RTF document.
     #[error("{what}: {format} is not a format nianbao reads (convert it to PDF or DOCX)")]
     Unsupported {
         /// The input, as named by the caller.
@@ -96,6 +99,23 @@ pub enum ParseError {
         what: String,
         /// Why the DOCX reader failed.
         source: docx::DocxError,
+    },
+    /// The bytes are a MIME HTML file (a Word "single file web page") without a readable HTML
+    /// part.
+    #[error("{what}: {source}")]
+    Mht {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why no HTML part was found.
+        source: mht::MhtError,
+    },
+    /// The bytes are a Word 97–2003 / WPS binary that the `.doc` reader could not read.
+    #[error("{what}: {source}")]
+    Doc {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the Word binary reader failed.
+        source: doc::DocError,
     },
 }
 
@@ -147,6 +167,24 @@ pub fn parse_bytes(
             docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "DOCX".to_string(),
         ),
+        Format::Mht => {
+            let part = mht::html_part(bytes).map_err(|source| ParseError::Mht { what, source })?;
+            let d = decode::decode_html(&part.bytes, part.charset.as_deref().or(http_charset));
+            (html::read_html(&d.text), format!("MHT, {d}"))
+        }
+        Format::WordXml => (
+            docx::read_wordml(bytes).map_err(|source| ParseError::Docx { what, source })?,
+            "WordML (Word 2003 XML)".to_string(),
+        ),
+        Format::WordBinary => {
+            let read = doc::read_doc_with_producer(bytes)
+                .map_err(|source| ParseError::Doc { what, source })?;
+            let name = match read.producer {
+                doc::Producer::Word => "DOC (Word 97–2003 binary)",
+                doc::Producer::Wps => "WPS (Word binary written by WPS Office)",
+            };
+            (read.document, name.to_string())
+        }
         Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
         Format::Other if looks_like_html(bytes) => {
             let d = decode::decode_html(bytes, http_charset);
