@@ -273,3 +273,116 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Every file below `dir` with its size and modification time, to show nothing was written.
+fn listing(dir: &std::path::Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                stack.push(path.clone());
+            }
+            out.push((path, meta.len(), meta.modified().expect("mtime")));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_replay_writes_nothing_into_the_archive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo");
+    copy_dir(&root().join("data/demo"), &demo);
+    let before = listing(&demo);
+    let out = run(bin()
+        .args(["harvest", "--quiet", "--no-report", "--replay"])
+        .arg(&demo)
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(listing(&demo), before, "the archive was written to");
+}
+
+/// Runs `nianbao ARGS` in `cwd` as the unprivileged user `nobody` when the tests run as root
+/// (root ignores file permissions), else as the current user; `None` when that cannot be done.
+fn run_as_another_user(
+    args: &[&std::ffi::OsStr],
+    cwd: &std::path::Path,
+) -> Option<std::process::Output> {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .ok()
+        .is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut cmd = if is_root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_nianbao"));
+        c
+    } else {
+        bin()
+    };
+    cmd.args(args).current_dir(cwd);
+    match cmd.output() {
+        Ok(out) => Some(out),
+        Err(e) => {
+            eprintln!("SKIPPED a read-only replay as another user: {e}");
+            None
+        }
+    }
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// A team's shared folder: the archive and its folders read-only, replayed by another user,
+/// from a folder that holds no config (the built-in 广西 config is the default).
+#[test]
+fn a_read_only_archive_replays_as_another_user_with_the_built_in_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    set_mode(dir.path(), 0o755);
+    let demo = dir.path().join("demo");
+    copy_dir(&root().join("data/demo"), &demo);
+    for (path, _, _) in listing(&demo) {
+        set_mode(&path, if path.is_dir() { 0o555 } else { 0o444 });
+    }
+    set_mode(&demo, 0o555);
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).expect("mkdir");
+    set_mode(&work, 0o777);
+    let before = listing(&demo);
+    let args: Vec<&std::ffi::OsStr> = ["harvest", "--quiet", "--replay"]
+        .iter()
+        .map(std::ffi::OsStr::new)
+        .chain([demo.as_os_str()])
+        .chain(["--out", "out"].iter().map(std::ffi::OsStr::new))
+        .collect();
+    let Some(out) = run_as_another_user(&args, &work) else {
+        return;
+    };
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(work.join("out/cells.csv").exists(), "{}", describe(&out));
+    assert_eq!(listing(&demo), before, "the archive was written to");
+}
+
+#[test]
+fn an_unreadable_config_is_named_with_how_to_pass_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(["crawl", "--config"])
+        .arg(dir.path().join("missing.toml"))
+        .arg("--out")
+        .arg(dir.path().join("harvest")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr.contains("missing.toml") && stderr.contains("--config"),
+        "{stderr}"
+    );
+}

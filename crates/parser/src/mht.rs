@@ -35,10 +35,13 @@ pub(crate) fn looks_like_mht(bytes: &[u8]) -> bool {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
-    let header_end = find(&head, b"\n\r\n")
-        .or_else(|| find(&head, b"\n\n"))
-        .unwrap_or(head.len());
-    let header = &head[start..header_end];
+    // The blank line that ends the header is looked for after the leading white space, which
+    // may itself hold blank lines.
+    let rest = &head[start..];
+    let header_end = find(rest, b"\n\r\n")
+        .or_else(|| find(rest, b"\n\n"))
+        .unwrap_or(rest.len());
+    let header = &rest[..header_end];
     let first_is_header = [
         "mime-version:",
         "content-type:",
@@ -219,6 +222,17 @@ fn base64(body: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_lines_before_the_first_text_are_no_header() {
+        // Found by tests/parse.rs's layout proptest: leading blank lines ended the "header"
+        // before it began.
+        assert!(!looks_like_mht(b"\n\n0"));
+        assert!(!looks_like_mht(b"\r\n\r\n\r\n"));
+        assert!(looks_like_mht(
+            b"\n\nMIME-Version: 1.0\nContent-Type: multipart/related; boundary=x\n\n--x"
+        ));
+    }
 
     const MHT: &[u8] = b"MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\tboundary=\"----=_NextPart_01D5\"\r\n\r\nThis document is a Single File Web Page.\r\n\r\n------=_NextPart_01D5\r\nContent-Location: file:///C:/a.htm\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"gb2312\"\r\n\r\n<html><td>=D2=BB</td><td>1=\r\n2</td><p class=3DMsoNormal>a=3Db</p></html>\r\n------=_NextPart_01D5\r\nContent-Location: file:///C:/image001.png\r\nContent-Transfer-Encoding: base64\r\nContent-Type: image/png\r\n\r\niVBORw0KGgo=\r\n------=_NextPart_01D5--\r\n";
 
