@@ -1,4 +1,4 @@
-//! Prints the Document a PDF or DOCX reads into: `Row` blocks as `cell | cell | …`, lines as
+//! Prints the Document a PDF, DOCX, OFD or workbook reads into: `Row` blocks as `cell | cell | …`, lines as
 //! text. Usage: `cargo run --example dump_doc -- FILE…`.
 
 use nianbao_model::document::Block;
@@ -22,6 +22,10 @@ fn main() {
         };
         let doc = match sniff(&bytes) {
             Format::Docx => nianbao_parser::docx::read_docx(&bytes).map_err(|e| e.to_string()),
+            Format::Ofd => nianbao_parser::ofd::read_ofd(&bytes).map_err(|e| e.to_string()),
+            Format::Xls | Format::Xlsx | Format::Ods => {
+                nianbao_parser::sheet::read_sheet(&bytes).map_err(|e| e.to_string())
+            }
             _ => nianbao_parser::pdf::read_pdf(&bytes).map_err(|e| e.to_string()),
         };
         match doc {

@@ -3,7 +3,7 @@
 //! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
-//!   [`docx`]), the report's metadata (year, body), and the mapping of its tables onto the
+//!   [`docx`], [`ofd`], [`sheet`] for XLS/XLSX/ET/ODS workbooks), the report's metadata (year, body), and the mapping of its tables onto the
 //!   national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
@@ -21,9 +21,11 @@ mod mapper;
 mod markup;
 mod meta;
 mod number;
+pub mod ofd;
 pub mod pdf;
 mod reconstruct;
 mod rows;
+pub mod sheet;
 mod slim;
 pub mod sniff;
 pub mod text;
@@ -80,6 +82,23 @@ pub enum ParseError {
         /// Why the DOCX reader failed.
         source: docx::DocxError,
     },
+    /// The bytes are an OFD document that the OFD reader could not read.
+    #[error("{what}: {source}")]
+    Ofd {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the OFD reader failed.
+        source: ofd::OfdError,
+    },
+    /// The bytes are a workbook (XLS, XLSX, WPS ET, ODS) that the spreadsheet reader could not
+    /// read.
+    #[error("{what}: {source}")]
+    Sheet {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the spreadsheet reader failed.
+        source: sheet::SheetError,
+    },
 }
 
 /// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
@@ -126,6 +145,14 @@ pub fn parse_bytes(
         Format::Docx => (
             docx::read_docx(bytes).map_err(|source| ParseError::Docx { what, source })?,
             "DOCX".to_string(),
+        ),
+        Format::Ofd => (
+            ofd::read_ofd(bytes).map_err(|source| ParseError::Ofd { what, source })?,
+            "OFD".to_string(),
+        ),
+        f @ (Format::Xls | Format::Xlsx | Format::Ods) => (
+            sheet::read_sheet(bytes).map_err(|source| ParseError::Sheet { what, source })?,
+            f.to_string(),
         ),
         Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
         Format::Other if looks_like_html(bytes) => {
