@@ -154,7 +154,9 @@ fn numbers(s: &str) -> Vec<f64> {
 /// A `DeltaX`/`DeltaY` list: numbers, with `g N d` standing for N times d.
 fn deltas(s: &str, cap: usize) -> Vec<f64> {
     let mut out = Vec::new();
-    let mut it = s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty());
+    let mut it = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty());
     while let Some(t) = it.next() {
         if out.len() >= cap {
             break;
@@ -268,8 +270,7 @@ fn entity(r: &quick_xml::events::BytesRef<'_>) -> String {
 }
 
 fn read(bytes: &[u8]) -> Result<Document, OfdError> {
-    let zip =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfdError::Zip(e.to_string()))?;
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfdError::Zip(e.to_string()))?;
     let names = zip.file_names().flatten().map(|n| n.to_string()).collect();
     let mut pkg = Package { zip, names };
     let mut parts = Parts::default();
@@ -546,8 +547,9 @@ impl Ink {
             let natural = if c.is_ascii() { size * 0.5 } else { size };
             let advance = code.dx.get(i).copied().unwrap_or(natural);
             if !c.is_whitespace() && c != '\0' && self.budget > 0 {
-                let w = if advance > 0.0 {
-                    advance.min(natural)
+                // The advance is the glyph's width unless the text is letter-spaced.
+                let w = if advance > 0.0 && advance <= 1.1 * size {
+                    advance
                 } else {
                     natural
                 };
@@ -640,7 +642,11 @@ fn code(e: &BytesStart<'_>, run: &TextRun) -> Code {
             .and_then(|s| s.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite())
     };
-    let list = |name: &str| attr(e, name).map(|s| deltas(&s, 100_000)).unwrap_or_default();
+    let list = |name: &str| {
+        attr(e, name)
+            .map(|s| deltas(&s, 100_000))
+            .unwrap_or_default()
+    };
     Code {
         start: (num("X").unwrap_or(run.pen.0), num("Y").unwrap_or(run.pen.1)),
         dx: list("DeltaX"),

@@ -36,7 +36,9 @@ pub enum SheetError {
     #[error("the workbook could not be read: {0}")]
     Malformed(String),
     /// A worksheet has more cells than a report could print.
-    #[error("the workbook is too large to be a report (over {MAX_CELLS} cells or {MAX_SLOTS} slots)")]
+    #[error(
+        "the workbook is too large to be a report (over {MAX_CELLS} cells or {MAX_SLOTS} slots)"
+    )]
     TooLarge,
     /// No worksheet holds a non-empty cell.
     #[error("the workbook has no cells with text or numbers")]
@@ -66,8 +68,8 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
     let mut budget = MAX_CELLS;
     let (title, sheets) = match format {
         Format::Xls => {
-            let mut book: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e| match e {
+            let mut book: Xls<_> =
+                calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
                     calamine::XlsError::Password => SheetError::Encrypted,
                     other => SheetError::Malformed(other.to_string()),
                 })?;
@@ -84,8 +86,8 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
             (title, sheets)
         }
         Format::Xlsx => {
-            let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e| match e {
+            let mut book: Xlsx<_> =
+                calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
                     calamine::XlsxError::Password => SheetError::Encrypted,
                     other => SheetError::Malformed(other.to_string()),
                 })?;
@@ -109,8 +111,8 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
             (title, sheets)
         }
         _ => {
-            let mut book: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e| match e {
+            let mut book: Ods<_> =
+                calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
                     calamine::OdsError::Password => SheetError::Encrypted,
                     other => SheetError::Malformed(other.to_string()),
                 })?;
@@ -343,10 +345,7 @@ fn ods_merges(bytes: &[u8]) -> Vec<Vec<Dimensions>> {
                         if list.len() < MAX_MERGES {
                             list.push(Dimensions {
                                 start: (row, col),
-                                end: (
-                                    row.saturating_add(rs - 1),
-                                    col.saturating_add(cs - 1),
-                                ),
+                                end: (row.saturating_add(rs - 1), col.saturating_add(cs - 1)),
                             });
                         }
                     }
@@ -376,7 +375,13 @@ mod tests {
     #[test]
     fn merged_value_is_kept_in_its_first_slot_only() {
         let mut sheet = Sheet::default();
-        for (pos, t) in [((0, 0), "三、本年度办理结果"), ((0, 1), "（一）予以公开"), ((0, 2), "4"), ((1, 1), "（二）部分公开"), ((1, 2), "0")] {
+        for (pos, t) in [
+            ((0, 0), "三、本年度办理结果"),
+            ((0, 1), "（一）予以公开"),
+            ((0, 2), "4"),
+            ((1, 1), "（二）部分公开"),
+            ((1, 2), "0"),
+        ] {
             sheet.cells.insert(pos, t.to_string());
         }
         sheet.merges.push(Dimensions {
@@ -395,7 +400,11 @@ mod tests {
             })
             .collect();
         assert_eq!(rows[0].len(), 3);
-        assert_eq!(rows[1].len(), 2, "the merged label's covered slot is omitted");
+        assert_eq!(
+            rows[1].len(),
+            2,
+            "the merged label's covered slot is omitted"
+        );
         assert_eq!(
             rows[1][0].1,
             Loc::Table {

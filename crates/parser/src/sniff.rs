@@ -62,7 +62,11 @@ pub fn sniff(bytes: &[u8]) -> Format {
     if bytes.starts_with(b"PK\x03\x04") {
         // The central directory lists every entry name; a raw search avoids parsing the archive.
         let docx = bytes.windows(17).any(|w| w == b"word/document.xml");
-        return if docx { Format::Docx } else { zip_format(bytes) };
+        return if docx {
+            Format::Docx
+        } else {
+            zip_format(bytes)
+        };
     }
     let head = &bytes[..bytes.len().min(1024)];
     if head.windows(5).any(|w| w == b"%PDF-") {

@@ -22,8 +22,8 @@ use lopdf::Object;
 use crate::sniff::{sniff, Format};
 use nianbao_model::document::{Block, Document};
 
-use interp::{FontCache, Interp};
 pub(crate) use interp::{path_segs, Glyph, Seg};
+use interp::{FontCache, Interp};
 
 /// Largest decompressed content stream read for one page.
 const PAGE_CONTENT_LIMIT: usize = 64 << 20;
