@@ -64,7 +64,28 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Document, SheetError> {
     std::panic::catch_unwind(|| read(bytes, format)).unwrap_or(Err(SheetError::Internal))
 }
 
+/// Total declared uncompressed size of a zip workbook's parts (calamine reads a part whole).
+const MAX_UNZIPPED: u64 = 256 << 20;
+
+/// A zip workbook whose parts declare more than [`MAX_UNZIPPED`] bytes: no report is that
+/// large, and calamine would inflate them whole.
+fn zip_too_large(bytes: &[u8]) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            total = total.saturating_add(f.size());
+        }
+    }
+    total > MAX_UNZIPPED
+}
+
 fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
+    if matches!(format, Format::Xlsx | Format::Ods) && zip_too_large(bytes) {
+        return Err(SheetError::TooLarge);
+    }
     let mut budget = MAX_CELLS;
     let (title, sheets) = match format {
         Format::Xls => {
