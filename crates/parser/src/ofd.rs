@@ -478,11 +478,12 @@ impl Ink {
                 Ok(ev) => ev,
             };
             match event {
-                Event::Start(e) | Event::Empty(e) if hidden(&e) => {
+                Event::Start(e)
+                    if matches!(e.local_name().as_ref(), "TextObject" | "PathObject")
+                        && hidden(&e) =>
+                {
                     // An invisible object prints nothing: skip its content.
-                    if matches!(e.local_name().as_ref(), "TextObject" | "PathObject") {
-                        let _ = reader.read_to_end(e.name());
-                    }
+                    let _ = reader.read_to_end(e.name());
                 }
                 Event::Start(e) => match e.local_name().as_ref() {
                     "TextObject" => text = Some(text_run(&e)),

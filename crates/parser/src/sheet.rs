@@ -209,7 +209,9 @@ fn text_of_ref(value: &DataRef<'_>) -> String {
 /// A float as Excel shows it under the General format for report figures: integers without a
 /// fraction, other values in the shortest decimal that reads back to the same float.
 fn number(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+    if f == 0.0 {
+        "0".to_string()
+    } else if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{f:.0}")
     } else {
         format!("{f}")
@@ -389,6 +391,7 @@ mod tests {
         assert_eq!(number(34572.2), "34572.2");
         assert_eq!(number(0.0), "0");
         assert_eq!(number(-3.0), "-3");
+        assert_eq!(number(-0.0), "0");
         assert_eq!(number(1200631.0), "1200631");
         assert_eq!(text_of(&Data::Empty), "");
     }
