@@ -81,13 +81,17 @@ ATTACHMENT_ONLY = {                      # page says 详见附件; tables only i
     ("河池市", 2021): "pdf-unruled",       # 2021 template, no rulings: columns by spacing
     ("崇左市", 2019): "docx",              # 2019 template
     ("百色市", 2022): "docx",              # 2021 template
+    ("柳州市", 2024): "ofd",               # 2021 template, OFD (GB/T 33190), ruled
+    ("防城港市", 2019): "xlsx",            # 2019 template, a spreadsheet
 }
 PAGE_AND_PDF = {("北海市", 2023)}        # tables on the page and the same report as a PDF
 FLAT_TEXT = {("桂林市", 2019), ("防城港市", 2021)}  # tables flattened into the page's text
 ATTACHMENT_PAGE_FORM = {"pdf-ruled": "pdf-attachment", "pdf-unruled": "pdf-attachment",
-                        "docx": "docx-attachment"}
-ATTACHMENT_EXT = {"pdf-ruled": "pdf", "pdf-unruled": "pdf", "pdf-scan": "pdf", "docx": "docx"}
-FORM_ENCODING.update({"flat-text": "utf-8", "pdf-attachment": "utf-8", "docx-attachment": "gbk"})
+                        "docx": "docx-attachment", "ofd": "ofd-attachment", "xlsx": "xlsx-attachment"}
+ATTACHMENT_EXT = {"pdf-ruled": "pdf", "pdf-unruled": "pdf", "pdf-scan": "pdf", "docx": "docx",
+                  "ofd": "ofd", "xlsx": "xlsx"}
+FORM_ENCODING.update({"flat-text": "utf-8", "pdf-attachment": "utf-8", "docx-attachment": "gbk",
+                      "ofd-attachment": "utf-8", "xlsx-attachment": "utf-8"})
 
 # Deliberate breaks (documented in manifest "breaks", README and known_inconsistencies)
 BREAK_T31 = ("柳州市", 2022)        # 一、本年新收 总计 printed with two digits swapped
@@ -601,7 +605,8 @@ def render_page(form, variant, title, year, body, office, site, date, grids, tem
     g2, g3, g4 = grids
     it = mf.intro(title, year, site, office)
     others = mf.others_text(template, year)
-    if form in ("pdf-attachment", "docx-attachment", "scan-attachment"):
+    if form in ("pdf-attachment", "docx-attachment", "ofd-attachment", "xlsx-attachment",
+                "scan-attachment"):
         art = "\n".join([mf.html_p(it), mf.html_p(f"{title}全文详见附件。"), attach_links(attachments)])
         page = mf.gx_portal_page(title, date, office, art, site)
         if FORM_ENCODING[form] == "gbk":
