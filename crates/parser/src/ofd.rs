@@ -64,6 +64,15 @@ pub enum OfdError {
         /// Pages listed by the document.
         pages: usize,
     },
+    /// More than half of the characters are private-use code points: the producer wrote glyph
+    /// codes of an embedded font instead of text, which cannot be read without the font.
+    #[error("the OFD's text is not Unicode: {unmapped} of {glyphs} characters are glyph codes of an embedded font")]
+    NoUnicode {
+        /// Characters placed on the pages read.
+        glyphs: usize,
+        /// Those of them in a private-use area.
+        unmapped: usize,
+    },
     /// The reader panicked (caught); a bug in nianbao or a dependency, not in the file.
     #[error("internal error while reading the OFD (a bug: please report the file)")]
     Internal,
@@ -286,7 +295,7 @@ fn read(bytes: &[u8]) -> Result<Document, OfdError> {
         return Err(OfdError::NoPages);
     }
     let mut budget = MAX_GLYPHS;
-    let (mut glyphs, mut images) = (0usize, 0usize);
+    let (mut glyphs, mut images, mut unmapped) = (0usize, 0usize, 0usize);
     let mut template_xml: HashMap<String, Option<String>> = HashMap::new();
     let mut inks = Vec::new();
     for (number, loc) in (1u32..).zip(parts.pages.iter().take(MAX_PAGES)) {
@@ -310,6 +319,7 @@ fn read(bytes: &[u8]) -> Result<Document, OfdError> {
         ink.draw(&xml);
         budget = ink.budget;
         glyphs += ink.page.glyphs.len();
+        unmapped += ink.page.glyphs.iter().filter(|g| private_use(g.c)).count();
         images += ink.images;
         inks.push(ink.page);
     }
@@ -321,10 +331,18 @@ fn read(bytes: &[u8]) -> Result<Document, OfdError> {
             OfdError::NoText { pages }
         });
     }
+    if unmapped * 2 > glyphs {
+        return Err(OfdError::NoUnicode { glyphs, unmapped });
+    }
     Ok(Document {
         title: parts.title,
         blocks: layout_pages(inks),
     })
+}
+
+/// A code point of a private-use area (or U+FFFD): no character a report prints.
+fn private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF | 0xFFFD)
 }
 
 /// A page's own box and the templates it draws.
@@ -755,6 +773,29 @@ fn path_points(data: &str) -> Vec<Vec<(f64, f64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glyph_codes_instead_of_text_are_named() {
+        let page = r#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer><ofd:TextObject ID="1" Boundary="0 0 50 5" Size="4"><ofd:TextCode X="0" Y="4">&#xE001;&#xE002;&#xE003;1</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, text) in [
+            ("OFD.xml", "<ofd:OFD><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"),
+            ("Doc_0/Document.xml", r#"<ofd:Document><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>"#),
+            ("Doc_0/Pages/Page_0/Content.xml", page),
+        ] {
+            zip.start_file(name, opts).expect("start");
+            std::io::Write::write_all(&mut zip, text.as_bytes()).expect("write");
+        }
+        let bytes = zip.finish().expect("zip").into_inner();
+        assert!(matches!(
+            read_ofd(&bytes),
+            Err(OfdError::NoUnicode {
+                glyphs: 4,
+                unmapped: 3
+            })
+        ));
+    }
 
     #[test]
     fn delta_lists_expand_g_runs() {
