@@ -95,6 +95,19 @@ struct Package<'a> {
 }
 
 impl Package<'_> {
+    /// The part `loc` names, relative to the folder `dir`; some producers write locations
+    /// relative to the package root instead, which is tried second.
+    fn read_loc(&mut self, dir: &str, loc: &str) -> Result<String, OfdError> {
+        let first = resolve(dir, loc);
+        if self.find(&first).is_none() {
+            let root = resolve("", loc);
+            if self.find(&root).is_some() {
+                return self.read(&root);
+            }
+        }
+        self.read(&first)
+    }
+
     /// The entry for `path`: exact, else ignoring case and `\` separators.
     fn find(&self, path: &str) -> Option<String> {
         if self.names.iter().any(|n| n == path) {
@@ -300,7 +313,7 @@ fn read(bytes: &[u8]) -> Result<Document, OfdError> {
     let mut inks = Vec::new();
     for (number, loc) in (1u32..).zip(parts.pages.iter().take(MAX_PAGES)) {
         // A page that cannot be read prints nothing; the others are still read.
-        let xml = pkg.read(&resolve(&doc_dir, loc)).unwrap_or_default();
+        let xml = pkg.read_loc(&doc_dir, loc).unwrap_or_default();
         let page = scan_page(&xml);
         let frame = page.page_box.or(parts.page_box).unwrap_or(A4);
         let mut ink = Ink::new(frame, budget);
@@ -311,7 +324,7 @@ fn read(bytes: &[u8]) -> Result<Document, OfdError> {
             };
             let tpl_xml = template_xml
                 .entry(id.clone())
-                .or_insert_with(|| pkg.read(&resolve(&doc_dir, tpl)).ok());
+                .or_insert_with(|| pkg.read_loc(&doc_dir, tpl).ok());
             if let Some(t) = tpl_xml {
                 ink.draw(t);
             }
@@ -774,26 +787,54 @@ fn path_points(data: &str) -> Vec<Vec<(f64, f64)>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn glyph_codes_instead_of_text_are_named() {
-        let page = r#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer><ofd:TextObject ID="1" Boundary="0 0 50 5" Size="4"><ofd:TextCode X="0" Y="4">&#xE001;&#xE002;&#xE003;1</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#;
+    /// A minimal OFD: the entry, a document listing one page at `page_loc`, and that page.
+    fn package(page_loc: &str, page_path: &str, text: &str) -> Vec<u8> {
+        let page = format!(
+            r#"<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Content><ofd:Layer><ofd:TextObject ID="1" Boundary="20 20 150 5" Size="4"><ofd:TextCode X="0" Y="4" DeltaX="g 20 4">{text}</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#
+        );
+        let document = format!(
+            r#"<ofd:Document><ofd:Pages><ofd:Page ID="1" BaseLoc="{page_loc}"/></ofd:Pages></ofd:Document>"#
+        );
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default();
         for (name, text) in [
             ("OFD.xml", "<ofd:OFD><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"),
-            ("Doc_0/Document.xml", r#"<ofd:Document><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>"#),
-            ("Doc_0/Pages/Page_0/Content.xml", page),
+            ("Doc_0/Document.xml", document.as_str()),
+            (page_path, page.as_str()),
         ] {
             zip.start_file(name, opts).expect("start");
             std::io::Write::write_all(&mut zip, text.as_bytes()).expect("write");
         }
-        let bytes = zip.finish().expect("zip").into_inner();
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn glyph_codes_instead_of_text_are_named() {
+        let bytes = package(
+            "Pages/Page_0/Content.xml",
+            "Doc_0/Pages/Page_0/Content.xml",
+            "&#xE001;&#xE002;&#xE003;1",
+        );
         assert!(matches!(
             read_ofd(&bytes),
             Err(OfdError::NoUnicode {
                 glyphs: 4,
                 unmapped: 3
             })
+        ));
+    }
+
+    #[test]
+    fn page_locations_relative_to_the_package_root_are_found() {
+        let bytes = package(
+            "Doc_0/Pages/Page_0/Content.xml",
+            "Doc_0/Pages/Page_0/Content.xml",
+            "政府信息公开工作年度报告",
+        );
+        let doc = read_ofd(&bytes).expect("reads");
+        assert!(matches!(
+            &doc.blocks[..],
+            [nianbao_model::document::Block::Line { text, .. }] if text == "政府信息公开工作年度报告"
         ));
     }
 
