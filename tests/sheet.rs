@@ -129,6 +129,16 @@ fn blank_cells_stay_blank_and_keep_their_column() {
     );
 }
 
+/// Two cells, A1 and IV65536, in a 6 KB XLS: calamine would build a dense grid of 16 million
+/// slots (a gigabyte); the reader refuses it first.
+#[test]
+fn a_tiny_workbook_spanning_a_huge_grid_is_refused() {
+    let bytes =
+        std::fs::read(root().join("tests/fixtures/hostile/far-apart-cells.xls")).expect("fixture");
+    assert_eq!(sniff(&bytes), Format::Xls);
+    assert!(matches!(read_sheet(&bytes), Err(SheetError::TooLarge)));
+}
+
 #[test]
 fn non_spreadsheets_are_named() {
     assert!(matches!(
@@ -165,7 +175,18 @@ fn damaged_workbooks_never_panic() {
             }
             let _ = nianbao_parser::parse_bytes(&damaged, name, None);
         }
-        if format != Format::Xls {
+        if format == Format::Xls {
+            // Damage to the compound file's header (sector size, FAT, directory, mini-stream
+            // locations), which the size guard reads before calamine.
+            for _ in 0..200 {
+                let mut damaged = bytes.clone();
+                for _ in 0..2 {
+                    let r = xorshift(&mut rng);
+                    damaged[(r % 512) as usize] = (r >> 40) as u8;
+                }
+                let _ = read_sheet(&damaged);
+            }
+        } else {
             for _ in 0..40 {
                 let damaged = rezip_mutated(&bytes, |_, data| {
                     for _ in 0..10 {

@@ -94,8 +94,39 @@ def convert(xlsx, fmt, tmp):
     return os.path.join(outdir, os.path.splitext(os.path.basename(xlsx))[0] + "." + fmt)
 
 
+def far_apart_cells(tmp):
+    """tests/fixtures/hostile/far-apart-cells.xls: two cells, A1 and IV65536, in a 6 KB XLS; a
+    reader that builds the sheet's dense grid takes a gigabyte. nianbao must refuse it."""
+    import zipfile
+    ns = "http://schemas.openxmlformats.org/"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{ns}package/2006/content-types"><Default Extension="rels" '
+        f'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        f'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{ns}package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{ns}officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{ns}spreadsheetml/2006/main" xmlns:r="{ns}officeDocument/2006/'
+        f'relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{ns}package/2006/relationships"><Relationship '
+        f'Id="rId1" Type="{ns}officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'</Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}spreadsheetml/2006/main"><sheetData><row r="1">'
+        f'<c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="65536"><c r="IV65536"><v>1</v></c>'
+        f'</row></sheetData></worksheet>',
+    }
+    xlsx = os.path.join(tmp, "far-apart-cells.xlsx")
+    with zipfile.ZipFile(xlsx, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    out = os.path.join(ROOT, "tests", "fixtures", "hostile")
+    os.makedirs(out, exist_ok=True)
+    shutil.copyfile(convert(xlsx, "xls", tmp), os.path.join(out, "far-apart-cells.xls"))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        far_apart_cells(tmp)
         for name, source, form, what in FIXTURES:
             with open(os.path.join(PARSE, source + ".expected.json"), encoding="utf-8") as f:
                 src = json.load(f)

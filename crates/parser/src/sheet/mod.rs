@@ -5,6 +5,8 @@
 //! the HTML reader does with spans. Formulas are not evaluated: the result the file caches is
 //! read as printed, and a formula without one is blank. Pure; bounded work on hostile input.
 
+mod biff;
+
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -21,6 +23,8 @@ const MAX_SLOTS: usize = 2_000_000;
 const MAX_MERGES: usize = 4_000;
 /// Worksheets read.
 const MAX_SHEETS: usize = 256;
+/// Grid slots calamine may allocate for the worksheets of a BIFF workbook (32 bytes each).
+const MAX_GRID_SLOTS: u64 = 4_000_000;
 
 /// Why a workbook could not be read into a [`Document`].
 #[derive(Debug, thiserror::Error)]
@@ -35,10 +39,10 @@ pub enum SheetError {
     /// calamine could not read the workbook; holds its message.
     #[error("the workbook could not be read: {0}")]
     Malformed(String),
-    /// A worksheet has more cells than a report could print.
-    #[error(
-        "the workbook is too large to be a report (over {MAX_CELLS} cells or {MAX_SLOTS} slots)"
-    )]
+    /// The workbook is larger than a report could be: more than [`MAX_CELLS`] cells with
+    /// text, [`MAX_SLOTS`] slots to emit, worksheets spanning more than [`MAX_GRID_SLOTS`] grid
+    /// slots (BIFF), or parts unpacking to more than 256 MiB (zip).
+    #[error("the workbook is too large to be a report (its cells span too many rows and columns, or its parts unpack to over 256 MiB)")]
     TooLarge,
     /// No worksheet holds a non-empty cell.
     #[error("the workbook has no cells with text or numbers")]
@@ -84,6 +88,10 @@ fn zip_too_large(bytes: &[u8]) -> bool {
 
 fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
     if matches!(format, Format::Xlsx | Format::Ods) && zip_too_large(bytes) {
+        return Err(SheetError::TooLarge);
+    }
+    // calamine builds a dense grid per BIFF worksheet from its first to its last cell.
+    if format == Format::Xls && biff::grid_slots(bytes).is_some_and(|n| n > MAX_GRID_SLOTS) {
         return Err(SheetError::TooLarge);
     }
     let mut budget = MAX_CELLS;
@@ -437,6 +445,18 @@ mod tests {
                 col: 2
             }
         );
+    }
+
+    #[test]
+    fn biff_extent_counts_the_span_of_each_sheet() {
+        let xls = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/parse/sheet-xls-2019.xls"
+        ))
+        .expect("fixture");
+        let slots = biff::grid_slots(&xls).expect("a workbook stream");
+        assert!((100..100_000).contains(&slots), "{slots}");
+        assert_eq!(biff::grid_slots(b"\xD0\xCF\x11\xE0 short"), None);
     }
 
     #[test]
