@@ -129,14 +129,22 @@ fn blank_cells_stay_blank_and_keep_their_column() {
     );
 }
 
-/// Two cells, A1 and IV65536, in a 6 KB XLS: calamine would build a dense grid of 16 million
+/// Two cells, A1 and IV65536, in a 6 KB XLS or ODS: calamine would build a dense grid of 16 million
 /// slots (a gigabyte); the reader refuses it first.
 #[test]
 fn a_tiny_workbook_spanning_a_huge_grid_is_refused() {
-    let bytes =
-        std::fs::read(root().join("tests/fixtures/hostile/far-apart-cells.xls")).expect("fixture");
-    assert_eq!(sniff(&bytes), Format::Xls);
-    assert!(matches!(read_sheet(&bytes), Err(SheetError::TooLarge)));
+    for (name, format) in [
+        ("far-apart-cells.xls", Format::Xls),
+        ("far-apart-cells.ods", Format::Ods),
+    ] {
+        let bytes =
+            std::fs::read(root().join("tests/fixtures/hostile").join(name)).expect("fixture");
+        assert_eq!(sniff(&bytes), format);
+        assert!(
+            matches!(read_sheet(&bytes), Err(SheetError::TooLarge)),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -95,8 +95,8 @@ def convert(xlsx, fmt, tmp):
 
 
 def far_apart_cells(tmp):
-    """tests/fixtures/hostile/far-apart-cells.xls: two cells, A1 and IV65536, in a 6 KB XLS; a
-    reader that builds the sheet's dense grid takes a gigabyte. nianbao must refuse it."""
+    """tests/fixtures/hostile/far-apart-cells.{xls,ods}: two cells, A1 and IV65536, in a 6 KB
+    file; a reader that builds the sheet's dense grid takes a gigabyte. nianbao must refuse it."""
     import zipfile
     ns = "http://schemas.openxmlformats.org/"
     parts = {
@@ -122,6 +122,7 @@ def far_apart_cells(tmp):
     out = os.path.join(ROOT, "tests", "fixtures", "hostile")
     os.makedirs(out, exist_ok=True)
     shutil.copyfile(convert(xlsx, "xls", tmp), os.path.join(out, "far-apart-cells.xls"))
+    shutil.copyfile(convert(xlsx, "ods", tmp), os.path.join(out, "far-apart-cells.ods"))
 
 
 def main():

@@ -94,6 +94,10 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
     if format == Format::Xls && biff::grid_slots(bytes).is_some_and(|n| n > MAX_GRID_SLOTS) {
         return Err(SheetError::TooLarge);
     }
+    let ods = (format == Format::Ods).then(|| ods_scan(bytes));
+    if ods.as_ref().is_some_and(|o| o.slots > MAX_GRID_SLOTS) {
+        return Err(SheetError::TooLarge);
+    }
     let mut budget = MAX_CELLS;
     let (title, sheets) = match format {
         Format::Xls => {
@@ -154,7 +158,7 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                 sheets.push(dense_sheet(&range, &mut budget)?);
             }
             // calamine does not expose ODS merges; the content's spans give them.
-            for (sheet, merges) in sheets.iter_mut().zip(ods_merges(bytes)) {
+            for (sheet, merges) in sheets.iter_mut().zip(ods.unwrap_or_default().merges) {
                 sheet.merges = merges;
             }
             (title, sheets)
@@ -314,24 +318,33 @@ fn document(title: Option<String>, sheets: &[Sheet]) -> Result<Document, SheetEr
 
 /// The merged ranges of each table of an ODS file, from `table:number-columns-spanned` and
 /// `table:number-rows-spanned` in `content.xml` (cell positions count repeated cells and
-/// rows). Best effort: an unreadable content gives no merges.
-fn ods_merges(bytes: &[u8]) -> Vec<Vec<Dimensions>> {
+/// rows), and the grid its valued cells span. Best effort: an unreadable content gives none.
+fn ods_scan(bytes: &[u8]) -> OdsScan {
     use quick_xml::events::Event;
     use std::io::Read;
+    let mut scan = OdsScan::default();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Vec::new();
+        return scan;
     };
     let mut xml = String::new();
     {
         let Ok(file) = zip.by_name("content.xml") else {
-            return Vec::new();
+            return scan;
         };
         if file.take(64 << 20).read_to_string(&mut xml).is_err() {
-            return Vec::new();
+            return scan;
         }
     }
     let mut reader = quick_xml::Reader::from_str(&xml);
-    let mut out: Vec<Vec<Dimensions>> = Vec::new();
+    let out = &mut scan.merges;
+    let slots = &mut scan.slots;
+    let mut extent: Option<(u32, u32, u32, u32)> = None;
+    let close = |extent: &mut Option<(u32, u32, u32, u32)>, slots: &mut u64| {
+        if let Some((r0, r1, c0, c1)) = extent.take() {
+            let area = (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1);
+            *slots = slots.saturating_add(area);
+        }
+    };
     let (mut row, mut col, mut repeat) = (0u32, 0u32, 1u32);
     let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<u32> {
         e.attributes()
@@ -355,6 +368,7 @@ fn ods_merges(bytes: &[u8]) -> Vec<Vec<Dimensions>> {
         };
         match e.name().as_ref() {
             "table:table" => {
+                close(&mut extent, slots);
                 out.push(Vec::new());
                 row = 0;
             }
@@ -381,12 +395,37 @@ fn ods_merges(bytes: &[u8]) -> Vec<Vec<Dimensions>> {
                         }
                     }
                 }
-                col = col.saturating_add(attr(&e, "table:number-columns-repeated").unwrap_or(1));
+                let n = attr(&e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .max(1);
+                let valued = e
+                    .attributes()
+                    .flatten()
+                    .any(|a| a.key.as_ref() == "office:value-type");
+                if valued {
+                    let (r1, c1) = (
+                        row.saturating_add(repeat.max(1) - 1),
+                        col.saturating_add(n - 1),
+                    );
+                    let x = extent.get_or_insert((row, r1, col, c1));
+                    *x = (x.0.min(row), x.1.max(r1), x.2.min(col), x.3.max(c1));
+                }
+                col = col.saturating_add(n);
             }
             _ => {}
         }
     }
-    out
+    close(&mut extent, slots);
+    scan
+}
+
+/// What [`ods_scan`] finds in an ODS file's `content.xml`.
+#[derive(Debug, Default)]
+struct OdsScan {
+    /// The merged ranges of each table.
+    merges: Vec<Vec<Dimensions>>,
+    /// Slots of the grids calamine builds: for each table, the area its valued cells span.
+    slots: u64,
 }
 
 #[cfg(test)]
