@@ -129,8 +129,8 @@ fn blank_cells_stay_blank_and_keep_their_column() {
     );
 }
 
-/// Two cells, A1 and IV65536, in a 6 KB XLS or ODS: calamine would build a dense grid of 16 million
-/// slots (a gigabyte); the reader refuses it first.
+/// Two cells, A1 and IV65536, in a 6 KB XLS or ODS: calamine would build a dense grid of
+/// 16 million slots (a gigabyte); the reader refuses it first.
 #[test]
 fn a_tiny_workbook_spanning_a_huge_grid_is_refused() {
     for (name, format) in [
