@@ -229,3 +229,63 @@ proptest! {
         let _ = read_sheet(&zipped);
     }
 }
+
+/// A hidden worksheet (helper figures a portal left in the file) is not what the report shows:
+/// it is skipped, and the visible sheets keep their numbers.
+#[test]
+fn hidden_sheets_are_skipped_and_sheets_keep_their_numbers() {
+    use std::io::Write;
+    let ns = "http://schemas.openxmlformats.org/";
+    let sheet = |total: &str| {
+        format!(
+            r#"<worksheet xmlns="{ns}spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>（七）总计</t></is></c><c r="B1"><v>{total}</v></c></row></sheetData></worksheet>"#
+        )
+    };
+    let parts = [
+        (
+            "[Content_Types].xml".to_string(),
+            format!(
+                r#"<Types xmlns="{ns}package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#
+            ),
+        ),
+        (
+            "_rels/.rels".to_string(),
+            format!(
+                r#"<Relationships xmlns="{ns}package/2006/relationships"><Relationship Id="rId1" Type="{ns}officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/workbook.xml".to_string(),
+            format!(
+                r#"<workbook xmlns="{ns}spreadsheetml/2006/main" xmlns:r="{ns}officeDocument/2006/relationships"><sheets><sheet name="辅助" sheetId="1" state="hidden" r:id="rId1"/><sheet name="表三" sheetId="2" r:id="rId2"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels".to_string(),
+            format!(
+                r#"<Relationships xmlns="{ns}package/2006/relationships"><Relationship Id="rId1" Type="{ns}officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{ns}officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#
+            ),
+        ),
+        ("xl/worksheets/sheet1.xml".to_string(), sheet("999")),
+        ("xl/worksheets/sheet2.xml".to_string(), sheet("7")),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    let bytes = zip.finish().expect("zip").into_inner();
+    let doc = read_sheet(&bytes).expect("reads");
+    assert_eq!(doc.blocks.len(), 1, "{:?}", doc.blocks);
+    let total = row_with(&doc, "（七）总计");
+    assert_eq!(total[1].text, "7");
+    assert_eq!(
+        total[1].loc,
+        Loc::Table {
+            table: 2,
+            row: 1,
+            col: 2
+        }
+    );
+}

@@ -108,8 +108,15 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                 })?;
             let title = book.workbook_properties().ok().and_then(|p| p.title);
             let mut sheets = Vec::new();
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
+            for (name, shown) in sheet_list(&book) {
+                if !shown {
+                    // A hidden sheet is not part of what the report shows; it keeps its number.
+                    sheets.push(Sheet::default());
+                    continue;
+                }
+                // A sheet that cannot be read keeps its number (the others' locations hold).
                 let Ok(range) = book.worksheet_range(&name) else {
+                    sheets.push(Sheet::default());
                     continue;
                 };
                 let mut sheet = dense_sheet(&range, &mut budget)?;
@@ -126,7 +133,12 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                 })?;
             let title = book.workbook_properties().ok().and_then(|p| p.title);
             let mut sheets = Vec::new();
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
+            for (name, shown) in sheet_list(&book) {
+                if !shown {
+                    // A hidden sheet is not part of what the report shows; it keeps its number.
+                    sheets.push(Sheet::default());
+                    continue;
+                }
                 // Cells are streamed: a sheet's dimensions never size an allocation.
                 let mut sheet = Sheet::default();
                 if let Ok(mut cells) = book.worksheet_cells_reader(&name) {
@@ -151,8 +163,14 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                 })?;
             let title = book.workbook_properties().ok().and_then(|p| p.title);
             let mut sheets = Vec::new();
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
+            for (name, shown) in sheet_list(&book) {
+                if !shown {
+                    // A hidden sheet is not part of what the report shows; it keeps its number.
+                    sheets.push(Sheet::default());
+                    continue;
+                }
                 let Ok(range) = book.worksheet_range(&name) else {
+                    sheets.push(Sheet::default());
                     continue;
                 };
                 sheets.push(dense_sheet(&range, &mut budget)?);
@@ -169,6 +187,23 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
         return Err(SheetError::NoCells);
     }
     Ok(doc)
+}
+
+/// The workbook's sheets in order (at most [`MAX_SHEETS`]): name, and whether it is a visible
+/// worksheet (not hidden, not a chart or macro sheet).
+fn sheet_list<RS, R: Reader<RS>>(book: &R) -> Vec<(String, bool)>
+where
+    RS: std::io::Read + std::io::Seek,
+{
+    book.sheets_metadata()
+        .iter()
+        .take(MAX_SHEETS)
+        .map(|m| {
+            let shown = m.visible == calamine::SheetVisible::Visible
+                && m.typ == calamine::SheetType::WorkSheet;
+            (m.name.clone(), shown)
+        })
+        .collect()
 }
 
 /// The non-empty cells of a range calamine built, at their absolute positions.
