@@ -3,7 +3,9 @@
 //! located as `table N row R col C` (N the sheet's number, R and C its row and column, from 1).
 //! A merged range keeps its value in its first slot only and its covered slots are omitted, as
 //! the HTML reader does with spans. Formulas are not evaluated: the result the file caches is
-//! read as printed, and a formula without one is blank. Pure; bounded work on hostile input.
+//! read as printed, and a formula without one is blank. Hidden sheets are skipped (they keep
+//! their number). Pure; bounded work on hostile input: calamine builds a dense grid per XLS and
+//! ODS worksheet, so the span of their cells is measured first ([`biff`], `ods_scan`).
 
 mod biff;
 
