@@ -5,7 +5,7 @@
 //! the HTML reader does with spans. Formulas are not evaluated: the result the file caches is
 //! read as printed, and a formula without one is blank. Hidden sheets are skipped (they keep
 //! their number). Pure; bounded work on hostile input: calamine builds a dense grid per XLS and
-//! ODS worksheet, so the span of their cells is measured first ([`biff`], `ods_scan`).
+//! ODS worksheet, so the span of their cells is measured first (the `biff` module, `ods_scan`).
 
 mod biff;
 
