@@ -41,9 +41,9 @@ pub enum SheetError {
     /// calamine could not read the workbook; holds its message.
     #[error("the workbook could not be read: {0}")]
     Malformed(String),
-    /// The workbook is larger than a report could be: more than [`MAX_CELLS`] cells with
-    /// text, [`MAX_SLOTS`] slots to emit, worksheets spanning more than [`MAX_GRID_SLOTS`] grid
-    /// slots (BIFF), or parts unpacking to more than 256 MiB (zip).
+    /// The workbook is larger than a report could be: more than 200,000 cells with
+    /// text, 2,000,000 slots to emit, worksheets spanning more than 4,000,000 grid
+    /// slots (XLS, ODS), or parts unpacking to more than 256 MiB (XLSX, ODS).
     #[error("the workbook is too large to be a report (its cells span too many rows and columns, or its parts unpack to over 256 MiB)")]
     TooLarge,
     /// No worksheet holds a non-empty cell.
