@@ -3,8 +3,8 @@
 //! - Owns: format sniffing by magic bytes ([`sniff`]), character decoding ([`decode`]: BOM,
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
-//!   [`docx`], [`ofd`], [`sheet`] for XLS/XLSX/ET/ODS workbooks), the report's metadata (year, body), and the mapping of its tables onto the
-//!   national template, then validation.
+//!   [`docx`], [`ofd`], and [`sheet`] for XLS/XLSX/ET/ODS workbooks), the report's metadata
+//!   (year, body), and the mapping of its tables onto the national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
 //! - Must not: touch the network, an async runtime, SQLite or polars (the workspace test

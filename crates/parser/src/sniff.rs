@@ -37,7 +37,7 @@ impl fmt::Display for Format {
             Format::Pdf => "PDF",
             Format::Docx => "DOCX",
             Format::Zip => "zip archive (not DOCX)",
-            Format::Ole => "OLE compound file (.doc/.wps/.xls)",
+            Format::Ole => "OLE compound file (.doc/.wps)",
             Format::Rtf => "RTF document",
             Format::Ofd => "OFD",
             Format::Xlsx => "XLSX workbook",
