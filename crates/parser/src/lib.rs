@@ -61,7 +61,7 @@ pub enum ParseError {
     },
     /// No known magic bytes, and NUL bytes in the first 8 KiB outside a UTF-16 text: an image
     /// or other binary file, not a text or HTML layout.
-    #[error("{what}: binary data that is neither HTML, text, PDF nor DOCX")]
+    #[error("{what}: binary data that is neither HTML, text, PDF, DOCX, OFD nor a workbook")]
     Binary {
         /// The input, as named by the caller.
         what: String,
