@@ -272,7 +272,7 @@ fn number(f: f64) -> String {
 /// A worksheet often holds the whole report: the title, headings and prose (one cell per row)
 /// between tables of different widths. As in HTML, where each table has its own width, a row
 /// runs to the last column used by its table: the rows between two one-cell rows in the first
-/// column. A one-cell row is a line of text and keeps its one cell.
+/// column or blank rows. A one-cell row is a line of text and keeps its one cell.
 fn document(title: Option<String>, sheets: &[Sheet]) -> Result<Document, SheetError> {
     let mut doc = Document {
         title: title.filter(|t| !t.trim().is_empty()),
@@ -309,7 +309,14 @@ fn document(title: Option<String>, sheets: &[Sheet]) -> Result<Document, SheetEr
                 width.insert(r, last);
             }
         };
+        let mut previous: Option<u32> = None;
         for (&r, cols) in &rows {
+            // A blank sheet row ends a table too.
+            if previous.is_some_and(|p| r > p.saturating_add(1)) {
+                close(&mut group, last, &mut width);
+                last = c0;
+            }
+            previous = Some(r);
             if line(r, cols) {
                 close(&mut group, last, &mut width);
                 last = c0;
@@ -533,6 +540,36 @@ mod tests {
         let slots = biff::grid_slots(&xls).expect("a workbook stream");
         assert!((100..100_000).contains(&slots), "{slots}");
         assert_eq!(biff::grid_slots(b"\xD0\xCF\x11\xE0 short"), None);
+    }
+
+    #[test]
+    fn each_table_runs_to_its_own_last_column() {
+        let mut sheet = Sheet::default();
+        // A narrow table, a blank row, then a wider one; then a heading and a narrow row.
+        for (pos, t) in [
+            ((0, 0), "（七）总计"),
+            ((0, 1), "7"),
+            ((2, 0), "行政复议"),
+            ((2, 3), "总计"),
+            ((3, 0), "1"),
+            ((3, 3), "2"),
+            ((4, 0), "五、存在的主要问题及改进情况"),
+            ((5, 0), "规章"),
+            ((5, 1), "3"),
+        ] {
+            sheet.cells.insert(pos, t.to_string());
+        }
+        let doc = document(None, &[sheet]).expect("doc");
+        let widths: Vec<usize> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                nianbao_model::document::Block::Row { cells } => cells.len(),
+                nianbao_model::document::Block::Line { .. } => 0,
+            })
+            .collect();
+        // The header row's empty label-part cells are tidied away, as for every reader.
+        assert_eq!(widths, [2, 2, 4, 1, 2]);
     }
 
     #[test]
