@@ -80,10 +80,19 @@ fn legacy_doc_is_named() {
 fn zip_without_document_and_pdf_are_rejected() {
     assert!(matches!(read_docx(b"%PDF-1.4"), Err(DocxError::NotDocx(_))));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default())
+    zip.start_file("word/styles.xml", zip::write::SimpleFileOptions::default())
         .unwrap();
     let bytes = zip.finish().unwrap().into_inner();
     assert!(matches!(read_docx(&bytes), Err(DocxError::NoDocumentXml)));
+    // A workbook is named as what its bytes are.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(matches!(
+        read_docx(&bytes),
+        Err(DocxError::NotDocx(nianbao_parser::sniff::Format::Xlsx))
+    ));
 }
 
 #[test]

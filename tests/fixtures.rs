@@ -110,7 +110,7 @@ pub(crate) fn docx_table3() -> Vec<u8> {
     ))
 }
 
-// ---------------------------------------------------------------- PDF
+// ---------------------------------------------------------------- PDF and OFD
 
 pub(crate) use nianbao_fixtures::docs::{Page, PdfFont};
 
@@ -174,6 +174,11 @@ pub(crate) fn pdf_table3_unruled() -> Vec<u8> {
 }
 
 fn pdf_table3_with(unruled: bool) -> Vec<u8> {
+    pdf(&table3_pages(unruled), false)
+}
+
+/// The pages of [`pdf_table3`] (ruled or not), for writing them in other formats.
+pub(crate) fn table3_pages(unruled: bool) -> Vec<Page> {
     let mut p1 = Page {
         unruled,
         ..Page::default()
@@ -296,7 +301,12 @@ fn pdf_table3_with(unruled: bool) -> Vec<u8> {
         );
     }
     p2.text(PdfFont::Helvetica, 9.0, 285.0, 40.0, "- 2 -");
-    pdf(&[p1, p2], false)
+    vec![p1, p2]
+}
+
+/// `pages` as an OFD (the library's writer, with the PDF fixtures' title).
+pub(crate) fn ofd(pages: &[Page]) -> Vec<u8> {
+    nianbao_fixtures::ofd::ofd(pages, false, "Fixture report").expect("ofd")
 }
 
 /// A scan: one page that only paints an image.
@@ -333,6 +343,11 @@ pub(crate) fn pdf_vertical_label() -> Vec<u8> {
 /// A table whose row （二） is cut by the page break: the first part of its label at the foot
 /// of page 1 with blank value cells, the rest of the label and the values at the top of page 2.
 pub(crate) fn pdf_split_row() -> Vec<u8> {
+    pdf(&split_row_pages(), false)
+}
+
+/// The pages of [`pdf_split_row`], for writing them in other formats.
+pub(crate) fn split_row_pages() -> Vec<Page> {
     let mut p1 = Page::default();
     let top = 160.0;
     let (x0, y0, ..) = cell(&mut p1, top, 0, 0, 0, 2);
@@ -362,7 +377,7 @@ pub(crate) fn pdf_split_row() -> Vec<u8> {
     let (x0, y0, ..) = cell(&mut p2, top, 1, 1, 0, 2);
     p2.text(PdfFont::Ucs2, 9.0, x0 + 2.0, y0 + 8.0, "（七）总计");
     value_cells(&mut p2, top, 1, ["6", "0", "0", "0", "0", "1", "7"]);
-    pdf(&[p1, p2], false)
+    vec![p1, p2]
 }
 
 /// [`pdf_split_row`] encrypted with RC4-128 and the given user password (owner "owner").

@@ -183,7 +183,7 @@ fn report_rules(out: &Path, report: &Value) -> Vec<(String, String, String)> {
 }
 
 #[test]
-fn the_demo_reports_published_only_as_pdf_or_docx_are_read_from_the_attachment() {
+fn the_demo_reports_published_only_as_an_attachment_are_read_from_it() {
     let (_tmp, out) = out_dir();
     harvest(&out);
     let mut forms = Vec::new();
@@ -206,7 +206,7 @@ fn the_demo_reports_published_only_as_pdf_or_docx_are_read_from_the_attachment()
     }
     forms.sort();
     forms.dedup();
-    assert_eq!(forms, ["doc", "docx", "pdf-ruled", "pdf-unruled", "wps"]);
+    assert_eq!(forms, ["doc", "docx", "ofd", "pdf-ruled", "pdf-unruled", "wps", "xlsx"]);
 }
 
 #[test]

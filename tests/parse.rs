@@ -127,7 +127,8 @@ fn shared_corpus_html_and_text_reports_give_their_expected_values() {
 #[test]
 fn own_fixtures_give_their_expected_values_and_findings() {
     let dir = root().join("tests/fixtures/parse");
-    let (checked, problems) = check_all(&dir, &["txt", "html", "htm"]);
+    let exts = ["txt", "html", "htm", "ofd", "xlsx", "xls", "et", "ods"];
+    let (checked, problems) = check_all(&dir, &exts);
     assert!(
         checked >= 5,
         "only {checked} fixtures found in {}",

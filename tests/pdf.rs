@@ -580,7 +580,7 @@ proptest! {
 
     #[test]
     fn arbitrary_content_streams_never_panic(ops in proptest::collection::vec(content_op(), 0..80)) {
-        let page = fixtures::Page { content: ops.concat(), unruled: false };
+        let page = fixtures::Page { content: ops.concat(), ..fixtures::Page::default() };
         let _ = read_pdf(&fixtures::pdf(&[page], false));
     }
 }
@@ -625,7 +625,7 @@ fn deeply_nested_objects_do_not_overflow_the_stack() {
     // The same inside a content stream.
     let page = fixtures::Page {
         content: "[".repeat(200_000) + " TJ",
-        unruled: false,
+        ..fixtures::Page::default()
     };
     let _ = read_pdf(&fixtures::pdf(&[page], false));
 }

@@ -83,17 +83,21 @@ ATTACHMENT_ONLY = {                      # page says 详见附件; tables only i
     ("百色市", 2022): "docx",              # 2021 template
     ("南宁市", 2020): "doc",               # 2019 template, Word 97-2003 binary
     ("梧州市", 2023): "wps",               # 2021 template, WPS (Word binary under .wps)
+    ("柳州市", 2024): "ofd",               # 2021 template, OFD (GB/T 33190), ruled
+    ("防城港市", 2019): "xlsx",            # 2019 template, a spreadsheet
 }
 PAGE_AND_PDF = {("北海市", 2023)}        # tables on the page and the same report as a PDF
 FLAT_TEXT = {("桂林市", 2019), ("防城港市", 2021)}  # tables flattened into the page's text
 ATTACHMENT_PAGE_FORM = {"pdf-ruled": "pdf-attachment", "pdf-unruled": "pdf-attachment",
-                        "docx": "docx-attachment", "doc": "doc-attachment", "wps": "wps-attachment"}
+                        "docx": "docx-attachment", "doc": "doc-attachment", "wps": "wps-attachment",
+                        "ofd": "ofd-attachment", "xlsx": "xlsx-attachment"}
 # doc and wps attachments are not rendered by the portal from their layout: LibreOffice made them
 # from it once (tools/doc-fixtures/make.sh) and the portal serves those committed bytes.
 ATTACHMENT_EXT = {"pdf-ruled": "pdf", "pdf-unruled": "pdf", "pdf-scan": "pdf", "docx": "docx",
-                  "doc": "doc", "wps": "wps"}
+                  "doc": "doc", "wps": "wps", "ofd": "ofd", "xlsx": "xlsx"}
 FORM_ENCODING.update({"flat-text": "utf-8", "pdf-attachment": "utf-8", "docx-attachment": "gbk",
-                      "doc-attachment": "utf-8", "wps-attachment": "gbk"})
+                      "doc-attachment": "utf-8", "wps-attachment": "gbk",
+                      "ofd-attachment": "utf-8", "xlsx-attachment": "utf-8"})
 
 # Deliberate breaks (documented in manifest "breaks", README and known_inconsistencies)
 BREAK_T31 = ("柳州市", 2022)        # 一、本年新收 总计 printed with two digits swapped
@@ -608,6 +612,7 @@ def render_page(form, variant, title, year, body, office, site, date, grids, tem
     it = mf.intro(title, year, site, office)
     others = mf.others_text(template, year)
     if form in ("pdf-attachment", "docx-attachment", "doc-attachment", "wps-attachment",
+                "ofd-attachment", "xlsx-attachment",
                 "scan-attachment"):
         art = "\n".join([mf.html_p(it), mf.html_p(f"{title}全文详见附件。"), attach_links(attachments)])
         page = mf.gx_portal_page(title, date, office, art, site)

@@ -1,4 +1,4 @@
-//! Prints the Document a PDF, DOCX or DOC/WPS reads into: `Row` blocks as `cell | cell | …`, lines as
+//! Prints the Document a PDF, DOCX, DOC/WPS, OFD or workbook reads into: `Row` blocks as `cell | cell | …`, lines as
 //! text. Usage: `cargo run --example dump_doc -- FILE…`.
 
 use nianbao_model::document::Block;
@@ -25,6 +25,10 @@ fn main() {
             Format::WordXml => nianbao_parser::docx::read_wordml(&bytes).map_err(|e| e.to_string()),
             Format::WordBinary | Format::Ole => {
                 nianbao_parser::doc::read_doc(&bytes).map_err(|e| e.to_string())
+            }
+            Format::Ofd => nianbao_parser::ofd::read_ofd(&bytes).map_err(|e| e.to_string()),
+            Format::Xls | Format::Xlsx | Format::Ods => {
+                nianbao_parser::sheet::read_sheet(&bytes).map_err(|e| e.to_string())
             }
             _ => nianbao_parser::pdf::read_pdf(&bytes).map_err(|e| e.to_string()),
         };

@@ -133,7 +133,7 @@ fn document_xml(archive: &mut Archive<'_>) -> Result<String, DocxError> {
 }
 
 /// UTF-8 (the norm) or UTF-16 with a BOM.
-fn decode_xml(raw: &[u8]) -> String {
+pub(crate) fn decode_xml(raw: &[u8]) -> String {
     if let Some(rest) = raw.strip_prefix(&[0xff, 0xfe]) {
         encoding_rs::UTF_16LE
             .decode_without_bom_handling(rest)

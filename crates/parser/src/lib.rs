@@ -4,8 +4,9 @@
 //!   HTTP charset, `<meta>`, then a detector, for GBK pages without declarations), the readers
 //!   that turn each format into a layout-neutral [`Document`] ([`html`], [`text`], [`pdf`],
 //!   [`docx`], also for Word 2003 XML; [`doc`] for Word 97–2003 and WPS binaries; [`mht`]
-//!   unwraps the HTML of a MIME HTML "single file web page"), the report's metadata (year,
-//!   body), and the mapping of its tables onto the national template, then validation.
+//!   unwraps the HTML of a MIME HTML "single file web page"; [`ofd`]; [`sheet`] for
+//!   XLS/XLSX/ET/ODS workbooks), the report's metadata (year, body), and the mapping of its
+//!   tables onto the national template, then validation.
 //! - Input: bytes (and the HTTP charset when they were fetched). Output: a [`Report`] whose
 //!   every value carries the location it was printed at, with its findings.
 //! - Must not: touch the network, an async runtime, SQLite or polars (the workspace test
@@ -24,10 +25,12 @@ mod markup;
 mod meta;
 pub mod mht;
 mod number;
+pub mod ofd;
 pub mod pdf;
 mod realign;
 mod reconstruct;
 mod rows;
+pub mod sheet;
 mod slim;
 pub mod sniff;
 pub mod text;
@@ -79,7 +82,7 @@ pub enum ParseError {
     },
     /// No known magic bytes, and NUL bytes in the first 8 KiB outside a UTF-16 text: an image
     /// or other binary file, not a text or HTML layout.
-    #[error("{what}: binary data that is neither HTML, text, PDF nor DOCX")]
+    #[error("{what}: binary data that is neither HTML, text, PDF, DOCX, OFD nor a workbook")]
     Binary {
         /// The input, as named by the caller.
         what: String,
@@ -116,6 +119,23 @@ pub enum ParseError {
         what: String,
         /// Why the Word binary reader failed.
         source: doc::DocError,
+    },
+    /// The bytes are an OFD document that the OFD reader could not read.
+    #[error("{what}: {source}")]
+    Ofd {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the OFD reader failed.
+        source: ofd::OfdError,
+    },
+    /// The bytes are a workbook (XLS, XLSX, WPS ET, ODS) that the spreadsheet reader could not
+    /// read.
+    #[error("{what}: {source}")]
+    Sheet {
+        /// The input, as named by the caller.
+        what: String,
+        /// Why the spreadsheet reader failed.
+        source: sheet::SheetError,
     },
 }
 
@@ -185,6 +205,14 @@ pub fn parse_bytes(
             };
             (read.document, name.to_string())
         }
+        Format::Ofd => (
+            ofd::read_ofd(bytes).map_err(|source| ParseError::Ofd { what, source })?,
+            "OFD".to_string(),
+        ),
+        f @ (Format::Xls | Format::Xlsx | Format::Ods) => (
+            sheet::read_sheet(bytes).map_err(|source| ParseError::Sheet { what, source })?,
+            f.to_string(),
+        ),
         Format::Other if looks_binary(bytes) => return Err(ParseError::Binary { what }),
         Format::Other if looks_like_html(bytes) => {
             let d = decode::decode_html(bytes, http_charset);

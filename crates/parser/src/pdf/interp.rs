@@ -44,6 +44,48 @@ fn apply(m: &Matrix, x: f64, y: f64) -> (f64, f64) {
     (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 }
 
+/// Rulings of a painted path, as `(horizontal, pos, lo, hi)` (see [`Seg`]): stroked
+/// horizontal and vertical edges, and filled thin boxes (lines drawn as rectangles); a filled
+/// large box is a background, no ruling. Shared with the OFD reader.
+pub(crate) fn path_segs(
+    path: &[Vec<(f64, f64)>],
+    fill: bool,
+    mut seg: impl FnMut(bool, f64, f64, f64),
+) {
+    for sub in path {
+        if sub.len() < 2 {
+            continue;
+        }
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in sub {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if fill && (y1 - y0) < 2.5 && (x1 - x0) > (y1 - y0) {
+            seg(true, (y0 + y1) / 2.0, x0, x1);
+            continue;
+        }
+        if fill && (x1 - x0) < 2.5 && (y1 - y0) > (x1 - x0) {
+            seg(false, (x0 + x1) / 2.0, y0, y1);
+            continue;
+        }
+        if fill {
+            // A filled box is a background (paragraph or cell shading), not a ruling.
+            continue;
+        }
+        for w in sub.windows(2) {
+            let ((ax, ay), (bx, by)) = (w[0], w[1]);
+            if (ay - by).abs() < 0.5 {
+                seg(true, (ay + by) / 2.0, ax.min(bx), ax.max(bx));
+            } else if (ax - bx).abs() < 0.5 {
+                seg(false, (ax + bx) / 2.0, ay.min(by), ay.max(by));
+            }
+        }
+    }
+}
+
 /// One shown character with its box in user space.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Glyph {
@@ -395,42 +437,10 @@ impl<'d> Interp<'d> {
         self.fonts.glyphs += self.out.glyphs.len() - before;
     }
 
-    /// Turns the current path into rulings: stroked edges, and filled thin boxes (lines drawn
-    /// as rectangles).
+    /// Turns the current path into rulings (see [`path_segs`]).
     fn paint(&mut self, fill: bool) {
         let path = std::mem::take(&mut self.path);
-        for sub in &path {
-            if sub.len() < 2 {
-                continue;
-            }
-            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-            for &(x, y) in sub {
-                x0 = x0.min(x);
-                y0 = y0.min(y);
-                x1 = x1.max(x);
-                y1 = y1.max(y);
-            }
-            if fill && (y1 - y0) < 2.5 && (x1 - x0) > (y1 - y0) {
-                self.seg(true, (y0 + y1) / 2.0, x0, x1);
-                continue;
-            }
-            if fill && (x1 - x0) < 2.5 && (y1 - y0) > (x1 - x0) {
-                self.seg(false, (x0 + x1) / 2.0, y0, y1);
-                continue;
-            }
-            if fill {
-                // A filled box is a background (paragraph or cell shading), not a ruling.
-                continue;
-            }
-            for w in sub.windows(2) {
-                let ((ax, ay), (bx, by)) = (w[0], w[1]);
-                if (ay - by).abs() < 0.5 {
-                    self.seg(true, (ay + by) / 2.0, ax.min(bx), ax.max(bx));
-                } else if (ax - bx).abs() < 0.5 {
-                    self.seg(false, (ax + bx) / 2.0, ay.min(by), ay.max(by));
-                }
-            }
-        }
+        path_segs(&path, fill, |h, pos, lo, hi| self.seg(h, pos, lo, hi));
     }
 
     fn seg(&mut self, horizontal: bool, pos: f64, lo: f64, hi: f64) {

@@ -22,6 +22,7 @@ use lopdf::Object;
 use crate::sniff::{sniff, Format};
 use nianbao_model::document::{Block, Document};
 
+pub(crate) use interp::{path_segs, Glyph, Seg};
 use interp::{FontCache, Interp};
 
 /// Largest decompressed content stream read for one page.
@@ -117,7 +118,7 @@ fn read(bytes: &[u8], options: &PdfOptions) -> Result<Document, PdfError> {
         blocks: Vec::new(),
     };
     let (mut glyph_count, mut unmapped, mut images) = (0usize, 0usize, 0usize);
-    let mut layouts: Vec<layout::PageLayout> = Vec::new();
+    let mut inks: Vec<PageInk> = Vec::new();
     for (&number, &page_id) in pages.iter().take(MAX_PAGES) {
         if fonts.exhausted() {
             break;
@@ -137,13 +138,18 @@ fn read(bytes: &[u8], options: &PdfOptions) -> Result<Document, PdfError> {
         unmapped += out.glyphs.iter().filter(|g| g.c == '\u{FFFD}').count();
         images += out.images;
         let segs = if options.ignore_rulings {
-            &[][..]
+            Vec::new()
         } else {
-            &out.segs[..]
+            out.segs
         };
-        layouts.push(layout::layout_page(number, height, out.glyphs, segs));
+        inks.push(PageInk {
+            number,
+            height,
+            glyphs: out.glyphs,
+            segs,
+        });
     }
-    doc.blocks = join_pages(layouts);
+    doc.blocks = layout_pages(inks);
     if glyph_count == 0 {
         return Err(if images > 0 {
             PdfError::ImageOnly {
@@ -160,8 +166,34 @@ fn read(bytes: &[u8], options: &PdfOptions) -> Result<Document, PdfError> {
             unmapped,
         });
     }
-    crate::rows::tidy_rows(&mut doc.blocks);
     Ok(doc)
+}
+
+/// What one page prints, for [`layout_pages`]: its glyphs and rulings in PDF user space
+/// (points, origin at the bottom left, y up). The OFD reader fills it from its own pages.
+#[derive(Debug, Default)]
+pub(crate) struct PageInk {
+    /// The page number, from 1.
+    pub number: u32,
+    /// The page height in points.
+    pub height: f64,
+    /// The characters shown on the page.
+    pub glyphs: Vec<Glyph>,
+    /// The rulings drawn on the page.
+    pub segs: Vec<Seg>,
+}
+
+/// Pages of positioned text and rulings → blocks: each page laid out into lines and table rows
+/// (ruled tables from their rulings, others from spacing), running headers and footers
+/// dropped, tables stitched over page breaks, rows tidied.
+pub(crate) fn layout_pages(pages: Vec<PageInk>) -> Vec<Block> {
+    let layouts = pages
+        .into_iter()
+        .map(|p| layout::layout_page(p.number, p.height, p.glyphs, &p.segs))
+        .collect();
+    let mut blocks = join_pages(layouts);
+    crate::rows::tidy_rows(&mut blocks);
+    blocks
 }
 
 /// Joins the pages: running headers and footers (the same margin line on at least half of
