@@ -36,6 +36,7 @@ fn run(scope: Scope, ip: u8) -> Run {
         .expect("portal starts");
     let dir = tempfile::tempdir().unwrap();
     let summary = crawl_portal(&portal, TEST_CRAWL_SETTINGS, scope, dir.path());
+    // `NB_DUMP=1` prints the crawl state rows, to see why a link was taken or left.
     if std::env::var_os("NB_DUMP").is_some() {
         let c = rusqlite::Connection::open(dir.path().join("state.sqlite")).unwrap();
         let mut st = c
@@ -178,4 +179,21 @@ fn the_all_scope_keeps_departments_and_counties_apart_with_their_bodies() {
         (y24.target.year, y24.target.body.as_deref()),
         (Some(2024), Some("市人民政府"))
     );
+}
+
+#[test]
+fn a_second_run_revalidates_the_lists_and_refetches_no_report() {
+    let r = run(Scope::City, 83);
+    let again = crawl_portal(&r.portal, TEST_CRAWL_SETTINGS, Scope::City, r._dir.path());
+    assert!(again.cities[0].failures.is_empty(), "{again:?}");
+    let y23 = format!("{COL}szf/nb_2023/zfxxgknb/");
+    for (path, n) in r.portal.sites[0].counters.paths() {
+        let list = path.ends_with('/') || path.contains("/index");
+        let want = if list || path == "/robots.txt" { 2 } else { 1 };
+        assert_eq!(n, want, "{path}");
+    }
+    // The list's end is asked again (a new page may have appeared), and no further.
+    assert_eq!(requests(&r, &format!("{y23}index_2.shtml")), 2);
+    assert_eq!(requests(&r, &format!("{y23}index_3.shtml")), 0);
+    assert_eq!(again.cities[0].list_pages, r.summary.cities[0].list_pages);
 }

@@ -57,12 +57,13 @@ impl Shared {
         });
     }
 
-    /// A numbered list page that answered 404/410: the end of its list, not a failure. The
-    /// exchange is archived; nothing is captured.
+    /// A numbered list page never captured that answered 404/410: the end of its list, not a
+    /// failure. The exchange is archived; nothing is captured.
     pub(super) fn end_of_list(&self, row: &UrlRow, code: u16, attempts: u32) -> Option<Outcome> {
         let url = Url::parse(&row.target.url).ok()?;
         let numbered = row.target.kind == PageKind::List && is_numbered_page(&url);
-        if !numbered || !matches!(code, 404 | 410) {
+        // A page captured before that is gone now is a removal, kept as such by the store.
+        if !numbered || !matches!(code, 404 | 410) || row.previous.is_some() {
             return None;
         }
         tracing::info!("{url}: HTTP {code}; the list ends before this page");
