@@ -3,6 +3,7 @@
 //! new year found (`yearly`), an outage survived (`outage`), removed pages kept (`removed`).
 //! No sleeps for synchronization: tests wait on server-side counters and process exits.
 
+mod columns;
 mod config;
 mod full_disk;
 mod harness;

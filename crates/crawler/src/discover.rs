@@ -1,7 +1,12 @@
 //! Decoded HTML page + its role → the links worth following ([`Link`]): pagination (TRS
 //! `createPageHTML`, 下一页, `?page=N`, page counters), report links chosen by their text or
 //! title, child columns, attachments (`<a>`, `<iframe>`, `<embed>`, `onclick`, pdf.js viewers),
-//! and the way from a portal home page to the report column. Pure: no network, no state.
+//! and the way from a portal home page to the report column. Also the shapes of the TRS
+//! column trees (per-body and per-year sub-columns, `div#morelist` rows with a `title=` and a
+//! date, both `createPageHTML` signatures, `index_N`/`index-N`/`?pageIndex=N` pagers), the
+//! three article URL families and `P0…` attachments, each document keyed by host + id
+//! ([`doc_key`]), and the next page to probe of a list without a pager ([`probe_next`]).
+//! Pure: no network, no state.
 
 use std::sync::LazyLock;
 
@@ -26,6 +31,9 @@ pub struct Link {
     pub body: Option<String>,
     /// True for pagination of the same list (does not deepen the search).
     pub same_level: bool,
+    /// The date printed in the link's row (`<li><a …>…</a><span>2024-01-30</span></li>`), as
+    /// `YYYY-MM-DD`: the publication date, never taken for the report year.
+    pub date: Option<String>,
 }
 
 /// The page being read.
@@ -48,9 +56,32 @@ static LINKS: LazyLock<Selector> = LazyLock::new(|| {
         .expect("static selector")
 });
 static CREATE_PAGE: LazyLock<Regex> = LazyLock::new(|| {
-    // Also the newer form with a container id first: createPageHTML('page_div', 5, 1, 'index', 'shtml', 90)
-    Regex::new(r#"createPageHTML\(\s*(?:['"][A-Za-z_\-][^'"]*['"]\s*,\s*)?['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([A-Za-z]+)['"]"#)
+    // Signature A, 0-based: createPageHTML(5, 0, "index", "shtml") → index_1 … index_4.
+    // Signature B, 1-based, a container id first: createPageHTML('page_div', 5, 1, 'index',
+    // 'shtml', 90) → index_2 … index_5 (page 1 is index.shtml).
+    Regex::new(r#"createPage(?:HTML)?\(\s*(['"][A-Za-z_\-][^'"]*['"]\s*,\s*)?['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([A-Za-z]+)['"]"#)
         .expect("static regex")
+});
+static ROW_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+        .expect("static regex")
+});
+/// `t12345678.shtml`, `t12345.html`: TRS and 南宁 article ids.
+static ARTICLE_T: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^t(\d+)\.s?html?$").expect("static regex"));
+/// `t20240115_1234.shtml` (under `YYYYMM/`): the date is not part of the key.
+static ARTICLE_DATED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^t\d{8}_(\d+)\.s?html?$").expect("static regex"));
+/// `P020240930573724841467.docx`: a TRS attachment in the column directory.
+static TRS_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(P0\d+\.(?:pdf|docx?|wps|ofd|xlsx?|et|zip|rar))$").expect("static regex")
+});
+/// `index_3.shtml`, `index-3.shtml`, `list_2.html`: a numbered page of a list.
+static NUMBERED_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z]+)[_-](\d{1,4})\.([A-Za-z]+)$").expect("static regex"));
+/// A year in a column path segment (`nb_2024`, `2024gknb`, `2023`).
+static PATH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").expect("static regex")
 });
 static CN_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"([〇○零Ｏ一二三四五六七八九]{4})\s*年").expect("static regex"));
@@ -81,6 +112,29 @@ static PAGE_PARAM: LazyLock<Regex> = LazyLock::new(|| {
 const ATTACHMENT_EXTS: &[&str] = &[
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".zip", ".rar",
 ];
+/// Link texts of per-body sub-columns (市人民政府 / 市直部门 / 县区 …): the text becomes the
+/// body of the reports listed below it that name none.
+const BODY_COLUMNS: &[&str] = &[
+    "市人民政府",
+    "市政府",
+    "人民政府",
+    "市本级",
+    "本级",
+    "市人民政府办公室",
+    "市直部门",
+    "市直单位",
+    "部门",
+    "政府部门",
+    "县区",
+    "县（市、区）",
+    "县(市、区)",
+    "县（区）",
+    "县市区",
+    "城区",
+    "乡镇",
+    "乡镇（街道）",
+    "乡镇(街道)",
+];
 const NEXT_TEXTS: &[&str] = &["下一页", "下页", "后一页", "尾页", "末页", "next", "»", ">"];
 const NAV_WORDS: &[&str] = &[
     "信息公开",
@@ -99,6 +153,8 @@ struct Raw {
     embedded: bool,
     /// A `<meta http-equiv=refresh>` target: the same page, moved.
     refresh: bool,
+    /// The date printed in the link's row, `YYYY-MM-DD`.
+    date: Option<String>,
 }
 
 /// Every link worth following from `html`, classified for `page`. Off-site links are kept: the
@@ -142,6 +198,7 @@ fn same_level(url: Url, page: &Page) -> Link {
         year: page.year,
         body: page.body.map(str::to_string),
         same_level: true,
+        date: None,
     }
 }
 
@@ -182,17 +239,21 @@ fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
                     text: String::new(),
                     embedded: false,
                     refresh: true,
+                    date: None,
                 });
             }
             continue;
         }
         let text = collapse(&el.text().collect::<String>());
         let title = v.attr("title").map(collapse).unwrap_or_default();
-        let text = if title.chars().count() > text.chars().count() {
+        // `title=` holds the full title where the template cuts the link text short.
+        let cut = text.ends_with('…') || text.ends_with("...") || text.ends_with("..");
+        let text = if title.chars().count() > text.chars().count() || (cut && !title.is_empty()) {
             title
         } else {
             text
         };
+        let date = if name == "a" { row_date(&el) } else { None };
         let target = match name {
             "a" | "area" => v.attr("href"),
             "iframe" | "frame" | "embed" => v.attr("src"),
@@ -209,6 +270,7 @@ fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
                     text: text.clone(),
                     embedded,
                     refresh: false,
+                    date,
                 });
             }
         }
@@ -217,6 +279,22 @@ fn element_links(html: &str, page_url: &Url) -> (Vec<Raw>, Url) {
         }
     }
     (out, base)
+}
+
+/// The date printed in the row (`li`, `tr`) around a link, outside the link's own text:
+/// `2024-01-30`, `2024.01.30`, `（2024-01-30）`, `[2024/01/30]`, `2024年1月30日`.
+fn row_date(a: &scraper::ElementRef) -> Option<String> {
+    let own: String = a.text().collect();
+    let row = a
+        .ancestors()
+        .take(3)
+        .filter_map(scraper::ElementRef::wrap)
+        .find(|e| matches!(e.value().name(), "li" | "tr" | "dd"))?;
+    let text: String = row.text().collect();
+    let rest = text.replacen(&own, " ", 1);
+    let c = ROW_DATE.captures(&rest)?;
+    let (m, d): (u8, u8) = (c[2].parse().ok()?, c[3].parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{}-{m:02}-{d:02}", &c[1]))
 }
 
 fn meta_refresh(equiv: Option<&str>, content: Option<&str>) -> Option<String> {
@@ -241,6 +319,7 @@ fn quoted_urls(js: &str, text: &str) -> Vec<Raw> {
             text: text.to_string(),
             embedded: false,
             refresh: false,
+            date: None,
         })
         .collect()
 }
@@ -279,6 +358,7 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
             year,
             body,
             same_level,
+            date: raw.date.clone(),
         })
     };
     let is_attachment = is_attachment_url(&url);
@@ -305,6 +385,10 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                     (false, Some(_)) => PageKind::Report,
                     (false, None) => yearless_report_kind(&url),
                 };
+                let year = match kind {
+                    PageKind::List => year.or_else(|| column_path_year(&url, page.url)),
+                    _ => year,
+                };
                 return link(kind, false, year.or(page.year), body);
             }
             let framed_list =
@@ -326,12 +410,11 @@ fn classify(raw: &Raw, url: Url, page: &Page) -> Option<Link> {
                 );
             }
             if is_child_column(&url, page.url) && !text.is_empty() {
-                return link(
-                    PageKind::List,
-                    false,
-                    page.year,
-                    page.body.map(str::to_string),
-                );
+                let body = body_column(text).or(page.body).map(str::to_string);
+                let year = report_year(text)
+                    .or_else(|| column_path_year(&url, page.url))
+                    .or(page.year);
+                return link(PageKind::List, false, year, body);
             }
             None
         }
@@ -434,6 +517,9 @@ fn is_pagination(text: &str, url: &Url, list: &Url) -> bool {
         return true;
     }
     let same_dir = dir_of(url) == dir_of(list);
+    if same_dir && is_numbered_page_of(url, list) {
+        return true;
+    }
     if same_dir && !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
@@ -450,6 +536,107 @@ fn is_child_column(url: &Url, list: &Url) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
     let dir_like = last.is_empty() || last.starts_with("index");
     path.len() > dir.len() && path.starts_with(dir) && dir_like
+}
+
+/// `index_3.shtml` / `index-3.shtml` next to `index.shtml` (or a directory URL, whose page is
+/// `index`), whatever the link text (often an arrow or an image).
+fn is_numbered_page_of(url: &Url, list: &Url) -> bool {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    let Some(c) = NUMBERED_PAGE.captures(last) else {
+        return false;
+    };
+    let list_last = list.path().rsplit('/').next().unwrap_or("");
+    let list_stem = NUMBERED_PAGE
+        .captures(list_last)
+        .map(|l| l[1].to_string())
+        .unwrap_or_else(|| match list_last.split_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+            _ => "index".to_string(),
+        });
+    c[1].eq_ignore_ascii_case(&list_stem)
+}
+
+/// The body a per-body sub-column's link text names (市人民政府, 市直部门, 县区 …).
+fn body_column(text: &str) -> Option<&str> {
+    let t = text.trim();
+    BODY_COLUMNS.contains(&t).then_some(t)
+}
+
+/// The year in the path of a sub-column below the list (`nb_2024/zfxxgknb/`, `2023gknb/`).
+/// Only for columns: an article URL's date (`t20240115_…`) is never a report year.
+fn column_path_year(url: &Url, list: &Url) -> Option<u16> {
+    let rest = url.path().strip_prefix(dir_of(list))?;
+    rest.split('/')
+        .filter(|seg| !seg.is_empty() && !seg.contains('.'))
+        .find_map(|seg| PATH_YEAR.captures(seg).and_then(|c| c[1].parse().ok()))
+        .filter(|y| (1990..2100).contains(y))
+}
+
+/// The id of an article or TRS attachment URL, in the three article families
+/// (`t<id>.shtml`, dated `YYYYMM/tYYYYMMDD_<id>.shtml`, `t<id>.html`) and `P0<digits>.<ext>`
+/// (with its extension: a portal may give a `.docx` and a `.doc` one stem).
+pub fn article_id(url: &Url) -> Option<String> {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    if let Some(c) = ARTICLE_T
+        .captures(last)
+        .or_else(|| ARTICLE_DATED.captures(last))
+    {
+        return Some(format!("t{}", &c[1]));
+    }
+    let c = TRS_FILE.captures(last)?;
+    let (id, ext) = c[1].split_once('.')?;
+    Some(format!(
+        "{}.{}",
+        id.to_ascii_uppercase(),
+        ext.to_ascii_lowercase()
+    ))
+}
+
+/// A document's key: host + id (`www.gxgg.gov.cn#t11369142`), the same under every column
+/// path and whatever date its URL carries. `None` for URLs of no known family.
+pub fn doc_key(url: &Url) -> Option<String> {
+    Some(format!(
+        "{}#{}",
+        url.host_str()?.to_ascii_lowercase(),
+        article_id(url)?
+    ))
+}
+
+/// The next page to probe of a list page that shows rows but no pager: `index.shtml` (or the
+/// column directory) → `index_1.shtml`, `index_N.shtml` → `index_{N+1}.shtml`, while below
+/// `max_pages`. `None` when the page is not such a list, or has a pager (`links` holds
+/// same-level pages), or lists no article.
+pub fn probe_next(page_url: &Url, links: &[Link], max_pages: usize) -> Option<Url> {
+    if page_url.query().is_some() || links.iter().any(|l| l.same_level) {
+        return None;
+    }
+    if !links.iter().any(|l| article_id(&l.url).is_some()) {
+        return None;
+    }
+    let last = page_url.path().rsplit('/').next().unwrap_or("");
+    let (n, ext) = if last.is_empty() {
+        (0, "shtml".to_string())
+    } else if let Some(c) = NUMBERED_PAGE.captures(last).filter(|c| &c[1] == "index") {
+        (c[2].parse::<usize>().ok()?, c[3].to_string())
+    } else {
+        let (stem, ext) = last.split_once('.')?;
+        if stem != "index" {
+            return None;
+        }
+        (0, ext.to_string())
+    };
+    if n + 1 >= max_pages {
+        return None;
+    }
+    if last.contains('-') {
+        return None;
+    }
+    page_url.join(&format!("index_{}.{ext}", n + 1)).ok()
+}
+
+/// A numbered page of a list (`index_3.shtml`, `index-3.shtml`, `list_2.html`).
+pub fn is_numbered_page(url: &Url) -> bool {
+    NUMBERED_PAGE.is_match(url.path().rsplit('/').next().unwrap_or(""))
 }
 
 fn dir_of(url: &Url) -> &str {
@@ -487,21 +674,24 @@ fn script_pagination(html: &str, page_url: &Url, max_pages: usize) -> Vec<Url> {
         let lower = html.to_ascii_lowercase();
         words.iter().any(|w| lower.contains(w))
     };
-    let create_page = html.contains("createPageHTML");
+    let create_page = html.contains("createPageHTML") || html.contains("createPage(");
     let counter = !create_page && lower_has(&["countpage", "totalpage", "pagecount", "page_count"]);
     if !create_page && !counter {
         return out;
     }
     if let Some(c) = CREATE_PAGE.captures(html).filter(|_| create_page) {
-        let count: usize = c[1].parse().unwrap_or(0);
-        out.extend(numbered_pages(page_url, &c[3], &c[4], count, max_pages));
+        let count: usize = c[2].parse().unwrap_or(0);
+        let one_based = c.get(1).is_some();
+        out.extend(numbered_pages(
+            page_url, &c[4], &c[5], count, max_pages, one_based,
+        ));
     } else if let Some(c) = PAGE_COUNT_VAR.captures(html) {
         let count: usize = c[1].parse().unwrap_or(0);
         let last = page_url.path().rsplit('/').next().unwrap_or("");
         let (stem, ext) = last.split_once('.').unwrap_or(("index", "html"));
         let stem = stem.split('_').next().unwrap_or("index");
         let stem = if stem.is_empty() { "index" } else { stem };
-        out.extend(numbered_pages(page_url, stem, ext, count, max_pages));
+        out.extend(numbered_pages(page_url, stem, ext, count, max_pages, false));
     }
     out
 }
@@ -512,11 +702,14 @@ fn numbered_pages(
     ext: &str,
     count: usize,
     max_pages: usize,
+    one_based: bool,
 ) -> Vec<Url> {
+    // Page k (0-based) is `stem_k` (signature A) or `stem_{k+1}` (signature B); page 0 is `stem`.
+    let shift = usize::from(one_based);
     (0..count.min(max_pages))
         .map(|i| match i {
             0 => format!("{stem}.{ext}"),
-            _ => format!("{stem}_{i}.{ext}"),
+            _ => format!("{stem}_{}.{ext}", i + shift),
         })
         .filter_map(|name| page_url.join(&name).ok())
         .filter(|u| u != page_url)
@@ -685,14 +878,194 @@ mod tests {
     }
 
     #[test]
-    fn trs_pagination_with_a_container_id_first() {
-        let html = r#"<script>createPageHTML('page_div', 3, 1, 'index', 'shtml', 45);</script>"#;
-        let links = run(html, "http://a.cn/nb/index_1.shtml", PageKind::List);
+    fn trs_pagination_with_a_container_id_first_is_one_based() {
+        // Signature B: page 1 is index.shtml, page N ≥ 2 is index_N.shtml.
+        let html = r#"<script>createPageHTML('page_div', 3, 2, 'index', 'shtml', 45);</script>"#;
+        let links = run(html, "http://a.cn/nb/index_2.shtml", PageKind::List);
         let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(
             urls,
-            ["http://a.cn/nb/index.shtml", "http://a.cn/nb/index_2.shtml"]
+            ["http://a.cn/nb/index.shtml", "http://a.cn/nb/index_3.shtml"]
         );
+        let html = r#"<script>createPageHTML('page_div',10, 1,'dezlist','shtml',149)</script>"#;
+        let links = run(html, "http://a.cn/nb/dezlist.shtml", PageKind::List);
+        assert_eq!(links.len(), 9);
+        assert_eq!(links[0].url.as_str(), "http://a.cn/nb/dezlist_2.shtml");
+        assert_eq!(links[8].url.as_str(), "http://a.cn/nb/dezlist_10.shtml");
+        // Signature A through `createPage(`: 0-based.
+        let html = r#"<script>createPage(3, 0, "index", "shtml");</script>"#;
+        let links = run(html, "http://a.cn/nb/", PageKind::List);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://a.cn/nb/index.shtml",
+                "http://a.cn/nb/index_1.shtml",
+                "http://a.cn/nb/index_2.shtml"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_page_links_are_pagination_whatever_their_text() {
+        let html = r#"<div class="more-page"><a href="index-2.shtml">›</a>
+            <a href="index.shtml?pageIndex=3"><img src="n.png"></a><a href="index_4.shtml"></a>
+            <a href="list_2.shtml">›</a><a href="t123.shtml">›</a><a href="../index_1.shtml">上级</a></div>"#;
+        let links = run(html, "http://a.cn/nb/index.shtml", PageKind::List);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://a.cn/nb/index-2.shtml",
+                "http://a.cn/nb/index.shtml?pageIndex=3",
+                "http://a.cn/nb/index_4.shtml"
+            ]
+        );
+        assert!(links.iter().all(|l| l.same_level));
+    }
+
+    #[test]
+    fn morelist_rows_give_the_full_title_and_the_row_date() {
+        let html = r#"<div id="morelist"><ul class="more-list">
+            <li><a href="./t11369142.shtml" title="贵港市2021年政府信息公开工作年度报告" target="_blank">贵港市2021年政府信息…</a><span>2022-01-28</span></li>
+            <li><a href="./t11369143.shtml" title="2021年政府信息公开工作年度报告">2021年…</a><span>（2022.1.5）</span></li>
+            <li><a href="./t11369144.shtml" title="关于防汛的通知">关于防汛…</a><span>2022-01-05</span></li>
+            </ul></div>"#;
+        let links = run(html, "http://a.cn/zfxxgk/ndbg/", PageKind::List);
+        assert_eq!(links.len(), 2, "{links:?}");
+        assert_eq!(links[0].text, "贵港市2021年政府信息公开工作年度报告");
+        assert_eq!(links[0].date.as_deref(), Some("2022-01-28"));
+        assert_eq!(links[0].year, Some(2021));
+        assert_eq!(links[1].date.as_deref(), Some("2022-01-05"));
+        assert_eq!(links[1].year, Some(2021), "the row date is not the year");
+    }
+
+    #[test]
+    fn per_body_and_per_year_sub_columns_are_kept_apart() {
+        let html = r#"<ul class="more-list">
+            <li><a href="./szf/">市人民政府</a></li><li><a href="./szbm/">市直部门</a></li>
+            <li><a href="./xq/" title="县区">县区</a></li>
+            <li><a href="./nb_2024/zfxxgknb/">政府信息公开年报</a></li>
+            <li><a href="./2023gknb/">本级</a></li></ul>"#;
+        let (u, k) = page("http://a.cn/zfxxgk/zfxxgkndbg/", PageKind::List);
+        let links = discover(
+            html,
+            &Page {
+                url: &u,
+                kind: k,
+                year: None,
+                body: Some("上级"),
+                max_list_pages: 50,
+            },
+        );
+        let got: Vec<(&str, Option<&str>, Option<u16>, PageKind)> = links
+            .iter()
+            .map(|l| (l.url.path(), l.body.as_deref(), l.year, l.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "/zfxxgk/zfxxgkndbg/szf/",
+                    Some("市人民政府"),
+                    None,
+                    PageKind::List
+                ),
+                (
+                    "/zfxxgk/zfxxgkndbg/szbm/",
+                    Some("市直部门"),
+                    None,
+                    PageKind::List
+                ),
+                ("/zfxxgk/zfxxgkndbg/xq/", Some("县区"), None, PageKind::List),
+                (
+                    "/zfxxgk/zfxxgkndbg/nb_2024/zfxxgknb/",
+                    Some("上级"),
+                    Some(2024),
+                    PageKind::List
+                ),
+                (
+                    "/zfxxgk/zfxxgkndbg/2023gknb/",
+                    Some("本级"),
+                    Some(2023),
+                    PageKind::List
+                ),
+            ]
+        );
+        assert!(is_city_level(Some("市人民政府"), "贵港市"));
+        assert!(!is_city_level(Some("市直部门"), "贵港市"));
+        assert!(!is_city_level(Some("县区"), "贵港市"));
+    }
+
+    #[test]
+    fn documents_are_keyed_by_host_and_id_in_every_family() {
+        let key = |u: &str| doc_key(&Url::parse(u).unwrap());
+        assert_eq!(
+            key("http://www.gxgg.gov.cn/zfxxgk/ndbg/t11369142.shtml").as_deref(),
+            Some("www.gxgg.gov.cn#t11369142")
+        );
+        assert_eq!(
+            key("http://www.gxgg.gov.cn/other/col/t11369142.shtml"),
+            key("http://WWW.gxgg.gov.cn/zfxxgk/ndbg/t11369142.shtml")
+        );
+        // The date in a dated URL is no part of the key (柳南区 `t19700101_…`).
+        assert_eq!(
+            key("http://www.liuzhou.gov.cn/a/202401/t20240115_3401234.shtml"),
+            key("http://www.liuzhou.gov.cn/b/197001/t19700101_3401234.shtml")
+        );
+        assert_eq!(
+            key("http://www.nanning.gov.cn/x/t5824867.html").as_deref(),
+            Some("www.nanning.gov.cn#t5824867")
+        );
+        for ext in [
+            "pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "et", "PDF",
+        ] {
+            let u = format!("http://a.cn/nb/P020240930573724841467.{ext}");
+            let want = format!("a.cn#P020240930573724841467.{}", ext.to_ascii_lowercase());
+            assert_eq!(key(&u), Some(want), "{ext}");
+            assert!(is_attachment_url(&Url::parse(&u).unwrap()), "{ext}");
+        }
+        assert_eq!(key("http://a.cn/nb/index_1.shtml"), None);
+        assert_eq!(key("http://a.cn/nb/"), None);
+        assert_ne!(key("http://a.cn/t1.shtml"), key("http://b.cn/t1.shtml"));
+    }
+
+    #[test]
+    fn a_list_without_a_pager_is_probed_page_by_page() {
+        let rows = r#"<ul class="more-list"><li><a href="./t1.shtml" title="2023年政府信息公开工作年度报告">x</a></li></ul>"#;
+        let probe = |url: &str, html: &str, max: usize| {
+            let u = Url::parse(url).unwrap();
+            let links = discover(
+                html,
+                &Page {
+                    url: &u,
+                    kind: PageKind::List,
+                    year: None,
+                    body: None,
+                    max_list_pages: max,
+                },
+            );
+            probe_next(&u, &links, max).map(|u| u.to_string())
+        };
+        assert_eq!(
+            probe("http://a.cn/nb/", rows, 50).as_deref(),
+            Some("http://a.cn/nb/index_1.shtml")
+        );
+        assert_eq!(
+            probe("http://a.cn/nb/index.html", rows, 50).as_deref(),
+            Some("http://a.cn/nb/index_1.html")
+        );
+        assert_eq!(
+            probe("http://a.cn/nb/index_7.shtml", rows, 50).as_deref(),
+            Some("http://a.cn/nb/index_8.shtml")
+        );
+        // Capped, and never where a pager exists, no row is listed, or the page is no index.
+        assert_eq!(probe("http://a.cn/nb/index_4.shtml", rows, 5), None);
+        let paged = format!(r#"{rows}<script>createPageHTML(2, 0, "index", "shtml")</script>"#);
+        assert_eq!(probe("http://a.cn/nb/index.shtml", &paged, 50), None);
+        assert_eq!(probe("http://a.cn/nb/", "<a href='/x/'>首页</a>", 50), None);
+        assert_eq!(probe("http://a.cn/nb/list.shtml", rows, 50), None);
+        assert_eq!(probe("http://a.cn/nb/index.shtml?page=2", rows, 50), None);
     }
 
     #[test]

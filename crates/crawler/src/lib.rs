@@ -26,6 +26,7 @@ pub mod politeness;
 pub mod progress;
 pub mod robots;
 pub mod summary;
+mod walk;
 mod worker;
 
 pub use config::{CitySite, Config, ConfigError};

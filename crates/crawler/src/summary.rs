@@ -148,7 +148,13 @@ pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Re
                 }
             } else if st == status::DONE {
                 match kind.as_str() {
-                    "list" => cs.list_pages += 1,
+                    "list"
+                        if !error
+                            .as_deref()
+                            .is_some_and(|e| e.starts_with("end of list")) =>
+                    {
+                        cs.list_pages += 1
+                    }
                     "report" => {
                         *cs.reports_by_year
                             .entry(year.map(|y| y as u16))

@@ -499,6 +499,9 @@ impl Shared {
         done: &mut Done,
     ) -> Result<(), StateError> {
         let code = cap.status.as_u16();
+        if let Some(o) = self.end_of_list(row, code, attempts) {
+            return self.finish(row, o, Some(&cap.warc_members().0), done);
+        }
         if !(cap.status.is_success() || code == 304) {
             return self.finish_with_capture(
                 row,
@@ -606,6 +609,7 @@ impl Shared {
                 }
             }
         }
+        self.walk_columns(row, &cap.url, payload, &mut links);
         links
             .into_iter()
             .filter(|l| self.admit(row, l))
