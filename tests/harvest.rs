@@ -206,7 +206,18 @@ fn the_demo_reports_published_only_as_an_attachment_are_read_from_it() {
     }
     forms.sort();
     forms.dedup();
-    assert_eq!(forms, ["doc", "docx", "ofd", "pdf-ruled", "pdf-unruled", "wps", "xlsx"]);
+    assert_eq!(
+        forms,
+        [
+            "doc",
+            "docx",
+            "ofd",
+            "pdf-ruled",
+            "pdf-unruled",
+            "wps",
+            "xlsx"
+        ]
+    );
 }
 
 #[test]
