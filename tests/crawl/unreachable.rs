@@ -118,3 +118,38 @@ fn unreachable_hosts_are_bounded_left_pending_and_reported() {
     assert!(second.incomplete());
     assert_eq!(db.count(&format!("{theirs} AND status != 'pending'")), 0);
 }
+
+#[test]
+fn page_requests_without_an_answer_count_too_and_stop_at_the_limit() {
+    // robots.txt is not asked (a logged per-host exemption), so the streak is made of page
+    // requests: the list page's first attempt and its retries.
+    let silent = runtime().block_on(SilentHost::start(SILENT_IP)).unwrap();
+    let host = SILENT_IP.to_string();
+    let addr = silent.addr;
+    let settings = TEST_CRAWL_SETTINGS
+        .replace("request_timeout_ms = 10000", "request_timeout_ms = 300")
+        .replace("retries = 2", "retries = 5")
+        + "\nunreachable_after = 2";
+    let text = format!(
+        "[crawl]\n{settings}\n[[crawl.host]]\nhost = \"{host}\"\nrobots = \"ignore\"\nreason = \"test\"\n\
+         [[city]]\nname = \"静默市\"\nadcode = \"459901\"\nportal = \"http://{addr}/\"\n\
+         report_lists = [\"http://{addr}/a/\", \"http://{addr}/b/\", \"http://{addr}/c/\"]\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = crawl_toml(&text, dir.path(), |_| {});
+    runtime().block_on(silent.wait_for_accepted(2));
+    // Two tasks may be in flight on the host (per_host_concurrency = 2): at most one more
+    // request than the limit, never the 6 × 3 the retries would allow.
+    assert!(silent.accepted() <= 3, "{}", silent.accepted());
+    assert_eq!(summary.unreachable.len(), 1, "{}", summary.render());
+    assert_eq!(
+        summary.unreachable[0].waiting, 4,
+        "three lists and the home page"
+    );
+    let db = Db::open(dir.path());
+    assert_eq!(
+        db.count("status = 'pending' AND error LIKE 'unreachable%'"),
+        4
+    );
+    assert_eq!(db.count("status != 'pending'"), 0);
+}

@@ -15,7 +15,7 @@ use super::discover::PageKind;
 use super::fetch::build_client;
 use super::frontier::{new_url, Scope};
 use super::progress::SharedProgress;
-use super::proxy::{ProxyEnv, ProxyRoute};
+use super::proxy::ProxyEnv;
 use super::summary::{summarize, Summary, UnreachableHost};
 use super::worker::{CityRules, Done, Shared, UNREACHABLE};
 use nianbao_archive::state::{NewUrl, RunStart, StateError, Store, UrlRow};
@@ -145,7 +145,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         cities,
         years: opts.years.clone(),
         scope: opts.scope,
-        clients: Mutex::new(HashMap::from([((ProxyRoute::default(), false), client)])),
+        clients: Mutex::new(HashMap::from([((None, None, false), client)])),
         proxy_env: opts.proxy_env.clone(),
         routes: Mutex::new(BTreeMap::new()),
         no_answer: Mutex::new(HashMap::new()),

@@ -70,11 +70,11 @@ fn parse_proxy_url(value: &str) -> Result<Url, String> {
     if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
         return Err(format!(
             "proxy scheme must be http, https, socks5 or socks5h: {}",
-            mask(&url)
+            mask_str(value)
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("proxy URL has no host: {}", mask(&url)));
+        return Err(format!("proxy URL has no host: {}", mask_str(value)));
     }
     Ok(url)
 }
@@ -238,7 +238,8 @@ pub fn mask(url: &Url) -> String {
     shown.to_string().trim_end_matches('/').to_string()
 }
 
-/// Masks anything before an `@` in a string that did not parse as a URL.
+/// Masks anything between the scheme and the last `@` of a value that is not a usable proxy
+/// URL (it may not even parse as one).
 fn mask_str(value: &str) -> String {
     match value.rsplit_once('@') {
         Some((head, tail)) => {

@@ -28,6 +28,9 @@ use nianbao_archive::state::{
     status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr, ROBOTS_UNREACHABLE,
 };
 
+/// What tells HTTP clients apart: the http:// proxy, the https:// proxy, TLS checks off.
+pub(super) type ClientKey = (Option<Url>, Option<Url>, bool);
+
 /// The cause that starts the error of a URL left pending because its host did not answer.
 pub(super) const UNREACHABLE: &str = "unreachable";
 
@@ -43,7 +46,7 @@ pub(super) struct Shared {
     pub(super) years: Option<RangeInclusive<u16>>,
     pub(super) scope: Scope,
     /// One HTTP client per distinct (proxy route, TLS checks off) pair, built on first use.
-    pub(super) clients: Mutex<HashMap<(ProxyRoute, bool), Client>>,
+    pub(super) clients: Mutex<HashMap<ClientKey, Client>>,
     /// The proxy environment variables, read once at start.
     pub(super) proxy_env: ProxyEnv,
     /// The proxy route of every host seen this run (logged once per host).
@@ -150,13 +153,14 @@ impl Shared {
             .settings
             .host_override(host)
             .is_some_and(|h| h.accept_invalid_certs);
-        let key = (self.route(host), insecure);
+        let route = self.route(host);
+        let key = (route.http.clone(), route.https.clone(), insecure);
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
         let client =
-            build_client_via(&self.settings, insecure, &key.0).map_err(|e| TransportError {
+            build_client_via(&self.settings, insecure, &route).map_err(|e| TransportError {
                 kind: Transport::Other,
                 message: format!("cannot build the HTTP client: {}", error_chain(&e)),
             })?;
