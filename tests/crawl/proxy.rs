@@ -162,3 +162,29 @@ fn proxy_variables_are_honoured_with_no_proxy_unless_the_config_says_none() {
         portal.sites[1].counters.total() - a1
     );
 }
+
+#[test]
+fn a_socks5_proxy_tunnels_its_host_with_the_credentials_given() {
+    let portal = portal();
+    let socks = runtime()
+        .block_on(nianbao_fixtures::net::Socks5Proxy::start(
+            std::net::Ipv4Addr::LOCALHOST,
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n[[crawl.host]]\nhost = \"{}\"\nproxy = \"socks5://carol:pa55@{}\"\n",
+        portal.config_toml(TEST_CRAWL_SETTINGS),
+        host(&portal, 1),
+        socks.addr
+    );
+    let summary = crawl_toml(&text, dir.path(), |_| {});
+    assert_complete(&portal, dir.path(), &summary);
+    let tunnels = socks.tunnels();
+    let only: Vec<&String> = tunnels.keys().collect();
+    assert_eq!(only, [&portal.sites[1].addr.to_string()], "{tunnels:?}");
+    assert!(socks.credentials().iter().all(|c| c == "carol:pa55"));
+    assert!(!socks.credentials().is_empty());
+    assert!(summary.proxies[&host(&portal, 1)].starts_with("socks5://***@127.0.0.1:"));
+    assert!(!summary.render().contains("pa55"));
+}
