@@ -386,3 +386,43 @@ fn an_unreadable_config_is_named_with_how_to_pass_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn exit_4_when_a_host_never_answers_with_the_proxy_hint() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A loopback port bound and released: every connection to it is refused.
+    let refused = std::net::TcpListener::bind("127.0.0.203:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind");
+    let config = tmp.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[crawl]\nretries = 0\nbackoff_base_ms = 1\nconnect_timeout_ms = 2000\nunreachable_after = 2\n\
+             [[city]]\nname = \"不通市\"\nadcode = \"459903\"\nportal = \"http://{refused}/\"\n\
+             report_lists = [\"http://{refused}/ndbg/\"]\n"
+        ),
+    )
+    .expect("config");
+    let mut cmd = bin();
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = run(cmd
+        .args(["crawl", "--quiet", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(tmp.path().join("harvest")));
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unreachable hosts"), "{err}");
+    assert!(err.contains("127.0.0.203: "), "{err}");
+    assert!(err.contains("set a proxy"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! `nianbao crawl`: CLI flags → [`nianbao_crawler::Options`] → a harvest directory and a summary
-//! on stderr. Exit code 1 only when nothing at all was harvested.
+//! on stderr. Exit code 4 when hosts gave no answer (their URLs wait for the next run), else 1
+//! only when nothing at all was harvested.
 
 use std::path::PathBuf;
 
@@ -101,6 +102,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         refresh: args.refresh,
         retry_failed: args.retry_failed,
         progress,
+        proxy_env: nianbao_crawler::ProxyEnv::from_process(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,7 +112,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         .block_on(crawl(opts))
         .with_context(|| format!("crawl into {}", args.out.display()))?;
     eprint!("{}", summary.render());
-    Ok(if summary.harvested() == 0 {
+    Ok(if summary.incomplete() {
+        Exit::Incomplete
+    } else if summary.harvested() == 0 {
         Exit::SomeFailed
     } else {
         Exit::Ok

@@ -33,6 +33,10 @@ pub enum Exit {
     /// 3: a fatal error: an output folder that cannot be written, an archive or output folder
     /// that cannot be read.
     Fatal = 3,
+    /// 4: an incomplete harvest: some hosts gave no answer (connection refused or timed out,
+    /// `unreachable_after` times in a row), so their URLs were left pending for the next run;
+    /// the summary lists them with the hint to set a proxy. Everything else was harvested.
+    Incomplete = 4,
 }
 
 impl From<Exit> for ExitCode {

@@ -49,3 +49,37 @@ fn cities_are_selected_by_name_short_name_or_code() {
         .unwrap_err()
         .contains("南宁市"));
 }
+
+#[test]
+fn proxies_are_typed_and_checked_at_load_and_never_shown_with_credentials() {
+    use nianbao_crawler::config::ProxySetting;
+    let load = |crawl: &str| Config::from_toml(crawl, Path::new("p.toml"));
+    let c = load(
+        "[crawl]\nproxy = \"socks5h://u:pw@127.0.0.1:1080\"\nunreachable_after = 5\n\
+         [[crawl.host]]\nhost = \"www.gxgg.gov.cn\"\nproxy = \"none\"\n",
+    )
+    .unwrap();
+    assert!(matches!(c.crawl.proxy, Some(ProxySetting::Url(_))));
+    assert_eq!(c.crawl.unreachable_after, 5);
+    assert_eq!(
+        c.crawl.proxy_override("WWW.gxgg.gov.cn"),
+        Some(&ProxySetting::Direct)
+    );
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("pw@"), "{debug}");
+    assert_eq!(load("[crawl]\n").unwrap().crawl.unreachable_after, 3);
+    assert!(load("[crawl]\n").unwrap().crawl.proxy.is_none());
+
+    let err = load("[crawl]\nproxy = \"ftp://me:secret@x:21\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("proxy") && !err.contains("secret"), "{err}");
+    let err = load("[[crawl.host]]\nhost = \"a\"\nproxy = \"direct\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("proxy"), "{err}");
+    let err = load("[crawl]\nunreachable_after = 0\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("crawl.unreachable_after"), "{err}");
+}

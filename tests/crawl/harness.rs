@@ -87,9 +87,13 @@ pub(super) fn crawl_with(
     dir: &Path,
     adjust: impl FnOnce(&mut Options),
 ) -> Summary {
-    let text = portal.config_toml(crawl_settings);
+    crawl_toml(&portal.config_toml(crawl_settings), dir, adjust)
+}
+
+/// Crawls with a whole config file's text (the fixture's cities plus any added by the test).
+pub(super) fn crawl_toml(text: &str, dir: &Path, adjust: impl FnOnce(&mut Options)) -> Summary {
     let config =
-        Config::from_toml(&text, Path::new("fixture.toml")).expect("fixture config is valid");
+        Config::from_toml(text, Path::new("fixture.toml")).expect("fixture config is valid");
     let mut opts = Options {
         settings: config.crawl.clone(),
         cities: config.cities.clone(),
@@ -99,6 +103,7 @@ pub(super) fn crawl_with(
         refresh: false,
         retry_failed: false,
         progress: nianbao_crawler::progress::silent(),
+        proxy_env: nianbao_crawler::ProxyEnv::default(),
     };
     adjust(&mut opts);
     runtime().block_on(crawl(opts)).expect("crawl runs")

@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+pub use super::proxy::ProxySetting;
+
 /// A config file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -138,6 +140,14 @@ pub struct CrawlSettings {
     /// `[[crawl.host]]`: per-host overrides (default none).
     #[serde(rename = "host")]
     pub hosts: Vec<HostOverride>,
+    /// `proxy`: `"env"` (the default: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` /
+    /// `NO_PROXY`), `"none"` (direct, environment ignored), or an `http://`, `https://`,
+    /// `socks5://` or `socks5h://` URL used for every host (see `crate::proxy`).
+    pub proxy: Option<ProxySetting>,
+    /// After this many requests in a row to one host got no answer at all (connect refused,
+    /// connect or response timeout), the host is unreachable for this run: its URLs stay
+    /// pending for the next run (default 3, at least 1).
+    pub unreachable_after: u32,
 }
 
 impl Default for CrawlSettings {
@@ -168,6 +178,8 @@ impl Default for CrawlSettings {
             allowed_hosts: Vec::new(),
             warc_max_bytes: 1 << 30,
             hosts: Vec::new(),
+            proxy: None,
+            unreachable_after: 3,
         }
     }
 }
@@ -190,6 +202,8 @@ pub struct HostOverride {
     pub accept_invalid_certs: bool,
     /// Why the override exists; logged when it is applied.
     pub reason: Option<String>,
+    /// Overrides `[crawl]` `proxy` for this host: `"env"`, `"none"` or a proxy URL.
+    pub proxy: Option<ProxySetting>,
 }
 
 /// `[[city]]`: one prefecture-level city.
@@ -266,6 +280,17 @@ impl Config {
                 "crawl.request_timeout_ms".into(),
                 "timeouts must be > 0",
             ));
+        }
+        if c.unreachable_after == 0 {
+            return Err(bad("crawl.unreachable_after".into(), "must be at least 1"));
+        }
+        if let Some(ProxySetting::Invalid(why)) = &c.proxy {
+            return Err(bad("crawl.proxy".into(), why));
+        }
+        for (i, h) in c.hosts.iter().enumerate() {
+            if let Some(ProxySetting::Invalid(why)) = &h.proxy {
+                return Err(bad(format!("crawl.host[{i}].proxy"), why));
+            }
         }
         if c.robots == RobotsPolicy::Ignore {
             return Err(bad(
@@ -387,6 +412,11 @@ impl CrawlSettings {
                 .and_then(|h| h.delay_ms)
                 .unwrap_or(self.delay_ms),
         )
+    }
+
+    /// The `proxy` override for `host`, if its `[[crawl.host]]` sets one.
+    pub fn proxy_override(&self, host: &str) -> Option<&ProxySetting> {
+        self.host_override(host).and_then(|h| h.proxy.as_ref())
     }
 
     /// The robots.txt policy for `host`: its override, else `[crawl]` `robots`.

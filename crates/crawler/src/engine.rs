@@ -2,7 +2,7 @@
 //! store, seeds the frontier, schedules fetch tasks per host (see `worker` for what one task
 //! does), falls back to the portal home page for cities with no report, and summarizes. The
 //! only place where fetching is concurrent.
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +15,9 @@ use super::discover::PageKind;
 use super::fetch::build_client;
 use super::frontier::{new_url, Scope};
 use super::progress::SharedProgress;
-use super::summary::{summarize, Summary};
-use super::worker::{CityRules, Done, Shared};
+use super::proxy::ProxyEnv;
+use super::summary::{summarize, Summary, UnreachableHost};
+use super::worker::{CityRules, Done, Shared, UNREACHABLE};
 use nianbao_archive::state::{NewUrl, RunStart, StateError, Store, UrlRow};
 use nianbao_archive::warc::{Record, RecordType};
 
@@ -39,6 +40,10 @@ pub struct Options {
     pub retry_failed: bool,
     /// Where crawl events go ([`crate::progress::silent`] for none).
     pub progress: SharedProgress,
+    /// The proxy environment variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`),
+    /// used for hosts whose config says neither `"none"` nor a proxy URL. The binary passes
+    /// [`ProxyEnv::from_process`]; tests pass their own.
+    pub proxy_env: ProxyEnv,
 }
 
 /// A crawl that could not run (per-URL failures are not errors: they are counted).
@@ -50,6 +55,14 @@ pub enum CrawlError {
     /// The HTTP client could not be built (e.g. its TLS set-up failed).
     #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    /// A host's proxy could not be set up (the message names the proxy, credentials masked).
+    #[error("cannot use the proxy for host {host}: {message}")]
+    Proxy {
+        /// The host.
+        host: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A fetch task panicked or was cancelled, or a query on the crawl state failed.
     #[error("crawl task failed: {0}")]
     Task(String),
@@ -79,24 +92,20 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         tracing::info!("{n} failed, blocked or refused URLs will be tried again");
     }
     store.start_with_warcinfo(warcinfo(&opts.settings).to_gzip_member())?;
+    // Fails early when the TLS set-up cannot work; per-proxy clients are built as needed.
     let client = build_client(&opts.settings, false).map_err(CrawlError::Client)?;
-    let insecure_client = if opts.settings.hosts.iter().any(|h| h.accept_invalid_certs) {
-        for h in opts
-            .settings
-            .hosts
-            .iter()
-            .filter(|h| h.accept_invalid_certs)
-        {
-            tracing::warn!(
-                "TLS certificate checks are OFF for host {} (config [[crawl.host]]; reason: {})",
-                h.host,
-                h.reason.as_deref().unwrap_or("none given")
-            );
-        }
-        Some(build_client(&opts.settings, true).map_err(CrawlError::Client)?)
-    } else {
-        None
-    };
+    for h in opts
+        .settings
+        .hosts
+        .iter()
+        .filter(|h| h.accept_invalid_certs)
+    {
+        tracing::warn!(
+            "TLS certificate checks are OFF for host {} (config [[crawl.host]]; reason: {})",
+            h.host,
+            h.reason.as_deref().unwrap_or("none given")
+        );
+    }
     for h in opts
         .settings
         .hosts
@@ -136,14 +145,25 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         cities,
         years: opts.years.clone(),
         scope: opts.scope,
-        client,
-        insecure_client,
+        clients: Mutex::new(HashMap::from([((None, None, false), client)])),
+        proxy_env: opts.proxy_env.clone(),
+        routes: Mutex::new(BTreeMap::new()),
+        no_answer: Mutex::new(HashMap::new()),
+        unreachable: Mutex::new(BTreeMap::new()),
         store: Mutex::new(store),
         slots: Mutex::new(HashMap::new()),
         blocked: Mutex::new(HashSet::new()),
         requests: AtomicU64::new(0),
         progress: opts.progress.clone(),
     });
+    // The proxy of every host known at start, logged once each (hosts found later are
+    // logged when first fetched); a proxy that cannot be used stops the crawl here.
+    for host in start_hosts(&opts) {
+        shared.client_for(&host).map_err(|e| CrawlError::Proxy {
+            host: host.clone(),
+            message: e.message,
+        })?;
+    }
     loop {
         // Rows of cities not crawled in this run (`--city`) wait for a run that crawls them.
         let pending: Vec<UrlRow> = shared
@@ -165,8 +185,80 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     let mut summary = summarize(shared.store().conn(), &cities)
         .map_err(|e| CrawlError::Task(format!("summary query: {e}")))?;
     summary.requests = shared.requests.load(Ordering::Relaxed);
+    summary.proxies = shared
+        .routes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .map(|(h, r)| (h.clone(), r.describe()))
+        .collect();
+    let unreachable = shared
+        .unreachable
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    for (host, cause) in unreachable {
+        let waiting = pending_of(&shared, &host)?;
+        summary.unreachable.push(UnreachableHost {
+            host,
+            cause,
+            waiting,
+        });
+    }
     summary.cut_bytes = cut;
     Ok(summary)
+}
+
+/// The hosts of the cities' portals and list pages, and of the `[[crawl.host]]` overrides.
+fn start_hosts(opts: &Options) -> BTreeSet<String> {
+    let mut hosts: BTreeSet<String> = opts
+        .cities
+        .iter()
+        .flat_map(|c| std::iter::once(&c.portal).chain(&c.report_lists))
+        .filter_map(|u| {
+            url::Url::parse(u)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
+        })
+        .collect();
+    hosts.extend(
+        opts.settings
+            .hosts
+            .iter()
+            .map(|h| h.host.trim().to_ascii_lowercase()),
+    );
+    hosts
+}
+
+/// URLs of `host` left pending.
+fn pending_of(shared: &Shared, host: &str) -> Result<usize, CrawlError> {
+    shared
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM urls WHERE host = ?1 AND status = 'pending'",
+            [host],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n.max(0) as usize)
+        .map_err(|e| CrawlError::Task(format!("summary query: {e}")))
+}
+
+/// Marks the pending URLs of an unreachable host as waiting for the next run (they stay
+/// pending: the next run tries them again).
+fn defer_host(shared: &Shared, host: &str) -> Result<usize, CrawlError> {
+    let why = format!(
+        "{UNREACHABLE}: {host} gave no answer this run; left for the next run (set a proxy from abroad)"
+    );
+    shared
+        .store()
+        .conn()
+        .execute(
+            "UPDATE urls SET error = ?2 WHERE host = ?1 AND status = 'pending'",
+            rusqlite::params![host, why],
+        )
+        .map_err(|e| CrawlError::Task(format!("deferring {host}: {e}")))
 }
 
 fn now() -> String {
@@ -283,9 +375,16 @@ const BLOCKED_HOST: &str = "blocked: host answered with challenge pages";
 /// Runs tasks until the frontier is empty: at most `concurrency` tasks per host at a time.
 async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), CrawlError> {
     let mut queues: HashMap<String, HostQueue> = HashMap::new();
+    let mut deferred: HashSet<String> = HashSet::new();
     for row in pending {
         if shared.is_blocked(&row.host) {
             shared.store().block_host(&row.host, BLOCKED_HOST)?;
+            continue;
+        }
+        if shared.is_unreachable(&row.host) {
+            if deferred.insert(row.host.clone()) {
+                defer_host(shared, &row.host)?;
+            }
             continue;
         }
         queues.entry(row.host.clone()).or_default().push(row);
@@ -322,9 +421,20 @@ async fn schedule(shared: &Arc<Shared>, pending: Vec<UrlRow>) -> Result<(), Craw
                 done.host
             );
         }
+        if done.unreachable_host || shared.is_unreachable(&done.host) {
+            // Tasks already spawned for the host defer their own rows without a request.
+            if queues.remove(&done.host).is_some() || deferred.insert(done.host.clone()) {
+                let n = defer_host(shared, &done.host)?;
+                tracing::debug!("{}: {n} URLs wait for the next run", done.host);
+            }
+        }
         for child in done.children {
             if shared.is_blocked(&child.host) {
                 shared.store().block_host(&child.host, BLOCKED_HOST)?;
+                continue;
+            }
+            if shared.is_unreachable(&child.host) {
+                defer_host(shared, &child.host)?;
                 continue;
             }
             queues.entry(child.host.clone()).or_default().push(child);

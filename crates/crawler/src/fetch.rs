@@ -10,6 +10,7 @@ use reqwest::{Client, StatusCode};
 use url::Url;
 
 use super::config::CrawlSettings;
+use super::proxy::ProxyRoute;
 use nianbao_archive::warc::{warc_date, Record, RecordType};
 
 /// Why an exchange produced no usable response.
@@ -27,11 +28,13 @@ pub enum Transport {
     Other,
     /// Not sent: the host was given up on after repeated challenge pages.
     HostBlocked,
+    /// Not sent: the host gave no answer to `unreachable_after` requests in a row this run.
+    HostUnreachable,
 }
 
 impl Transport {
     /// The short cause name that starts the recorded error: `timeout`, `connect`, `tls`,
-    /// `reset`, `transport` or `blocked`.
+    /// `reset`, `transport`, `blocked` or `unreachable`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Transport::Timeout => "timeout",
@@ -40,7 +43,14 @@ impl Transport {
             Transport::Reset => "reset",
             Transport::Other => "transport",
             Transport::HostBlocked => "blocked",
+            Transport::HostUnreachable => "unreachable",
         }
+    }
+
+    /// True for "no answer at all": the connection was refused or not made, or no response
+    /// headers came before the timeout. These count towards a host's unreachable streak.
+    pub fn is_no_answer(&self) -> bool {
+        matches!(self, Transport::Timeout | Transport::Connect)
     }
 }
 
@@ -77,10 +87,22 @@ pub struct Capture {
     request_head: String,
 }
 
-/// Builds the HTTP client: no automatic redirects, no decompression, no proxies from the
-/// environment, the configured user agent and timeouts. `accept_invalid_certs` is only ever
-/// set for hosts listed in `[[crawl.host]]` with that flag (and is logged by the caller).
+/// Builds the HTTP client: no automatic redirects, no decompression, direct connections (no
+/// proxies from the environment), the configured user agent and timeouts.
+/// `accept_invalid_certs` is only ever set for hosts listed in `[[crawl.host]]` with that flag
+/// (and is logged by the caller).
 pub fn build_client(s: &CrawlSettings, accept_invalid_certs: bool) -> reqwest::Result<Client> {
+    build_client_via(s, accept_invalid_certs, &ProxyRoute::default())
+}
+
+/// [`build_client`] whose requests go through `route`'s proxies (http:// URLs through
+/// `route.http`, https:// URLs through `route.https`; `None`: direct). The environment is never
+/// read here: the route was resolved from the config and the environment by `crate::proxy`.
+pub fn build_client_via(
+    s: &CrawlSettings,
+    accept_invalid_certs: bool,
+    route: &ProxyRoute,
+) -> reqwest::Result<Client> {
     // rustls with the ring provider (no CMake build, unlike aws-lc): installed once per
     // process; a second install fails harmlessly and keeps the first.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -92,6 +114,12 @@ pub fn build_client(s: &CrawlSettings, accept_invalid_certs: bool) -> reqwest::R
         .pool_max_idle_per_host(s.per_host_concurrency.max(1) * 2)
         .tcp_nodelay(true)
         .no_proxy();
+    if let Some(p) = &route.http {
+        b = b.proxy(reqwest::Proxy::http(p.as_str())?);
+    }
+    if let Some(p) = &route.https {
+        b = b.proxy(reqwest::Proxy::https(p.as_str())?);
+    }
     if accept_invalid_certs {
         b = b.tls_danger_accept_invalid_certs(true);
     }

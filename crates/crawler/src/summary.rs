@@ -17,6 +17,22 @@ pub struct Summary {
     pub requests: u64,
     /// Bytes of uncommitted or torn WARC data cut when the store was reopened.
     pub cut_bytes: u64,
+    /// The proxy each host's requests went through this run (host → route as shown in logs:
+    /// `direct (none)`, `http://***@proxy:3128 (config)`…; credentials masked).
+    pub proxies: BTreeMap<String, String>,
+    /// Hosts that gave no answer this run: their URLs wait for the next run.
+    pub unreachable: Vec<UnreachableHost>,
+}
+
+/// A host found unreachable in this run.
+#[derive(Debug, Clone, Default)]
+pub struct UnreachableHost {
+    /// The host.
+    pub host: String,
+    /// The last error (`connect: …` or `timeout: …`).
+    pub cause: String,
+    /// Its URLs left pending for the next run.
+    pub waiting: usize,
 }
 
 /// What a crawl harvested for one city, counted over the whole archive (earlier runs too).
@@ -47,6 +63,12 @@ impl Summary {
             .iter()
             .map(|c| c.reports_by_year.values().sum::<usize>() + c.attachments)
             .sum()
+    }
+
+    /// True when some URLs could not be tried because their host gave no answer: the
+    /// harvest is incomplete, and the next run tries them again.
+    pub fn incomplete(&self) -> bool {
+        !self.unreachable.is_empty()
     }
 
     /// A plain-text table for the terminal.
@@ -88,6 +110,35 @@ impl Summary {
                 "cut {} bytes of uncommitted or torn WARC data left by an interrupted run\n",
                 self.cut_bytes
             ));
+        }
+        let proxied: Vec<String> = self
+            .proxies
+            .iter()
+            .filter(|(_, r)| !r.starts_with("direct"))
+            .map(|(h, r)| format!("  {h}: {r}\n"))
+            .collect();
+        if proxied.is_empty() {
+            out.push_str(&format!(
+                "proxy: none ({} hosts, direct connections)\n",
+                self.proxies.len()
+            ));
+        } else {
+            out.push_str("proxy per host (others direct):\n");
+            out.extend(proxied);
+        }
+        if !self.unreachable.is_empty() {
+            out.push_str("unreachable hosts (no answer; their URLs wait for the next run):\n");
+            for u in &self.unreachable {
+                out.push_str(&format!(
+                    "  {}: {} URLs pending; last error {}\n",
+                    u.host, u.waiting, u.cause
+                ));
+            }
+            out.push_str(
+                "hint: these portals drop connections from outside mainland China; set a proxy \
+                 ([crawl] proxy = \"http://…\" or \"socks5://…\", per host in [[crawl.host]], or \
+                 HTTPS_PROXY/HTTP_PROXY) and run again: the harvest resumes where it stopped\n",
+            );
         }
         out.push_str(&format!(
             "{} requests this run; {} harvested in total\n",

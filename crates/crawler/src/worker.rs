@@ -2,7 +2,7 @@
 //! leads to: robots.txt, redirects kept on allowed hosts, retries with back-off, challenge
 //! pages, TLS fallback, body and decompression caps, discovery with scope and year filters.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,14 +15,24 @@ use url::Url;
 
 use super::config::{host_matches, CitySite, CrawlSettings, RobotsPolicy};
 use super::discover::{discover, is_city_level, Link, Page, PageKind};
-use super::fetch::{decode_content, exchange, sniff, Capture, Transport, TransportError};
+use super::fetch::{
+    build_client_via, decode_content, error_chain, exchange, sniff, Capture, Transport,
+    TransportError,
+};
 use super::frontier::{host_key, new_url, Scope};
 use super::politeness::{backoff, HostSlot, SlotSettings};
 use super::progress::SharedProgress;
+use super::proxy::{route_for, ProxyEnv, ProxyRoute};
 use super::robots::Robots;
 use nianbao_archive::state::{
     status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr, ROBOTS_UNREACHABLE,
 };
+
+/// What tells HTTP clients apart: the http:// proxy, the https:// proxy, TLS checks off.
+pub(super) type ClientKey = (Option<Url>, Option<Url>, bool);
+
+/// The cause that starts the error of a URL left pending because its host did not answer.
+pub(super) const UNREACHABLE: &str = "unreachable";
 
 pub(super) struct CityRules {
     pub(super) city: CitySite,
@@ -35,8 +45,16 @@ pub(super) struct Shared {
     pub(super) cities: HashMap<String, CityRules>,
     pub(super) years: Option<RangeInclusive<u16>>,
     pub(super) scope: Scope,
-    pub(super) client: Client,
-    pub(super) insecure_client: Option<Client>,
+    /// One HTTP client per distinct (proxy route, TLS checks off) pair, built on first use.
+    pub(super) clients: Mutex<HashMap<ClientKey, Client>>,
+    /// The proxy environment variables, read once at start.
+    pub(super) proxy_env: ProxyEnv,
+    /// The proxy route of every host seen this run (logged once per host).
+    pub(super) routes: Mutex<BTreeMap<String, ProxyRoute>>,
+    /// Requests in a row per host that got no answer (reset by any response).
+    pub(super) no_answer: Mutex<HashMap<String, u32>>,
+    /// Hosts that gave no answer `unreachable_after` times in a row: host → last error.
+    pub(super) unreachable: Mutex<BTreeMap<String, String>>,
     pub(super) store: Mutex<Store>,
     pub(super) slots: Mutex<HashMap<String, Arc<HostSlot>>>,
     /// Hosts given up on after repeated challenge pages (this run).
@@ -70,6 +88,8 @@ pub(super) struct Done {
     pub(super) host: String,
     pub(super) children: Vec<UrlRow>,
     pub(super) block_host: bool,
+    /// The task found its host unreachable: the scheduler leaves the host's queue pending.
+    pub(super) unreachable_host: bool,
 }
 
 impl Shared {
@@ -106,10 +126,102 @@ impl Shared {
         }))
     }
 
-    fn client_for(&self, host: &str) -> &Client {
-        match (&self.insecure_client, self.settings.host_override(host)) {
-            (Some(c), Some(h)) if h.accept_invalid_certs => c,
-            _ => &self.client,
+    /// The proxy route of `host`, resolved (and logged) the first time it is asked for.
+    pub(super) fn route(&self, host: &str) -> ProxyRoute {
+        let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = routes.get(host) {
+            return r.clone();
+        }
+        let (route, warnings) = route_for(
+            self.settings.proxy.as_ref(),
+            self.settings.proxy_override(host),
+            host,
+            &self.proxy_env,
+        );
+        for w in warnings {
+            tracing::warn!("{host}: {w}");
+        }
+        tracing::info!("{host}: proxy {}", route.describe());
+        routes.insert(host.to_string(), route.clone());
+        route
+    }
+
+    /// The client for `host`: its proxy route, and TLS checks off only for hosts whose
+    /// `[[crawl.host]]` says so (warned at start).
+    pub(super) fn client_for(&self, host: &str) -> Result<Client, TransportError> {
+        let insecure = self
+            .settings
+            .host_override(host)
+            .is_some_and(|h| h.accept_invalid_certs);
+        let route = self.route(host);
+        let key = (route.http.clone(), route.https.clone(), insecure);
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = clients.get(&key) {
+            return Ok(c.clone());
+        }
+        let client =
+            build_client_via(&self.settings, insecure, &route).map_err(|e| TransportError {
+                kind: Transport::Other,
+                message: format!("cannot build the HTTP client: {}", error_chain(&e)),
+            })?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    /// True when `host` was found unreachable in this run.
+    pub(super) fn is_unreachable(&self, host: &str) -> bool {
+        self.unreachable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(host)
+    }
+
+    /// Counts an exchange towards `host`'s unreachable streak: a response resets it, no
+    /// answer extends it; at `unreachable_after` the host is marked unreachable (logged once).
+    fn note_answer(&self, host: &str, result: &Result<Capture, TransportError>) {
+        let mut streaks = self.no_answer.lock().unwrap_or_else(|p| p.into_inner());
+        let e = match result {
+            Err(e) if e.kind.is_no_answer() => e,
+            Err(_) => return,
+            Ok(_) => {
+                streaks.remove(host);
+                return;
+            }
+        };
+        let n = streaks.entry(host.to_string()).or_default();
+        *n += 1;
+        if *n >= self.settings.unreachable_after {
+            let n = *n;
+            drop(streaks);
+            self.mark_unreachable(host, n, e);
+        }
+    }
+
+    /// Marks `host` unreachable for this run (logged once, with the proxy hint).
+    fn mark_unreachable(&self, host: &str, n: u32, e: &TransportError) {
+        let cause = format!("{}: {}", e.kind.as_str(), e.message);
+        let mut unreachable = self.unreachable.lock().unwrap_or_else(|p| p.into_inner());
+        if !unreachable.contains_key(host) {
+            tracing::warn!(
+                "{host}: unreachable ({n} requests in a row without an answer; last: {cause}); \
+                 its URLs stay pending for the next run. From outside mainland China, set a \
+                 proxy ([crawl] proxy, a [[crawl.host]] proxy, or HTTPS_PROXY/HTTP_PROXY)"
+            );
+            unreachable.insert(host.to_string(), cause);
+        }
+    }
+
+    fn unreachable_error(&self, host: &str) -> TransportError {
+        let cause = self
+            .unreachable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(host)
+            .cloned()
+            .unwrap_or_default();
+        TransportError {
+            kind: Transport::HostUnreachable,
+            message: format!("{host} gave no answer this run ({cause})"),
         }
     }
 
@@ -131,6 +243,7 @@ impl Shared {
             host: row.host.clone(),
             children: Vec::new(),
             block_host: false,
+            unreachable_host: false,
         };
         let Ok(mut target) = Url::parse(&row.target.url) else {
             self.finish(&row, failed(row.attempts, "bad-url"), None, &mut done)?;
@@ -223,6 +336,17 @@ impl Shared {
             };
             self.finish(row, o, None, done)?;
             done.block_host = true;
+            return Ok(Next::Finished);
+        }
+        if e.kind == Transport::HostUnreachable
+            || (e.kind.is_no_answer() && self.is_unreachable(&row.host))
+        {
+            // Never failed, never dropped: the URL waits for the next run.
+            let cause = format!("{UNREACHABLE}: {}; left for the next run", e.message);
+            self.store().defer(row.id, &cause)?;
+            self.progress
+                .fetched(&row.host, &row.target.url, status::PENDING, Some(&cause));
+            done.unreachable_host = true;
             return Ok(Next::Finished);
         }
         let cause = format!("{}: {}", e.kind.as_str(), e.message);
@@ -319,6 +443,10 @@ impl Shared {
             let robots = self.robots_for(&current).await?;
             if !robots.allowed(&path_and_query(&current)) {
                 if let Some(why) = robots.unreachable_cause() {
+                    let host = host_key(&current).unwrap_or_default();
+                    if self.is_unreachable(&host) {
+                        return Ok(Chain::Transport(self.unreachable_error(&host)));
+                    }
                     return Ok(Chain::Defer(format!(
                         "{ROBOTS_UNREACHABLE}: {} ({why}); left for the next run",
                         host_key(&current).unwrap_or_default()
@@ -381,15 +509,13 @@ impl Shared {
                 ),
             });
         }
+        if self.is_unreachable(&host) {
+            return Err(self.unreachable_error(&host));
+        }
+        let client = self.client_for(&host)?;
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let result = exchange(
-            self.client_for(&host),
-            &s.user_agent,
-            url,
-            conditional,
-            s.max_body_bytes,
-        )
-        .await;
+        let result = exchange(&client, &s.user_agent, url, conditional, s.max_body_bytes).await;
+        self.note_answer(&host, &result);
         if let Ok(cap) = &result {
             if is_challenge(cap.status.as_u16()) {
                 // Counted while the permit is held, so the next request already sees it.
@@ -475,9 +601,19 @@ impl Shared {
                     self.slot(host).tls_failed.store(true, Ordering::Relaxed);
                     let _ = robots_url.set_scheme("http");
                 }
+                Err(e) if e.kind == Transport::HostUnreachable || self.is_unreachable(host) => {
+                    tracing::debug!("{host}: robots.txt not fetched: {}", e.message);
+                    return Ok(Robots::unreachable(UNREACHABLE.to_string()));
+                }
                 Err(e) if !last => {
                     tracing::debug!("{host}: robots.txt attempt {attempt}: {}", e.message);
                     self.wait_before_retry(host, attempt, None).await;
+                }
+                Err(e) if e.kind.is_no_answer() => {
+                    // robots.txt got no answer after its retries: nothing else will be asked
+                    // of this host in this run, so it is unreachable, whatever the streak.
+                    self.mark_unreachable(host, attempt, &e);
+                    return Ok(Robots::unreachable(UNREACHABLE.to_string()));
                 }
                 Err(e) => {
                     tracing::warn!(
