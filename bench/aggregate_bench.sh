@@ -20,7 +20,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(
 for n in $sizes; do
   for r in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time-$n-$r" \
-      ./target/release/bench_aggregate "$n" "$work/out" > "$work/stages-$n-$r" 2>/dev/null
+      "${CARGO_TARGET_DIR:-target}/release/bench_aggregate" "$n" "$work/out" > "$work/stages-$n-$r" 2>/dev/null
     rm -rf "$work/out"
   done
   python3 - "$work" "$n" "$runs" <<'PY'

@@ -96,12 +96,17 @@ fn csv_files_have_a_bom_round_trip_and_neutralise_formulas() {
         .expect("city column");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), t.cells.len());
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (unit_col, fen_col) = (col("unit"), col("amount_fen"));
     for (row, cell) in rows.iter().zip(&t.cells) {
-        let want = cell.value().map(|v| v.to_string()).unwrap_or_default();
+        let want = cell.count().map(|v| v.to_string()).unwrap_or_default();
         assert_eq!(
             &row[value_col], want,
-            "values round-trip, blanks stay blank"
+            "counts round-trip as integers, blanks stay blank"
         );
+        assert_eq!(&row[unit_col], cell.unit().as_str());
+        let fen = cell.amount_fen().map(|v| v.to_string()).unwrap_or_default();
+        assert_eq!(&row[fen_col], fen, "amounts in 分 round-trip");
     }
     assert!(
         rows.iter()
@@ -204,4 +209,97 @@ fn xlsx_reads_back_with_the_same_numbers() {
     assert!(!want.is_empty());
     assert_eq!(got, want);
     assert!(wb.sheet_names().iter().any(|n| n == "问题"));
+}
+
+/// Every Parquet file of a run, read back: `year` Int64 in every table that stores it, every
+/// count Int64 (never Float64), amounts in 分 Int64, `printed` beside the value, and no table
+/// that names Arrow's `string_view` (which pandas with pyarrow < 15 cannot read).
+#[test]
+fn parquet_files_have_one_year_type_integer_counts_and_plain_strings() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = run(tmp.path());
+    let mut files = Vec::new();
+    let mut stack = vec![tmp.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("ls").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let int_columns = [
+        "year",
+        "value",
+        "amount_fen",
+        "errors",
+        "warnings",
+        "infos",
+        "population",
+        "applications",
+        "count",
+        "previous_count",
+        "count_change",
+    ];
+    for path in &files {
+        let mut file = std::fs::File::open(path).expect("open");
+        let df = ParquetReader::new(&mut file).finish().expect("parquet");
+        for c in df.columns() {
+            let name = c.name().as_str();
+            if int_columns.contains(&name) || name.ends_with("_rank") {
+                assert_eq!(c.dtype(), &DataType::Int64, "{}: {name}", path.display());
+            }
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name == "part-0.parquet" {
+            assert_eq!(df.column("value").expect("value").dtype(), &DataType::Int64);
+            assert!(df.column("printed").is_ok() && df.column("unit").is_ok());
+        } else {
+            assert_eq!(
+                df.column("year").expect("year").dtype(),
+                &DataType::Int64,
+                "{}",
+                path.display()
+            );
+        }
+        // The Arrow schema stored in the footer is what pyarrow reads: no view type in it.
+        let schema = nianbao_tables::aggregate::frames::stored_arrow_schema(path)
+            .expect("read footer")
+            .expect("ARROW:schema");
+        assert!(
+            !schema
+                .iter_values()
+                .any(|f| matches!(f.dtype, ArrowDataType::Utf8View | ArrowDataType::BinaryView)),
+            "{}: {schema:?}",
+            path.display()
+        );
+    }
+    assert!(t.cells.iter().any(|c| c.count().is_some()));
+}
+
+/// The Parquet files read with an old pyarrow (`NIANBAO_PYARROW_PYTHON`, which `.ci/run` points
+/// at a pyarrow 12 venv; else `python3`): `tools/parquet_compat.py` checks the types and skips
+/// cleanly (exit 0) when pyarrow is not installed.
+#[test]
+fn parquet_files_read_with_the_installed_pyarrow() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    run(tmp.path());
+    let python = std::env::var("NIANBAO_PYARROW_PYTHON").unwrap_or_else(|_| "python3".into());
+    let Ok(out) = std::process::Command::new(&python)
+        .arg(root().join("tools/parquet_compat.py"))
+        .arg(tmp.path())
+        .output()
+    else {
+        eprintln!("skipped: {python} not found");
+        return;
+    };
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    eprintln!("{text}");
+    assert!(out.status.success(), "{text}");
 }

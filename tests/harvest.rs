@@ -42,6 +42,31 @@ fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     (header, rows)
 }
 
+/// The number a `cells.csv` row compares with a report's expected figures: a count's `value`;
+/// 收费金额's `amount_10k_yuan` (万元, as the expected figures); 采购总金额's number as printed
+/// (the expected figures keep its printed unit, which `unit` = `unknown` leaves unconverted).
+/// Also checks that a 采购总金额 printed in 元 is in `amount_10k_yuan` as exactly 10⁻⁴ of it.
+fn cell_value(h: &csv::StringRecord, r: &csv::StringRecord) -> String {
+    let get = |name: &str| r[col(h, name)].to_string();
+    match get("unit").as_str() {
+        "count" => get("value"),
+        _ if get("row") == "procurement" => {
+            let printed = get("printed");
+            let digits: String = printed
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+                .collect();
+            if printed.ends_with('元') && !printed.ends_with("万元") {
+                let amount: f64 = get("amount_10k_yuan").parse().expect("an amount");
+                let yuan: f64 = digits.parse().expect("printed digits");
+                assert_eq!(amount, yuan / 1e4, "{printed} in 万元");
+            }
+            digits
+        }
+        _ => get("amount_10k_yuan"),
+    }
+}
+
 fn col(header: &csv::StringRecord, name: &str) -> usize {
     header
         .iter()
@@ -67,13 +92,12 @@ fn the_demo_harvest_gives_guigang_2021_as_published_and_labels_the_rest_syntheti
     let (_tmp, out) = out_dir();
     harvest(&out);
     let (h, rows) = csv_rows(&out.join("cells.csv"));
-    let (city, year, table, row, column, value, origin) = (
+    let (city, year, table, row, column, origin) = (
         col(&h, "city"),
         col(&h, "year"),
         col(&h, "table"),
         col(&h, "row"),
         col(&h, "column"),
-        col(&h, "value"),
         col(&h, "data_origin"),
     );
     let mut got: BTreeMap<(String, String, String), String> = BTreeMap::new();
@@ -86,7 +110,7 @@ fn the_demo_harvest_gives_guigang_2021_as_published_and_labels_the_rest_syntheti
                     r[row].to_string(),
                     r[column].to_string(),
                 ),
-                r[value].to_string(),
+                cell_value(&h, r),
             );
         } else {
             assert_eq!(
@@ -141,12 +165,7 @@ fn text<'a>(v: &'a Value, key: &str) -> &'a str {
 fn report_cells(out: &Path, report: &Value) -> (Cells, Vec<String>, Vec<String>) {
     let (h, rows) = csv_rows(&out.join("cells.csv"));
     let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
-    let (table, row, column, value) = (
-        col(&h, "table"),
-        col(&h, "row"),
-        col(&h, "column"),
-        col(&h, "value"),
-    );
+    let (table, row, column) = (col(&h, "table"), col(&h, "row"), col(&h, "column"));
     let (url, origin) = (col(&h, "source_url"), col(&h, "data_origin"));
     let year_text = report["year"].to_string();
     let mut cells = Cells::new();
@@ -158,7 +177,7 @@ fn report_cells(out: &Path, report: &Value) -> (Cells, Vec<String>, Vec<String>)
     }) {
         cells.insert(
             (r[table].into(), r[row].into(), r[column].into()),
-            r[value].into(),
+            cell_value(&h, r),
         );
         urls.push(r[url].to_string());
         origins.push(r[origin].to_string());

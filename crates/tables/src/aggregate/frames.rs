@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
+use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
 
 use super::metrics::METRICS;
+use super::units::FEN_PER_WAN;
 use super::{
     CellDef, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow,
 };
@@ -26,12 +28,21 @@ fn of(name: &str, v: Vec<Option<f64>>) -> Column {
     Column::new(PlSmallStr::from_str(name), v)
 }
 
-fn oi(name: &str, v: Vec<Option<i32>>) -> Column {
+/// A nullable Int64 column: every integer of every table is Int64 (counts, years, ranks).
+fn oi(name: &str, v: Vec<Option<i64>>) -> Column {
     Column::new(PlSmallStr::from_str(name), v)
 }
 
-fn u(name: &str, v: Vec<u32>) -> Column {
-    Column::new(PlSmallStr::from_str(name), v)
+/// The `year` column: Int64 in every table (as hive readers infer it from `year=YYYY`).
+fn year(v: impl Iterator<Item = Option<i32>>) -> Column {
+    oi("year", v.map(|y| y.map(i64::from)).collect())
+}
+
+/// A count metric as Int64: its value is a sum of printed integers, never a fraction; a value
+/// that is not a whole number (none is) would be left null rather than rounded.
+fn count(v: Option<f64>) -> Option<i64> {
+    v.filter(|x| x.fract() == 0.0 && x.abs() < 9.0e15)
+        .map(|x| x as i64)
 }
 
 /// The source columns every row-level table carries.
@@ -62,13 +73,13 @@ fn report_columns<'a, T>(
         strs("city", rows.iter().map(|r| rep(r).meta.city.as_str())),
         strs("adcode", rows.iter().map(|r| rep(r).meta.adcode.as_str())),
         opt_strs("body", rows.iter().map(|r| rep(r).body.as_deref())),
-        oi("year", rows.iter().map(|r| rep(r).year).collect()),
+        year(rows.iter().map(|r| rep(r).year)),
         opt_strs("template", rows.iter().map(|r| rep(r).template.as_deref())),
     ]
 }
 
 /// The columns of the `cells` table, in order (the CSV writes the same).
-pub const CELL_COLUMNS: [&str; 17] = [
+pub const CELL_COLUMNS: [&str; 21] = [
     "city",
     "adcode",
     "body",
@@ -78,6 +89,10 @@ pub const CELL_COLUMNS: [&str; 17] = [
     "row",
     "column",
     "value",
+    "unit",
+    "amount_10k_yuan",
+    "amount_fen",
+    "printed",
     "row_label",
     "column_label",
     "source_cell",
@@ -88,7 +103,10 @@ pub const CELL_COLUMNS: [&str; 17] = [
     "fetch_time",
 ];
 
-/// The `cells` table (columns [`CELL_COLUMNS`]) for some of its rows.
+/// The `cells` table (columns [`CELL_COLUMNS`]) for some of its rows: `value` (Int64) holds
+/// counts; money is in `amount_fen` (Int64, exact) and `amount_10k_yuan` (Float64, the
+/// nearest double to the exact amount); `unit` says which (`count`, `万元`, `unknown`);
+/// `printed` is the text as published.
 pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
     let mut c = report_columns(rows, reports, |r| r.report());
     let def =
@@ -100,11 +118,24 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             texts.entry(r.loc).or_insert_with(|| loc.to_string());
         }
     }
+    let printed: Vec<Option<std::borrow::Cow<'_, str>>> = rows
+        .iter()
+        .map(|r| r.printed(&reports[r.report()]))
+        .collect();
     c.extend([
         def("table", |d| d.table),
         def("row", |d| d.row),
         def("column", |d| d.column),
-        of("value", rows.iter().map(|r| r.value()).collect()),
+        oi("value", rows.iter().map(|r| r.count()).collect()),
+        strs("unit", rows.iter().map(|r| r.unit().as_str())),
+        of(
+            "amount_10k_yuan",
+            rows.iter()
+                .map(|r| r.amount_fen().map(|f| f as f64 / FEN_PER_WAN as f64))
+                .collect(),
+        ),
+        oi("amount_fen", rows.iter().map(|r| r.amount_fen()).collect()),
+        opt_strs("printed", printed.iter().map(|p| p.as_deref())),
         def("row_label", |d| d.row_label),
         def("column_label", |d| d.column_label),
         opt_strs(
@@ -123,12 +154,18 @@ pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
         strs("city", rows.iter().map(|r| r.meta.city.as_str())),
         strs("adcode", rows.iter().map(|r| r.meta.adcode.as_str())),
         opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
-        oi("year", rows.iter().map(|r| r.year).collect()),
+        year(rows.iter().map(|r| r.year)),
         opt_strs("template", rows.iter().map(|r| r.template.as_deref())),
         strs("tables_read", rows.iter().map(|r| r.tables_read.as_str())),
-        u("errors", rows.iter().map(|r| r.errors as u32).collect()),
-        u("warnings", rows.iter().map(|r| r.warnings as u32).collect()),
-        u("infos", rows.iter().map(|r| r.infos as u32).collect()),
+        oi(
+            "errors",
+            rows.iter().map(|r| Some(r.errors as i64)).collect(),
+        ),
+        oi(
+            "warnings",
+            rows.iter().map(|r| Some(r.warnings as i64)).collect(),
+        ),
+        oi("infos", rows.iter().map(|r| Some(r.infos as i64)).collect()),
         opt_strs("encoding", rows.iter().map(|r| r.encoding.as_deref())),
         Column::new(
             "city_government".into(),
@@ -169,30 +206,32 @@ pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<Data
 /// `<key>_per_100k` (counts only) and `<key>_rank`, then `data_origin` and `source_url`.
 pub fn comparison(rows: &[ComparisonRow]) -> PolarsResult<DataFrame> {
     let mut c = vec![
-        oi("year", rows.iter().map(|r| Some(r.year)).collect()),
+        year(rows.iter().map(|r| Some(r.year))),
         strs("city", rows.iter().map(|r| r.city.as_str())),
         strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
         opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
-        Column::new(
-            "population".into(),
+        oi(
+            "population",
             rows.iter()
-                .map(|r| r.population)
-                .collect::<Vec<Option<u64>>>(),
+                .map(|r| r.population.and_then(|p| i64::try_from(p).ok()))
+                .collect(),
         ),
     ];
     for (k, m) in METRICS.iter().enumerate() {
-        c.push(of(m.key, rows.iter().map(|r| r.values[k]).collect()));
-        if !m.is_rate {
+        if m.is_rate {
+            c.push(of(m.key, rows.iter().map(|r| r.values[k]).collect()));
+        } else {
+            c.push(oi(m.key, rows.iter().map(|r| count(r.values[k])).collect()));
             c.push(of(
                 &format!("{}_per_100k", m.key),
                 rows.iter().map(|r| r.per_100k[k]).collect(),
             ));
         }
-        let ranks: Vec<Option<u32>> = rows
+        let ranks: Vec<Option<i64>> = rows
             .iter()
-            .map(|r| r.ranks.get(k).copied().flatten())
+            .map(|r| r.ranks.get(k).copied().flatten().map(i64::from))
             .collect();
-        c.push(Column::new(format!("{}_rank", m.key).into(), ranks));
+        c.push(oi(&format!("{}_rank", m.key), ranks));
     }
     c.push(strs(
         "data_origin",
@@ -205,27 +244,113 @@ pub fn comparison(rows: &[ComparisonRow]) -> PolarsResult<DataFrame> {
     frame(rows.len(), c)
 }
 
-/// The `trends` table: city, adcode, year, metric, metric_label, value, previous, change and
-/// data_origin.
+/// The `trends` table: city, adcode, year, metric, metric_label, `unit` (`count` or `rate`),
+/// then `count`, `previous_count`, `count_change` (Int64, count metrics) and `rate`,
+/// `previous_rate`, `rate_change` (Float64, fractions, rate metrics), then data_origin.
 pub fn trends(rows: &[TrendRow]) -> PolarsResult<DataFrame> {
+    let is_rate = |r: &TrendRow| METRICS.iter().any(|m| m.key == r.metric && m.is_rate);
+    let counts = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<i64>> {
+        rows.iter()
+            .map(|r| if is_rate(r) { None } else { count(f(r)) })
+            .collect()
+    };
+    let rates = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|r| if is_rate(r) { f(r) } else { None })
+            .collect()
+    };
     let c = vec![
         strs("city", rows.iter().map(|r| r.city.as_str())),
         strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
-        oi("year", rows.iter().map(|r| Some(r.year)).collect()),
+        year(rows.iter().map(|r| Some(r.year))),
         strs("metric", rows.iter().map(|r| r.metric)),
         strs("metric_label", rows.iter().map(|r| r.metric_label)),
-        of("value", rows.iter().map(|r| r.value).collect()),
-        of("previous", rows.iter().map(|r| r.previous).collect()),
-        of("change", rows.iter().map(|r| r.change).collect()),
+        strs(
+            "unit",
+            rows.iter()
+                .map(|r| if is_rate(r) { "rate" } else { "count" }),
+        ),
+        oi("count", counts(|r| r.value)),
+        oi("previous_count", counts(|r| r.previous)),
+        oi("count_change", counts(|r| r.change)),
+        of("rate", rates(|r| r.value)),
+        of("previous_rate", rates(|r| r.previous)),
+        of("rate_change", rates(|r| r.change)),
         strs("data_origin", rows.iter().map(|r| r.data_origin.as_str())),
     ];
     frame(rows.len(), c)
 }
 
+/// The Arrow schema stored in a Parquet file (`ARROW:schema`) for frames of `schema`: the
+/// oldest Arrow types (`large_string`, not `string_view`), which pyarrow < 15, pandas, Spark
+/// and DuckDB read. polars writes the column data the same way for both (Parquet `BYTE_ARRAY`
+/// / `STRING`); only this stored schema names the view type, so it is replaced.
+fn compat_metadata(schema: &Schema) -> KeyValueMetadata {
+    let arrow = schema.to_arrow(CompatLevel::oldest());
+    let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
+    KeyValueMetadata::from_static(vec![(kv.key, kv.value.unwrap_or_default())])
+}
+
+/// The Arrow schema stored in the footer of a Parquet file (`ARROW:schema`) exactly as
+/// written, without the conversions a reader applies: what pyarrow sees. `None` when the file
+/// stores none. For the tests that check no column is a view type.
+pub fn stored_arrow_schema(path: &Path) -> PolarsResult<Option<ArrowSchema>> {
+    let mut file = File::open(path)?;
+    let meta = polars_parquet::read::read_metadata(&mut file)?;
+    let Some(encoded) = meta
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .find(|kv| kv.key == "ARROW:schema")
+        .and_then(|kv| kv.value.clone())
+    else {
+        return Ok(None);
+    };
+    let bytes = base64_decode(&encoded)
+        .ok_or_else(|| polars_err!(ComputeError: "ARROW:schema is not base64"))?;
+    // An IPC message with a continuation marker and length first (legacy: length only).
+    let message = match bytes.get(..4) {
+        Some([255, 255, 255, 255]) => bytes.get(8..),
+        Some(_) => bytes.get(4..),
+        None => None,
+    }
+    .ok_or_else(|| polars_err!(ComputeError: "ARROW:schema is truncated"))?;
+    let (schema, _, _) = polars_arrow::io::ipc::read::deserialize_schema(message)?;
+    Ok(Some(schema))
+}
+
+/// Standard base64 with padding; `None` on any other byte.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let s = s.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
 /// Write one Parquet file (zstd, statistics, single-threaded for identical bytes).
 pub fn write_parquet(df: &mut DataFrame, path: &Path) -> PolarsResult<()> {
     let file = File::create(path)?;
-    ParquetWriter::new(file).set_parallel(false).finish(df)?;
+    ParquetWriter::new(file)
+        .set_parallel(false)
+        .with_key_value_metadata(Some(compat_metadata(df.schema())))
+        .finish(df)?;
     Ok(())
 }
 
@@ -248,6 +373,7 @@ impl PartitionWriter {
         schema.shift_remove("year");
         let writer = ParquetWriter::new(file)
             .set_parallel(false)
+            .with_key_value_metadata(Some(compat_metadata(&schema)))
             .batched(&schema)?;
         Ok(PartitionWriter { writer })
     }

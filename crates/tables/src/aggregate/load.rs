@@ -11,7 +11,8 @@ use polars::prelude::*;
 
 use super::metrics::METRICS;
 use super::{
-    find_def, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables, TrendRow,
+    find_def, CellLoc, CellRow, CellUnit, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables,
+    TrendRow,
 };
 use nianbao_model::document::Loc;
 use nianbao_model::report::{Finding, Severity};
@@ -50,13 +51,37 @@ pub enum LoadError {
 pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
     let reports = read_reports(&Frame::open(&dir.join("reports.parquet"))?)?;
     let index = ReportIndex::new(&reports);
+    let mut reports = reports;
     let mut cells = Vec::new();
     for part in cell_partitions(dir)? {
         cells.extend(read_cells(&Frame::open(&part.path)?, part.year, &index)?);
     }
     // Partitions hold each year's reports in report order: a stable sort restores the order
     // of the whole table.
-    cells.sort_by_key(|c| c.report);
+    cells.sort_by_key(|(c, _)| c.report);
+    // The printed texts the rows cannot rebuild, back onto their reports.
+    for (c, p) in &cells {
+        if p.is_some() {
+            if let Some(r) = reports.get_mut(c.report()) {
+                r.printed_known = true;
+            }
+        }
+    }
+    let cells = cells
+        .into_iter()
+        .map(|(c, p)| {
+            if let Some(r) = reports.get_mut(c.report()) {
+                let rebuilt = c.printed(r).map(|t| t.into_owned());
+                if r.printed_known && rebuilt != p {
+                    r.printed.push((c.def, p.map(String::into_boxed_str)));
+                }
+            }
+            c
+        })
+        .collect();
+    for r in &mut reports {
+        r.printed.sort_by_key(|(d, _)| *d);
+    }
     let findings = read_findings(&Frame::open(&dir.join("findings.parquet"))?, &index)?;
     let comparison = read_comparison(&Frame::open(&dir.join("comparison.parquet"))?)?;
     let trends = read_trends(&Frame::open(&dir.join("trends.parquet"))?)?;
@@ -129,19 +154,28 @@ impl Frame {
             .collect())
     }
 
+    /// An Int64 column (every integer column is Int64).
+    fn opt_i64(&self, name: &str) -> Result<Vec<Option<i64>>, LoadError> {
+        let ca = self.column(name)?.i64().map_err(|e| self.err(e))?;
+        Ok(ca.iter().collect())
+    }
+
+    /// An Int64 column of values that must fit `T` (a year, a rank); one that does not is an
+    /// error, not a wrapped number.
+    fn opt_int<T: TryFrom<i64>>(&self, name: &str) -> Result<Vec<Option<T>>, LoadError> {
+        self.opt_i64(name)?
+            .into_iter()
+            .map(|v| {
+                v.map(|x| {
+                    T::try_from(x).map_err(|_| self.invalid(format!("{name}: {x} out of range")))
+                })
+                .transpose()
+            })
+            .collect()
+    }
+
     fn opt_i32(&self, name: &str) -> Result<Vec<Option<i32>>, LoadError> {
-        let ca = self.column(name)?.i32().map_err(|e| self.err(e))?;
-        Ok(ca.iter().collect())
-    }
-
-    fn opt_u32(&self, name: &str) -> Result<Vec<Option<u32>>, LoadError> {
-        let ca = self.column(name)?.u32().map_err(|e| self.err(e))?;
-        Ok(ca.iter().collect())
-    }
-
-    fn opt_u64(&self, name: &str) -> Result<Vec<Option<u64>>, LoadError> {
-        let ca = self.column(name)?.u64().map_err(|e| self.err(e))?;
-        Ok(ca.iter().collect())
+        self.opt_int(name)
     }
 
     fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, LoadError> {
@@ -156,7 +190,7 @@ impl Frame {
 
     fn counts(&self, name: &str) -> Result<Vec<usize>, LoadError> {
         Ok(self
-            .opt_u32(name)?
+            .opt_int::<u32>(name)?
             .into_iter()
             .map(|v| v.unwrap_or(0) as usize)
             .collect())
@@ -216,6 +250,8 @@ fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
                 infos: infos[i],
                 encoding: encoding[i].clone(),
                 in_comparison: chosen[i],
+                printed: Vec::new(),
+                printed_known: false,
             }
         })
         .collect())
@@ -298,15 +334,21 @@ fn cell_partitions(dir: &Path) -> Result<Vec<Partition>, LoadError> {
     Ok(out)
 }
 
+/// The rows of one partition of `cells`, each with its `printed` text.
 fn read_cells(
     f: &Frame,
     year: Option<i32>,
     index: &ReportIndex,
-) -> Result<Vec<CellRow>, LoadError> {
+) -> Result<Vec<(CellRow, Option<String>)>, LoadError> {
     let reports = index.rows(f, &vec![year; f.height()])?;
     let (table, row, column) = (f.strs("table")?, f.strs("row")?, f.strs("column")?);
     let (row_label, column_label) = (f.strs("row_label")?, f.strs("column_label")?);
-    let (value, source) = (f.opt_f64("value")?, f.opt_strs("source_cell")?);
+    let (value, source) = (f.opt_i64("value")?, f.opt_strs("source_cell")?);
+    let (unit, fen, printed) = (
+        f.strs("unit")?,
+        f.opt_i64("amount_fen")?,
+        f.opt_strs("printed")?,
+    );
     (0..f.height())
         .map(|i| {
             let def = find_def(
@@ -328,7 +370,17 @@ fn read_cells(
                 .transpose()
                 .map_err(|e| f.invalid(e))?;
             let report = u32::try_from(reports[i]).unwrap_or(u32::MAX);
-            Ok(CellRow::new(report, def, value[i], CellLoc::new(loc)))
+            let unit = CellUnit::parse(&unit[i])
+                .ok_or_else(|| f.invalid(format!("unknown unit {:?}", unit[i])))?;
+            let v = match unit {
+                CellUnit::Count => value[i],
+                CellUnit::TenThousandYuan => fen[i],
+                CellUnit::Unknown => None,
+            };
+            Ok((
+                CellRow::new(report, def, v, unit, CellLoc::new(loc)),
+                printed[i].clone(),
+            ))
         })
         .collect()
 }
@@ -372,18 +424,22 @@ fn read_comparison(f: &Frame) -> Result<Vec<ComparisonRow>, LoadError> {
         .iter()
         .map(|m| {
             Ok(MetricColumns {
-                values: f.opt_f64(m.key)?,
+                values: if m.is_rate {
+                    f.opt_f64(m.key)?
+                } else {
+                    int_as_f64(f.opt_i64(m.key)?)
+                },
                 per_100k: if m.is_rate {
                     vec![None; f.height()]
                 } else {
                     f.opt_f64(&format!("{}_per_100k", m.key))?
                 },
-                ranks: f.opt_u32(&format!("{}_rank", m.key))?,
+                ranks: f.opt_int(&format!("{}_rank", m.key))?,
             })
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     let (year, city, adcode) = (f.opt_i32("year")?, f.strs("city")?, f.strs("adcode")?);
-    let (body, population) = (f.opt_strs("body")?, f.opt_u64("population")?);
+    let (body, population) = (f.opt_strs("body")?, f.opt_int("population")?);
     let (origin, url) = (f.strs("data_origin")?, f.strs("source_url")?);
     (0..f.height())
         .map(|i| {
@@ -404,13 +460,23 @@ fn read_comparison(f: &Frame) -> Result<Vec<ComparisonRow>, LoadError> {
         .collect()
 }
 
+/// Counts back as the `f64` the metrics are computed in (exact below 2^53).
+fn int_as_f64(v: Vec<Option<i64>>) -> Vec<Option<f64>> {
+    v.into_iter().map(|x| x.map(|x| x as f64)).collect()
+}
+
 fn read_trends(f: &Frame) -> Result<Vec<TrendRow>, LoadError> {
     let (city, adcode, year) = (f.strs("city")?, f.strs("adcode")?, f.opt_i32("year")?);
     let metric = f.strs("metric")?;
-    let (value, previous, change) = (
-        f.opt_f64("value")?,
-        f.opt_f64("previous")?,
-        f.opt_f64("change")?,
+    let (count, previous_count, count_change) = (
+        int_as_f64(f.opt_i64("count")?),
+        int_as_f64(f.opt_i64("previous_count")?),
+        int_as_f64(f.opt_i64("count_change")?),
+    );
+    let (rate, previous_rate, rate_change) = (
+        f.opt_f64("rate")?,
+        f.opt_f64("previous_rate")?,
+        f.opt_f64("rate_change")?,
     );
     let origin = f.strs("data_origin")?;
     (0..f.height())
@@ -426,9 +492,17 @@ fn read_trends(f: &Frame) -> Result<Vec<TrendRow>, LoadError> {
                 year,
                 metric: m.key,
                 metric_label: m.label,
-                value: value[i],
-                previous: previous[i],
-                change: change[i],
+                value: if m.is_rate { rate[i] } else { count[i] },
+                previous: if m.is_rate {
+                    previous_rate[i]
+                } else {
+                    previous_count[i]
+                },
+                change: if m.is_rate {
+                    rate_change[i]
+                } else {
+                    count_change[i]
+                },
                 data_origin: origin[i].clone(),
             })
         })

@@ -9,6 +9,7 @@ pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod sources;
+pub mod units;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -19,6 +20,7 @@ use nianbao_model::template::{
     table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
 };
 use nianbao_model::validate;
+pub use units::CellUnit;
 
 /// Where a report came from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -55,21 +57,50 @@ pub struct Input {
     /// [`Input::new`] from `report.sources`, whose strings it then drops: an archive of 10^5
     /// reports must not hold 10^7 path strings.
     pub locs: Vec<CellLoc>,
+    /// The texts as published that [`CellRow::printed`] cannot rebuild from the value, by
+    /// definition index (see [`ReportRow::printed`]).
+    pub printed: Vec<(u16, Option<Box<str>>)>,
+    /// The report came with its printed texts (`report.sources`).
+    pub printed_known: bool,
 }
 
 impl Input {
-    /// An input whose source locations are packed (and `report.sources` emptied).
+    /// An input whose source locations are packed, whose printed texts are kept only where
+    /// they differ from the value's own text (and `report.sources` emptied).
     pub fn new(meta: SourceMeta, mut report: Report) -> Input {
         let mut locs = Vec::new();
-        if !report.sources.is_empty() {
-            walk_cells(&report, |_, cell, _| {
-                locs.push(CellLoc::new(
-                    report.sources.get(&cell.path()).map(|s| s.loc),
-                ));
+        let mut printed = Vec::new();
+        let printed_known = !report.sources.is_empty();
+        if printed_known {
+            let defs = cell_defs();
+            walk_cells(&report, |def, cell, v| {
+                let source = report.sources.get(&cell.path());
+                locs.push(CellLoc::new(source.map(|s| s.loc)));
+                let text = source.map(|s| s.printed.as_str());
+                let money = units::money_column(&defs[usize::from(def)]).is_some();
+                let rebuilt = match v {
+                    Some(Num::Int(i)) if !money => Some(i.to_string()),
+                    _ => None,
+                };
+                if text != rebuilt.as_deref() {
+                    printed.push((def, text.map(Box::from)));
+                }
             });
             report.sources.clear();
+            printed.sort_by_key(|(d, _)| *d);
         }
-        Input { meta, report, locs }
+        Input {
+            meta,
+            report,
+            locs,
+            printed,
+            printed_known,
+        }
+    }
+
+    fn printed_text(&self, def: u16) -> Option<&str> {
+        let k = self.printed.binary_search_by_key(&def, |(d, _)| *d).ok()?;
+        self.printed[k].1.as_deref()
     }
 }
 
@@ -141,6 +172,13 @@ pub struct ReportRow {
     pub encoding: Option<String>,
     /// Used for the city comparison of its year.
     pub in_comparison: bool,
+    /// The texts of its cells as published where they differ from the value's own text (a
+    /// count printed `1,200,631`, a blank printed `-`, every money cell), and `None` for a
+    /// value that was not printed; by definition index, sorted. See [`CellRow::printed`].
+    pub printed: Vec<(u16, Option<Box<str>>)>,
+    /// The report's printed texts are known (a count without an entry in `printed` was
+    /// printed as its own digits).
+    pub printed_known: bool,
 }
 
 /// One cell of the template: table, row and column keys and their printed labels.
@@ -227,7 +265,8 @@ pub fn find_def(
 /// 24 bytes: `cells` has a row per printed value, 2 × 10^7 rows for 10^5 reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellRow {
-    value: f64,
+    /// A count, or money in 分 ([`CellUnit::TenThousandYuan`]).
+    value: i64,
     /// Where the value was printed.
     pub loc: CellLoc,
     /// Index of the value's report in [`Tables::reports`] (see [`CellRow::report`]).
@@ -235,23 +274,55 @@ pub struct CellRow {
     /// Index of the value's template cell in [`cell_defs`] (see [`CellRow::def`]).
     pub def: u16,
     blank: bool,
+    unit: CellUnit,
 }
 
 impl CellRow {
-    /// A row for `value` (`None` for a blank cell) of template cell `def` of report `report`.
-    pub fn new(report: u32, def: u16, value: Option<f64>, loc: CellLoc) -> CellRow {
+    /// A row for `value` (`None` for a blank cell, or money of unknown unit) of template cell
+    /// `def` of report `report`: a count, or for [`CellUnit::TenThousandYuan`] an amount in 分.
+    pub fn new(report: u32, def: u16, value: Option<i64>, unit: CellUnit, loc: CellLoc) -> CellRow {
         CellRow {
-            value: value.unwrap_or(0.0),
+            value: value.unwrap_or(0),
             loc,
             report,
             def,
             blank: value.is_none(),
+            unit,
         }
     }
 
-    /// The value; `None` where the cell was left blank.
-    pub fn value(&self) -> Option<f64> {
+    /// The count or the amount in 分, as stored; `None` where blank or of unknown unit.
+    pub fn raw(&self) -> Option<i64> {
         (!self.blank).then_some(self.value)
+    }
+
+    /// The value's unit.
+    pub fn unit(&self) -> CellUnit {
+        self.unit
+    }
+
+    /// The count (the `value` column); `None` where blank or for money.
+    pub fn count(&self) -> Option<i64> {
+        self.raw().filter(|_| self.unit == CellUnit::Count)
+    }
+
+    /// The amount in 分 (the `amount_fen` column); `None` where blank, for a count, or for
+    /// money of unknown unit.
+    pub fn amount_fen(&self) -> Option<i64> {
+        self.raw()
+            .filter(|_| self.unit == CellUnit::TenThousandYuan)
+    }
+
+    /// The value as a number: a count, or money in 万元 (the nearest `f64` to the exact
+    /// amount); `None` where blank or of unknown unit.
+    pub fn value(&self) -> Option<f64> {
+        match self.unit {
+            CellUnit::Count => self.count().map(|v| v as f64),
+            CellUnit::TenThousandYuan => self
+                .amount_fen()
+                .map(|f| f as f64 / units::FEN_PER_WAN as f64),
+            CellUnit::Unknown => None,
+        }
     }
 
     /// The template cell: table, row and column keys and labels.
@@ -267,6 +338,21 @@ impl CellRow {
     /// Where the value was printed, e.g. `table 3 row 7 col 4`.
     pub fn source_cell(&self) -> Option<String> {
         self.loc.get().map(|l| l.to_string())
+    }
+
+    /// The text of the cell exactly as published (see [`ReportRow::printed`]); `None` when
+    /// nothing was printed there or the report's texts are not known.
+    pub fn printed<'a>(&self, report: &'a ReportRow) -> Option<std::borrow::Cow<'a, str>> {
+        if let Ok(k) = report.printed.binary_search_by_key(&self.def, |(d, _)| *d) {
+            return report.printed[k]
+                .1
+                .as_deref()
+                .map(std::borrow::Cow::Borrowed);
+        }
+        if !report.printed_known {
+            return None;
+        }
+        self.count().map(|v| std::borrow::Cow::Owned(v.to_string()))
     }
 }
 
@@ -369,7 +455,12 @@ pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
     tables.reports.reserve_exact(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
         tables.reports.push(report_row(&input, chosen.contains(&i)));
-        push_cell_rows(&mut tables.cells, i, &input);
+        let unit_findings = push_cell_rows(&mut tables.cells, i, &input);
+        tables.findings.extend(
+            unit_findings
+                .into_iter()
+                .map(|finding| FindingRow { report: i, finding }),
+        );
         tables.findings.extend(
             input
                 .report
@@ -476,11 +567,9 @@ fn report_row(input: &Input, in_comparison: bool) -> ReportRow {
         infos,
         encoding: r.encoding.clone(),
         in_comparison,
+        printed: input.printed.clone(),
+        printed_known: input.printed_known,
     }
-}
-
-fn num(v: Option<Num>) -> Option<f64> {
-    v.map(Num::as_f64)
 }
 
 /// Definition indices of every cell the mapper writes, looked up once: table 二 per template
@@ -542,14 +631,52 @@ fn cell_count(r: &Report) -> usize {
     n
 }
 
-fn push_cell_rows(out: &mut Vec<CellRow>, report: usize, input: &Input) {
+/// Push a report's rows of `cells`: counts as integers, money converted to 分 exactly
+/// ([`units::money`]). Returns the `T-UNIT` findings of the conversions: a value converted from
+/// 元 or 亿元, one of unknown unit, one refused.
+fn push_cell_rows(out: &mut Vec<CellRow>, report: usize, input: &Input) -> Vec<Finding> {
     let report = u32::try_from(report).unwrap_or(u32::MAX);
+    let defs = cell_defs();
     let mut k = 0;
-    walk_cells(&input.report, |def, _, v| {
+    let mut findings = Vec::new();
+    walk_cells(&input.report, |def, cell, v| {
         let loc = input.locs.get(k).copied().unwrap_or_default();
-        out.push(CellRow::new(report, def, num(v), loc));
         k += 1;
+        let d = &defs[usize::from(def)];
+        let (value, unit, note) = match units::money_column(d) {
+            Some(column) => {
+                let m = units::money(column, v, input.printed_text(def));
+                (m.fen, m.unit, m.note)
+            }
+            None => match v {
+                None => (None, CellUnit::Count, None),
+                Some(Num::Int(i)) => (Some(i), CellUnit::Count, None),
+                Some(Num::Dec(x)) => {
+                    let whole = (x.fract() == 0.0 && x.abs() < 9.0e15).then_some(x as i64);
+                    let note = whole
+                        .is_none()
+                        .then(|| format!("'{x}' is not a whole count: left null"));
+                    (whole, CellUnit::Count, note)
+                }
+            },
+        };
+        if let Some(note) = note {
+            let path = cell.path();
+            let severity = if value.is_some() {
+                Severity::Info
+            } else {
+                Severity::Warning
+            };
+            findings.push(Finding {
+                rule: "T-UNIT".to_string(),
+                severity,
+                message: format!("{path}: {note}"),
+                cells: vec![path],
+            });
+        }
+        out.push(CellRow::new(report, def, value, unit, loc));
     });
+    findings
 }
 
 /// T3-5 and the table 二 carry-over heuristics between consecutive years of one body, reported
@@ -732,11 +859,11 @@ mod tests {
 
     #[test]
     fn blank_cells_stay_blank_and_zero_stays_zero() {
-        assert_eq!(CellRow::new(0, 0, None, CellLoc::default()).value(), None);
-        assert_eq!(
-            CellRow::new(0, 0, Some(0.0), CellLoc::default()).value(),
-            Some(0.0)
-        );
+        let row = |v| CellRow::new(0, 0, v, CellUnit::Count, CellLoc::default());
+        assert_eq!(row(None).value(), None);
+        assert_eq!(row(Some(0)).value(), Some(0.0));
+        assert_eq!(row(Some(0)).count(), Some(0));
+        assert_eq!(row(Some(0)).amount_fen(), None);
     }
 
     /// A city government's report with every table 三 and 四 cell printed as `v`.

@@ -280,7 +280,16 @@ fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(),
         });
         sink.encoded(before);
         sink.encoded(keys);
-        sink.field(&Field::opt_float(c.value()));
+        sink.field(&c.count().map_or(Field::Null, Field::Int));
+        sink.field(&Field::text(c.unit().as_str()));
+        // The shortest text of the nearest double: the exact decimal up to 15 digits.
+        sink.field(&Field::opt_float(
+            c.amount_fen()
+                .map(|f| f as f64 / super::units::FEN_PER_WAN as f64),
+        ));
+        sink.field(&c.amount_fen().map_or(Field::Null, Field::Int));
+        let printed = c.printed(&tables.reports[c.report()]);
+        sink.field(&printed.map_or(Field::Null, Field::text));
         sink.encoded(labels);
         let cell = locs.entry(c.loc).or_insert_with(|| {
             let text = c.source_cell();
@@ -324,6 +333,7 @@ fn field_at(c: &Column, i: usize) -> Field<'_> {
         Ok(AnyValue::String(s)) => Field::text(s),
         Ok(AnyValue::StringOwned(s)) => Field::text(s.to_string()),
         Ok(AnyValue::Float64(v)) => Field::Float(v),
+        Ok(AnyValue::Int64(v)) => Field::Int(v),
         Ok(AnyValue::Int32(v)) => Field::Int(i64::from(v)),
         Ok(AnyValue::UInt32(v)) => Field::Int(i64::from(v)),
         Ok(AnyValue::UInt64(v)) => i64::try_from(v).map_or(Field::Float(v as f64), Field::Int),

@@ -327,8 +327,15 @@ fn value_cell(
         let _ = write!(class, " mark {}", sev.as_str());
         title.push(format!("{}：{}", sev.as_str(), rules.join(", ")));
     }
+    let unknown_unit = cell.is_some_and(|c| c.unit() == crate::aggregate::CellUnit::Unknown);
     let text = match cell.and_then(|c| c.value()) {
         Some(v) => plain(v),
+        None if unknown_unit => {
+            // Money printed without a unit: no amount is made up; `cells.printed` has the text.
+            title.push("未印单位（元或万元），不换算；原文见 cells.printed".to_string());
+            class.push_str(" blank");
+            "单位不明".to_string()
+        }
         None => {
             class.push_str(" blank");
             "—".to_string()
