@@ -148,17 +148,7 @@ fn exit_2_for_a_config_that_does_not_load_naming_the_file_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[crawl]\nno_such_key = 1\n").expect("write config");
-    let out = run(bin()
-        .args(["crawl", "--config"])
-        .arg(&bad)
-        .arg("--out")
-        .arg(dir.path().join("harvest")));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(code(&out), 2, "{}", describe(&out));
-    assert!(
-        stderr.contains("bad.toml") && stderr.contains("no_such_key"),
-        "{stderr}"
-    );
+    assert_config_error(&bad, &["bad.toml", "no_such_key"]);
 }
 
 #[test]
@@ -374,16 +364,9 @@ fn a_read_only_archive_replays_as_another_user_with_the_built_in_config() {
 #[test]
 fn an_unreadable_config_is_named_with_how_to_pass_one() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(bin()
-        .args(["crawl", "--config"])
-        .arg(dir.path().join("missing.toml"))
-        .arg("--out")
-        .arg(dir.path().join("harvest")));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(code(&out), 2, "{}", describe(&out));
-    assert!(
-        stderr.contains("missing.toml") && stderr.contains("--config"),
-        "{stderr}"
+    assert_config_error(
+        &dir.path().join("missing.toml"),
+        &["missing.toml", "--config"],
     );
 }
 
@@ -425,4 +408,21 @@ fn exit_4_when_a_host_never_answers_with_the_proxy_hint() {
     assert!(err.contains("unreachable hosts"), "{err}");
     assert!(err.contains("127.0.0.203: "), "{err}");
     assert!(err.contains("set a proxy"), "{err}");
+}
+
+/// `crawl --config CONFIG` exits 2 before anything is fetched or written, with a message that
+/// names each of `names`.
+fn assert_config_error(config: &std::path::Path, names: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(["crawl", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(dir.path().join("harvest")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    for name in names {
+        assert!(stderr.contains(name), "{name} not in {stderr}");
+    }
+    assert!(!dir.path().join("harvest").exists(), "nothing written");
 }

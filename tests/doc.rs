@@ -4,6 +4,8 @@
 //! bytes and not by the file name; encrypted, Word 6/95 and non-Word OLE files are named; and no
 //! input panics (damaged files and damaged streams inside a valid compound file).
 
+use crate::util::dump;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
@@ -173,20 +175,6 @@ fn a_doc_saved_from_the_docx_fixture_reads_like_the_docx() {
 fn write_docx_table3_for_make_sh() {
     let out = std::env::var("NIANBAO_DOCX_OUT").expect("NIANBAO_DOCX_OUT names the file");
     std::fs::write(&out, fixtures::docx_table3()).expect("write");
-}
-
-fn dump(doc: &nianbao_model::document::Document) -> Vec<String> {
-    doc.blocks
-        .iter()
-        .map(|b| match b {
-            Block::Row { cells } => cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" | "),
-            Block::Line { text, .. } => format!("LINE {text}"),
-        })
-        .collect()
 }
 
 #[test]

@@ -1,25 +1,13 @@
 //! DOCX reader: merged and nested cells of a self-made DOCX, legacy .doc detection, and no
 //! panic on arbitrary or damaged input.
 
-use nianbao_model::document::{Block, Document, Loc};
+use crate::util::dump;
+
+use nianbao_model::document::{Block, Loc};
 use nianbao_parser::docx::{read_docx, DocxError};
 use proptest::prelude::*;
 
 use crate::fixtures;
-
-fn dump(doc: &Document) -> Vec<String> {
-    doc.blocks
-        .iter()
-        .map(|b| match b {
-            Block::Row { cells } => cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" | "),
-            Block::Line { text, .. } => format!("LINE {text}"),
-        })
-        .collect()
-}
 
 #[test]
 fn fixture_merged_cells_become_logical_cells() {

@@ -1,6 +1,8 @@
 //! PDF reader: the row/value contract on the real corpus (../shared/corpus/pdf, skipped when
 //! absent), self-made fixtures, and no panic on arbitrary or damaged input.
 
+use crate::util::dump;
+
 use std::path::PathBuf;
 
 use nianbao_model::document::{Block, Document};
@@ -306,20 +308,6 @@ proptest! {
         pdf.extend_from_slice(&bytes);
         let _ = read_pdf(&pdf);
     }
-}
-
-fn dump(doc: &Document) -> Vec<String> {
-    doc.blocks
-        .iter()
-        .map(|b| match b {
-            Block::Row { cells } => cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" | "),
-            Block::Line { text, .. } => format!("LINE {text}"),
-        })
-        .collect()
 }
 
 #[test]
