@@ -149,3 +149,24 @@ fn no_source_files_import_each_other_in_a_cycle() {
     );
     assert!(stdout.contains("0 cycle(s) in 7 crates"), "{stdout}");
 }
+
+/// The crawler reaches the crawl state only through `nianbao_archive::state::Store`: no SQL of
+/// its own, so no direct SQLite dependency.
+#[test]
+fn the_crawler_speaks_to_the_state_only_through_the_archive() {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args([
+            "tree", "--frozen", "--prefix", "none", "--format", "{p}", "-e", "normal",
+        ])
+        .args(["--depth", "1", "-p", "nianbao-crawler"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo tree: {e}"));
+    let direct = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!direct.contains("rusqlite"), "{direct}");
+}

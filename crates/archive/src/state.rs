@@ -589,10 +589,138 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// The connection, for summaries and the archive reader.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// One row per URL of `city`, for the end-of-run summary.
+    pub fn outcome_rows(&self, city: &str) -> Result<Vec<OutcomeRow>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, year, status, error, detected, removed_at IS NOT NULL FROM urls \
+                 WHERE city = ?1",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([city], |r| {
+                Ok(OutcomeRow {
+                    kind: r.get(0)?,
+                    year: r
+                        .get::<_, Option<i64>>(1)?
+                        .and_then(|y| u16::try_from(y).ok()),
+                    status: r.get(2)?,
+                    error: r.get(3)?,
+                    detected: r.get(4)?,
+                    removed: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
+
+    /// How many URLs of `city` are of one of `kinds` (`report`, `home`, …), whatever their
+    /// status.
+    pub fn count_of_kinds(&self, city: &str, kinds: &[PageKind]) -> Result<usize, StateError> {
+        let mut n = 0;
+        for kind in kinds {
+            let count: i64 = self
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind = ?2",
+                    params![city, kind.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.sql(e))?;
+            n += usize::try_from(count).unwrap_or(0);
+        }
+        Ok(n)
+    }
+
+    /// How many URLs of `host` are pending.
+    pub fn pending_of_host(&self, host: &str) -> Result<usize, StateError> {
+        let count: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM urls WHERE host = ?1 AND status = 'pending'",
+                [host],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Notes `why` on every pending URL of `host`; they stay pending. Returns how many.
+    pub fn note_pending_of_host(&self, host: &str, why: &str) -> Result<usize, StateError> {
+        self.conn
+            .execute(
+                "UPDATE urls SET error = ?2 WHERE host = ?1 AND status = 'pending'",
+                params![host, why],
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// URLs of `host` other than `except` that match either SQL `LIKE` pattern (`\\` escapes).
+    pub fn urls_like(
+        &self,
+        host: &str,
+        except: &str,
+        patterns: [&str; 2],
+    ) -> Result<Vec<String>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT url FROM urls WHERE host = ?1 AND url <> ?2 \
+                 AND (url LIKE ?3 ESCAPE '\\' OR url LIKE ?4 ESCAPE '\\')",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![host, except, patterns[0], patterns[1]], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Another list page of `city` (not `except`) whose payload has this SHA-256.
+    pub fn list_with_payload(
+        &self,
+        city: &str,
+        except: &str,
+        sha256: &str,
+    ) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT url FROM urls WHERE city = ?1 AND kind = 'list' AND url <> ?2 \
+                 AND payload_sha256 = ?3 LIMIT 1",
+                params![city, except, sha256],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Whether `url` is in the crawl state.
+    pub fn knows(&self, url: &str) -> Result<bool, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM urls WHERE url = ?1")
+            .map_err(|e| self.sql(e))?;
+        stmt.exists([url]).map_err(|e| self.sql(e))
+    }
+}
+
+/// One URL's outcome as the end-of-run summary counts it.
+#[derive(Debug, Clone)]
+pub struct OutcomeRow {
+    /// `PageKind::as_str` of the URL.
+    pub kind: String,
+    /// The report year its link named; `None` when unnamed.
+    pub year: Option<u16>,
+    /// One of the [`status`] constants.
+    pub status: String,
+    /// Why it failed, was skipped or waits; `None` when done without a note.
+    pub error: Option<String>,
+    /// File type by magic bytes (`html`, `pdf`, …); `None` before a response.
+    pub detected: Option<String>,
+    /// The portal has removed a page whose capture is kept.
+    pub removed: bool,
 }
 
 /// Adds [`ADDED_COLUMNS`] to an archive written before them, in one transaction. Rows that
@@ -985,7 +1113,7 @@ mod tests {
 
     fn status_of(store: &Store, path: &str) -> (String, Option<String>, bool) {
         store
-            .conn()
+            .conn
             .query_row(
                 "SELECT status, record_id, captured FROM urls WHERE url LIKE '%' || ?1",
                 [path],
@@ -1066,7 +1194,7 @@ mod tests {
             ("done".into(), Some("good".into()), true)
         );
         let removed: (Option<String>, Option<i64>) = store
-            .conn()
+            .conn
             .query_row(
                 "SELECT removed_at, removed_status FROM urls WHERE id = ?1",
                 [id],
@@ -1088,7 +1216,7 @@ mod tests {
             .commit(b"z", Some((id, &mut done("new"))), &[])
             .unwrap();
         let removed_at: Option<String> = store
-            .conn()
+            .conn
             .query_row("SELECT removed_at FROM urls WHERE id = ?1", [id], |r| {
                 r.get(0)
             })

@@ -182,7 +182,7 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     shared.store().finish_run(&now())?;
     shared.progress.finish();
     let cities: Vec<&CitySite> = shared.cities.values().map(|r| &r.city).collect();
-    let mut summary = summarize(shared.store().conn(), &cities)
+    let mut summary = summarize(&shared.store(), &cities)
         .map_err(|e| CrawlError::Task(format!("summary query: {e}")))?;
     summary.requests = shared.requests.load(Ordering::Relaxed);
     summary.proxies = shared
@@ -235,13 +235,7 @@ fn start_hosts(opts: &Options) -> BTreeSet<String> {
 fn pending_of(shared: &Shared, host: &str) -> Result<usize, CrawlError> {
     shared
         .store()
-        .conn()
-        .query_row(
-            "SELECT COUNT(*) FROM urls WHERE host = ?1 AND status = 'pending'",
-            [host],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n.max(0) as usize)
+        .pending_of_host(host)
         .map_err(|e| CrawlError::Task(format!("summary query: {e}")))
 }
 
@@ -253,11 +247,7 @@ fn defer_host(shared: &Shared, host: &str) -> Result<usize, CrawlError> {
     );
     shared
         .store()
-        .conn()
-        .execute(
-            "UPDATE urls SET error = ?2 WHERE host = ?1 AND status = 'pending'",
-            rusqlite::params![host, why],
-        )
+        .note_pending_of_host(host, &why)
         .map_err(|e| CrawlError::Task(format!("deferring {host}: {e}")))
 }
 
@@ -303,22 +293,13 @@ fn home_fallbacks(shared: &Shared) -> Result<Vec<NewUrl>, CrawlError> {
     let mut out = Vec::new();
     for rules in shared.cities.values() {
         let c = &rules.city;
-        let found: i64 = store
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind IN ('report', 'attachment')",
-                [&c.name],
-                |r| r.get(0),
-            )
-            .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
-        let home_known: i64 = store
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM urls WHERE city = ?1 AND kind = 'home'",
-                [&c.name],
-                |r| r.get(0),
-            )
-            .map_err(|source| CrawlError::Task(format!("summary query: {source}")))?;
+        let count = |kinds: &[PageKind]| {
+            store
+                .count_of_kinds(&c.name, kinds)
+                .map_err(|source| CrawlError::Task(format!("summary query: {source}")))
+        };
+        let found = count(&[PageKind::Report, PageKind::Attachment])?;
+        let home_known = count(&[PageKind::Home])?;
         if found == 0 && home_known == 0 {
             tracing::info!(
                 "{}: no report found from the list pages; searching from {}",

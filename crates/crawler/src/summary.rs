@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
-
 use super::config::CitySite;
-use nianbao_archive::state::status;
+use nianbao_archive::state::{status, OutcomeRow, StateError, Store};
 
 /// What a crawl harvested, per city.
 #[derive(Debug, Clone, Default)]
@@ -150,75 +148,63 @@ impl Summary {
 }
 
 /// Counts the outcome rows of each city, in adcode order.
-pub(crate) fn summarize(conn: &Connection, cities: &[&CitySite]) -> rusqlite::Result<Summary> {
-    let q = |e: rusqlite::Error| e;
+pub(crate) fn summarize(store: &Store, cities: &[&CitySite]) -> Result<Summary, StateError> {
     let mut cities = cities.to_vec();
     cities.sort_by(|a, b| a.adcode.cmp(&b.adcode));
     let mut out = Summary::default();
     for city in cities {
-        let name = &city.name;
         let mut cs = CitySummary {
-            name: name.clone(),
+            name: city.name.clone(),
             ..CitySummary::default()
         };
-        let mut stmt = conn
-            .prepare(
-                "SELECT kind, year, status, error, detected, removed_at IS NOT NULL FROM urls \
-                 WHERE city = ?1",
-            )
-            .map_err(q)?;
-        let rows = stmt
-            .query_map([name], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, bool>(5)?,
-                ))
-            })
-            .map_err(q)?;
-        for row in rows {
-            let (kind, year, st, error, detected, removed) = row.map_err(q)?;
-            let cause = |error: Option<&str>| {
-                error
-                    .unwrap_or(&st)
-                    .split(':')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            };
-            if st == status::DONE && removed && matches!(kind.as_str(), "report" | "attachment") {
-                cs.removed += 1;
-            }
-            if st == status::PENDING {
-                if let Some(e) = error.as_deref() {
-                    *cs.waiting.entry(cause(Some(e))).or_default() += 1;
-                }
-            } else if st == status::DONE {
-                match kind.as_str() {
-                    "list"
-                        if !error
-                            .as_deref()
-                            .is_some_and(|e| e.starts_with("end of list")) =>
-                    {
-                        cs.list_pages += 1
-                    }
-                    "report" => {
-                        *cs.reports_by_year
-                            .entry(year.map(|y| y as u16))
-                            .or_default() += 1
-                    }
-                    "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
-                    _ => {}
-                }
-            } else {
-                *cs.failures.entry(cause(error.as_deref())).or_default() += 1;
-            }
+        for row in store.outcome_rows(&city.name)? {
+            count_outcome(&mut cs, row);
         }
         out.cities.push(cs);
     }
     Ok(out)
+}
+
+/// Adds one URL's outcome to its city's counts.
+fn count_outcome(cs: &mut CitySummary, row: OutcomeRow) {
+    let OutcomeRow {
+        kind,
+        year,
+        status: st,
+        error,
+        detected,
+        removed,
+    } = row;
+    let cause = |error: Option<&str>| {
+        error
+            .unwrap_or(&st)
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    if st == status::DONE && removed && matches!(kind.as_str(), "report" | "attachment") {
+        cs.removed += 1;
+    }
+    if st == status::PENDING {
+        if let Some(e) = error.as_deref() {
+            *cs.waiting.entry(cause(Some(e))).or_default() += 1;
+        }
+    } else if st == status::DONE {
+        match kind.as_str() {
+            "list"
+                if !error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("end of list")) =>
+            {
+                cs.list_pages += 1
+            }
+            "report" => *cs.reports_by_year.entry(year).or_default() += 1,
+            "attachment" if detected.as_deref() != Some("html") => cs.attachments += 1,
+            _ => {}
+        }
+    } else {
+        *cs.failures.entry(cause(error.as_deref())).or_default() += 1;
+    }
 }

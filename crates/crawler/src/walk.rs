@@ -110,22 +110,7 @@ impl Shared {
             Some(num) => (format!("%/t{num}.%"), format!("%\\_{num}.%")),
             None => (format!("%/{id}"), format!("%/{id}")),
         };
-        let urls: Vec<String> = {
-            let store = self.store();
-            let mut stmt = store
-                .conn()
-                .prepare_cached(
-                    "SELECT url FROM urls WHERE host = ?1 AND url <> ?2 \
-                     AND (url LIKE ?3 ESCAPE '\\' OR url LIKE ?4 ESCAPE '\\')",
-                )
-                .ok()?;
-            let rows = stmt
-                .query_map(rusqlite::params![host, url.as_str(), a, b], |r| {
-                    r.get::<_, String>(0)
-                })
-                .ok()?;
-            rows.flatten().collect()
-        };
+        let urls = self.store().urls_like(&host, url.as_str(), [&a, &b]).ok()?;
         urls.into_iter().find(|other| {
             Url::parse(other)
                 .ok()
@@ -137,30 +122,18 @@ impl Shared {
     /// Another list page of the same city whose payload is the same as this one.
     fn repeated_list(&self, row: &UrlRow, payload: &[u8]) -> Option<String> {
         let sha = hex(&Sha256::digest(payload));
-        let store = self.store();
-        store
-            .conn()
-            .query_row(
-                "SELECT url FROM urls WHERE city = ?1 AND kind = 'list' AND url <> ?2 \
-                 AND payload_sha256 = ?3 LIMIT 1",
-                rusqlite::params![row.target.city, row.target.url, sha],
-                |r| r.get::<_, String>(0),
-            )
+        self.store()
+            .list_with_payload(&row.target.city, &row.target.url, &sha)
             .ok()
+            .flatten()
     }
 
     /// True when some article row of the page is not in the crawl state yet.
     fn adds_new_rows(&self, links: &[Link]) -> bool {
         let store = self.store();
-        let Ok(mut stmt) = store
-            .conn()
-            .prepare_cached("SELECT 1 FROM urls WHERE url = ?1")
-        else {
-            return true;
-        };
         links
             .iter()
             .filter(|l| doc_key(&l.url).is_some())
-            .any(|l| !stmt.exists([l.url.as_str()]).unwrap_or(false))
+            .any(|l| !store.knows(l.url.as_str()).unwrap_or(false))
     }
 }
