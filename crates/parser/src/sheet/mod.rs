@@ -109,21 +109,11 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                     other => SheetError::Malformed(other.to_string()),
                 })?;
             let title = book.workbook_properties().ok().and_then(|p| p.title);
-            let mut sheets = Vec::new();
-            for (name, shown) in sheet_list(&book) {
-                if !shown {
-                    // A hidden sheet is not part of what the report shows; it keeps its number.
-                    sheets.push(Sheet::default());
-                    continue;
+            let mut sheets = dense_sheets(&mut book, &mut budget)?;
+            for (sheet, (name, shown)) in sheets.iter_mut().zip(sheet_list(&book)) {
+                if shown {
+                    sheet.merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
                 }
-                // A sheet that cannot be read keeps its number (the others' locations hold).
-                let Ok(range) = book.worksheet_range(&name) else {
-                    sheets.push(Sheet::default());
-                    continue;
-                };
-                let mut sheet = dense_sheet(&range, &mut budget)?;
-                sheet.merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-                sheets.push(sheet);
             }
             (title, sheets)
         }
@@ -164,19 +154,7 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
                     other => SheetError::Malformed(other.to_string()),
                 })?;
             let title = book.workbook_properties().ok().and_then(|p| p.title);
-            let mut sheets = Vec::new();
-            for (name, shown) in sheet_list(&book) {
-                if !shown {
-                    // A hidden sheet is not part of what the report shows; it keeps its number.
-                    sheets.push(Sheet::default());
-                    continue;
-                }
-                let Ok(range) = book.worksheet_range(&name) else {
-                    sheets.push(Sheet::default());
-                    continue;
-                };
-                sheets.push(dense_sheet(&range, &mut budget)?);
-            }
+            let mut sheets = dense_sheets(&mut book, &mut budget)?;
             // calamine does not expose ODS merges; the content's spans give them.
             for (sheet, merges) in sheets.iter_mut().zip(ods.unwrap_or_default().merges) {
                 sheet.merges = merges;
@@ -189,6 +167,30 @@ fn read(bytes: &[u8], format: Format) -> Result<Document, SheetError> {
         return Err(SheetError::NoCells);
     }
     Ok(doc)
+}
+
+/// Every sheet of a workbook read as a dense range (XLS, ODS), in order. A hidden sheet, or one
+/// that cannot be read, is an empty sheet that keeps its number, so the others' locations hold.
+fn dense_sheets<RS, R: Reader<RS>>(
+    book: &mut R,
+    budget: &mut usize,
+) -> Result<Vec<Sheet>, SheetError>
+where
+    RS: std::io::Read + std::io::Seek,
+{
+    let mut sheets = Vec::new();
+    for (name, shown) in sheet_list(book) {
+        let range = if shown {
+            book.worksheet_range(&name).ok()
+        } else {
+            None
+        };
+        sheets.push(match range {
+            Some(range) => dense_sheet(&range, budget)?,
+            None => Sheet::default(),
+        });
+    }
+    Ok(sheets)
 }
 
 /// The workbook's sheets in order (at most [`MAX_SHEETS`]): name, and whether it is a visible
