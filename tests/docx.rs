@@ -1,8 +1,6 @@
 //! DOCX reader: merged and nested cells of a self-made DOCX, legacy .doc detection, and no
 //! panic on arbitrary or damaged input.
 
-use crate::util::dump;
-
 use nianbao_model::document::{Block, Loc};
 use nianbao_parser::docx::{read_docx, DocxError};
 use proptest::prelude::*;
@@ -13,7 +11,7 @@ use crate::fixtures;
 fn fixture_merged_cells_become_logical_cells() {
     let doc = read_docx(&fixtures::docx_table3()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "LINE 三、收到和处理政府信息公开申请情况",
             "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况",

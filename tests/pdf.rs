@@ -1,8 +1,6 @@
 //! PDF reader: the row/value contract on the real corpus (../shared/corpus/pdf, skipped when
 //! absent), self-made fixtures, and no panic on arbitrary or damaged input.
 
-use crate::util::dump;
-
 use std::path::PathBuf;
 
 use nianbao_model::document::{Block, Document};
@@ -314,7 +312,7 @@ proptest! {
 fn fixture_table3_rows_and_cells() {
     let doc = read_pdf(&fixtures::pdf_table3()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "LINE 政府信息公开工作年度报告",
             "LINE 三、收到和处理政府信息公开申请情况",
@@ -385,7 +383,7 @@ fn fixture_truncated_and_mutated_never_panic() {
 fn fixture_unruled_table_uses_gaps() {
     let doc = read_pdf(&fixtures::pdf_table3_unruled()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "LINE 政府信息公开工作年度报告",
             "LINE 三、收到和处理政府信息公开申请情况",
@@ -408,7 +406,7 @@ fn fixture_unruled_table_uses_gaps() {
 fn fixture_vertical_font_label_stays_in_its_cell() {
     let doc = read_pdf(&fixtures::pdf_vertical_label()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "三、本年度办理结果 | （一）予以公开 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
             "（二）部分公开 | 1 | 2 | 3 | 4 | 5 | 6 | 21",
@@ -471,7 +469,7 @@ fn corpus_characters_agree_with_pdftotext() {
 fn fixture_row_cut_by_page_break_is_rejoined() {
     let doc = read_pdf(&fixtures::pdf_split_row()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "（一）予以公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4",
             "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 1 | 3",
@@ -483,7 +481,7 @@ fn fixture_row_cut_by_page_break_is_rejoined() {
 #[test]
 fn fixture_encrypted_with_empty_user_password_reads() {
     let doc = read_pdf(&fixtures::pdf_encrypted("")).expect("empty user password opens");
-    assert_eq!(dump(&doc)[2], "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7");
+    assert_eq!(doc.outline()[2], "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7");
 }
 
 #[test]
@@ -496,7 +494,7 @@ fn fixture_encrypted_with_user_password_is_named() {
 fn fixture_rotated_page_reads_upright() {
     let doc = read_pdf(&fixtures::pdf_rotated()).expect("fixture reads");
     assert_eq!(
-        dump(&doc),
+        doc.outline(),
         vec![
             "（七）总计 | 6 | 0 | 0 | 0 | 0 | 1 | 7",
             "四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 | 1"
@@ -579,7 +577,7 @@ fn fixture_cid_font_without_tounicode_uses_the_truetype_cmap() {
         fixtures::PdfFont::IdentityTrueType,
     ))
     .unwrap();
-    assert_eq!(dump(&doc), vec!["LINE 三、本年度办理结果"]);
+    assert_eq!(doc.outline(), vec!["LINE 三、本年度办理结果"]);
 }
 
 #[test]

@@ -113,20 +113,3 @@ fn diff_at(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
         (a, b) => out.push(format!("{path}: got {a}, want {b}")),
     }
 }
-
-/// A document as text, one entry per block: a row as `cell | cell | …`, a line as `LINE text`;
-/// what the reader tests compare.
-pub(crate) fn dump(doc: &nianbao_model::document::Document) -> Vec<String> {
-    use nianbao_model::document::Block;
-    doc.blocks
-        .iter()
-        .map(|b| match b {
-            Block::Row { cells } => cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" | "),
-            Block::Line { text, .. } => format!("LINE {text}"),
-        })
-        .collect()
-}

@@ -112,6 +112,22 @@ impl std::str::FromStr for Loc {
 }
 
 impl Document {
+    /// The document as text, one entry per block: a row as `cell | cell | …`, a line as
+    /// `LINE text`. What reader tests compare, locations left out.
+    pub fn outline(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Row { cells } => cells
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                Block::Line { text, .. } => format!("LINE {text}"),
+            })
+            .collect()
+    }
+
     /// Appends a [`Block::Line`]; text that is blank after trimming is dropped.
     pub fn push_line(&mut self, text: impl Into<String>, loc: Loc) {
         let text = text.into();

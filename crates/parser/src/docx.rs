@@ -589,17 +589,7 @@ mod tests {
     }
 
     fn rows(doc: &Document) -> Vec<String> {
-        doc.blocks
-            .iter()
-            .map(|b| match b {
-                Block::Row { cells } => cells
-                    .iter()
-                    .map(|c| c.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-                Block::Line { text, .. } => format!("LINE {text}"),
-            })
-            .collect()
+        doc.outline()
     }
 
     #[test]

@@ -540,17 +540,7 @@ mod tests {
     use super::*;
 
     fn dump(doc: &Document) -> Vec<String> {
-        doc.blocks
-            .iter()
-            .map(|b| match b {
-                Block::Row { cells } => cells
-                    .iter()
-                    .map(|c| c.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-                Block::Line { text, .. } => format!("LINE {text}"),
-            })
-            .collect()
+        doc.outline()
     }
 
     fn put(b: &mut [u8], at: usize, v: &[u8]) {
