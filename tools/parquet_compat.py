@@ -3,7 +3,7 @@
 and check the types the README promises ("Units and types"): no string_view, `year` Int64
 everywhere, counts Int64, amounts in 分 Int64. Meant for an old pinned pyarrow in CI:
 
-    pip install 'pyarrow==12.*' 'numpy<2' && tools/parquet_compat.py out/
+    pip install 'pyarrow==12.*' 'pandas==2.0.*' 'numpy<2' && tools/parquet_compat.py out/
 
 Without pyarrow it says so and exits 0 (the check is optional); a wrong type exits 1.
 """
