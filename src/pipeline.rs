@@ -1,7 +1,7 @@
 //! A harvest archive → parsed reports ready for aggregation ([`aggregate::Input`]): every
 //! report page is parsed, the attachments it links are parsed too and merged into it (best
-//! complete source per table), and each report is tagged with its city, whether it is the city
-//! government's own, its data origin, and the capture its tables were printed in (the
+//! complete source per table), and each report is tagged with its city, its id, its level of
+//! government and department kind (from the body its title block names), its data origin, and the capture its tables were printed in (the
 //! attachment, for a report published only as a PDF or DOCX). Reads the archive; no network.
 
 use std::collections::BTreeMap;
@@ -15,6 +15,7 @@ use nianbao_crawler::discover::PageKind;
 use nianbao_model::report::{Finding, Report, Severity};
 use nianbao_parser::parse_bytes;
 use nianbao_tables::aggregate::{sources, City, Input, SourceMeta};
+use nianbao_tables::bodies::{report_id, BodyTable};
 
 /// Data origin of every report in an archive, unless `data_origin.json` in the archive folder
 /// says otherwise.
@@ -71,19 +72,6 @@ fn url_path(url: &str) -> &str {
     after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
 }
 
-/// A body name that is the city government itself (市人民政府, its 办公室), not a department.
-pub(crate) fn is_city_government(body: &str, city: &str) -> bool {
-    let short = city.trim_end_matches('市');
-    let rest = body
-        .strip_prefix(city)
-        .or_else(|| body.strip_prefix(short))
-        .map(|r| r.trim_start_matches('市'));
-    matches!(
-        rest,
-        Some("" | "人民政府" | "政府" | "人民政府办公室" | "人民政府办公厅" | "政府办公室")
-    )
-}
-
 /// What reading one report page (and its attachments) gave.
 enum PageRead {
     Report {
@@ -105,6 +93,7 @@ enum PageRead {
 pub(crate) fn read_archive(
     dir: &Path,
     cities: &[City],
+    bodies: &BodyTable,
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Read, PipelineError> {
     let archive = Archive::open(dir)?;
@@ -134,7 +123,7 @@ pub(crate) fn read_archive(
             let atts = attachments
                 .get(page.target.url.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            out.push((i, read_page(page, atts, cities, &origin)));
+            out.push((i, read_page(page, atts, cities, bodies, &origin)));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, pages.len());
         }
         out
@@ -177,7 +166,13 @@ pub(crate) fn read_archive(
 }
 
 /// Parse a report page and the attachments it links, merged into one report.
-fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile) -> PageRead {
+fn read_page(
+    page: &Entry,
+    atts: &[&Entry],
+    cities: &[City],
+    bodies: &BodyTable,
+    origin: &OriginFile,
+) -> PageRead {
     let (report, page_sha256) = match parse_entry(page) {
         Ok(r) => r,
         Err(EntryError {
@@ -226,7 +221,7 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
             .filter_map(removal),
     );
     let printed_in = printed_in((page, &page_sha256), &report, chosen, &parsed_entries);
-    let meta = meta(page, printed_in, &report, cities, origin);
+    let meta = meta(page, printed_in, &report, (cities, bodies), origin);
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
@@ -316,7 +311,7 @@ fn meta(
     page: &Entry,
     (printed_in, sha256): (&Entry, &str),
     report: &Report,
-    cities: &[City],
+    (cities, bodies): (&[City], &BodyTable),
     origin: &OriginFile,
 ) -> SourceMeta {
     let adcode = cities
@@ -324,10 +319,14 @@ fn meta(
         .find(|c| c.name == page.target.city)
         .map(|c| c.adcode.clone())
         .unwrap_or_default();
-    let gov = |b: &Option<String>| {
-        b.as_deref()
-            .is_none_or(|b| is_city_government(b, &page.target.city))
-    };
+    // The body as the report's own title block names it; else as the crawl config named it.
+    let body_name = report.body.as_deref().or(page.target.body.as_deref());
+    let others: Vec<&str> = cities
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != page.target.city)
+        .collect();
+    let body = bodies.classify(body_name, &page.target.city, &others);
     let path = url_path(&page.target.url);
     let data_origin = if origin.published_paths.iter().any(|p| p == path) {
         PUBLISHED
@@ -336,8 +335,11 @@ fn meta(
     };
     SourceMeta {
         city: page.target.city.clone(),
-        adcode,
-        city_government: gov(&page.target.body) && gov(&report.body),
+        adcode: adcode.clone(),
+        report_id: report_id(&adcode, &page.target.city, report.year, &page.target.url),
+        level: body.level,
+        department: body.department,
+        county: body.county,
         url: printed_in.target.url.clone(),
         warc_record_id: printed_in.record_id.clone(),
         sha256: sha256.to_string(),
@@ -349,15 +351,6 @@ fn meta(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn city_government_names() {
-        assert!(is_city_government("贵港市", "贵港市"));
-        assert!(is_city_government("贵港市人民政府", "贵港市"));
-        assert!(is_city_government("贵港市人民政府办公室", "贵港市"));
-        assert!(!is_city_government("贵港市财政局", "贵港市"));
-        assert!(!is_city_government("港北区人民政府", "贵港市"));
-    }
 
     #[test]
     fn paths_of_urls() {

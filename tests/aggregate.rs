@@ -32,12 +32,13 @@ fn inputs() -> Vec<Input> {
         let meta = SourceMeta {
             city,
             adcode: format!("4501{i:02}"),
-            city_government: true,
+            report_id: format!("r{i}"),
             url: format!("http://127.0.0.1/{name}"),
             warc_record_id: format!("<urn:uuid:{i}>"),
             sha256: format!("{:x}", bytes.len() * 7919 + i),
             fetch_time: "2025-02-01T00:00:00Z".into(),
             data_origin: "synthetic-demo".into(),
+            ..SourceMeta::default()
         };
         if name.starts_with("gbk-undeclared") {
             let mut copy = meta.clone();

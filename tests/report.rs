@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use nianbao_tables::aggregate::metrics::METRICS;
 use nianbao_tables::aggregate::{
-    aggregate, load, output, City, ComparisonRow, Input, SourceMeta, Tables,
+    aggregate, load, output, City, ComparisonRow, Input, Level, SourceMeta, Tables,
 };
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::htmlreport::{self, Options};
@@ -40,12 +40,18 @@ fn demo_inputs() -> (Vec<Input>, Vec<City>) {
         let meta = SourceMeta {
             city: s("city"),
             adcode: s("adcode"),
-            city_government: s("kind") == "city",
+            report_id: format!("{}-{}", s("adcode"), s("path")),
+            level: if s("kind") == "city" {
+                Level::CityGovernment
+            } else {
+                Level::CityDepartment
+            },
             url: format!("https://{}{}", s("host"), s("path")),
             warc_record_id: format!("<urn:uuid:{}>", digest(s("file").as_bytes())),
             sha256: digest(&bytes),
             fetch_time: "2025-03-01T00:00:00Z".into(),
             data_origin: s("data_origin"),
+            ..SourceMeta::default()
         };
         if !cities.iter().any(|c: &City| c.adcode == meta.adcode) {
             cities.push(City {
@@ -280,7 +286,9 @@ fn every_report_prints_its_three_tables_with_chinese_labels() {
     let i = t
         .reports
         .iter()
-        .position(|r| r.meta.city == "柳州市" && r.year == Some(2022) && r.meta.city_government)
+        .position(|r| {
+            r.meta.city == "柳州市" && r.year == Some(2022) && r.meta.is_city_government()
+        })
         .expect("柳州市 2022");
     let want = t
         .cells

@@ -13,7 +13,7 @@ use nianbao_model::document::Loc;
 use nianbao_model::report::Source;
 use nianbao_model::report::{Num, Report, Table2, Table3, Table4};
 use nianbao_model::template::Template;
-use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta};
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, SourceMeta};
 use nianbao_tables::export::csv::CsvEncoding;
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -144,12 +144,18 @@ fn main() {
             let meta = SourceMeta {
                 city: city.into(),
                 adcode: adcode.into(),
-                city_government: body_no == 0,
+                report_id: format!("{adcode}-{year}-{i}"),
+                level: if body_no == 0 {
+                    Level::CityGovernment
+                } else {
+                    Level::CityDepartment
+                },
                 url: format!("http://bench.invalid/{adcode}/{year}/t{i}.shtml"),
                 warc_record_id: format!("<urn:uuid:00000000-0000-0000-0000-{i:012}>"),
                 sha256: format!("{i:064x}"),
                 fetch_time: "2025-02-01T00:00:00Z".into(),
                 data_origin: "synthetic-demo".into(),
+                ..SourceMeta::default()
             };
             Input::new(meta, report(&mut rng, year, body))
         })

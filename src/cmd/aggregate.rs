@@ -38,6 +38,10 @@ pub(crate) struct OutputArgs {
     /// The cities (adcodes and 2020 census populations for the per-100,000 figures).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The table of department kinds (`config/bodies.toml` format) that sorts bodies into
+    /// levels and like departments; default: the built-in table.
+    #[arg(long, value_name = "FILE")]
+    pub bodies: Option<PathBuf>,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
@@ -78,6 +82,7 @@ impl From<CsvEncodingArg> for CsvEncoding {
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     // A config that does not load is a usage error before anything is created or locked.
     super::load_config(args.output.config.as_deref())?;
+    super::load_bodies(args.output.bodies.as_deref())?;
     let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
@@ -123,14 +128,16 @@ pub(crate) fn build(
     selection: &Selection,
 ) -> anyhow::Result<Exit> {
     let config = super::load_config(opts.config.as_deref())?;
-    let mut cities: Vec<City> = config.cities();
+    let bodies = super::load_bodies(opts.bodies.as_deref())?;
+    let all_cities: Vec<City> = config.cities();
+    let mut cities = all_cities.clone();
     cities.retain(|c| selection.keeps_city(&c.name));
     let mut inputs = Vec::new();
     let mut failures = Vec::new();
     let (mut pages, mut attachments, mut unreadable) = (0, 0, 0);
     for dir in archives {
         let bar = progress_bar(opts.quiet, dir);
-        let read = pipeline::read_archive(dir, &cities, |done, total| {
+        let read = pipeline::read_archive(dir, &all_cities, &bodies, |done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         })

@@ -57,6 +57,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
             None
         }
     };
+    super::load_bodies(args.output.bodies.as_deref())?;
     let _lock = lock_output(&args.out)?;
     let (archive, selection) = match replay {
         Some(chosen) => chosen,

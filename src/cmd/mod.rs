@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use nianbao_archive::lock::{DirLock, LockError};
 use nianbao_crawler::{Config, ConfigError};
+use nianbao_tables::bodies::BodyTable;
 use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 
 pub(crate) mod aggregate;
@@ -26,7 +27,7 @@ pub enum Exit {
     /// aggregation keeps the previous outputs.
     SomeFailed = 1,
     /// 2: bad usage or configuration: clap's own code for argument errors, an unknown city, a
-    /// bad `--years`, a flag that does not apply, a config file that does not load; also an
+    /// bad `--years`, a flag that does not apply, a config or bodies file that does not load; also an
     /// archive or output folder that another run is writing (its lock names the holder). The
     /// message names the flag, file, key or holder.
     Usage = 2,
@@ -105,4 +106,20 @@ pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, ConfigError> {
         Some(path) => Config::load(path),
         None => Config::from_toml(BUILTIN_CONFIG, Path::new("built-in config/guangxi.toml")),
     }
+}
+
+/// The table of department kinds named by `--bodies`, or the built-in `config/bodies.toml`. A
+/// file that does not load is a usage error naming it.
+pub(crate) fn load_bodies(path: Option<&Path>) -> anyhow::Result<BodyTable> {
+    let Some(path) = path else {
+        return Ok(BodyTable::builtin());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError(format!(
+            "--bodies {}: cannot read it ({e}); pass a file in the format of config/bodies.toml",
+            path.display()
+        ))
+    })?;
+    BodyTable::from_toml(&text)
+        .map_err(|e| UsageError(format!("--bodies {}: {e}", path.display())).into())
 }

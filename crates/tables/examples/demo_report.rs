@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta};
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, SourceMeta};
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::htmlreport;
 
@@ -67,12 +67,18 @@ fn inputs(manifest: &Path) -> anyhow::Result<Vec<Input>> {
         let meta = SourceMeta {
             city: s("city"),
             adcode: s("adcode"),
-            city_government: s("kind") == "city",
+            report_id: format!("{}-{}", s("adcode"), s("path")),
+            level: if s("kind") == "city" {
+                Level::CityGovernment
+            } else {
+                Level::CityDepartment
+            },
             url: format!("https://{}{}", s("host"), s("path")),
             warc_record_id: String::new(),
             sha256: format!("{:016x}", fnv(&bytes)),
             fetch_time: String::new(),
             data_origin: s("data_origin"),
+            ..SourceMeta::default()
         };
         out.push(Input::new(meta, report));
     }

@@ -1,6 +1,6 @@
 //! The tables: parsed reports → the comparison tables an analyst opens, in every output format.
 //!
-//! - Owns: aggregation ([`aggregate`]: one row per cell, report and finding, the per-year city
+//! - Owns: the levels of government and department kinds of bodies ([`bodies`]), aggregation ([`aggregate`]: one row per cell, report and finding, the per-year city
 //!   comparison with derived metrics and ranks, trends, the cross-year rule T3-5), the output
 //!   formats ([`export`]: CSV, XLSX, the staging folder that switches outputs atomically; Parquet
 //!   in [`aggregate::frames`]), and the self-contained HTML report ([`htmlreport`]).
@@ -15,5 +15,6 @@
 //! byte-identical files.
 
 pub mod aggregate;
+pub mod bodies;
 pub mod export;
 pub mod htmlreport;

@@ -69,20 +69,41 @@ fn report_columns<'a, T>(
     report_of: impl Fn(&T) -> usize,
 ) -> Vec<Column> {
     let rep = |r: &T| &reports[report_of(r)];
+    let mut c = vec![strs(
+        "report_id",
+        rows.iter().map(|r| rep(r).meta.report_id.as_str()),
+    )];
+    c.extend(identity_columns(rows, |r| rep(r)));
+    c
+}
+
+/// The columns that say whose report a row is: city, adcode, level, county, body, department,
+/// year, template (after `report_id`, in every row-level table).
+fn identity_columns<'a, T>(rows: &'a [T], rep: impl Fn(&'a T) -> &'a ReportRow) -> Vec<Column> {
     vec![
         strs("city", rows.iter().map(|r| rep(r).meta.city.as_str())),
         strs("adcode", rows.iter().map(|r| rep(r).meta.adcode.as_str())),
+        strs("level", rows.iter().map(|r| rep(r).meta.level.as_str())),
+        opt_strs("county", rows.iter().map(|r| rep(r).meta.county.as_deref())),
         opt_strs("body", rows.iter().map(|r| rep(r).body.as_deref())),
+        opt_strs(
+            "department",
+            rows.iter().map(|r| rep(r).meta.department.as_deref()),
+        ),
         year(rows.iter().map(|r| rep(r).year)),
         opt_strs("template", rows.iter().map(|r| rep(r).template.as_deref())),
     ]
 }
 
 /// The columns of the `cells` table, in order (the CSV writes the same).
-pub const CELL_COLUMNS: [&str; 21] = [
+pub const CELL_COLUMNS: [&str; 25] = [
+    "report_id",
     "city",
     "adcode",
+    "level",
+    "county",
     "body",
+    "department",
     "year",
     "template",
     "table",
@@ -147,15 +168,16 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
     frame(rows.len(), c)
 }
 
-/// The `reports` table: city, adcode, body, year, template, `tables_read`, finding counts,
+/// The `reports` table: `report_id`, city, adcode, level, county, body, department, year,
+/// template, `tables_read`, finding counts,
 /// encoding, `city_government`, `in_comparison`, then the source columns.
 pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let mut c = vec![
-        strs("city", rows.iter().map(|r| r.meta.city.as_str())),
-        strs("adcode", rows.iter().map(|r| r.meta.adcode.as_str())),
-        opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
-        year(rows.iter().map(|r| r.year)),
-        opt_strs("template", rows.iter().map(|r| r.template.as_deref())),
+    let mut c = vec![strs(
+        "report_id",
+        rows.iter().map(|r| r.meta.report_id.as_str()),
+    )];
+    c.extend(identity_columns(rows, |r| r));
+    c.extend([
         strs("tables_read", rows.iter().map(|r| r.tables_read.as_str())),
         oi(
             "errors",
@@ -170,14 +192,14 @@ pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
         Column::new(
             "city_government".into(),
             rows.iter()
-                .map(|r| r.meta.city_government)
+                .map(|r| r.meta.is_city_government())
                 .collect::<Vec<bool>>(),
         ),
         Column::new(
             "in_comparison".into(),
             rows.iter().map(|r| r.in_comparison).collect::<Vec<bool>>(),
         ),
-    ];
+    ]);
     c.extend(source_columns(rows, |r| &r.meta));
     frame(rows.len(), c)
 }

@@ -11,8 +11,8 @@ use polars::prelude::*;
 
 use super::metrics::METRICS;
 use super::{
-    find_def, CellLoc, CellRow, CellUnit, ComparisonRow, FindingRow, ReportRow, SourceMeta, Tables,
-    TrendRow,
+    find_def, CellLoc, CellRow, CellUnit, ComparisonRow, FindingRow, Level, ReportRow, SourceMeta,
+    Tables, TrendRow,
 };
 use nianbao_model::document::Loc;
 use nianbao_model::report::{Finding, Severity};
@@ -54,7 +54,7 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
     let mut reports = reports;
     let mut cells = Vec::new();
     for part in cell_partitions(dir)? {
-        cells.extend(read_cells(&Frame::open(&part.path)?, part.year, &index)?);
+        cells.extend(read_cells(&Frame::open(&part)?, &index)?);
     }
     // Partitions hold each year's reports in report order: a stable sort restores the order
     // of the whole table.
@@ -197,27 +197,39 @@ impl Frame {
     }
 }
 
-/// The source columns of a row-level table, as [`SourceMeta`] (without `city_government`).
+/// The source and identity columns of a row-level table, as [`SourceMeta`].
 fn source_metas(f: &Frame) -> Result<Vec<SourceMeta>, LoadError> {
-    let (city, adcode) = (f.strs("city")?, f.strs("adcode")?);
+    let (id, city, adcode) = (f.strs("report_id")?, f.strs("city")?, f.strs("adcode")?);
+    let (level, county, department) = (
+        f.strs("level")?,
+        f.opt_strs("county")?,
+        f.opt_strs("department")?,
+    );
     let (origin, url) = (f.strs("data_origin")?, f.strs("source_url")?);
     let (warc, sha, time) = (
         f.strs("warc_record_id")?,
         f.strs("source_sha256")?,
         f.strs("fetch_time")?,
     );
-    Ok((0..f.height())
-        .map(|i| SourceMeta {
-            city: city[i].clone(),
-            adcode: adcode[i].clone(),
-            city_government: false,
-            url: url[i].clone(),
-            warc_record_id: warc[i].clone(),
-            sha256: sha[i].clone(),
-            fetch_time: time[i].clone(),
-            data_origin: origin[i].clone(),
+    (0..f.height())
+        .map(|i| {
+            let level = Level::parse(&level[i])
+                .ok_or_else(|| f.invalid(format!("row {i}: unknown level `{}`", level[i])))?;
+            Ok(SourceMeta {
+                report_id: id[i].clone(),
+                city: city[i].clone(),
+                adcode: adcode[i].clone(),
+                level,
+                county: county[i].clone(),
+                department: department[i].clone(),
+                url: url[i].clone(),
+                warc_record_id: warc[i].clone(),
+                sha256: sha[i].clone(),
+                fetch_time: time[i].clone(),
+                data_origin: origin[i].clone(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
@@ -233,32 +245,30 @@ fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
         f.counts("warnings")?,
         f.counts("infos")?,
     );
-    let (gov, chosen) = (f.bools("city_government")?, f.bools("in_comparison")?);
+    let chosen = f.bools("in_comparison")?;
     Ok(metas
         .into_iter()
         .enumerate()
-        .map(|(i, mut meta)| {
-            meta.city_government = gov[i];
-            ReportRow {
-                meta,
-                body: body[i].clone(),
-                year: year[i],
-                template: template[i].clone(),
-                tables_read: read[i].clone(),
-                errors: errors[i],
-                warnings: warnings[i],
-                infos: infos[i],
-                encoding: encoding[i].clone(),
-                in_comparison: chosen[i],
-                printed: Vec::new(),
-                printed_known: false,
-            }
+        .map(|(i, meta)| ReportRow {
+            meta,
+            body: body[i].clone(),
+            year: year[i],
+            template: template[i].clone(),
+            tables_read: read[i].clone(),
+            errors: errors[i],
+            warnings: warnings[i],
+            infos: infos[i],
+            encoding: encoding[i].clone(),
+            in_comparison: chosen[i],
+            printed: Vec::new(),
+            printed_known: false,
         })
         .collect())
 }
 
-/// What identifies a report in the tables that refer to it.
-type ReportKey = (String, String, String, Option<String>, Option<i32>);
+/// What identifies a report in the tables that refer to it: its id, and the capture its values
+/// came from (so that two rows with one id but different sources are never confused).
+type ReportKey = (String, String, String);
 
 /// Report rows by the columns that rows of `cells` and `findings` repeat.
 struct ReportIndex(HashMap<ReportKey, usize>);
@@ -267,35 +277,29 @@ impl ReportIndex {
     fn new(reports: &[ReportRow]) -> ReportIndex {
         let mut map = HashMap::new();
         for (i, r) in reports.iter().enumerate() {
-            map.entry(Self::key(&r.meta, r.body.clone(), r.year))
-                .or_insert(i);
+            map.entry(Self::key(&r.meta)).or_insert(i);
         }
         ReportIndex(map)
     }
 
-    fn key(meta: &SourceMeta, body: Option<String>, year: Option<i32>) -> ReportKey {
+    fn key(meta: &SourceMeta) -> ReportKey {
         (
+            meta.report_id.clone(),
             meta.url.clone(),
             meta.sha256.clone(),
-            meta.adcode.clone(),
-            body,
-            year,
         )
     }
 
-    /// The report of each row of `f` (whose rows all have the year `years[i]`).
-    fn rows(&self, f: &Frame, years: &[Option<i32>]) -> Result<Vec<usize>, LoadError> {
-        let metas = source_metas(f)?;
-        let body = f.opt_strs("body")?;
-        metas
+    /// The report of each row of `f`.
+    fn rows(&self, f: &Frame) -> Result<Vec<usize>, LoadError> {
+        source_metas(f)?
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let key = Self::key(m, body[i].clone(), years[i]);
-                self.0.get(&key).copied().ok_or_else(|| {
+                self.0.get(&Self::key(m)).copied().ok_or_else(|| {
                     f.invalid(format!(
-                        "row {i} names a report missing from reports.parquet: {}",
-                        m.url
+                        "row {i} names a report missing from reports.parquet: {} ({})",
+                        m.report_id, m.url
                     ))
                 })
             })
@@ -303,13 +307,8 @@ impl ReportIndex {
     }
 }
 
-struct Partition {
-    path: PathBuf,
-    year: Option<i32>,
-}
-
 /// `cells/year=*/part-0.parquet`, sorted by folder name.
-fn cell_partitions(dir: &Path) -> Result<Vec<Partition>, LoadError> {
+fn cell_partitions(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let cells = dir.join("cells");
     let io = |source| LoadError::Io {
         path: cells.clone(),
@@ -319,28 +318,21 @@ fn cell_partitions(dir: &Path) -> Result<Vec<Partition>, LoadError> {
     for entry in std::fs::read_dir(&cells).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().to_string();
-        let Some(year) = name.strip_prefix("year=") else {
+        if !name.starts_with("year=") {
             continue;
-        };
+        }
         let path = entry.path().join("part-0.parquet");
         if path.is_file() {
-            out.push(Partition {
-                path,
-                year: year.parse().ok(),
-            });
+            out.push(path);
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort();
     Ok(out)
 }
 
 /// The rows of one partition of `cells`, each with its `printed` text.
-fn read_cells(
-    f: &Frame,
-    year: Option<i32>,
-    index: &ReportIndex,
-) -> Result<Vec<(CellRow, Option<String>)>, LoadError> {
-    let reports = index.rows(f, &vec![year; f.height()])?;
+fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<(CellRow, Option<String>)>, LoadError> {
+    let reports = index.rows(f)?;
     let (table, row, column) = (f.strs("table")?, f.strs("row")?, f.strs("column")?);
     let (row_label, column_label) = (f.strs("row_label")?, f.strs("column_label")?);
     let (value, source) = (f.opt_i64("value")?, f.opt_strs("source_cell")?);
@@ -392,7 +384,7 @@ fn severity(s: &str) -> Option<Severity> {
 }
 
 fn read_findings(f: &Frame, index: &ReportIndex) -> Result<Vec<FindingRow>, LoadError> {
-    let reports = index.rows(f, &f.opt_i32("year")?)?;
+    let reports = index.rows(f)?;
     let (rule, sev) = (f.strs("rule")?, f.strs("severity")?);
     let (message, cells) = (f.strs("message")?, f.strs("cells")?);
     (0..f.height())

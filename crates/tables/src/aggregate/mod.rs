@@ -20,6 +20,8 @@ use nianbao_model::template::{
     table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
 };
 use nianbao_model::validate;
+
+pub use crate::bodies::Level;
 pub use units::CellUnit;
 
 /// Where a report came from.
@@ -30,8 +32,15 @@ pub struct SourceMeta {
     /// The city's six-digit administrative division code (行政区划代码); empty when the city is
     /// not in the config.
     pub adcode: String,
-    /// The city government's own report (as opposed to a department's or a county's).
-    pub city_government: bool,
+    /// Stable id of the report ([`crate::bodies::report_id`]): every table's rows of one report
+    /// carry it.
+    pub report_id: String,
+    /// The level of government of the body that published the report.
+    pub level: Level,
+    /// For a department: its normalised kind (`config/bodies.toml`), e.g. `自然资源局`.
+    pub department: Option<String>,
+    /// For a county-level body: its county, district or county-level city, e.g. `港北区`.
+    pub county: Option<String>,
     /// URL of the capture the values were printed in: the report page, or the PDF/DOCX
     /// attachment its tables were read from.
     pub url: String,
@@ -44,6 +53,13 @@ pub struct SourceMeta {
     pub fetch_time: String,
     /// `published` or `synthetic-demo`.
     pub data_origin: String,
+}
+
+impl SourceMeta {
+    /// The city government's own report (as opposed to a department's or a county's).
+    pub fn is_city_government(&self) -> bool {
+        self.level == Level::CityGovernment
+    }
 }
 
 /// One parsed report and its source.
@@ -149,7 +165,7 @@ pub use nianbao_model::City;
 /// One row of `reports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
-    /// Where the report came from (the source columns and `city_government`).
+    /// Where the report came from (the source columns, its id, level and department).
     pub meta: SourceMeta,
     /// The publishing body (发布机关) the report names; `None` when it names none.
     pub body: Option<String>,
@@ -536,7 +552,7 @@ fn comparison_choice(inputs: &[Input]) -> BTreeSet<usize> {
         let Some(year) = input.report.year else {
             continue;
         };
-        if !input.meta.city_government || input.report.table3.is_none() {
+        if !input.meta.is_city_government() || input.report.table3.is_none() {
             continue;
         }
         best.entry((input.meta.adcode.clone(), year)).or_insert(i);
@@ -872,7 +888,6 @@ mod tests {
         let meta = SourceMeta {
             city: "某市".into(),
             adcode: "450000".into(),
-            city_government: true,
             url: format!("http://x/{year}"),
             ..SourceMeta::default()
         };

@@ -251,9 +251,13 @@ fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(),
                 let r = &tables.reports[c.report()];
                 let m = &r.meta;
                 let before = sink.encode(&[
+                    Field::text(m.report_id.as_str()),
                     Field::text(m.city.as_str()),
                     Field::text(m.adcode.as_str()),
+                    Field::text(m.level.as_str()),
+                    opt(&m.county),
                     opt(&r.body),
+                    opt(&m.department),
                     r.year.map_or(Field::Null, |y| Field::Int(i64::from(y))),
                     opt(&r.template),
                 ]);

@@ -48,7 +48,7 @@ impl<'a> Index<'a> {
                 let r = &tables.reports[i];
                 (
                     std::cmp::Reverse(r.year),
-                    !r.meta.city_government,
+                    !r.meta.is_city_government(),
                     r.meta.url.clone(),
                 )
             });
@@ -235,7 +235,7 @@ fn report_article(ix: &Index, i: usize) -> String {
         .year
         .map_or("年份不明".to_string(), |y| format!("{y}年度"));
     let body = r.body.as_deref().unwrap_or(&r.meta.city);
-    let kind = if r.meta.city_government {
+    let kind = if r.meta.is_city_government() {
         "<span class=\"badge gov\">市政府本级</span>"
     } else {
         "<span class=\"badge dept\">部门/其他</span>"
