@@ -14,6 +14,7 @@ use nianbao_archive::{read_payload, Archive, ArchiveError, Entry};
 use nianbao_crawler::discover::PageKind;
 use nianbao_model::report::{Finding, Report, Severity};
 use nianbao_parser::parse_bytes;
+use nianbao_tables::aggregate::coverage::{Status, Uncaptured};
 use nianbao_tables::aggregate::{sources, City, Input, SourceMeta};
 use nianbao_tables::bodies::{report_id, BodyTable};
 
@@ -84,6 +85,8 @@ enum PageRead {
         message: String,
         /// The record could not be read (not: read, but not a report that parses).
         unreadable: bool,
+        /// The page as a report without tables, with the finding that says why.
+        input: Box<Input>,
     },
 }
 
@@ -155,7 +158,9 @@ pub(crate) fn read_archive(
             PageRead::Failed {
                 message,
                 unreadable,
+                input,
             } => {
+                read.inputs.push(*input);
                 read.unreadable += usize::from(unreadable);
                 read.failures
                     .push(format!("{}: {message}", pages[i].target.url));
@@ -163,6 +168,50 @@ pub(crate) fn read_archive(
         }
     }
     Ok(read)
+}
+
+/// The report pages of an archive that the crawl found but never captured, with their level
+/// (from the body their link names) and the crawl's reason, for the coverage table.
+pub(crate) fn uncaptured(
+    dir: &Path,
+    cities: &[City],
+    bodies: &BodyTable,
+) -> Result<Vec<Uncaptured>, PipelineError> {
+    let archive = Archive::open(dir)?;
+    Ok(archive
+        .uncaptured_reports()?
+        .into_iter()
+        .map(|u| {
+            let others: Vec<&str> = cities
+                .iter()
+                .map(|c| c.name.as_str())
+                .filter(|n| *n != u.target.city)
+                .collect();
+            let level = bodies
+                .classify(u.target.body.as_deref(), &u.target.city, &others)
+                .level;
+            let status = Status::of_crawl(&u.status);
+            let http = u.http_status.map(|s| format!("HTTP {s}"));
+            let reason = [u.error, http]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ");
+            Uncaptured {
+                city: u.target.city,
+                body: u.target.body,
+                level,
+                year: u.target.year.map(i32::from),
+                url: u.target.url,
+                status,
+                reason: if reason.is_empty() {
+                    format!("crawl status `{}`", u.status)
+                } else {
+                    reason
+                },
+            }
+        })
+        .collect())
 }
 
 /// Parse a report page and the attachments it links, merged into one report.
@@ -175,14 +224,21 @@ fn read_page(
 ) -> PageRead {
     let (report, page_sha256) = match parse_entry(page) {
         Ok(r) => r,
-        Err(EntryError {
-            message,
-            unreadable,
-        }) => {
+        Err(e) => {
+            // The page still has a row in `reports` (no tables) with the finding that says
+            // why, so the coverage table and the findings name it.
+            let stub = Report {
+                year: page.target.year.map(i32::from),
+                body: page.target.body.clone(),
+                findings: vec![e.finding(&page.target.url)],
+                ..Report::default()
+            };
+            let meta = meta(page, (page, ""), &stub, (cities, bodies), origin);
             return PageRead::Failed {
-                message,
-                unreadable,
-            }
+                message: e.message,
+                unreadable: e.unreadable,
+                input: Box::new(Input::new(meta, stub)),
+            };
         }
     };
     let mut parsed_attachments = Vec::new();
@@ -195,21 +251,20 @@ fn read_page(
                 parsed_attachments.push((att.target.url.clone(), r));
                 parsed_entries.push((att, sha256));
             }
-            Err(EntryError {
-                message,
-                unreadable: lost,
-            }) => {
-                if lost {
-                    unreadable.push(format!("{}: {message}", att.target.url));
+            Err(e) => {
+                if e.unreadable {
+                    unreadable.push(format!("{}: {}", att.target.url, e.message));
                 }
-                notes.push(
+                notes.push(if e.unreadable || e.scan {
+                    e.finding(&att.target.url)
+                } else {
                     Finding::new(
                         "P-ATTACHMENT",
                         Severity::Warning,
-                        format!("attachment {} not read: {message}", att.target.url),
+                        format!("attachment {} not read: {}", att.target.url, e.message),
                     )
-                    .with_cells([]),
-                );
+                    .with_cells([])
+                });
             }
         }
     }
@@ -256,6 +311,33 @@ struct EntryError {
     message: String,
     /// Its record could not be read from the archive (I/O, WARC, decoding, digest).
     unreadable: bool,
+    /// It is a scan (images without text), which needs OCR.
+    scan: bool,
+}
+
+impl EntryError {
+    /// The finding that says why `url` gave no values: `P-UNREADABLE` (the archive's record
+    /// is lost or altered: an error), `P-SCAN` (a scan, which needs OCR: a warning) or
+    /// `P-PARSE` (read, but not a report nianbao can parse: an error).
+    fn finding(&self, url: &str) -> Finding {
+        let (rule, severity, what) = if self.unreadable {
+            ("P-UNREADABLE", Severity::Error, "the archived record of")
+        } else if self.scan {
+            (
+                "P-SCAN",
+                Severity::Warning,
+                "a scan (no text), which needs OCR:",
+            )
+        } else {
+            ("P-PARSE", Severity::Error, "not parsed:")
+        };
+        let message = if self.unreadable {
+            format!("{what} {url} cannot be read: {}", self.message)
+        } else {
+            format!("{what} {url}: {}", self.message)
+        };
+        Finding::new(rule, severity, message).with_cells([])
+    }
 }
 
 /// The entry's report and the SHA-256 of the bytes it was parsed from (checked against the
@@ -264,6 +346,7 @@ fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
     let payload = read_payload(entry).map_err(|e| EntryError {
         message: e.to_string(),
         unreadable: true,
+        scan: false,
     })?;
     let report = parse_bytes(
         &payload.bytes,
@@ -273,6 +356,7 @@ fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
     .map_err(|e| EntryError {
         message: e.to_string(),
         unreadable: false,
+        scan: e.is_scan(),
     })?;
     Ok((report, payload.sha256))
 }

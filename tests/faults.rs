@@ -450,6 +450,24 @@ fn corrupted_and_edited_records_are_named_and_counted_exit_1_and_strict_keeps_th
         !clean.contains_key("unreadable.csv"),
         "a complete run lists nothing"
     );
+    // Each lost record is also a finding (P-UNREADABLE, an error) and a coverage entry.
+    let findings = std::fs::read_to_string(out.join("findings.csv")).expect("findings.csv");
+    let coverage = std::fs::read_to_string(out.join("coverage.csv")).expect("coverage.csv");
+    for page in [edited, corrupted] {
+        let url = &page.target.url;
+        assert!(
+            findings.lines().any(|l| l.contains("P-UNREADABLE")
+                && l.contains(",error,")
+                && l.contains(url.as_str())),
+            "finding for {url}: {findings}"
+        );
+        assert!(
+            coverage
+                .lines()
+                .any(|l| l.contains(",unreadable,") && l.contains(url.as_str())),
+            "coverage entry for {url}: {coverage}"
+        );
+    }
 }
 
 #[test]

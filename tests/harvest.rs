@@ -273,7 +273,7 @@ fn a_demo_report_published_only_as_a_scan_is_named_unreadable() {
     let rules = report_rules(&out, report);
     let path = text(&report["attachments"][0], "path");
     assert!(
-        rules.iter().any(|(r, s, m)| r == "P-ATTACHMENT"
+        rules.iter().any(|(r, s, m)| r == "P-SCAN"
             && s == "warning"
             && m.contains(path)
             && m.contains("no text layer")),
@@ -281,6 +281,40 @@ fn a_demo_report_published_only_as_a_scan_is_named_unreadable() {
     );
     let (cells, ..) = report_cells(&out, report);
     assert!(cells.is_empty(), "no figure is guessed from a scan");
+    // The coverage table says what became of it: a scan, which needs OCR.
+    let (h, rows) = csv_rows(&out.join("coverage.csv"));
+    let (status, url, level) = (col(&h, "status"), col(&h, "url"), col(&h, "level"));
+    let page = text(report, "page_path");
+    let row = rows
+        .iter()
+        .find(|r| r[url].ends_with(page))
+        .unwrap_or_else(|| panic!("a coverage row for {page}"));
+    assert_eq!(&row[status], "scan");
+    assert_eq!(&row[level], "市直部门");
+}
+
+#[test]
+fn coverage_accounts_for_every_city_and_year_of_the_demo() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let (h, rows) = csv_rows(&out.join("coverage.csv"));
+    let (city, year, level, status) = (
+        col(&h, "city"),
+        col(&h, "year"),
+        col(&h, "level"),
+        col(&h, "status"),
+    );
+    let gov: std::collections::BTreeSet<(String, String)> = rows
+        .iter()
+        .filter(|r| &r[level] == "市政府本级" && &r[status] == "found")
+        .map(|r| (r[city].to_string(), r[year].to_string()))
+        .collect();
+    assert_eq!(
+        gov.len(),
+        14 * 6,
+        "every city government, 2019-2024: {gov:?}"
+    );
+    assert!(rows.iter().all(|r| !r[status].is_empty()));
 }
 
 #[test]

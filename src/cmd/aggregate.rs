@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::{lock_output, Exit};
 use crate::pipeline;
+use nianbao_tables::aggregate::coverage::{self, Uncaptured};
 use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::export::Staging;
@@ -108,14 +109,30 @@ impl Selection {
     }
 
     fn keeps(&self, input: &Input) -> bool {
+        self.keeps_city_year(&input.meta.city, input.report.year)
+    }
+
+    fn keeps_city_year(&self, city: &str, year: Option<i32>) -> bool {
         let year_kept = self.years.as_ref().is_none_or(|years| {
-            input
-                .report
-                .year
-                .and_then(|y| u16::try_from(y).ok())
+            year.and_then(|y| u16::try_from(y).ok())
                 .is_some_and(|y| years.contains(&y))
         });
-        year_kept && self.keeps_city(&input.meta.city)
+        year_kept && self.keeps_city(city)
+    }
+
+    /// The years every city is accounted for in `coverage`: the years asked for, else every
+    /// year from the first to the last that any report or uncaptured report page names.
+    fn year_range(&self, tables: &Tables, lost: &[Uncaptured]) -> RangeInclusive<i32> {
+        if let Some(years) = &self.years {
+            return i32::from(*years.start())..=i32::from(*years.end());
+        }
+        let seen = tables
+            .reports
+            .iter()
+            .filter_map(|r| r.year)
+            .chain(lost.iter().filter_map(|u| u.year));
+        let (lo, hi) = seen.fold((i32::MAX, i32::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        lo..=hi
     }
 }
 
@@ -133,6 +150,7 @@ pub(crate) fn build(
     let mut cities = all_cities.clone();
     cities.retain(|c| selection.keeps_city(&c.name));
     let mut inputs = Vec::new();
+    let mut lost = Vec::new();
     let mut failures = Vec::new();
     let (mut pages, mut attachments, mut unreadable) = (0, 0, 0);
     for dir in archives {
@@ -148,6 +166,12 @@ pub(crate) fn build(
         unreadable += read.unreadable;
         failures.extend(read.failures);
         inputs.extend(read.inputs.into_iter().filter(|i| selection.keeps(i)));
+        lost.extend(
+            pipeline::uncaptured(dir, &all_cities, &bodies)
+                .with_context(|| format!("cannot read the archive {}", dir.display()))?
+                .into_iter()
+                .filter(|u| selection.keeps_city_year(&u.city, u.year)),
+        );
     }
     if opts.strict && !failures.is_empty() {
         for f in &failures {
@@ -162,7 +186,9 @@ pub(crate) fn build(
         return Ok(Exit::SomeFailed);
     }
     let spinner = spinner(opts.quiet, "aggregating");
-    let tables = aggregate::aggregate(inputs, &cities);
+    let mut tables = aggregate::aggregate(inputs, &cities);
+    let years = selection.year_range(&tables, &lost);
+    tables.coverage = coverage::coverage(&tables, &lost, &cities, &years);
     spinner.set_message(format!(
         "writing {} cells, {} reports, {} findings (Parquet, CSV, XLSX)",
         tables.cells.len(),
@@ -253,6 +279,7 @@ fn summarize(
     as_json: bool,
 ) {
     let (errors, warnings, infos) = severity_counts(&t.findings);
+    let missing = coverage::missing(&t.coverage);
     let years: std::collections::BTreeSet<i32> = t.comparison.iter().map(|r| r.year).collect();
     let synthetic = t
         .reports
@@ -270,6 +297,9 @@ fn summarize(
             "unreadable_records": unreadable,
             "partial": !failures.is_empty(),
             "comparison_rows": t.comparison.len(),
+            "missing": missing.iter().map(|(city, year, status)| json!({
+                "city": city, "year": year, "status": status.as_str(),
+            })).collect::<Vec<_>>(),
             "years": years,
             "findings": {"error": errors, "warning": warnings, "info": infos},
             "synthetic_demo_reports": synthetic,
@@ -288,6 +318,17 @@ fn summarize(
         years
     );
     eprintln!("nianbao: findings: {errors} error(s), {warnings} warning(s), {infos} info");
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(city, year, status)| format!("{city} {year} ({})", status.label()))
+            .collect();
+        eprintln!(
+            "nianbao: {} city-year(s) without the city government's report: {} (see coverage.csv)",
+            missing.len(),
+            list.join(", ")
+        );
+    }
     if synthetic > 0 {
         eprintln!(
             "nianbao: {synthetic} reports carry SYNTHETIC DEMO figures (data_origin = {})",

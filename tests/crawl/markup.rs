@@ -402,6 +402,36 @@ fn a_host_is_given_up_after_blocked_host_limit_challenges_without_a_storm() {
     assert_eq!(c.requests("/"), 0);
 }
 
+/// The aggregation of an archive whose only report failed: the coverage table names it with the
+/// crawl's reason, and the other cities of the (built-in Guangxi) config say `not_found`.
+fn failed_report_is_a_coverage_entry(archive: &std::path::Path) {
+    let out = tempfile::tempdir().unwrap();
+    let o = crate::util::run(
+        crate::util::bin()
+            .args(["aggregate", "-q", "--archive"])
+            .arg(archive)
+            .arg("--out")
+            .arg(out.path()),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "nothing to compare: {}",
+        crate::util::describe(&o)
+    );
+    let text = std::fs::read_to_string(out.path().join("coverage.csv")).unwrap();
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains("崇左市")).collect();
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(
+        failed[0].contains(",2023,fetch_failed,") && failed[0].contains("http-500"),
+        "{text}"
+    );
+    let not_found = text.lines().filter(|l| l.contains(",not_found,")).count();
+    assert_eq!(not_found, 13, "the other 13 cities of 2023: {text}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("崇左市 2023 (抓取失败)"), "{stderr}");
+}
+
 #[test]
 fn failed_urls_stay_failed_on_resume_and_are_retried_on_request() {
     let flaky = Resource::new(
@@ -431,6 +461,7 @@ fn failed_urls_stay_failed_on_resume_and_are_retried_on_request() {
     let first = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
     assert_eq!(c.requests("/nb/t1.shtml"), 3, "retries = 2");
     assert_eq!(first.cities[0].failures.get("http-500"), Some(&1));
+    failed_report_is_a_coverage_entry(dir.path());
     let rerun = crawl_with(&portal, TEST_CRAWL_SETTINGS, dir.path(), |_| {});
     assert_eq!(
         c.requests("/nb/t1.shtml"),

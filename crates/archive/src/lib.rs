@@ -22,6 +22,6 @@ pub use content::decode_content;
 pub use kind::PageKind;
 pub use reader::{
     entry_payload, entry_record, read_payload, split_http, Archive, ArchiveError, DigestMismatch,
-    Entry, Payload, MAX_PAYLOAD_BYTES,
+    Entry, Payload, Uncaptured, MAX_PAYLOAD_BYTES,
 };
 pub use target::Target;

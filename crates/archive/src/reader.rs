@@ -213,6 +213,19 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// A report page without a capture, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncaptured {
+    /// The page as discovered (city, body and year from its link).
+    pub target: Target,
+    /// Its crawl status: `pending`, `failed`, `blocked` or `skipped`.
+    pub status: String,
+    /// The crawl's note on it (the error, or why it is deferred); `None` when none.
+    pub error: Option<String>,
+    /// The last HTTP status it answered with; `None` when it never answered.
+    pub http_status: Option<u16>,
+}
+
 /// Read access to a harvest directory.
 pub struct Archive {
     dir: PathBuf,
@@ -312,6 +325,47 @@ impl Archive {
              ORDER BY city, year, url",
             self.select
         ))
+    }
+
+    /// Report pages the crawl found but has no capture of — failed, blocked (robots.txt or an
+    /// anti-bot page), skipped, or still pending (an unreachable host) — ordered by city, year,
+    /// URL: what the coverage table names as missing and why.
+    pub fn uncaptured_reports(&self) -> Result<Vec<Uncaptured>, ArchiveError> {
+        let err = |source| ArchiveError::Sql {
+            path: self.db_path.clone(),
+            source,
+        };
+        let captured = if self.select.ends_with(CURRENT) {
+            "captured = 1 AND warc_file IS NOT NULL"
+        } else {
+            "status = 'done' AND warc_file IS NOT NULL"
+        };
+        let sql = format!(
+            "SELECT url, city, body, year, status, error, http_status FROM urls \
+             WHERE kind = 'report' AND NOT ({captured}) ORDER BY city, year, url"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Uncaptured {
+                    target: Target {
+                        url: r.get(0)?,
+                        kind: PageKind::Report,
+                        city: r.get(1)?,
+                        body: r.get(2)?,
+                        year: r
+                            .get::<_, Option<i64>>(3)?
+                            .and_then(|y| u16::try_from(y).ok()),
+                    },
+                    status: r.get(4)?,
+                    error: r.get(5)?,
+                    http_status: r
+                        .get::<_, Option<i64>>(6)?
+                        .and_then(|s| u16::try_from(s).ok()),
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
     }
 
     /// Every successfully captured page, list and navigation pages included.

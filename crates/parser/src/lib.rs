@@ -139,6 +139,22 @@ pub enum ParseError {
     },
 }
 
+impl ParseError {
+    /// The input is a scan: a PDF or OFD with images but no text, which needs OCR.
+    pub fn is_scan(&self) -> bool {
+        matches!(
+            self,
+            ParseError::Pdf {
+                source: pdf::PdfError::ImageOnly { .. },
+                ..
+            } | ParseError::Ofd {
+                source: ofd::OfdError::ImageOnly { .. },
+                ..
+            }
+        )
+    }
+}
+
 /// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
 pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
     let head: Vec<u8> = bytes[..bytes.len().min(8 * 1024)]

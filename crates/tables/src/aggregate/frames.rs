@@ -9,6 +9,7 @@ use std::path::Path;
 use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
 
+use super::coverage::CoverageRow;
 use super::metrics::METRICS;
 use super::units::FEN_PER_WAN;
 use super::{
@@ -221,6 +222,25 @@ pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<Data
         ),
     ]);
     c.extend(source_columns(rows, |r| &reports[r.report].meta));
+    frame(rows.len(), c)
+}
+
+/// The `coverage` table: city, adcode, level, body, year, `status` (a key: `found`, `scan`,
+/// `unreadable`, `failed`, `not_a_report`, `fetch_failed`, `blocked`, `pending`, `not_found`),
+/// `status_label` (Chinese), `reason`, `report_id` (null when no report row exists), `url`.
+pub fn coverage(rows: &[CoverageRow]) -> PolarsResult<DataFrame> {
+    let c = vec![
+        strs("city", rows.iter().map(|r| r.city.as_str())),
+        strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
+        strs("level", rows.iter().map(|r| r.level.as_str())),
+        opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
+        year(rows.iter().map(|r| r.year)),
+        strs("status", rows.iter().map(|r| r.status.as_str())),
+        strs("status_label", rows.iter().map(|r| r.status.label())),
+        strs("reason", rows.iter().map(|r| r.reason.as_str())),
+        opt_strs("report_id", rows.iter().map(|r| r.report_id.as_deref())),
+        strs("url", rows.iter().map(|r| r.url.as_str())),
+    ];
     frame(rows.len(), c)
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::coverage::{CoverageRow, Status};
 use super::metrics::METRICS;
 use super::{
     find_def, CellLoc, CellRow, CellUnit, ComparisonRow, FindingRow, Level, ReportRow, SourceMeta,
@@ -85,6 +86,13 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
     let findings = read_findings(&Frame::open(&dir.join("findings.parquet"))?, &index)?;
     let comparison = read_comparison(&Frame::open(&dir.join("comparison.parquet"))?)?;
     let trends = read_trends(&Frame::open(&dir.join("trends.parquet"))?)?;
+    // Output sets written before the coverage table existed have none.
+    let path = dir.join("coverage.parquet");
+    let coverage = if path.is_file() {
+        read_coverage(&Frame::open(&path)?)?
+    } else {
+        Vec::new()
+    };
     Ok(Tables {
         reports,
         cells,
@@ -92,6 +100,7 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
         comparison,
         trends,
         duplicates: 0,
+        coverage,
     })
 }
 
@@ -227,6 +236,28 @@ fn source_metas(f: &Frame) -> Result<Vec<SourceMeta>, LoadError> {
                 sha256: sha[i].clone(),
                 fetch_time: time[i].clone(),
                 data_origin: origin[i].clone(),
+            })
+        })
+        .collect()
+}
+
+fn read_coverage(f: &Frame) -> Result<Vec<CoverageRow>, LoadError> {
+    let (city, adcode, level) = (f.strs("city")?, f.strs("adcode")?, f.strs("level")?);
+    let (body, year, status) = (f.opt_strs("body")?, f.opt_i32("year")?, f.strs("status")?);
+    let (reason, id, url) = (f.strs("reason")?, f.opt_strs("report_id")?, f.strs("url")?);
+    (0..f.height())
+        .map(|i| {
+            let bad = |what: &str, v: &str| f.invalid(format!("row {i}: unknown {what} `{v}`"));
+            Ok(CoverageRow {
+                city: city[i].clone(),
+                adcode: adcode[i].clone(),
+                level: Level::parse(&level[i]).ok_or_else(|| bad("level", &level[i]))?,
+                body: body[i].clone(),
+                year: year[i],
+                status: Status::parse(&status[i]).ok_or_else(|| bad("status", &status[i]))?,
+                reason: reason[i].clone(),
+                report_id: id[i].clone(),
+                url: url[i].clone(),
             })
         })
         .collect()

@@ -4,6 +4,7 @@
 //! Deterministic: every table is sorted before it is returned. No I/O; [`frames`] and
 //! `export` write the files.
 
+pub mod coverage;
 pub mod frames;
 pub mod load;
 pub mod metrics;
@@ -446,6 +447,10 @@ pub struct Tables {
     pub trends: Vec<TrendRow>,
     /// Inputs dropped as copies of another report (same digest, or same body, year and values).
     pub duplicates: usize,
+    /// What became of every city-year and every report found ([`coverage::coverage`]); empty
+    /// until the caller, who knows the archive's uncaptured pages and the years asked for,
+    /// fills it.
+    pub coverage: Vec<coverage::CoverageRow>,
 }
 
 /// Build every table from the parsed reports of an archive.

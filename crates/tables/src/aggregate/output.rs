@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::metrics::METRICS;
-use super::{frames, CellLoc, CellRow, Tables};
+use super::{coverage, frames, CellLoc, CellRow, Tables};
 use crate::export::csv::{CsvEncoding, CsvSink, Encoded, Field};
 use crate::export::xlsx::{self, Sheet, XCell};
 use crate::export::Staging;
@@ -152,11 +152,13 @@ fn write_small_tables(
         frames::findings(&tables.findings, &tables.reports).map_err(frame_err("findings"))?;
     let mut comparison = frames::comparison(&tables.comparison).map_err(frame_err("comparison"))?;
     let mut trends = frames::trends(&tables.trends).map_err(frame_err("trends"))?;
+    let mut coverage = frames::coverage(&tables.coverage).map_err(frame_err("coverage"))?;
     for (name, df) in [
         ("reports", &mut reports),
         ("findings", &mut findings),
         ("comparison", &mut comparison),
         ("trends", &mut trends),
+        ("coverage", &mut coverage),
     ] {
         let path = staging.path(&format!("{name}.parquet"));
         frames::write_parquet(df, &path).map_err(parquet_err(&path))?;
@@ -166,6 +168,7 @@ fn write_small_tables(
         ("reports", &mut reports),
         ("findings", &mut findings),
         ("trends", &mut trends),
+        ("coverage", &mut coverage),
     ] {
         let path = staging.path(&format!("{name}.csv"));
         write_csv(df, &path, csv)?;
@@ -179,7 +182,7 @@ fn write_small_tables(
         write_csv(&mut part, &staging.path(&name), csv)?;
         files.push(name);
     }
-    drop((reports, findings, comparison, trends));
+    drop((reports, findings, comparison, trends, coverage));
     let path = staging.path("nianbao.xlsx");
     xlsx::write_workbook(&path, sheets(tables, &years)).map_err(|source| OutputError::Xlsx {
         path: path.clone(),
@@ -464,5 +467,41 @@ fn sheets<'a>(tables: &'a Tables, years: &BTreeSet<i32>) -> Vec<Sheet<'a>> {
         header: header.iter().map(|s| s.to_string()).collect(),
         rows: Box::new(rows),
     });
+    out.push(coverage_sheet(&tables.coverage));
     out
+}
+
+/// The 覆盖 sheet: every city-year and report, and why a missing one is missing.
+fn coverage_sheet(rows: &[coverage::CoverageRow]) -> Sheet<'_> {
+    let header = [
+        "城市",
+        "行政区划代码",
+        "级别",
+        "发布机关",
+        "年度",
+        "状态",
+        "状态代码",
+        "原因",
+        "报告编号",
+        "网址",
+    ];
+    let rows = rows.iter().map(|r| {
+        vec![
+            text(&r.city),
+            text(&r.adcode),
+            text(r.level.as_str()),
+            r.body.as_deref().map_or(XCell::Empty, text),
+            r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
+            text(r.status.label()),
+            text(r.status.as_str()),
+            text(&r.reason),
+            r.report_id.as_deref().map_or(XCell::Empty, text),
+            text(&r.url),
+        ]
+    });
+    Sheet {
+        name: "覆盖".into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows: Box::new(rows),
+    }
 }

@@ -5,6 +5,7 @@
 mod chart;
 mod city;
 mod compare;
+mod coverage;
 mod html;
 
 use std::fmt::Write as _;
@@ -66,6 +67,7 @@ pub fn render(tables: &Tables, options: &Options) -> String {
         page.push_str(&compare::trends_section(&tables.comparison));
     }
     page.push_str(&city::heat_table(&ix));
+    page.push_str(&coverage::section(&tables.coverage));
     page.push_str(&city::city_sections(&ix));
     page.push_str(&method_notes());
     page.push_str("</main></body></html>\n");
@@ -165,7 +167,7 @@ fn nav(years: &[i32], ix: &city::Index) -> String {
     for y in years {
         let _ = write!(s, " <a href=\"#year-{y}\">{y}年度对比</a>");
     }
-    s.push_str(" <a href=\"#trends\">历年趋势</a> <a href=\"#heat\">问题热力表</a> <span class=\"cities\">各市：");
+    s.push_str(" <a href=\"#trends\">历年趋势</a> <a href=\"#heat\">问题热力表</a> <a href=\"#coverage\">覆盖情况</a> <span class=\"cities\">各市：");
     for (adcode, city) in ix.cities() {
         let _ = write!(
             s,
@@ -319,6 +321,10 @@ tr.published th{color:var(--pub)}
 table.heat td{text-align:center;min-width:72px;font-size:12px}
 table.heat td a{color:inherit;text-decoration:none;display:block}
 td.heat.none{color:var(--muted);background:#f1f3f5}
+td.cov{text-align:center;font-size:12px;min-width:64px}
+td.cov.ok{background:#dcefe2;color:#1d4d2b}
+td.cov.missing{background:#fde2e1;color:#7a1c1c}
+td.cov.none{color:var(--muted)}
 section.city{margin-top:36px}
 article.report{border-left:4px solid var(--line);padding:2px 0 8px 14px;margin:18px 0}
 article.report.published{border-left-color:var(--pub)}
