@@ -271,8 +271,8 @@ fn strip_city<'a>(body: &'a str, city: &str) -> Option<&'a str> {
     Some(rest.strip_prefix('市').unwrap_or(rest))
 }
 
-/// A county-level name at the front of `name` and what follows it: the shortest prefix ending
-/// in 自治县, 县, 区 or 市 — at least two characters before 区 or 市 (so `城市管理局` is not the
+/// A county-level name at the front of `name` and what follows it (possibly nothing: `兴宁区`
+/// alone is the county's government): the shortest prefix ending in 自治县, 县, 区 or 市 — at least two characters before 区 or 市 (so `城市管理局` is not the
 /// county `城市`), one before 县 (横县, 藤县).
 fn split_county(name: &str) -> Option<(&str, &str)> {
     let chars: Vec<(usize, char)> = name.char_indices().collect();
@@ -288,7 +288,7 @@ fn split_county(name: &str) -> Option<(&str, &str)> {
         let end = i + c.len_utf8();
         let rest = &name[end..];
         // The region itself (广西壮族自治区) is no county.
-        if rest.is_empty() || name[..end].ends_with("自治区") {
+        if name[..end].ends_with("自治区") {
             return None;
         }
         return Some((&name[..end], rest));
@@ -379,6 +379,11 @@ mod tests {
         );
         assert_eq!(
             classify("贵港市港北区人民政府"),
+            (Level::CountyGovernment, None, s("港北区"))
+        );
+        // A title like 贵港市港北区2023年政府信息公开工作年度报告 names the county alone.
+        assert_eq!(
+            classify("贵港市港北区"),
             (Level::CountyGovernment, None, s("港北区"))
         );
         assert_eq!(
