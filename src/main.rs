@@ -41,6 +41,8 @@ enum Command {
     Parse(cmd::parse::Args),
     /// Write the self-contained HTML comparison report of an output folder.
     Report(cmd::report::Args),
+    /// Add a report file that was not harvested (e-mail, a scan typed in) to an archive.
+    Import(cmd::import::Args),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

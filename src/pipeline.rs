@@ -22,6 +22,8 @@ use nianbao_tables::bodies::{report_id, BodyTable};
 /// says otherwise.
 pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SYNTHETIC: &str = "synthetic-demo";
+/// Data origin of a report added by `nianbao import`.
+pub(crate) const MANUAL: &str = "manual";
 
 /// `data_origin.json`: the demo archive marks its synthetic figures (all but the reports whose
 /// URL path is listed as published).
@@ -269,6 +271,9 @@ fn read_page(
         }
     }
     let (mut report, chosen) = sources::merge_with_sources(report, &parsed_attachments);
+    if page.manual && page.target.body.is_some() {
+        report.body.clone_from(&page.target.body);
+    }
     report.findings.extend(notes);
     report.findings.extend(
         std::iter::once(page)
@@ -404,7 +409,12 @@ fn meta(
         .map(|c| c.adcode.clone())
         .unwrap_or_default();
     // The body as the report's own title block names it; else as the crawl config named it.
-    let body_name = report.body.as_deref().or(page.target.body.as_deref());
+    // A report imported by hand: the body its importer named wins.
+    let body_name = if page.manual {
+        page.target.body.as_deref().or(report.body.as_deref())
+    } else {
+        report.body.as_deref().or(page.target.body.as_deref())
+    };
     let others: Vec<&str> = cities
         .iter()
         .map(|c| c.name.as_str())
@@ -412,7 +422,9 @@ fn meta(
         .collect();
     let body = bodies.classify(body_name, &page.target.city, &others);
     let path = url_path(&page.target.url);
-    let data_origin = if origin.published_paths.iter().any(|p| p == path) {
+    let data_origin = if page.manual {
+        MANUAL
+    } else if origin.published_paths.iter().any(|p| p == path) {
         PUBLISHED
     } else {
         origin.default.as_str()

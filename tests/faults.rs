@@ -47,7 +47,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn demo_copy(dir: &Path) -> PathBuf {
+pub(crate) fn demo_copy(dir: &Path) -> PathBuf {
     let archive = dir.join("demo");
     copy_dir(&root().join("data/demo"), &archive);
     archive

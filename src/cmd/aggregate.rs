@@ -12,8 +12,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::{lock_output, Exit};
+use super::{lock_output, Exit, UsageError};
 use crate::pipeline;
+use nianbao_tables::aggregate::corrections::{self, Correction};
 use nianbao_tables::aggregate::coverage::{self, Uncaptured};
 use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
@@ -43,6 +44,11 @@ pub(crate) struct OutputArgs {
     /// levels and like departments; default: the built-in table.
     #[arg(long, value_name = "FILE")]
     pub bodies: Option<PathBuf>,
+    /// Corrections to single values (TOML `[[correction]]` or CSV with the columns report,
+    /// cell, value, reason, who, date; README "Corrections and manual reports"). Each replaced
+    /// value has `data_origin = corrected` and a `C-CORRECTED` finding; its printed text stays.
+    #[arg(long, value_name = "FILE")]
+    pub corrections: Option<PathBuf>,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
@@ -84,6 +90,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     // A config that does not load is a usage error before anything is created or locked.
     super::load_config(args.output.config.as_deref())?;
     super::load_bodies(args.output.bodies.as_deref())?;
+    load_corrections(args.output.corrections.as_deref())?;
     let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
@@ -173,6 +180,8 @@ pub(crate) fn build(
                 .filter(|u| selection.keeps_city_year(&u.city, u.year)),
         );
     }
+    let corrections = load_corrections(opts.corrections.as_deref())?;
+    apply_corrections(&mut inputs, &corrections, opts.corrections.as_deref())?;
     if opts.strict && !failures.is_empty() {
         for f in &failures {
             eprintln!("nianbao: not read: {f}");
@@ -243,6 +252,51 @@ pub(crate) fn build(
     })
 }
 
+/// The corrections of `--corrections`, checked; none without it. A file that does not load is a
+/// usage error naming it.
+pub(crate) fn load_corrections(path: Option<&Path>) -> anyhow::Result<Vec<Correction>> {
+    match path {
+        Some(p) => corrections::load(p).map_err(|e| UsageError(e.to_string()).into()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Apply every correction to the report it names; one that names no report read, or no cell of
+/// its report, is a usage error naming the file and the entry (nothing is written).
+fn apply_corrections(
+    inputs: &mut [Input],
+    list: &[Correction],
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut by_report: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, c) in list.iter().enumerate() {
+        by_report.entry(c.report.as_str()).or_default().push(i);
+    }
+    let file = path.map_or_else(String::new, |p| p.display().to_string());
+    let entry_error = |i: usize, message: &str| {
+        let c = &list[i];
+        UsageError(format!(
+            "--corrections {file}, entry {} ({} {}): {message}",
+            i + 1,
+            c.report,
+            c.cell
+        ))
+    };
+    for input in inputs.iter_mut() {
+        let Some(entries) = by_report.remove(input.meta.report_id.as_str()) else {
+            continue;
+        };
+        let these: Vec<&Correction> = entries.iter().map(|&i| &list[i]).collect();
+        input
+            .correct(&these)
+            .map_err(|(k, message)| entry_error(entries[k], &message))?;
+    }
+    if let Some(i) = by_report.into_values().flatten().min() {
+        return Err(entry_error(i, "no report of the archives has this report_id").into());
+    }
+    Ok(())
+}
+
 fn progress_bar(quiet: bool, dir: &Path) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -284,7 +338,7 @@ fn summarize(
     let synthetic = t
         .reports
         .iter()
-        .filter(|r| r.meta.data_origin != pipeline::PUBLISHED)
+        .filter(|r| r.meta.data_origin == pipeline::SYNTHETIC)
         .count();
     if as_json {
         let summary = json!({

@@ -58,6 +58,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         }
     };
     super::load_bodies(args.output.bodies.as_deref())?;
+    super::aggregate::load_corrections(args.output.corrections.as_deref())?;
     let _lock = lock_output(&args.out)?;
     let (archive, selection) = match replay {
         Some(chosen) => chosen,

@@ -13,6 +13,7 @@ use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 pub(crate) mod aggregate;
 pub(crate) mod crawl;
 pub(crate) mod harvest;
+pub(crate) mod import;
 pub(crate) mod parse;
 pub(crate) mod report;
 

@@ -136,6 +136,8 @@ pub struct Entry {
     pub removed_at: Option<String>,
     /// The status of that answer (404 or 410); `None` with `removed_at`.
     pub removed_status: Option<u16>,
+    /// `true` for a report added by `nianbao import` (a `resource` record, never fetched).
+    pub manual: bool,
 }
 
 /// The WARC response record of an entry (needs only the entry: any thread may read).
@@ -178,7 +180,13 @@ pub fn read_payload(entry: &Entry) -> Result<Payload, ArchiveError> {
     check("WARC-Block-Digest", rec.field("WARC-Block-Digest"), &|| {
         sha1_base32(&rec.block)
     })?;
-    let (_, body, encoding) = split_http(&rec.block);
+    // A `resource` record (an imported file) is its payload; a response carries HTTP headers.
+    let (body, encoding) = if rec.field("WARC-Type") == Some("resource") {
+        (&rec.block[..], None)
+    } else {
+        let (_, body, encoding) = split_http(&rec.block);
+        (body, encoding)
+    };
     let body_sha1 = || sha1_base32(body);
     check(
         "WARC-Payload-Digest",
@@ -243,12 +251,12 @@ const SELECT: &str = "SELECT url, COALESCE(final_url, url), kind, city, body, ye
 /// The current capture of every URL that has one: the last good capture, kept even while the
 /// row waits in the frontier of a re-harvest or after the portal removed the page.
 const CURRENT: &str =
-    ", removed_at, removed_status FROM urls WHERE captured = 1 AND warc_file IS NOT NULL";
+    ", removed_at, removed_status, origin FROM urls WHERE captured = 1 AND warc_file IS NOT NULL";
 
 /// The same for an archive written before `captured` and the removal columns existed (it is
 /// read as it is, never migrated by a reader).
 const CURRENT_BEFORE_REMOVALS: &str =
-    ", NULL, NULL FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
+    ", NULL, NULL, origin FROM urls WHERE status = 'done' AND warc_file IS NOT NULL";
 
 /// The state database, read-only. While a crawl may be writing (its lock file names a holder)
 /// or a killed crawl left committed pages in the write-ahead log, SQLite's shared-memory index
@@ -304,11 +312,15 @@ impl Archive {
         let tracks_removals = ["captured", "removed_at", "removed_status"]
             .iter()
             .all(|c| have.iter().any(|h| h == c));
-        let tail = if tracks_removals {
-            CURRENT
+        let mut tail = if tracks_removals {
+            CURRENT.to_string()
         } else {
-            CURRENT_BEFORE_REMOVALS
+            CURRENT_BEFORE_REMOVALS.to_string()
         };
+        // Archives written before `nianbao import` existed have no `origin`: nothing is manual.
+        if !have.iter().any(|h| h == "origin") {
+            tail = tail.replacen(", origin FROM", ", NULL FROM", 1);
+        }
         Ok(Archive {
             dir: dir.to_path_buf(),
             db_path,
@@ -335,7 +347,7 @@ impl Archive {
             path: self.db_path.clone(),
             source,
         };
-        let captured = if self.select.ends_with(CURRENT) {
+        let captured = if self.select.contains("captured = 1") {
             "captured = 1 AND warc_file IS NOT NULL"
         } else {
             "status = 'done' AND warc_file IS NOT NULL"
@@ -440,6 +452,7 @@ fn entry_from_sql(r: &Row, warc_dir: &Path) -> rusqlite::Result<Entry> {
         filename: r.get(20)?,
         removed_at: r.get(21)?,
         removed_status: r.get::<_, Option<i64>>(22)?.map(|s| s as u16),
+        manual: r.get::<_, Option<String>>(23)?.as_deref() == Some("manual"),
     })
 }
 

@@ -30,6 +30,9 @@ pub enum StateError {
     /// Another run writes this archive, or its lock file cannot be used.
     #[error("{0}")]
     Locked(#[source] crate::lock::LockError),
+    /// `nianbao import` was given a URL the archive already holds.
+    #[error("{0} is already in the archive: give the imported report another --url (or none)")]
+    Known(String),
     /// The harvest's `warc/` directory could not be created.
     #[error("cannot create {path}: {source}")]
     Dir {
@@ -95,10 +98,12 @@ CREATE TABLE IF NOT EXISTS runs(
 ///   it is never lost again: a later 404/410, error, challenge or robots refusal keeps it.
 /// - `removed_at`, `removed_status`: the WARC-Date and status (404 or 410) of the first answer
 ///   that said the page is gone; cleared when the page answers again.
-const ADDED_COLUMNS: [(&str, &str); 3] = [
+const ADDED_COLUMNS: [(&str, &str); 4] = [
     ("captured", "INTEGER NOT NULL DEFAULT 0"),
     ("removed_at", "TEXT"),
     ("removed_status", "INTEGER"),
+    // `manual` for a report added by `nianbao import` (never fetched, never refreshed).
+    ("origin", "TEXT"),
 ];
 
 /// The archive's lock file, inside the harvest folder.
@@ -559,6 +564,47 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
+    /// Adds a report that was not fetched (`nianbao import`: a file obtained by e-mail, a scan
+    /// typed in): appends its `resource` record `member` and, in the same step, stores its row
+    /// as captured with origin `manual`, so aggregation reads it like any capture and no crawl
+    /// ever fetches or refreshes it. `url` must be new to the archive.
+    pub fn import(
+        &mut self,
+        member: &[u8],
+        url: &NewUrl,
+        outcome: &mut Outcome,
+    ) -> Result<(), StateError> {
+        if self.knows(&url.target.url)? {
+            return Err(StateError::Known(url.target.url.clone()));
+        }
+        self.rotate_if_full()?;
+        let offset = self.warc.append(member)?;
+        let path = self.path.clone();
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        if let Some(w) = &mut outcome.warc {
+            w.file = self.warc_name.clone();
+            w.offset = offset;
+        }
+        let (warc_name, warc_len) = (self.warc_name.clone(), self.warc.len() as i64);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let result = (|| {
+            let rows = enqueue_in(&tx, std::slice::from_ref(url))?;
+            for row in &rows {
+                finish_url(&tx, row.id, outcome)?;
+                tx.execute("UPDATE urls SET origin = 'manual' WHERE id = ?1", [row.id])?;
+            }
+            tx.execute(
+                "UPDATE warc_files SET committed_len = ?2 WHERE name = ?1",
+                params![warc_name, warc_len],
+            )
+        })();
+        result.map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
     /// Leaves a row pending with `cause` noted, without counting an attempt: its host's
     /// robots.txt could not be read in this run, so the next run (or `--retry-failed`) tries
     /// it.
@@ -948,7 +994,8 @@ fn begin_run_in(
     let revalidate = if refresh {
         tx.execute(
             &format!(
-                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL WHERE {}",
+                "UPDATE urls SET status = 'pending', attempts = 0, error = NULL \
+                 WHERE origin IS NOT 'manual' AND {}",
                 in_cities(cities)
             ),
             params_from_iter(cities),

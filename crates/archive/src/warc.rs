@@ -48,6 +48,9 @@ pub enum RecordType {
     Response,
     /// `metadata`: further information about another record.
     Metadata,
+    /// `resource`: a file that was not fetched over HTTP (`nianbao import`); the block is the
+    /// file's bytes, and its payload.
+    Resource,
 }
 
 impl RecordType {
@@ -57,6 +60,7 @@ impl RecordType {
             RecordType::Request => "request",
             RecordType::Response => "response",
             RecordType::Metadata => "metadata",
+            RecordType::Resource => "resource",
         }
     }
 }

@@ -298,6 +298,7 @@ mod tests {
             in_comparison: !tables.is_empty(),
             printed: Vec::new(),
             printed_known: false,
+            corrected: Vec::new(),
         }
     }
 

@@ -165,7 +165,13 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             rows.iter().map(|r| texts.get(&r.loc).map(String::as_str)),
         ),
     ]);
-    c.extend(source_columns(rows, |r| &reports[r.report()].meta));
+    let mut sources = source_columns(rows, |r| &reports[r.report()].meta);
+    // A corrected value says so in its own row.
+    sources[0] = strs(
+        "data_origin",
+        rows.iter().map(|r| r.data_origin(&reports[r.report()])),
+    );
+    c.extend(sources);
     frame(rows.len(), c)
 }
 

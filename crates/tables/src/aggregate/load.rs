@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::corrections::CORRECTED;
 use super::coverage::{CoverageRow, Status};
 use super::metrics::METRICS;
 use super::{
@@ -59,18 +60,23 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
     }
     // Partitions hold each year's reports in report order: a stable sort restores the order
     // of the whole table.
-    cells.sort_by_key(|(c, _)| c.report);
-    // The printed texts the rows cannot rebuild, back onto their reports.
-    for (c, p) in &cells {
-        if p.is_some() {
-            if let Some(r) = reports.get_mut(c.report()) {
-                r.printed_known = true;
+    cells.sort_by_key(|(c, ..)| c.report);
+    // The printed texts the rows cannot rebuild, and the corrected cells, back onto their
+    // reports.
+    for (c, p, corrected) in &cells {
+        if let Some(r) = reports.get_mut(c.report()) {
+            r.printed_known |= p.is_some();
+            if *corrected {
+                r.corrected.push(c.def);
             }
         }
     }
+    for r in &mut reports {
+        r.corrected.sort_unstable();
+    }
     let cells = cells
         .into_iter()
-        .map(|(c, p)| {
+        .map(|(c, p, _)| {
             if let Some(r) = reports.get_mut(c.report()) {
                 let rebuilt = c.printed(r).map(|t| t.into_owned());
                 if r.printed_known && rebuilt != p {
@@ -293,6 +299,7 @@ fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
             in_comparison: chosen[i],
             printed: Vec::new(),
             printed_known: false,
+            corrected: Vec::new(),
         })
         .collect())
 }
@@ -361,8 +368,12 @@ fn cell_partitions(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-/// The rows of one partition of `cells`, each with its `printed` text.
-fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<(CellRow, Option<String>)>, LoadError> {
+/// A row of `cells` as read back: the compact row, its `printed` text, and whether a
+/// correction replaced its value.
+type ReadCell = (CellRow, Option<String>, bool);
+
+/// The rows of one partition of `cells`.
+fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<ReadCell>, LoadError> {
     let reports = index.rows(f)?;
     let (table, row, column) = (f.strs("table")?, f.strs("row")?, f.strs("column")?);
     let (row_label, column_label) = (f.strs("row_label")?, f.strs("column_label")?);
@@ -372,6 +383,7 @@ fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<(CellRow, Option<Str
         f.opt_i64("amount_fen")?,
         f.opt_strs("printed")?,
     );
+    let origin = f.strs("data_origin")?;
     (0..f.height())
         .map(|i| {
             let def = find_def(
@@ -403,6 +415,7 @@ fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<(CellRow, Option<Str
             Ok((
                 CellRow::new(report, def, v, unit, CellLoc::new(loc)),
                 printed[i].clone(),
+                origin[i] == CORRECTED,
             ))
         })
         .collect()

@@ -4,6 +4,7 @@
 //! Deterministic: every table is sorted before it is returned. No I/O; [`frames`] and
 //! `export` write the files.
 
+pub mod corrections;
 pub mod coverage;
 pub mod frames;
 pub mod load;
@@ -79,9 +80,37 @@ pub struct Input {
     pub printed: Vec<(u16, Option<Box<str>>)>,
     /// The report came with its printed texts (`report.sources`).
     pub printed_known: bool,
+    /// Definition indices of the cells a correction replaced ([`Input::correct`]), sorted.
+    pub corrected: Vec<u16>,
 }
 
 impl Input {
+    /// Apply the corrections of this report ([`corrections::apply`]): each cell keeps its text
+    /// as published in `printed`, and is listed in `corrected`. On error, the index of the
+    /// correction at fault and why.
+    pub fn correct(&mut self, cs: &[&corrections::Correction]) -> Result<(), (usize, String)> {
+        let mut before: Vec<(u16, Option<Num>)> = Vec::new();
+        walk_cells(&self.report, |def, cell, v| {
+            if cs.iter().any(|c| c.cell == cell.path()) {
+                before.push((def, v));
+            }
+        });
+        corrections::apply(&mut self.report, cs)?;
+        for (def, v) in before {
+            if let Err(at) = self.corrected.binary_search(&def) {
+                self.corrected.insert(at, def);
+            }
+            // A count printed as its own digits had no entry: its text must now be kept.
+            if self.printed_known {
+                if let Err(at) = self.printed.binary_search_by_key(&def, |(d, _)| *d) {
+                    let text = v.map(|n| n.to_string().into_boxed_str());
+                    self.printed.insert(at, (def, text));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// An input whose source locations are packed, whose printed texts are kept only where
     /// they differ from the value's own text (and `report.sources` emptied).
     pub fn new(meta: SourceMeta, mut report: Report) -> Input {
@@ -112,6 +141,7 @@ impl Input {
             locs,
             printed,
             printed_known,
+            corrected: Vec::new(),
         }
     }
 
@@ -196,6 +226,9 @@ pub struct ReportRow {
     /// The report's printed texts are known (a count without an entry in `printed` was
     /// printed as its own digits).
     pub printed_known: bool,
+    /// Definition indices of its cells replaced by a correction (`data_origin = corrected`
+    /// in `cells`), sorted.
+    pub corrected: Vec<u16>,
 }
 
 /// One cell of the template: table, row and column keys and their printed labels.
@@ -355,6 +388,16 @@ impl CellRow {
     /// Where the value was printed, e.g. `table 3 row 7 col 4`.
     pub fn source_cell(&self) -> Option<String> {
         self.loc.get().map(|l| l.to_string())
+    }
+
+    /// The row's `data_origin`: `corrected` for a value a correction replaced, else its
+    /// report's.
+    pub fn data_origin<'a>(&self, report: &'a ReportRow) -> &'a str {
+        if report.corrected.binary_search(&self.def).is_ok() {
+            corrections::CORRECTED
+        } else {
+            &report.meta.data_origin
+        }
     }
 
     /// The text of the cell exactly as published (see [`ReportRow::printed`]); `None` when
@@ -590,6 +633,7 @@ fn report_row(input: &Input, in_comparison: bool) -> ReportRow {
         in_comparison,
         printed: input.printed.clone(),
         printed_known: input.printed_known,
+        corrected: input.corrected.clone(),
     }
 }
 

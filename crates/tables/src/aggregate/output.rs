@@ -265,7 +265,6 @@ fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(),
                     opt(&r.template),
                 ]);
                 let after = sink.encode(&[
-                    Field::text(m.data_origin.as_str()),
                     Field::text(m.url.as_str()),
                     Field::text(m.warc_record_id.as_str()),
                     Field::text(m.sha256.as_str()),
@@ -303,6 +302,7 @@ fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(),
             sink.encode(&[text.map_or(Field::Null, Field::text)])
         });
         sink.encoded(cell);
+        sink.field(&Field::text(c.data_origin(&tables.reports[c.report()])));
         sink.encoded(after);
         sink.end_row().map_err(io_err(path))?;
     }
