@@ -13,6 +13,7 @@
 //! "not checkable", never broken.
 
 pub mod document;
+pub mod proof;
 pub mod report;
 pub mod template;
 pub mod validate;
