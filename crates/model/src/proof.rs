@@ -200,13 +200,16 @@ fn repair(
     ))
 }
 
+/// A cell and one of its other readings.
+type Change = (usize, Option<i64>);
+
 /// Visit every set of `size` options with distinct cells (`visit` returns false to stop).
 fn search(
-    options: &[(usize, Option<i64>)],
+    options: &[Change],
     from: usize,
     size: usize,
-    pick: &mut Vec<(usize, Option<i64>)>,
-    visit: &mut dyn FnMut(&[(usize, Option<i64>)]) -> bool,
+    pick: &mut Vec<Change>,
+    visit: &mut dyn FnMut(&[Change]) -> bool,
 ) -> bool {
     if pick.len() == size {
         return visit(pick);
