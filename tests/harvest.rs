@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use nianbao_model::template::{T3_COLUMNS, T3_TOTAL_COL};
 use serde_json::Value;
 
 use crate::util::{bin, describe, read_json, root, run};
@@ -293,6 +294,184 @@ fn a_demo_report_published_only_as_a_scan_is_named_unreadable() {
     assert_eq!(&row[level], "市直部门");
 }
 
+/// Every report page of the demo (not the copy; the notice too) with the level, department and county the generator
+/// states for it (`data/demo/expected_reports.json`, written by `tools/demo/record.sh` from the
+/// generator's manifest).
+fn expected_reports() -> Vec<Value> {
+    let v = read_json(&root().join("data/demo/expected_reports.json"));
+    v["reports"].as_array().expect("reports").clone()
+}
+
+/// A report's (city, year, body) as `reports.csv` and `cells.csv` print them (blank when null).
+fn report_key(v: &Value) -> (String, String, String) {
+    let year = v["year"]
+        .as_i64()
+        .map_or_else(String::new, |y| y.to_string());
+    let body = v["body"].as_str().unwrap_or_default().to_string();
+    (text(v, "city").to_string(), year, body)
+}
+
+/// `v[key]` as a CSV prints it: the string, or blank for null.
+fn or_blank<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_default()
+}
+
+#[test]
+fn every_demo_report_lands_with_its_level_department_and_county() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let expected = expected_reports();
+    let (h, rows) = csv_rows(&out.join("reports.csv"));
+    let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
+    let (level, department, county) = (col(&h, "level"), col(&h, "department"), col(&h, "county"));
+    let mut by_key = BTreeMap::new();
+    for r in &rows {
+        let key = (
+            r[city].to_string(),
+            r[year].to_string(),
+            r[body].to_string(),
+        );
+        assert!(
+            by_key.insert(key.clone(), r).is_none(),
+            "two reports rows for {key:?}"
+        );
+    }
+    for e in &expected {
+        let key = report_key(e);
+        let row = by_key
+            .get(&key)
+            .unwrap_or_else(|| panic!("no reports row for {key:?}"));
+        assert_eq!(
+            (&row[level], &row[department], &row[county]),
+            (
+                text(e, "level"),
+                or_blank(e, "department"),
+                or_blank(e, "county")
+            ),
+            "{key:?} ({})",
+            text(e, "kind")
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        expected.len(),
+        "one row per report, the copy dropped"
+    );
+
+    // The archive holds what the generator wrote: per level, and like bodies in every city.
+    let mut per_level: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut like: BTreeMap<(&str, &str, i64), usize> = BTreeMap::new();
+    for e in &expected {
+        *per_level.entry(text(e, "level")).or_default() += 1;
+        if e["kind"] != "city" {
+            let what = e["department"].as_str().unwrap_or("县区政府");
+            *like
+                .entry((text(e, "level"), what, e["year"].as_i64().unwrap_or(0)))
+                .or_default() += 1;
+        }
+    }
+    let cities = 14;
+    assert_eq!(
+        per_level,
+        BTreeMap::from([
+            ("市政府本级", cities * 6),
+            // 自然资源局, 公安局, 财政局 of every city in 2022 and 2023, and the base demo's
+            // 柳州市教育局 and 梧州市审计局 of 2023.
+            ("市直部门", cities * 3 * 2 + 2),
+            ("县区政府", cities * 2 * 2),
+            ("县区部门", 2),
+            ("其他", 1),
+        ]),
+        "reports per level"
+    );
+    for kind in ["自然资源局", "公安局", "财政局"] {
+        for year in [2022, 2023] {
+            assert_eq!(
+                like[&("市直部门", kind, year)],
+                cities,
+                "{kind} {year}: one per city"
+            );
+        }
+    }
+    for year in [2022, 2023] {
+        assert_eq!(
+            like[&("县区政府", "县区政府", year)],
+            cities * 2,
+            "two counties a city"
+        );
+    }
+}
+
+#[test]
+fn the_demo_departments_and_counties_chain_cleanly_and_print_blank_totals_as_null() {
+    let (_tmp, out) = out_dir();
+    harvest(&out);
+    let expected = expected_reports();
+    // No error or warning on a department's or a county's report (T3-1…T3-5, T4-1 and the
+    // table 二 carry-over between 2022 and 2023 hold), except the scan's, which has no tables.
+    let clean: Vec<_> = expected
+        .iter()
+        .filter(|e| e["level"] != "市政府本级" && e["level"] != "其他")
+        .filter(|e| e["form"] != "scan-attachment")
+        .map(report_key)
+        .collect();
+    assert_eq!(
+        clean.len(),
+        expected.len() - 14 * 6 - 2,
+        "every report but the city governments', the scan and the notice"
+    );
+    let (h, rows) = csv_rows(&out.join("findings.csv"));
+    let (severity, rule) = (col(&h, "severity"), col(&h, "rule"));
+    let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
+    for r in rows.iter().filter(|r| &r[severity] != "info") {
+        let key = (
+            r[city].to_string(),
+            r[year].to_string(),
+            r[body].to_string(),
+        );
+        assert!(
+            !clean.contains(&key),
+            "{key:?}: {} {}",
+            &r[severity],
+            &r[rule]
+        );
+    }
+    // A 总计 printed blank beside six printed applicant cells stays null in `cells`.
+    let (h, rows) = csv_rows(&out.join("cells.csv"));
+    let (city, year, body) = (col(&h, "city"), col(&h, "year"), col(&h, "body"));
+    let (table, row, column) = (col(&h, "table"), col(&h, "row"), col(&h, "column"));
+    let value = col(&h, "value");
+    let table3: BTreeMap<[&str; 5], &str> = rows
+        .iter()
+        .filter(|r| &r[table] == "table3")
+        .map(|r| {
+            (
+                [&r[city], &r[year], &r[body], &r[row], &r[column]],
+                &r[value],
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for e in expected.iter().filter(|e| e["kind"] != "city") {
+        let (c, y, b) = report_key(e);
+        for blank_row in e["blank_totals"].as_array().expect("blank_totals") {
+            let blank_row = blank_row.as_str().expect("a row key");
+            for (key, _) in T3_COLUMNS {
+                let cell = table3
+                    .get(&[c.as_str(), &y, &b, blank_row, key])
+                    .unwrap_or_else(|| panic!("{b} {y}: no cell {blank_row}.{key}"));
+                let printed_blank = key == T3_COLUMNS[T3_TOTAL_COL].0;
+                assert_eq!(cell.is_empty(), printed_blank, "{b} {y}: {blank_row}.{key}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 2,
+        "one county and one department report print a 总计 blank"
+    );
+}
+
 #[test]
 fn coverage_accounts_for_every_city_and_year_of_the_demo() {
     let (_tmp, out) = out_dir();
@@ -315,6 +494,8 @@ fn coverage_accounts_for_every_city_and_year_of_the_demo() {
         "every city government, 2019-2024: {gov:?}"
     );
     assert!(rows.iter().all(|r| !r[status].is_empty()));
+    // And one row for every other report, found or not (departments, counties, the notice).
+    assert_eq!(rows.len(), expected_reports().len());
 }
 
 #[test]

@@ -116,6 +116,45 @@ DEPARTMENTS = [  # city, department body, short code, form
     ("梧州市", "梧州市审计局", "sjj", "scan-attachment"),   # published only as a scan
 ]
 FORM_ENCODING["scan-attachment"] = "utf-8"
+
+# Departments and counties of every city (README "Departments and counties"): like bodies in
+# every city, so that the 14 自然资源局 (公安局, 财政局) and the counties can be compared, in two
+# years on the 2021 template, so that each body has a year-on-year chain (T3-5, T2-a).
+LEVEL_YEARS = (2022, 2023)
+# kind (as bodies.toml names it), short code (its report column), new applications per unit of
+# the city's base (a 自然资源局 receives many requests about land, a 财政局 few)
+DEPT_KINDS = [("自然资源局", "zrzyj", 0.09), ("公安局", "gaj", 0.06), ("财政局", "czj", 0.02)]
+# Bodies that publish under another name of their kind (an alias in config/bodies.toml).
+DEPT_PUBLISHED_AS = {("柳州市", "自然资源局"): "自然资源和规划局"}
+# Two real county-level units of each city: name, short code (its report column), new
+# applications a year (roughly to scale). 区 print the city's name in their title
+# (南宁市兴宁区…), counties their government (阳朔县人民政府…), county-level cities their own name
+# alone (桂平市…): the forms real portals print.
+COUNTIES = {
+    "南宁市": [("兴宁区", "xnq", 95), ("青秀区", "qxq", 160)],
+    "柳州市": [("城中区", "czq", 60), ("柳江区", "ljq", 45)],
+    "桂林市": [("秀峰区", "xfq", 40), ("阳朔县", "ysx", 35)],
+    "梧州市": [("万秀区", "wxq", 30), ("岑溪市", "cxs", 40)],
+    "北海市": [("海城区", "hcq", 35), ("合浦县", "hpx", 40)],
+    "防城港市": [("港口区", "gkq", 15), ("东兴市", "dxs", 18)],
+    "钦州市": [("钦南区", "qnq", 40), ("灵山县", "lsx", 45)],
+    "贵港市": [("港北区", "gbq", 35), ("桂平市", "gps", 55)],
+    "玉林市": [("玉州区", "yzq", 50), ("北流市", "bls", 60)],
+    "百色市": [("右江区", "yjq", 35), ("靖西市", "jxs", 25)],
+    "贺州市": [("八步区", "bbq", 25), ("昭平县", "zpx", 15)],
+    "河池市": [("金城江区", "jcjq", 30), ("宜州区", "yizq", 28)],
+    "来宾市": [("兴宾区", "xbq", 30), ("合山市", "hss", 8)],
+    "崇左市": [("江州区", "jzq", 20), ("凭祥市", "pxs", 15)],
+}
+# A department of a county (县区部门): city, county, kind, short code, new applications a year.
+COUNTY_DEPARTMENTS = [("贵港市", "港北区", "教育局", "jyj", 12)]
+# Page forms of these reports, in turn: mostly plain UTF-8, a few of the other HTML forms.
+LEVEL_FORMS = ["utf8-meta", "utf8-meta", "gbk-meta", "utf8-meta", "nested-layout", "utf8-meta",
+               "split-table", "utf8-meta", "gbk-undeclared"]
+# Reports that print one 总计 cell blank where its six applicant cells are printed (the total
+# is then determined by T3-3; issue 14 point 5): (body, year) -> table 三 rows. Never a city
+# government's report.
+BLANK_TOTALS = {("河池市宜州区", 2023): ["new_received"], ("来宾市公安局", 2022): ["granted"]}
 DUPLICATE = ("南宁市", 2023)
 NOT_A_REPORT_CITY = "贺州市"
 
@@ -693,6 +732,171 @@ def pub_date(rng, year):
 # Build
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Departments and counties
+# ---------------------------------------------------------------------------
+
+LEVELS = {"city": "市政府本级", "duplicate": "市政府本级", "department": "市直部门",
+          "county": "县区政府", "county-department": "县区部门", "not-a-report": "其他"}
+
+
+def classification(kind, department=None, county=None):
+    """What nianbao must make of a page's body (README "Whose report"), stated here rather than
+    computed by nianbao's rules, so that a test can hold nianbao to it. The notice names no
+    body: 其他."""
+    return {"level": LEVELS.get(kind), "department": department, "county": county}
+
+
+def county_body(city, county):
+    """The body as a county's own report prints it before the year (see COUNTIES)."""
+    if county.endswith("区"):
+        return city + county
+    if county.endswith("县"):
+        return county + "人民政府"
+    return county
+
+
+def body_year(rng, year, apps, carried, t2state, t2_base, forward=None):
+    """One year of a department's or county's tables (2021 template), T3-1/2/3 and T4-1 true;
+    carried (6 values) is the previous year's 结转下年度 (T3-5); forward, when given, is forced
+    (the next year's report already exists)."""
+    new = counts(rng, apps, APPL_WEIGHTS)
+    if forward is not None:
+        for i in range(6):  # keep new + carried >= the forced forward
+            new[i] = max(new[i], forward[i] - carried[i])
+    t3 = gen_t3(rng, "2021", new, carried, forward)
+    t4 = gen_t4(rng, apps * 3)
+    t2 = gen_t2(rng, "2021", t2_base, year, t2state)
+    # Departments and counties have no power to make 规章: zero in every year, so T2-a holds.
+    t2["regulations"] = {"issued": 0, "repealed": 0, "in_force": 0}
+    return t2, t3, t4
+
+
+def body_chain(key, apps_per_year, t2_base, known):
+    """{year: (t2, t3, t4)} over LEVEL_YEARS for one body, chained by T3-5 and T2-a. known:
+    the years already published (the four department reports of 2023), whose figures the earlier
+    year must lead to."""
+    rng = random.Random(f"nianbao-demo/levels/{key}")
+    years = [y for y in LEVEL_YEARS if y not in known]
+    out = {}
+    carried = counts(rng, rng.randint(0, 2), [95, 3, 0, 0, 1, 1])
+    t2state = {}
+    for year in years:
+        apps = max(2, int(apps_per_year * YEAR_TREND[year] * rng.uniform(0.8, 1.2)))
+        nxt = known.get(year + 1)
+        forward = [nxt[1]["carried_over"][c] for c in APPL] if nxt else None
+        t2, t3, t4 = body_year(rng, year, apps, carried, t2state, t2_base, forward)
+        if nxt:   # T2-a: this year's 现行有效 is the next year's, less what it issued, plus what it repealed
+            nd = nxt[0]["normative_documents"]
+            t2["normative_documents"]["in_force"] = nd["in_force"] - nd["issued"] + nd["repealed"]
+            assert t2["normative_documents"]["in_force"] >= 0, key
+        out[year] = (t2, t3, t4)
+        carried = [t3["carried_forward"][c] for c in APPL]
+    return out
+
+
+def level_bodies():
+    """Every department and county body of the extension: (city, body, kind, department,
+    county, report column, new applications a year, t2 base, 我-word of its prose)."""
+    out = []
+    for city, adcode, host, base, code in CITIES:
+        for kind, dcode, share in DEPT_KINDS:
+            body = city + DEPT_PUBLISHED_AS.get((city, kind), kind)
+            out.append((city, body, "department", kind, None, f"zfxxgk/zfxxgkndbg/bmndbg/{dcode}",
+                        base * share, 60, "我局"))
+        for county, ccode, apps in COUNTIES[city]:
+            out.append((city, county_body(city, county), "county", None, county,
+                        f"zfxxgk/zfxxgkndbg/xqndbg/{ccode}", apps, max(40, apps),
+                        "我" + county[-1]))
+    for city, county, kind, dcode, apps in COUNTY_DEPARTMENTS:
+        ccode = next(c for n, c, _ in COUNTIES[city] if n == county)
+        out.append((city, city + county + kind, "county-department", kind, county,
+                    f"zfxxgk/zfxxgkndbg/xqndbg/{ccode}/{dcode}", apps, 40, "我局"))
+    return out
+
+
+def level_reports(dept_figures):
+    """The department and county reports of every city (pages, manifest entries), after the
+    base demo: an existing (body, year) is kept as it is and only its other year is added."""
+    pages, entries = [], []
+    n = 0
+    for city, body, kind, department, county, column, apps, t2_base, we in level_bodies():
+        _, adcode, host, base, code = CITY[city]
+        known = {y: f for (b, y), f in dept_figures.items() if b == body}
+        chain = body_chain(f"{adcode}/{body}", apps, t2_base, known)
+        for year, (t2, t3, t4) in sorted(chain.items()):
+            form = LEVEL_FORMS[n % len(LEVEL_FORMS)]
+            n += 1
+            rng = random.Random(f"nianbao-demo/levels/page/{adcode}/{body}/{year}")
+            blank = BLANK_TOTALS.get((body, year), [])
+            for row in blank:   # printed blank; the six applicant cells stay printed
+                t3[row]["total"] = None
+            title = f"{body}{year}年政府信息公开工作年度报告"
+            if kind == "county":
+                office = county_body(city, county).removesuffix("人民政府") + "人民政府办公室"
+                date = pub_date(rng, year)           # 县级人民政府: by 3月31日
+            else:
+                office = body
+                date = f"{year + 1}-01-{rng.randint(10, 30):02d} {rng.randint(8, 17):02d}:30"   # 部门: by 1月31日
+            site = f"{city}人民政府门户网站"
+            ov, problems = narrative(rng, year, t3, t4)
+            ov = [x.replace("我市", we) for x in ov]
+            grids = table_grids(t2, t3, t4, "2021", mf.Printer(), mf.labeler())
+            stem = f"{adcode}-{year}-{kind}-{column.rsplit('/', 1)[1]}"
+            if kind == "county-department":
+                stem = f"{adcode}-{year}-{kind}-{column.split('/')[-2]}-{column.rsplit('/', 1)[1]}"
+            fname = f"pages/{stem}.html"
+            path = trs_path(rng, column, date)
+            data = render_page(form, n % 2, title, year, body, office, site, date, grids, "2021",
+                               ov, problems)
+            what = {"department": f"a city department ({department})",
+                    "county": f"a county-level government ({county})",
+                    "county-department": f"a department ({department}) of {county}"}[kind]
+            notes = [f"Page form {form} ({FORM_ENCODING[form]}).",
+                     f"The report of {what}, published in its own column of the {city} portal: "
+                     f"not the city-government report, so not in the city comparison.",
+                     "Synthetic demo report: all figures and prose invented."]
+            if blank:
+                notes.append("表三 总计 printed blank in row(s) " + ", ".join(blank) + " while their six "
+                             "applicant cells are printed: the total is null as printed; T3-3 determines it "
+                             "(the derived-total rule of issue 14 point 5).")
+            pages.append((fname, data))
+            entries.append({
+                "city": city, "adcode": adcode, "year": year, "body": body, "kind": kind,
+                "form": form, "encoding": FORM_ENCODING[form],
+                "features": ["blank-total"] if blank else [], "host": host, "path": path,
+                "file": fname, "data_origin": "synthetic-demo", "published_date": date[:10],
+                "title": title,
+                "expected": expected_obj("2021", year, body, t2, t3, t4, notes),
+                "publication": "page", "attachments": [],
+                **classification(kind, department, county), "demo_set": "levels"})
+    assert {(b, y) for b, y in BLANK_TOTALS} <= {(e["body"], e["year"]) for e in entries}
+    return pages, entries
+
+
+def check_level_chains(entries):
+    """T3-5 (every column) and T2-a (规章, 规范性文件) between the consecutive years of every
+    department and county body, on the printed figures, where both cells are printed."""
+    by = {}
+    for e in entries:
+        if e["kind"] in ("department", "county", "county-department") and e["expected"]["table3"]:
+            by[(e["body"], e["year"])] = e["expected"]
+    chains = 0
+    for (body, year), cur in by.items():
+        prev = by.get((body, year - 1))
+        if prev is None:
+            continue
+        chains += 1
+        for c in COLS:
+            a, b = prev["table3"]["carried_forward"][c], cur["table3"]["carried_over"][c]
+            assert a is None or b is None or a == b, ("T3-5", body, year, c, a, b)
+        for item in ("regulations", "normative_documents"):
+            p, t = prev["table2"][item], cur["table2"][item]
+            assert p["in_force"] + t["issued"] - t["repealed"] == t["in_force"], ("T2-a", body, year, item)
+    assert all((body, y) in by for _, body, *_ in level_bodies() for y in LEVEL_YEARS), "both years"
+    assert chains == len(level_bodies()), chains
+
+
 def expected_obj(template, year, body, t2, t3, t4, notes, known=()):
     return mf.expected(template, year, body, t2, t3, t4, notes=notes, known=known)
 
@@ -800,7 +1004,7 @@ def build():
                 "host": host, "path": path, "file": fname,
                 "data_origin": "published" if key == PUBLISHED else "synthetic-demo",
                 "published_date": date[:10], "title": title, "expected": exp,
-                "publication": publication(key), "attachments": atts,
+                "publication": publication(key), "attachments": atts, **classification("city"),
             })
             if key == DUPLICATE:
                 dpath = trs_path(rng, "zwgk/zfxxgknb", date)
@@ -811,6 +1015,7 @@ def build():
                 entries.append(dup)
 
     # --- department reports (2023, 2021 template; not for the city comparison) ---
+    dept_figures = {}   # (body, year) -> (t2, t3, t4) as printed, for the level reports' chains
     for city, body, dcode, form in DEPARTMENTS:
         _, adcode, host, base, code = CITY[city]
         rng = random.Random(f"nianbao-demo/dept/{adcode}/{dcode}")
@@ -829,6 +1034,7 @@ def build():
         ov = [s.replace("我市", "我局") for s in ov]
         site = f"{city}人民政府门户网站"
         grids = table_grids(t2, t3, t4, "2021", pr, mf.labeler())
+        dept_figures[(body, year)] = (t2, t3, t4)
         fname = f"pages/{adcode}-{year}-dept-{dcode}.html"
         path = trs_path(rng, f"zfxxgk/zfxxgkndbg/bmndbg/{dcode}", date)
         atts = []
@@ -851,7 +1057,8 @@ def build():
                         "form": form, "encoding": FORM_ENCODING[form], "features": [], "host": host,
                         "path": path, "file": fname, "data_origin": "synthetic-demo",
                         "published_date": date[:10], "title": title, "expected": exp,
-                        "publication": "attachment-only" if atts else "page", "attachments": atts})
+                        "publication": "attachment-only" if atts else "page", "attachments": atts,
+                        **classification("department", department=body[len(city):])})
 
     # --- a list-page item that is not a report ---
     _, adcode, host, base, code = CITY[NOT_A_REPORT_CITY]
@@ -884,12 +1091,24 @@ def build():
                     "kind": "not-a-report", "form": "utf8-meta", "encoding": "utf-8", "features": [],
                     "host": host, "path": trs_path(rng, "zfxxgk/tzgg", date), "file": fname,
                     "data_origin": "synthetic-demo", "published_date": date[:10], "title": title,
-                    "expected": None, "publication": "page", "attachments": []})
+                    "expected": None, "publication": "page", "attachments": [],
+                    **classification("not-a-report")})
+
+    # --- departments and counties of every city (2022-2023), after every page above, so
+    # that their paths (drawn from the shared pool of ids) cannot move an earlier page ---
+    level_pages, level_entries = level_reports(dept_figures)
+    pages += level_pages
+    entries += level_entries
+    for e in entries:
+        e.setdefault("demo_set", "base")
 
     # --- final checks on what will be written ---
     check_t35_expected(entries)
+    check_level_chains(entries)
     paths = [e["path"] for e in entries]
     assert len(set(paths)) == len(paths)
+    body_years = [(e["body"], e["year"]) for e in entries if e["kind"] not in ("duplicate", "not-a-report")]
+    assert len(set(body_years)) == len(body_years), "one report per body and year"
     return pages, entries, breaks
 
 

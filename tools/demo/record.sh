@@ -7,7 +7,8 @@
 #   4. mark the data origin (data/demo/data_origin.json): every report is synthetic-demo except
 #      贵港市 2021, which carries the figures of the published report;
 #   5. list the reports published with attachments and their expected figures
-#      (data/demo/attachment_reports.json, for tests/harvest.rs).
+#      (data/demo/attachment_reports.json, for tests/harvest.rs), and every report with the
+#      level, department and county nianbao must give it (data/demo/expected_reports.json).
 # Usage: tools/demo/record.sh     (NIANBAO_PROFILE=debug uses a debug build: same archive, no
 #                                 release build of polars needed)
 set -euo pipefail
@@ -20,7 +21,7 @@ case "$profile" in
   debug) cargo build --quiet --workspace --bin nianbao --bin fixture-portal ;;
   *) echo "NIANBAO_PROFILE must be release or debug" >&2; exit 2 ;;
 esac
-bin=./target/$profile
+bin=${CARGO_TARGET_DIR:-target}/$profile
 
 python3 tools/demo/make_demo_reports.py "$work/pages"
 $bin/fixture-portal --demo "$work/pages" --first-ip 30 --port 8480 \
@@ -49,6 +50,22 @@ with open(sys.argv[2] + "/attachment_reports.json", "w") as f:
     f.write(json.dumps({"note": "The demo reports published with attachments (tools/demo/README.md) and the "
                                 "figures they print, from the generator's manifest.", "reports": reports},
                        ensure_ascii=False, separators=(",", ":")) + "\n")
+# One line per report page (not the copy), so that the file diffs line by line.
+def blank_totals(e):
+    t3 = (e["expected"] or {}).get("table3") or {}
+    return sorted(r for r, cols in t3.items()
+                  if cols["total"] is None and None not in [v for c, v in cols.items() if c != "total"])
+keys = ("city", "year", "body", "kind", "level", "department", "county", "form", "features")
+reports = [dict({k: e[k] for k in keys}, page_path=e["path"], blank_totals=blank_totals(e))
+           for e in manifest["entries"] if e["kind"] != "duplicate"]
+with open(sys.argv[2] + "/expected_reports.json", "w") as f:
+    f.write('{"note": ' + json.dumps("Every report page of the demo archive (tools/demo/README.md; not the byte-identical copy) and what nianbao must make "
+                                     "of it: level, department and county as the generator states them; blank_totals: "
+                                     "the rows of table 3 whose 总计 is printed blank beside six printed applicant "
+                                     "cells. From the generator's manifest.", ensure_ascii=False)
+            + ',\n "reports": [\n'
+            + ",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in reports)
+            + "\n]}\n")
 PY
 rm -rf data/demo
 mv data/demo.new data/demo

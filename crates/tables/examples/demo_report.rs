@@ -68,17 +68,15 @@ fn inputs(manifest: &Path) -> anyhow::Result<Vec<Input>> {
             city: s("city"),
             adcode: s("adcode"),
             report_id: format!("{}-{}", s("adcode"), s("path")),
-            level: if s("kind") == "city" {
-                Level::CityGovernment
-            } else {
-                Level::CityDepartment
-            },
+            // The generator states each page's level, department and county (its manifest).
+            level: Level::parse(&s("level")).unwrap_or(Level::Other),
+            department: e["department"].as_str().map(str::to_string),
+            county: e["county"].as_str().map(str::to_string),
             url: format!("https://{}{}", s("host"), s("path")),
             warc_record_id: String::new(),
             sha256: format!("{:016x}", fnv(&bytes)),
             fetch_time: String::new(),
             data_origin: s("data_origin"),
-            ..SourceMeta::default()
         };
         out.push(Input::new(meta, report));
     }
