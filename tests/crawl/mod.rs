@@ -15,6 +15,7 @@ mod outage;
 mod proxy;
 mod removed;
 mod resume;
+mod search;
 mod unreachable;
 mod warcio;
 mod yearly;
