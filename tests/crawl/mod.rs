@@ -7,7 +7,7 @@
 mod columns;
 mod config;
 mod full_disk;
-mod harness;
+pub(crate) mod harness;
 mod harvest;
 mod markup;
 mod options;

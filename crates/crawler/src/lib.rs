@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod discover;
+pub mod doctor;
 pub mod engine;
 pub mod fetch;
 mod frontier;

@@ -885,7 +885,7 @@ fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
 }
 
 /// Rules from a robots.txt answer. A 5xx stored by an older version counts as unreachable.
-fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
+pub(crate) fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
     match code {
         200..=299 => Robots::parse(body, agent),
         500..=599 => Robots::unreachable(format!("http-{code}")),
