@@ -124,6 +124,9 @@ fn a_script_rendered_column_is_harvested_through_the_site_search() {
         .iter()
         .all(|p| p.contains("\"code\":\"181aedaa74b\"") && p.contains("\"dataTypeId\":\"5723\"")));
     assert!(posts[1].contains("\"pageNo\":2"), "{}", posts[1]);
+    for file in std::fs::read_dir(dir.path().join("warc")).unwrap() {
+        super::warcio::warcio_check(&file.unwrap().path());
+    }
 
     // The next run searches again, and fetches no report again.
     let before = portal.sites[0].counters.paths();
