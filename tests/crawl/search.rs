@@ -243,6 +243,42 @@ fn a_search_that_answers_nothing_is_logged_with_its_code_and_the_home_page_is_tr
 }
 
 #[test]
+fn a_site_answering_only_through_a_proxy_is_searched_through_it() {
+    use nianbao_fixtures::net::{refusing_addr, CountingProxy};
+    let portal = search_portal(
+        95,
+        ColumnShape::ScriptRendered,
+        ResultKey::ListAndBox,
+        false,
+    );
+    // The city is configured on an address where nothing listens; the proxy routes it to
+    // the site.
+    let proxied = refusing_addr(Ipv4Addr::new(127, 0, 0, 96)).unwrap();
+    let routes = std::collections::HashMap::from([(proxied.to_string(), portal.sites[0].addr)]);
+    let proxy = runtime()
+        .block_on(CountingProxy::start_routing(Ipv4Addr::LOCALHOST, routes))
+        .unwrap();
+    let text = portal
+        .config_toml(TEST_CRAWL_SETTINGS)
+        .replace(&portal.sites[0].base, &format!("http://{proxied}"))
+        + &format!(
+            "\n[[crawl.host]]\nhost = \"{}\"\nproxy = \"{}\"\n",
+            proxied.ip(),
+            proxy.url(None)
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = super::harness::crawl_toml(&text, dir.path(), |_| {});
+    let want: BTreeSet<String> = wanted(&portal, true);
+    assert_eq!(found(dir.path()), want, "{}", summary.render());
+    assert_eq!(requests(&portal, SEARCH_PATH), 2);
+    // Every request, the two POSTs included, went through the proxy.
+    let total = portal.sites[0].counters.total();
+    assert_eq!(proxy.forwarded(&proxied.to_string()), total);
+    assert_eq!(proxy.targets().len(), 1);
+    assert!(!summary.incomplete(), "{}", summary.render());
+}
+
+#[test]
 fn robots_txt_may_forbid_the_search() {
     let mut site = search_site(
         Ipv4Addr::new(127, 0, 0, 94),

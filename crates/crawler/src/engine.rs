@@ -211,12 +211,17 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     Ok(summary)
 }
 
-/// The hosts of the cities' portals and list pages, and of the `[[crawl.host]]` overrides.
+/// The hosts of the cities' portals, list pages and site searches, and of the
+/// `[[crawl.host]]` overrides.
 fn start_hosts(opts: &Options) -> BTreeSet<String> {
     let mut hosts: BTreeSet<String> = opts
         .cities
         .iter()
-        .flat_map(|c| std::iter::once(&c.portal).chain(&c.report_lists))
+        .flat_map(|c| {
+            std::iter::once(&c.portal)
+                .chain(&c.report_lists)
+                .chain(c.search.as_ref().map(|s| &s.url))
+        })
         .filter_map(|u| {
             url::Url::parse(u)
                 .ok()?
