@@ -37,6 +37,9 @@ enum Command {
     Aggregate(cmd::aggregate::Args),
     /// Harvest the reports of the configured cities into WARC files.
     Crawl(cmd::crawl::Args),
+    /// Check which configured cities can be harvested (DNS, TCP, proxy, robots.txt, lists,
+    /// site search), and what to do about the others.
+    Doctor(cmd::doctor::Args),
     /// Parse saved report files into the canonical schema and check them.
     Parse(cmd::parse::Args),
     /// Write the self-contained HTML comparison report of an output folder.
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Harvest(args) => cmd::harvest::run(args),
         Command::Aggregate(args) => cmd::aggregate::run(args),
         Command::Crawl(args) => cmd::crawl::run(args),
+        Command::Doctor(args) => cmd::doctor::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Import(args) => cmd::import::run(args),

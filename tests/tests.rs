@@ -6,6 +6,7 @@ mod crawl;
 mod deps;
 mod derived;
 mod doc;
+mod doctor;
 mod docx;
 mod faults;
 mod fixtures;

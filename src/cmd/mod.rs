@@ -12,6 +12,7 @@ use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 
 pub(crate) mod aggregate;
 pub(crate) mod crawl;
+pub(crate) mod doctor;
 pub(crate) mod harvest;
 pub(crate) mod import;
 pub(crate) mod parse;
@@ -24,8 +25,9 @@ pub enum Exit {
     Ok = 0,
     /// 1: some inputs failed (an unreadable file in a `parse` batch; a crawl or aggregation
     /// that found nothing; an aggregation with unreadable or altered archive records, or with
-    /// report pages that did not parse); the rest were processed. With `--strict`, such an
-    /// aggregation keeps the previous outputs.
+    /// report pages that did not parse; a `doctor` city without a working path to its
+    /// reports for a reason the config must fix); the rest were processed. With `--strict`,
+    /// such an aggregation keeps the previous outputs.
     SomeFailed = 1,
     /// 2: bad usage or configuration: clap's own code for argument errors, an unknown city, a
     /// bad `--years`, a flag that does not apply, a config or bodies file that does not load; also an
@@ -38,6 +40,8 @@ pub enum Exit {
     /// 4: an incomplete harvest: some hosts gave no answer (connection refused or timed out,
     /// `unreachable_after` times in a row), so their URLs were left pending for the next run;
     /// the summary lists them with the hint to set a proxy. Everything else was harvested.
+    /// For `doctor`: the cities without a working path lack it only because a host gave no
+    /// answer (a proxy is the fix).
     Incomplete = 4,
 }
 

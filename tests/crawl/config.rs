@@ -83,3 +83,63 @@ fn proxies_are_typed_and_checked_at_load_and_never_shown_with_credentials() {
         .to_string();
     assert!(err.contains("crawl.unreachable_after"), "{err}");
 }
+
+/// Every city with a TRS IRS search in `shared/research/guangxi-portals.md` §4.1 (the 2024
+/// `code` and `dataTypeId` seen in a peer crawler), as the bundled config must carry it.
+const RESEARCH_SEARCHES: [(&str, &str, &str); 13] = [
+    ("柳州市", "18801b40549", "1"),
+    ("桂林市", "1890b3f6df9", "1"),
+    ("梧州市", "181aedaa700", "5669"),
+    ("北海市", "184c818a7a8", "5604"),
+    ("防城港市", "184136d2db9", "5603"),
+    ("钦州市", "184379028a3", "5606"),
+    ("贵港市", "181aedaa74b", "5723"),
+    ("玉林市", "181aedaa796", "5642"),
+    ("百色市", "181aedaa7e1", "5619"),
+    ("贺州市", "181aedaa82e", "5607"),
+    ("河池市", "181aedaa886", "5605"),
+    ("来宾市", "181aedaa8d1", "5608"),
+    ("崇左市", "181aedaa917", "54"),
+];
+
+#[test]
+fn every_city_with_a_site_search_in_the_research_has_it_on_its_portal() {
+    use nianbao_crawler::config::SearchKind;
+    let c = bundled();
+    for (name, code, data_type_id) in RESEARCH_SEARCHES {
+        let city = c.cities.iter().find(|c| c.name == name).unwrap();
+        let search = city
+            .search
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no [city.search]"));
+        assert_eq!(search.kind, SearchKind::TrsIrs, "{name}");
+        assert_eq!(
+            (search.code.as_str(), search.data_type_id.as_str()),
+            (code, data_type_id),
+            "{name}"
+        );
+        assert_eq!(
+            search.query, "政府信息公开工作年度报告",
+            "{name}: the default"
+        );
+        let portal = url::Url::parse(&city.portal).unwrap();
+        let url = url::Url::parse(&search.url).unwrap();
+        assert_eq!(
+            url.origin(),
+            portal.origin(),
+            "{name}: on the portal itself"
+        );
+        assert_eq!(url.path(), "/irs/front/search", "{name}");
+    }
+    // 南宁's search is another platform (开普云), not spoken yet.
+    let nanning = c.cities.iter().find(|c| c.name == "南宁市").unwrap();
+    assert!(nanning.search.is_none());
+    // Every city has a column or a search to start from.
+    for city in &c.cities {
+        assert!(
+            !city.report_lists.is_empty() || city.search.is_some(),
+            "{}",
+            city.name
+        );
+    }
+}

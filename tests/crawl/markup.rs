@@ -59,6 +59,7 @@ fn site<S: Into<String>>(
         list_path: list.into(),
         expected: Vec::new(),
         forbidden: Vec::new(),
+        search: None,
     }
 }
 

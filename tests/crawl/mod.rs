@@ -7,7 +7,7 @@
 mod columns;
 mod config;
 mod full_disk;
-mod harness;
+pub(crate) mod harness;
 mod harvest;
 mod markup;
 mod options;
@@ -15,6 +15,7 @@ mod outage;
 mod proxy;
 mod removed;
 mod resume;
+mod search;
 mod unreachable;
 mod warcio;
 mod yearly;

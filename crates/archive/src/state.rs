@@ -12,6 +12,9 @@ use crate::lock::DirLock;
 use crate::target::Target;
 use crate::warc::{WarcError, WarcWriter};
 
+mod searches;
+pub use searches::{search_outcome, SearchRecord};
+
 /// A state database or archive that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -284,6 +287,7 @@ impl Store {
         };
         let conn = Connection::open(&path).map_err(sql)?;
         conn.execute_batch(SCHEMA).map_err(sql)?;
+        conn.execute_batch(searches::SCHEMA).map_err(sql)?;
         let files: Vec<(String, u64)> = {
             let mut stmt = conn
                 .prepare("SELECT name, committed_len FROM warc_files ORDER BY name")

@@ -228,6 +228,69 @@ pub struct CitySite {
     /// Extra hosts (or `*.suffix` patterns) this city's crawl may visit.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// `[city.search]`: the portal's site search, the fallback for the report years the
+    /// column walk does not find (default none).
+    pub search: Option<SiteSearch>,
+}
+
+/// `[city.search]`: how to ask the portal's own site search for its annual reports.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSearch {
+    /// The search platform, which decides the request and the answer's shape.
+    pub kind: SearchKind,
+    /// The search endpoint, an http(s) URL (TRS IRS: `http://<portal host>/irs/front/search`).
+    pub url: String,
+    /// The site's search code (TRS IRS `code`, e.g. `181aedaa74b`). Must not be empty.
+    #[serde(deserialize_with = "string_or_number")]
+    pub code: String,
+    /// The data type searched (TRS IRS `dataTypeId`, e.g. `5723`); a string or a number.
+    #[serde(deserialize_with = "string_or_number")]
+    pub data_type_id: String,
+    /// The search words (default [`DEFAULT_SEARCH_QUERY`]). Must not be empty.
+    #[serde(default = "default_search_query")]
+    pub query: String,
+}
+
+/// The search words sent when `[city.search]` gives no `query`.
+pub const DEFAULT_SEARCH_QUERY: &str = "政府信息公开工作年度报告";
+
+fn default_search_query() -> String {
+    DEFAULT_SEARCH_QUERY.to_string()
+}
+
+/// A site-search platform. Only TRS IRS for now; 南宁's 开普云 search
+/// (`api.so-gov.cn/query/s`, a form POST) would be another variant with its own request and
+/// answer (see `crate::search`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SearchKind {
+    /// `trs-irs`: the TRS 智能检索 (IRS) JSON endpoint `POST /irs/front/search` of the shared
+    /// Guangxi cluster and of 柳州 and 桂林.
+    #[serde(rename = "trs-irs")]
+    TrsIrs,
+}
+
+impl SearchKind {
+    /// The name written in the config (`trs-irs`), also recorded in the crawl state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::TrsIrs => "trs-irs",
+        }
+    }
+}
+
+/// A TOML string, or an integer read as its digits (`data_type_id = 5723`).
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Text(s) => s,
+        Either::Number(n) => n.to_string(),
+    })
 }
 
 impl Config {
@@ -333,6 +396,11 @@ impl Config {
             for (j, list) in city.report_lists.iter().enumerate() {
                 check_url(list).map_err(|m| bad(format!("city[{i}].report_lists[{j}]"), &m))?;
             }
+            if let Some(search) = &city.search {
+                search
+                    .check()
+                    .map_err(|(key, m)| bad(format!("city[{i}].search.{key}"), &m))?;
+            }
         }
         if let Some(census) = &self.census {
             if census.total == 0 {
@@ -378,6 +446,26 @@ impl Config {
                     })
             })
             .collect()
+    }
+}
+
+impl SiteSearch {
+    /// The rules checked at load: an http(s) URL, a code and a data type without spaces, and
+    /// search words. The error is (key, message).
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        check_url(&self.url).map_err(|m| ("url", m))?;
+        for (key, value) in [("code", &self.code), ("data_type_id", &self.data_type_id)] {
+            if value.trim().is_empty() || value.chars().any(char::is_whitespace) {
+                return Err((
+                    key,
+                    format!("must be a non-empty value without spaces: {value:?}"),
+                ));
+            }
+        }
+        if self.query.trim().is_empty() {
+            return Err(("query", "must not be empty".into()));
+        }
+        Ok(())
     }
 }
 
@@ -428,10 +516,12 @@ impl CrawlSettings {
 }
 
 impl CitySite {
-    /// Host patterns this city may visit: its portal, its list pages, and `allowed_hosts`.
+    /// Host patterns this city may visit: its portal, its list pages, its search endpoint,
+    /// and `allowed_hosts`.
     pub fn host_patterns(&self) -> Vec<String> {
         let mut out: Vec<String> = std::iter::once(&self.portal)
             .chain(&self.report_lists)
+            .chain(self.search.as_ref().map(|s| &s.url))
             .filter_map(|u| Url::parse(u).ok()?.host_str().map(str::to_ascii_lowercase))
             .collect();
         // The portal's own domain (www.x.gov.cn → *.x.gov.cn): redirects to x.gov.cn and
@@ -500,6 +590,56 @@ mod tests {
         let c = load("[[city]]\nname='南宁市'\nadcode='450100'\nportal='http://www.nanning.gov.cn/'\nreport_lists=['http://sp.nn.cn/x/']\n").unwrap();
         let p = c.cities[0].host_patterns();
         assert_eq!(p, ["*.nanning.gov.cn", "sp.nn.cn", "www.nanning.gov.cn"]);
+    }
+
+    const CITY: &str =
+        "[[city]]\nname='贵港市'\nadcode='450800'\nportal='http://www.gxgg.gov.cn/'\n";
+
+    #[test]
+    fn a_site_search_is_read_as_the_issue_writes_it_with_the_default_query() {
+        let c = load(&format!(
+            "{CITY}[city.search]\nkind = \"trs-irs\"\nurl = \"http://www.gxgg.gov.cn/irs/front/search\"\n\
+             code = \"181aedaa74b\"\ndata_type_id = \"5723\"\n"
+        ))
+        .unwrap();
+        let s = c.cities[0].search.as_ref().unwrap();
+        assert_eq!(s.kind, SearchKind::TrsIrs);
+        assert_eq!(
+            (s.code.as_str(), s.data_type_id.as_str()),
+            ("181aedaa74b", "5723")
+        );
+        assert_eq!(s.query, DEFAULT_SEARCH_QUERY);
+        // A number is read as its digits.
+        let c = load(&format!(
+            "{CITY}[city.search]\nkind='trs-irs'\nurl='http://x.cn/s'\ncode='a'\ndata_type_id=54\nquery='年报'\n"
+        ))
+        .unwrap();
+        let s = c.cities[0].search.as_ref().unwrap();
+        assert_eq!((s.data_type_id.as_str(), s.query.as_str()), ("54", "年报"));
+        assert!(c.cities[0].host_patterns().contains(&"x.cn".to_string()));
+    }
+
+    #[test]
+    fn a_bad_site_search_is_refused_at_load_naming_its_key() {
+        let search = |body: &str| {
+            load(&format!("{CITY}[city.search]\n{body}\n"))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = search("kind='kaipu'\nurl='http://x.cn/s'\ncode='a'\ndata_type_id='1'");
+        assert!(err.contains("kind") && err.contains("trs-irs"), "{err}");
+        let err = search("kind='trs-irs'\nurl='ftp://x.cn/s'\ncode='a'\ndata_type_id='1'");
+        assert!(err.contains("city[0].search.url"), "{err}");
+        let err = search("kind='trs-irs'\nurl='http://x.cn/s'\ncode=' '\ndata_type_id='1'");
+        assert!(err.contains("city[0].search.code"), "{err}");
+        let err = search("kind='trs-irs'\nurl='http://x.cn/s'\ncode='a'");
+        assert!(err.contains("data_type_id"), "{err}");
+        let err =
+            search("kind='trs-irs'\nurl='http://x.cn/s'\ncode='a'\ndata_type_id='1'\nquery=''");
+        assert!(err.contains("city[0].search.query"), "{err}");
+        let err =
+            search("kind='trs-irs'\nurl='http://x.cn/s'\ncode='a'\ndata_type_id='1'\npage_size=5");
+        assert!(err.contains("page_size"), "{err}");
     }
 
     #[test]

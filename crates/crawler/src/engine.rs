@@ -1,7 +1,8 @@
 //! Cities + settings → a harvest directory (WARC + crawl state) and a [`Summary`]: opens the
 //! store, seeds the frontier, schedules fetch tasks per host (see `worker` for what one task
-//! does), falls back to the portal home page for cities with no report, and summarizes. The
-//! only place where fetching is concurrent.
+//! does), runs the site searches (`search::run`) once the column walk has ended, falls back to
+//! the portal home page for cities with no report, and summarizes. The only place where
+//! fetching is concurrent.
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use super::config::{CitySite, CrawlSettings, RobotsPolicy};
 use super::discover::PageKind;
 use super::fetch::build_client;
 use super::frontier::{new_url, Scope};
+use super::hosts::Hosts;
 use super::progress::SharedProgress;
 use super::proxy::ProxyEnv;
 use super::summary::{summarize, Summary, UnreachableHost};
@@ -145,13 +147,10 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         cities,
         years: opts.years.clone(),
         scope: opts.scope,
-        clients: Mutex::new(HashMap::from([((None, None, false), client)])),
-        proxy_env: opts.proxy_env.clone(),
-        routes: Mutex::new(BTreeMap::new()),
+        hosts: Hosts::new(opts.settings.clone(), opts.proxy_env.clone(), Some(client)),
         no_answer: Mutex::new(HashMap::new()),
         unreachable: Mutex::new(BTreeMap::new()),
         store: Mutex::new(store),
-        slots: Mutex::new(HashMap::new()),
         blocked: Mutex::new(HashSet::new()),
         requests: AtomicU64::new(0),
         progress: opts.progress.clone(),
@@ -173,6 +172,10 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
             .filter(|r| shared.cities.contains_key(&r.target.city))
             .collect();
         schedule(&shared, pending).await?;
+        // The column walk of every city has ended: the site searches fill the years it left.
+        if run_searches(&shared).await? > 0 {
+            continue;
+        }
         let fallbacks = home_fallbacks(&shared)?;
         if fallbacks.is_empty() {
             break;
@@ -186,9 +189,8 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
         .map_err(|e| CrawlError::Task(format!("summary query: {e}")))?;
     summary.requests = shared.requests.load(Ordering::Relaxed);
     summary.proxies = shared
-        .routes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+        .hosts
+        .routes()
         .iter()
         .map(|(h, r)| (h.clone(), r.describe()))
         .collect();
@@ -209,12 +211,17 @@ pub async fn crawl(opts: Options) -> Result<Summary, CrawlError> {
     Ok(summary)
 }
 
-/// The hosts of the cities' portals and list pages, and of the `[[crawl.host]]` overrides.
+/// The hosts of the cities' portals, list pages and site searches, and of the
+/// `[[crawl.host]]` overrides.
 fn start_hosts(opts: &Options) -> BTreeSet<String> {
     let mut hosts: BTreeSet<String> = opts
         .cities
         .iter()
-        .flat_map(|c| std::iter::once(&c.portal).chain(&c.report_lists))
+        .flat_map(|c| {
+            std::iter::once(&c.portal)
+                .chain(&c.report_lists)
+                .chain(c.search.as_ref().map(|s| &s.url))
+        })
         .filter_map(|u| {
             url::Url::parse(u)
                 .ok()?
@@ -269,11 +276,14 @@ fn warcinfo(s: &CrawlSettings) -> Record {
     )
 }
 
-/// The configured list pages (depth 0); a city without any starts from its portal home page.
+/// The configured list pages (depth 0); a city without any starts from its site search, or
+/// else from its portal home page.
 fn seed_urls(cities: &[CitySite]) -> Vec<NewUrl> {
     let mut out = Vec::new();
     for c in cities {
-        let starts: Vec<(&String, PageKind)> = if c.report_lists.is_empty() {
+        let starts: Vec<(&String, PageKind)> = if c.report_lists.is_empty() && c.search.is_some() {
+            Vec::new()
+        } else if c.report_lists.is_empty() {
             vec![(&c.portal, PageKind::Home)]
         } else {
             c.report_lists.iter().map(|u| (u, PageKind::List)).collect()
@@ -285,6 +295,21 @@ fn seed_urls(cities: &[CitySite]) -> Vec<NewUrl> {
         }
     }
     out
+}
+
+/// Runs the site search of every city that has one and still needs it (`search::run`), the
+/// cities in parallel; returns how many new URLs they queued.
+async fn run_searches(shared: &Arc<Shared>) -> Result<usize, CrawlError> {
+    let mut tasks: JoinSet<Result<Vec<UrlRow>, StateError>> = JoinSet::new();
+    for rules in shared.cities.values().filter(|r| r.city.search.is_some()) {
+        let (sh, city) = (Arc::clone(shared), rules.city.name.clone());
+        tasks.spawn(async move { sh.site_search(&city).await });
+    }
+    let mut queued = 0;
+    while let Some(joined) = tasks.join_next().await {
+        queued += joined.map_err(|e| CrawlError::Task(e.to_string()))??.len();
+    }
+    Ok(queued)
 }
 
 /// Cities that found no report at all get their portal home page searched.

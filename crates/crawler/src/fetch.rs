@@ -1,5 +1,6 @@
-//! One HTTP exchange (URL + conditional headers) → [`Capture`]: status, headers, the raw body
-//! as sent (capped while streaming), timing, and the WARC request/response records for it.
+//! One HTTP exchange ([`Outgoing`]: a GET with conditional headers, or a POST with a body) →
+//! [`Capture`]: status, headers, the raw body as sent (capped while streaming), timing, and
+//! the WARC request/response records for it (the request record keeps a POST's body).
 //! No redirects are followed here and nothing is decompressed; see `engine` for the policy.
 
 use std::net::SocketAddr;
@@ -85,6 +86,8 @@ pub struct Capture {
     /// When the request was sent, as a WARC-Date (ISO 8601 UTC, microseconds).
     pub date: String,
     request_head: String,
+    /// The body sent (a POST's), empty for a GET.
+    request_body: Vec<u8>,
 }
 
 /// Builds the HTTP client: no automatic redirects, no decompression, direct connections (no
@@ -126,12 +129,60 @@ pub fn build_client_via(
     b.build()
 }
 
+/// A request to send: a GET, or a POST when it has a body (the site search).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The URL requested.
+    pub url: Url,
+    /// Headers added to (or replacing) the defaults: `If-None-Match` for a conditional GET,
+    /// `Content-Type`, `Origin` and `Referer` for a search.
+    pub headers: Vec<(&'static str, String)>,
+    /// The request body; `Some` makes the request a POST.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Outgoing {
+    /// A GET of `url` with `headers` (e.g. conditional ones).
+    pub fn get(url: &Url, headers: &[(&'static str, String)]) -> Outgoing {
+        Outgoing {
+            url: url.clone(),
+            headers: headers.to_vec(),
+            body: None,
+        }
+    }
+
+    fn method(&self) -> &'static str {
+        if self.body.is_some() {
+            "POST"
+        } else {
+            "GET"
+        }
+    }
+}
+
 /// Sends one GET and reads the body up to `max_body` bytes.
 pub async fn exchange(
     client: &Client,
     user_agent: &str,
     url: &Url,
     conditional: &[(&'static str, String)],
+    max_body: u64,
+) -> Result<Capture, TransportError> {
+    send(
+        client,
+        user_agent,
+        &Outgoing::get(url, conditional),
+        max_body,
+    )
+    .await
+}
+
+/// Sends one request (GET, or POST with its body) and reads the response body up to
+/// `max_body` bytes. The request, body included, is kept for its WARC `request` record.
+pub async fn send(
+    client: &Client,
+    user_agent: &str,
+    req: &Outgoing,
     max_body: u64,
 ) -> Result<Capture, TransportError> {
     let mut headers = HeaderMap::new();
@@ -141,16 +192,20 @@ pub async fn exchange(
     );
     headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
     headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,zh;q=0.9"));
-    for (name, value) in conditional {
+    for (name, value) in &req.headers {
         if let Ok(v) = HeaderValue::from_str(value) {
             headers.insert(*name, v);
         }
     }
-    let request_head = request_head(url, user_agent, &headers);
+    let request_body = req.body.clone().unwrap_or_default();
+    let request_head = request_head(req, user_agent, &headers);
     let date = warc_date(SystemTime::now());
     let started = Instant::now();
-    let mut resp = client
-        .get(url.clone())
+    let builder = match &req.body {
+        Some(body) => client.post(req.url.clone()).body(body.clone()),
+        None => client.get(req.url.clone()),
+    };
+    let mut resp = builder
         .headers(headers)
         .send()
         .await
@@ -182,7 +237,7 @@ pub async fn exchange(
         }
     }
     Ok(Capture {
-        url: url.clone(),
+        url: req.url.clone(),
         status,
         headers: resp_headers,
         body,
@@ -192,10 +247,12 @@ pub async fn exchange(
         latency,
         date,
         request_head,
+        request_body,
     })
 }
 
-fn request_head(url: &Url, user_agent: &str, headers: &HeaderMap) -> String {
+fn request_head(req: &Outgoing, user_agent: &str, headers: &HeaderMap) -> String {
+    let url = &req.url;
     let mut path = url.path().to_string();
     if let Some(q) = url.query() {
         path.push('?');
@@ -205,9 +262,15 @@ fn request_head(url: &Url, user_agent: &str, headers: &HeaderMap) -> String {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
         None => url.host_str().unwrap_or("").to_string(),
     };
-    let mut head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\n");
+    let mut head = format!(
+        "{} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\n",
+        req.method()
+    );
     for (k, v) in headers {
         head.push_str(&format!("{}: {}\r\n", k, v.to_str().unwrap_or("")));
+    }
+    if let Some(body) = &req.body {
+        head.push_str(&format!("content-length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
     head
@@ -291,14 +354,17 @@ impl Capture {
     /// The request and response records, as gzip members, and the response record's id,
     /// offset within the returned bytes, and member length.
     pub fn warc_members(&self) -> (Vec<u8>, String, u64, u64) {
+        let mut block = self.request_head.clone().into_bytes();
+        block.extend_from_slice(&self.request_body);
         let mut req = Record::new(
             RecordType::Request,
             "application/http;msgtype=request",
-            self.request_head.clone().into_bytes(),
+            block,
         );
         req.date = self.date.clone();
         req.target_uri = Some(self.url.to_string());
-        req.payload_start = None;
+        // A POST's body is the request's payload (the search's JSON).
+        req.payload_start = (!self.request_body.is_empty()).then_some(self.request_head.len());
         let (block, payload_start) = self.response_block();
         let mut resp = Record::new(
             RecordType::Response,

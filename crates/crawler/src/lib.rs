@@ -19,13 +19,16 @@
 
 pub mod config;
 pub mod discover;
+pub mod doctor;
 pub mod engine;
 pub mod fetch;
 mod frontier;
+mod hosts;
 pub mod politeness;
 pub mod progress;
 pub mod proxy;
 pub mod robots;
+pub mod search;
 pub mod summary;
 mod walk;
 mod worker;

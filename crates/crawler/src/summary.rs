@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::config::CitySite;
-use nianbao_archive::state::{status, OutcomeRow, StateError, Store};
+use nianbao_archive::state::{search_outcome, status, OutcomeRow, SearchRecord, StateError, Store};
 
 /// What a crawl harvested, per city.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +52,8 @@ pub struct CitySummary {
     /// Report pages and attachments the portal no longer serves (404/410 on a later visit);
     /// their last good captures are kept and still read.
     pub removed: usize,
+    /// The city's latest site search (`[city.search]`), when one ran.
+    pub search: Option<SearchRecord>,
 }
 
 impl Summary {
@@ -92,6 +94,9 @@ impl Summary {
                     "  removed from the portal {} (captures kept)",
                     c.removed
                 ));
+            }
+            if let Some(search) = &c.search {
+                out.push_str(&format!("  search: {}", describe_search(search)));
             }
             if !c.waiting.is_empty() {
                 let waiting: Vec<String> =
@@ -160,9 +165,29 @@ pub(crate) fn summarize(store: &Store, cities: &[&CitySite]) -> Result<Summary, 
         for row in store.outcome_rows(&city.name)? {
             count_outcome(&mut cs, row);
         }
+        cs.search = store.last_search(&city.name)?;
         out.cities.push(cs);
     }
     Ok(out)
+}
+
+/// A search as the summary shows it: what it found, or how it ended, with the code used (a
+/// stale code is the usual cause of a search that answers nothing).
+pub fn describe_search(s: &SearchRecord) -> String {
+    let code = format!("code {}, dataTypeId {}", s.code, s.data_type_id);
+    match s.outcome.as_str() {
+        search_outcome::ANSWERED => format!(
+            "{} results on {} pages, {} reports kept, {} new ({code})",
+            s.hits, s.pages, s.kept, s.queued
+        ),
+        search_outcome::NOTHING => {
+            format!("answered nothing ({code}; a stale code? see docs/crawl.md)")
+        }
+        other => format!(
+            "{other}: {} ({code})",
+            s.error.as_deref().unwrap_or("no reason recorded")
+        ),
+    }
 }
 
 /// Adds one URL's outcome to its city's counts.

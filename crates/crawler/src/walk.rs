@@ -78,7 +78,7 @@ impl Shared {
 
     /// Removes report and attachment links whose document (host + id) appears earlier in
     /// `links` or is already in the crawl state under another URL.
-    fn drop_known_documents(&self, links: &mut Vec<Link>) {
+    pub(super) fn drop_known_documents(&self, links: &mut Vec<Link>) {
         let mut seen = HashSet::new();
         links.retain(|l| {
             if !matches!(l.kind, PageKind::Report | PageKind::Attachment) {

@@ -15,21 +15,15 @@ use url::Url;
 
 use super::config::{host_matches, CitySite, CrawlSettings, RobotsPolicy};
 use super::discover::{discover, is_city_level, Link, Page, PageKind};
-use super::fetch::{
-    build_client_via, decode_content, error_chain, exchange, sniff, Capture, Transport,
-    TransportError,
-};
+use super::fetch::{decode_content, send, sniff, Capture, Outgoing, Transport, TransportError};
 use super::frontier::{host_key, new_url, Scope};
-use super::politeness::{backoff, HostSlot, SlotSettings};
+use super::hosts::Hosts;
+use super::politeness::{backoff, HostSlot};
 use super::progress::SharedProgress;
-use super::proxy::{route_for, ProxyEnv, ProxyRoute};
 use super::robots::Robots;
 use nianbao_archive::state::{
     status, NewUrl, Outcome, StateError, Store, UrlRow, WarcPtr, ROBOTS_UNREACHABLE,
 };
-
-/// What tells HTTP clients apart: the http:// proxy, the https:// proxy, TLS checks off.
-pub(super) type ClientKey = (Option<Url>, Option<Url>, bool);
 
 /// The cause that starts the error of a URL left pending because its host did not answer.
 pub(super) const UNREACHABLE: &str = "unreachable";
@@ -45,18 +39,13 @@ pub(super) struct Shared {
     pub(super) cities: HashMap<String, CityRules>,
     pub(super) years: Option<RangeInclusive<u16>>,
     pub(super) scope: Scope,
-    /// One HTTP client per distinct (proxy route, TLS checks off) pair, built on first use.
-    pub(super) clients: Mutex<HashMap<ClientKey, Client>>,
-    /// The proxy environment variables, read once at start.
-    pub(super) proxy_env: ProxyEnv,
-    /// The proxy route of every host seen this run (logged once per host).
-    pub(super) routes: Mutex<BTreeMap<String, ProxyRoute>>,
+    /// Each host's politeness slot, proxy route and HTTP client.
+    pub(super) hosts: Hosts,
     /// Requests in a row per host that got no answer (reset by any response).
     pub(super) no_answer: Mutex<HashMap<String, u32>>,
     /// Hosts that gave no answer `unreachable_after` times in a row: host → last error.
     pub(super) unreachable: Mutex<BTreeMap<String, String>>,
     pub(super) store: Mutex<Store>,
-    pub(super) slots: Mutex<HashMap<String, Arc<HostSlot>>>,
     /// Hosts given up on after repeated challenge pages (this run).
     pub(super) blocked: Mutex<HashSet<String>>,
     pub(super) requests: AtomicU64,
@@ -113,59 +102,12 @@ impl Shared {
     }
 
     pub(super) fn slot(&self, host: &str) -> Arc<HostSlot> {
-        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        Arc::clone(slots.entry(host.to_string()).or_insert_with(|| {
-            let s = &self.settings;
-            Arc::new(HostSlot::new(SlotSettings {
-                concurrency: s.concurrency_for(host),
-                min_delay: s.delay_for(host),
-                autothrottle: s.autothrottle,
-                max_delay: Duration::from_millis(s.autothrottle_max_delay_ms),
-                target_concurrency: s.autothrottle_target_concurrency,
-            }))
-        }))
+        self.hosts.slot(host)
     }
 
-    /// The proxy route of `host`, resolved (and logged) the first time it is asked for.
-    pub(super) fn route(&self, host: &str) -> ProxyRoute {
-        let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(r) = routes.get(host) {
-            return r.clone();
-        }
-        let (route, warnings) = route_for(
-            self.settings.proxy.as_ref(),
-            self.settings.proxy_override(host),
-            host,
-            &self.proxy_env,
-        );
-        for w in warnings {
-            tracing::warn!("{host}: {w}");
-        }
-        tracing::info!("{host}: proxy {}", route.describe());
-        routes.insert(host.to_string(), route.clone());
-        route
-    }
-
-    /// The client for `host`: its proxy route, and TLS checks off only for hosts whose
-    /// `[[crawl.host]]` says so (warned at start).
+    /// The client for `host` (its proxy route; TLS checks off only where configured).
     pub(super) fn client_for(&self, host: &str) -> Result<Client, TransportError> {
-        let insecure = self
-            .settings
-            .host_override(host)
-            .is_some_and(|h| h.accept_invalid_certs);
-        let route = self.route(host);
-        let key = (route.http.clone(), route.https.clone(), insecure);
-        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = clients.get(&key) {
-            return Ok(c.clone());
-        }
-        let client =
-            build_client_via(&self.settings, insecure, &route).map_err(|e| TransportError {
-                kind: Transport::Other,
-                message: format!("cannot build the HTTP client: {}", error_chain(&e)),
-            })?;
-        clients.insert(key, client.clone());
-        Ok(client)
+        self.hosts.client_for(host)
     }
 
     /// True when `host` was found unreachable in this run.
@@ -225,7 +167,7 @@ impl Shared {
         }
     }
 
-    fn allowed(&self, city: &str, url: &Url) -> bool {
+    pub(super) fn allowed(&self, city: &str, url: &Url) -> bool {
         let Some(host) = url.host_str() else {
             return false;
         };
@@ -404,13 +346,18 @@ impl Shared {
 
     /// Appends an intermediate exchange (a retried error, a redirect hop). The records are
     /// compressed before the store lock is taken.
-    fn archive_exchange(&self, cap: &Capture) -> Result<(), StateError> {
+    pub(super) fn archive_exchange(&self, cap: &Capture) -> Result<(), StateError> {
         let members = cap.warc_members().0;
         self.store().commit(&members, None, &[])?;
         Ok(())
     }
 
-    async fn wait_before_retry(&self, host: &str, attempt: u32, retry_after: Option<Duration>) {
+    pub(super) async fn wait_before_retry(
+        &self,
+        host: &str,
+        attempt: u32,
+        retry_after: Option<Duration>,
+    ) {
         let s = &self.settings;
         let max = Duration::from_millis(s.backoff_max_ms);
         let wait = retry_after
@@ -490,13 +437,20 @@ impl Shared {
         ))
     }
 
-    /// One exchange under the host's slot (permit held until the body is read).
+    /// One GET under the host's slot (permit held until the body is read).
     async fn request(
         &self,
         url: &Url,
         conditional: &[(&'static str, String)],
     ) -> Result<Capture, TransportError> {
-        let host = host_key(url).unwrap_or_default();
+        self.send(&Outgoing::get(url, conditional)).await
+    }
+
+    /// One exchange (GET or POST) under the host's slot, as polite as every other: the
+    /// permit and spacing of the host, its challenge and unreachable counts, its proxy. The
+    /// permit is held until the body is read.
+    pub(super) async fn send(&self, req: &Outgoing) -> Result<Capture, TransportError> {
+        let host = host_key(&req.url).unwrap_or_default();
         let slot = self.slot(&host);
         let permit = slot.acquire().await;
         let s = &self.settings;
@@ -514,7 +468,7 @@ impl Shared {
         }
         let client = self.client_for(&host)?;
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let result = exchange(&client, &s.user_agent, url, conditional, s.max_body_bytes).await;
+        let result = send(&client, &s.user_agent, req, s.max_body_bytes).await;
         self.note_answer(&host, &result);
         if let Ok(cap) = &result {
             if is_challenge(cap.status.as_u16()) {
@@ -528,7 +482,7 @@ impl Shared {
     }
 
     /// The robots.txt rules that apply to `url`'s host (loaded once per host and run).
-    async fn robots_for(&self, url: &Url) -> Result<Robots, StateError> {
+    pub(super) async fn robots_for(&self, url: &Url) -> Result<Robots, StateError> {
         let host = host_key(url).unwrap_or_default();
         if self.settings.robots_for(&host) == RobotsPolicy::Ignore {
             return Ok(Robots::allow_all());
@@ -845,7 +799,7 @@ impl Shared {
         self.commit_finish(row, o, &members, children, done)
     }
 
-    fn apply_city_cap(&self, city: &str, kids: &mut Vec<NewUrl>) {
+    pub(super) fn apply_city_cap(&self, city: &str, kids: &mut Vec<NewUrl>) {
         let known = self.store().city_count(city).unwrap_or(0);
         let room = self.settings.max_urls_per_city.saturating_sub(known);
         if kids.len() > room {
@@ -897,16 +851,16 @@ fn failed(attempts: u32, cause: &str) -> Outcome {
 }
 
 /// 412 (瑞数) and 521 (加速乐) answer with a JavaScript challenge instead of the page.
-fn is_challenge(code: u16) -> bool {
+pub(crate) fn is_challenge(code: u16) -> bool {
     matches!(code, 412 | 521)
 }
 
-fn is_retryable(code: u16) -> bool {
+pub(crate) fn is_retryable(code: u16) -> bool {
     matches!(code, 408 | 429 | 500 | 502 | 503 | 504 | 522 | 524)
 }
 
 /// `Retry-After` as seconds or an HTTP date.
-fn retry_after(cap: &Capture) -> Option<Duration> {
+pub(crate) fn retry_after(cap: &Capture) -> Option<Duration> {
     parse_retry_after(cap.header("retry-after")?, std::time::SystemTime::now())
 }
 
@@ -931,7 +885,7 @@ fn conditional_headers(row: &UrlRow) -> Vec<(&'static str, String)> {
 }
 
 /// Rules from a robots.txt answer. A 5xx stored by an older version counts as unreachable.
-fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
+pub(crate) fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
     match code {
         200..=299 => Robots::parse(body, agent),
         500..=599 => Robots::unreachable(format!("http-{code}")),
@@ -940,7 +894,7 @@ fn robots_from(code: u16, body: &str, agent: &str) -> Robots {
 }
 
 /// The path and query of `url`, as robots.txt rules match them.
-fn path_and_query(url: &Url) -> String {
+pub(crate) fn path_and_query(url: &Url) -> String {
     let mut path = url.path().to_string();
     if let Some(q) = url.query() {
         path.push('?');
