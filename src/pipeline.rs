@@ -50,6 +50,22 @@ pub(crate) struct Read {
     /// How many records (pages and attachments) could not be read from the archive: an I/O or
     /// WARC error, a payload that does not decode, a digest that does not match the bytes.
     pub unreadable: usize,
+    /// Attachments that are scans (images without a text layer, which need OCR), in archive
+    /// order; each is also a `P-ATTACHMENT` finding of its report.
+    pub scans: Vec<Scan>,
+}
+
+/// An attachment that is a scan, and the report that links it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Scan {
+    /// The attachment's URL.
+    pub url: String,
+    /// The city the report was harvested for.
+    pub city: String,
+    /// The body that published the report, as the report names it.
+    pub body: Option<String>,
+    /// The report's year.
+    pub year: Option<i32>,
 }
 
 fn origins(dir: &Path) -> Result<OriginFile, PipelineError> {
@@ -91,6 +107,8 @@ enum PageRead {
         attachments: usize,
         /// Attachments whose record could not be read (named with the reason).
         unreadable: Vec<String>,
+        /// Attachments that are scans.
+        scans: Vec<Scan>,
     },
     Failed {
         message: String,
@@ -156,12 +174,14 @@ pub(crate) fn read_archive(
                 input,
                 attachments,
                 unreadable,
+                scans,
             } => {
                 read.reports += 1;
                 read.attachments += attachments;
                 read.inputs.push(*input);
                 read.unreadable += unreadable.len();
                 read.failures.extend(unreadable);
+                read.scans.extend(scans);
             }
             PageRead::Failed {
                 message,
@@ -183,6 +203,7 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
         Err(EntryError {
             message,
             unreadable,
+            ..
         }) => {
             return PageRead::Failed {
                 message,
@@ -194,6 +215,7 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
     let mut parsed_entries: Vec<(&Entry, String)> = Vec::new();
     let mut notes = Vec::new();
     let mut unreadable = Vec::new();
+    let mut scans = Vec::new();
     for att in atts {
         match parse_entry(att) {
             Ok((r, sha256)) => {
@@ -203,18 +225,26 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
             Err(EntryError {
                 message,
                 unreadable: lost,
+                scan,
             }) => {
+                let url = &att.target.url;
                 if lost {
-                    unreadable.push(format!("{}: {message}", att.target.url));
+                    unreadable.push(format!("{url}: {message}"));
                 }
-                notes.push(
-                    Finding::new(
-                        "P-ATTACHMENT",
-                        Severity::Warning,
-                        format!("attachment {} not read: {message}", att.target.url),
-                    )
-                    .with_cells([]),
-                );
+                if scan {
+                    scans.push(url.clone());
+                }
+                let zh = if scan {
+                    format!("附件 {url} 是扫描件（只有图像，没有文字层），需要 OCR，未读取")
+                } else {
+                    format!("附件 {url} 无法读取（{message}）")
+                };
+                notes.push(Finding::new(
+                    "P-ATTACHMENT",
+                    Severity::Warning,
+                    format!("attachment {url} not read: {message}"),
+                    zh,
+                ));
             }
         }
     }
@@ -227,10 +257,20 @@ fn read_page(page: &Entry, atts: &[&Entry], cities: &[City], origin: &OriginFile
     );
     let printed_in = printed_in((page, &page_sha256), &report, chosen, &parsed_entries);
     let meta = meta(page, printed_in, &report, cities, origin);
+    let scans = scans
+        .into_iter()
+        .map(|url| Scan {
+            url,
+            city: meta.city.clone(),
+            body: report.body.clone(),
+            year: report.year,
+        })
+        .collect();
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
         unreadable,
+        scans,
     }
 }
 
@@ -242,18 +282,18 @@ fn removal(entry: &Entry) -> Option<Finding> {
     let status = entry
         .removed_status
         .map_or(String::new(), |s| format!(" (HTTP {s})"));
-    Some(
-        Finding::new(
-            "P-REMOVED",
-            Severity::Info,
-            format!(
-                "{} removed from the portal on {day}{status}; read from the capture of {}",
-                entry.target.url,
-                entry.fetched_at.get(..10).unwrap_or(&entry.fetched_at)
-            ),
-        )
-        .with_cells([]),
-    )
+    let (url, captured) = (
+        &entry.target.url,
+        entry.fetched_at.get(..10).unwrap_or(&entry.fetched_at),
+    );
+    Some(Finding::new(
+        "P-REMOVED",
+        Severity::Info,
+        format!(
+            "{url} removed from the portal on {day}{status}; read from the capture of {captured}"
+        ),
+        format!("{url} 已于 {day} 从门户撤下{status}；数值取自 {captured} 的存档"),
+    ))
 }
 
 /// Why an entry gave no report.
@@ -261,23 +301,30 @@ struct EntryError {
     message: String,
     /// Its record could not be read from the archive (I/O, WARC, decoding, digest).
     unreadable: bool,
+    /// It was read, and is a scan (images without a text layer).
+    scan: bool,
 }
 
 /// The entry's report and the SHA-256 of the bytes it was parsed from (checked against the
 /// archive's digests as it is read).
 fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
+    let url = &entry.target.url;
     let payload = read_payload(entry).map_err(|e| EntryError {
         message: e.to_string(),
         unreadable: true,
+        scan: false,
     })?;
-    let report = parse_bytes(
-        &payload.bytes,
-        &entry.target.url,
-        entry.http_charset.as_deref(),
-    )
-    .map_err(|e| EntryError {
-        message: e.to_string(),
-        unreadable: false,
+    let report = parse_bytes(&payload.bytes, url, entry.http_charset.as_deref()).map_err(|e| {
+        // The parser names its input first; the caller names the URL already.
+        let message = e.to_string();
+        let message = message
+            .strip_prefix(&format!("{url}: "))
+            .unwrap_or(&message);
+        EntryError {
+            message: message.to_string(),
+            unreadable: false,
+            scan: e.is_scan(),
+        }
     })?;
     Ok((report, payload.sha256))
 }

@@ -8,6 +8,7 @@ mod derived;
 mod doc;
 mod docx;
 mod faults;
+mod findings;
 mod fixtures;
 mod harvest;
 mod ofd;

@@ -132,7 +132,17 @@ pub(crate) fn write_summary(out: &mut impl Write, name: &str, r: &Report) -> io:
     let (e, w, i) = r.finding_counts();
     writeln!(out, "\nfindings: {e} error(s), {w} warning(s), {i} info")?;
     for f in &r.findings {
-        writeln!(out, "  [{}] {} {}", f.severity.as_str(), f.rule, f.message)?;
+        // The Chinese explanation first, the English one under it.
+        writeln!(
+            out,
+            "  [{}] {} {}",
+            f.severity.as_str(),
+            f.rule,
+            f.message_for_readers()
+        )?;
+        if !f.message_zh.is_empty() {
+            writeln!(out, "      {}", f.message)?;
+        }
     }
     Ok(())
 }

@@ -139,6 +139,23 @@ pub enum ParseError {
     },
 }
 
+impl ParseError {
+    /// The input is a scan: pages of images without a text layer (a PDF or an OFD), which
+    /// needs OCR before nianbao can read it. Nothing is guessed from the images.
+    pub fn is_scan(&self) -> bool {
+        matches!(
+            self,
+            ParseError::Pdf {
+                source: pdf::PdfError::ImageOnly { .. },
+                ..
+            } | ParseError::Ofd {
+                source: ofd::OfdError::ImageOnly { .. },
+                ..
+            }
+        )
+    }
+}
+
 /// Markup in the first bytes of a file that [`sniff`] calls `Other`: HTML rather than text.
 pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
     let head: Vec<u8> = bytes[..bytes.len().min(8 * 1024)]
