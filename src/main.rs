@@ -41,6 +41,10 @@ enum Command {
     Parse(cmd::parse::Args),
     /// Write the self-contained HTML comparison report of an output folder.
     Report(cmd::report::Args),
+    /// Show one city's report of a year: its tables as printed, findings, source, coverage.
+    Show(cmd::show::Args),
+    /// Write a captured page or attachment out of a harvest archive, as it was served.
+    Extract(cmd::extract::Args),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -91,6 +95,8 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Show(args) => cmd::show::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -125,6 +125,16 @@ pub(crate) fn read_archive(
     cities: &[City],
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Read, PipelineError> {
+    read_archive_where(dir, cities, |_| true, progress)
+}
+
+/// [`read_archive`] of the report pages `keep` accepts (with their attachments) only.
+pub(crate) fn read_archive_where(
+    dir: &Path,
+    cities: &[City],
+    keep: impl Fn(&Entry) -> bool,
+    progress: impl Fn(usize, usize) + Sync,
+) -> Result<Read, PipelineError> {
     let archive = Archive::open(dir)?;
     let origin = origins(dir)?;
     let entries = archive.entries()?;
@@ -139,7 +149,7 @@ pub(crate) fn read_archive(
     }
     let pages: Vec<&Entry> = entries
         .iter()
-        .filter(|e| e.target.kind == PageKind::Report)
+        .filter(|e| e.target.kind == PageKind::Report && keep(e))
         .collect();
     progress(0, pages.len());
     let next = AtomicUsize::new(0);

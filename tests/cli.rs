@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use crate::util::{bin, describe, root, run};
+use crate::util::{bin, copy_dir, describe, listing, root, run};
 
 fn config() -> PathBuf {
     root().join("config/guangxi.toml")
@@ -249,37 +249,6 @@ fn harvest_replay_aggregates_only_the_chosen_cities_and_years() {
     .map(|(c, y)| (c.to_string(), y.to_string()))
     .collect();
     assert_eq!(seen, want);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
-/// Every file below `dir` with its size and modification time, to show nothing was written.
-fn listing(dir: &std::path::Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let path = entry.path();
-            let meta = entry.metadata().expect("metadata");
-            if meta.is_dir() {
-                stack.push(path.clone());
-            }
-            out.push((path, meta.len(), meta.modified().expect("mtime")));
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -13,7 +13,7 @@ use nianbao_archive::lock::DirLock;
 use nianbao_archive::{Archive, PageKind};
 use sha2::{Digest, Sha256};
 
-use crate::util::{bin, describe, root, run};
+use crate::util::{bin, copy_dir, describe, root, run};
 
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
@@ -32,19 +32,6 @@ fn replay(archive: &Path, out: &Path, extra: &[&str]) -> Output {
         .arg("--out")
         .arg(out)
         .args(extra))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
 }
 
 fn demo_copy(dir: &Path) -> PathBuf {

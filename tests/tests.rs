@@ -16,4 +16,5 @@ mod parse;
 mod pdf;
 mod report;
 mod sheet;
+mod show;
 mod util;

@@ -124,22 +124,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Args,
-    }
+    use crate::cmd::parse_args;
 
     #[test]
     fn flags_parse_with_their_defaults() {
-        let cli =
-            Cli::try_parse_from(["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
+        let args =
+            parse_args::<Args>(&["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
                 .unwrap();
-        assert_eq!(cli.args.cities, ["南宁", "柳州市"]);
-        assert_eq!(cli.args.scope, ScopeArg::All);
-        assert_eq!(cli.args.config, None);
+        assert_eq!(args.cities, ["南宁", "柳州市"]);
+        assert_eq!(args.scope, ScopeArg::All);
+        assert_eq!(args.config, None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod output;
 pub mod sources;
 pub mod units;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
