@@ -416,12 +416,14 @@ fn corrupted_and_edited_records_are_named_and_counted_exit_1_and_strict_keeps_th
     assert!(msg.contains("--strict"), "{msg}");
     assert_eq!(snapshot(&out), clean, "--strict keeps the previous outputs");
 
-    let o = replay(&archive, &out, &["--log-json"]);
+    let o = replay(&archive, &out, &["--log-format", "json"]);
     assert_eq!(code(&o), 1, "partial is not success: {}", describe(&o));
     let msg = stderr(&o);
+    // Every line is JSON: log events, then the summary.
     let summary: serde_json::Value = msg
         .lines()
-        .find_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v.get("report_pages").is_some())
         .unwrap_or_else(|| panic!("a JSON summary: {msg}"));
     assert_eq!(summary["unreadable_records"], 2, "{summary}");
     assert_eq!(summary["partial"], true, "{summary}");

@@ -27,6 +27,13 @@ pub(crate) fn parse_args<A: clap::Args + clap::FromArgMatches>(
     A::from_arg_matches(&matches)
 }
 
+/// How the run reports on stderr (`--log-format`), for the commands that print a summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Logs {
+    /// `--log-format json`: the run summary as one JSON object.
+    pub json: bool,
+}
+
 /// What a run's exit status means, one meaning each (README, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

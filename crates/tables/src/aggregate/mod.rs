@@ -4,6 +4,7 @@
 //! Deterministic: every table is sorted before it is returned. No I/O; [`frames`] and
 //! `export` write the files.
 
+pub mod explain;
 pub mod frames;
 pub mod load;
 pub mod metrics;
