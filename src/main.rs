@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod errors;
 mod pipeline;
 mod progress;
 
@@ -18,13 +19,18 @@ use cmd::Exit;
 #[derive(Debug, Parser)]
 #[command(version, about, propagate_version = true)]
 struct Cli {
-    /// Explain decisions on stderr (which links were skipped and why, which encoding won).
+    /// Explain decisions on stderr: which links a crawl skipped and why, which encoding won,
+    /// which copies an aggregation dropped and which pages it kept but did not compare.
     #[arg(long, global = true)]
     debug: bool,
-    /// Log events on stderr as text or as JSON lines (one object per event, for log
-    /// collectors; `aggregate --log-json` also prints its run summary as JSON).
+    /// What goes to stderr: `text` for people; `json` for log collectors, where every log
+    /// event is one JSON object per line and `aggregate` and `harvest` print their run
+    /// summary as one JSON object (the crawl summary stays text).
     #[arg(long, global = true, value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// The former spelling of `--log-format json`, kept so that existing cron lines run.
+    #[arg(long, global = true, hide = true)]
+    log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +52,10 @@ enum Command {
     Report(cmd::report::Args),
     /// Add a report file that was not harvested (e-mail, a scan typed in) to an archive.
     Import(cmd::import::Args),
+    /// Show one city's report of a year: its tables as printed, findings, source, coverage.
+    Show(cmd::show::Args),
+    /// Write a captured page or attachment out of a harvest archive, as it was served.
+    Extract(cmd::extract::Args),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -89,41 +99,37 @@ extern "C" fn commit_memory_on_demand() {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.debug, cli.log_format);
+    let format = if cli.log_json {
+        LogFormat::Json
+    } else {
+        cli.log_format
+    };
+    init_logging(cli.debug, format);
+    if cli.log_json {
+        tracing::warn!("--log-json is now spelled --log-format json");
+    }
+    let logs = cmd::Logs {
+        json: matches!(format, LogFormat::Json),
+    };
     let result = match &cli.command {
-        Command::Harvest(args) => cmd::harvest::run(args),
-        Command::Aggregate(args) => cmd::aggregate::run(args),
+        Command::Harvest(args) => cmd::harvest::run(args, logs),
+        Command::Aggregate(args) => cmd::aggregate::run(args, logs),
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Doctor(args) => cmd::doctor::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Show(args) => cmd::show::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
         Err(e) if cmd::is_broken_pipe(&e) => Exit::Ok.into(),
         Err(e) => {
-            eprintln!("nianbao: {}", message(&e));
+            eprintln!("nianbao: {}", errors::message(&e));
             cmd::exit_of(&e).into()
         }
     }
-}
-
-/// The error and its causes joined by `: `, each cause left out when the text before already
-/// says it (many errors print their source in their own message).
-fn message(error: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in error.chain() {
-        let part = cause.to_string();
-        if text.contains(&part) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&part);
-    }
-    text
 }
 
 #[cfg(test)]
@@ -141,14 +147,21 @@ mod tests {
     }
 
     #[test]
-    fn a_cause_already_in_the_message_is_not_repeated() {
-        let io = std::io::Error::other("No space left on device");
-        let e = anyhow::Error::new(io).context("cannot write out/a.csv: No space left on device");
-        let e = e.context("cannot write the outputs of out");
-        assert_eq!(
-            message(&e),
-            "cannot write the outputs of out: cannot write out/a.csv: No space left on device"
-        );
+    fn one_logging_option_and_its_former_spelling() {
+        let cli = Cli::try_parse_from([
+            "nianbao",
+            "aggregate",
+            "--archive",
+            "a",
+            "--log-format",
+            "json",
+        ])
+        .expect("parse");
+        assert!(matches!(cli.log_format, LogFormat::Json));
+        let cli = Cli::try_parse_from(["nianbao", "harvest", "--replay", "a", "--log-json"])
+            .expect("the former spelling still parses");
+        assert!(cli.log_json);
+        assert!(Cli::try_parse_from(["nianbao", "--log-format", "xml", "parse", "a"]).is_err());
     }
 
     #[test]

@@ -54,6 +54,22 @@ pub(crate) struct Read {
     /// How many records (pages and attachments) could not be read from the archive: an I/O or
     /// WARC error, a payload that does not decode, a digest that does not match the bytes.
     pub unreadable: usize,
+    /// Attachments that are scans (images without a text layer, which need OCR), in archive
+    /// order; each is also a `P-ATTACHMENT` finding of its report.
+    pub scans: Vec<Scan>,
+}
+
+/// An attachment that is a scan, and the report that links it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Scan {
+    /// The attachment's URL.
+    pub url: String,
+    /// The city the report was harvested for.
+    pub city: String,
+    /// The body that published the report, as the report names it.
+    pub body: Option<String>,
+    /// The report's year.
+    pub year: Option<i32>,
 }
 
 fn origins(dir: &Path) -> Result<OriginFile, PipelineError> {
@@ -82,6 +98,8 @@ enum PageRead {
         attachments: usize,
         /// Attachments whose record could not be read (named with the reason).
         unreadable: Vec<String>,
+        /// Attachments that are scans.
+        scans: Vec<Scan>,
     },
     Failed {
         message: String,
@@ -101,6 +119,17 @@ pub(crate) fn read_archive(
     bodies: &BodyTable,
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Read, PipelineError> {
+    read_archive_where(dir, cities, bodies, |_| true, progress)
+}
+
+/// [`read_archive`] of the report pages `keep` accepts (with their attachments) only.
+pub(crate) fn read_archive_where(
+    dir: &Path,
+    cities: &[City],
+    bodies: &BodyTable,
+    keep: impl Fn(&Entry) -> bool,
+    progress: impl Fn(usize, usize) + Sync,
+) -> Result<Read, PipelineError> {
     let archive = Archive::open(dir)?;
     let origin = origins(dir)?;
     let entries = archive.entries()?;
@@ -115,7 +144,7 @@ pub(crate) fn read_archive(
     }
     let pages: Vec<&Entry> = entries
         .iter()
-        .filter(|e| e.target.kind == PageKind::Report)
+        .filter(|e| e.target.kind == PageKind::Report && keep(e))
         .collect();
     progress(0, pages.len());
     let next = AtomicUsize::new(0);
@@ -150,12 +179,14 @@ pub(crate) fn read_archive(
                 input,
                 attachments,
                 unreadable,
+                scans,
             } => {
                 read.reports += 1;
                 read.attachments += attachments;
                 read.inputs.push(*input);
                 read.unreadable += unreadable.len();
                 read.failures.extend(unreadable);
+                read.scans.extend(scans);
             }
             PageRead::Failed {
                 message,
@@ -247,6 +278,7 @@ fn read_page(
     let mut parsed_entries: Vec<(&Entry, String)> = Vec::new();
     let mut notes = Vec::new();
     let mut unreadable = Vec::new();
+    let mut scans = Vec::new();
     for att in atts {
         match parse_entry(att) {
             Ok((r, sha256)) => {
@@ -254,18 +286,22 @@ fn read_page(
                 parsed_entries.push((att, sha256));
             }
             Err(e) => {
+                let url = &att.target.url;
                 if e.unreadable {
-                    unreadable.push(format!("{}: {}", att.target.url, e.message));
+                    unreadable.push(format!("{url}: {}", e.message));
+                }
+                if e.scan {
+                    scans.push(url.clone());
                 }
                 notes.push(if e.unreadable || e.scan {
-                    e.finding(&att.target.url)
+                    e.finding(url)
                 } else {
                     Finding::new(
                         "P-ATTACHMENT",
                         Severity::Warning,
-                        format!("attachment {} not read: {}", att.target.url, e.message),
+                        format!("attachment {url} not read: {}", e.message),
+                        format!("附件 {url} 无法读取（{}）", e.message),
                     )
-                    .with_cells([])
                 });
             }
         }
@@ -282,10 +318,20 @@ fn read_page(
     );
     let printed_in = printed_in((page, &page_sha256), &report, chosen, &parsed_entries);
     let meta = meta(page, printed_in, &report, (cities, bodies), origin);
+    let scans = scans
+        .into_iter()
+        .map(|url| Scan {
+            url,
+            city: meta.city.clone(),
+            body: report.body.clone(),
+            year: report.year,
+        })
+        .collect();
     PageRead::Report {
         input: Box::new(Input::new(meta, report)),
         attachments: atts.len(),
         unreadable,
+        scans,
     }
 }
 
@@ -297,18 +343,18 @@ fn removal(entry: &Entry) -> Option<Finding> {
     let status = entry
         .removed_status
         .map_or(String::new(), |s| format!(" (HTTP {s})"));
-    Some(
-        Finding::new(
-            "P-REMOVED",
-            Severity::Info,
-            format!(
-                "{} removed from the portal on {day}{status}; read from the capture of {}",
-                entry.target.url,
-                entry.fetched_at.get(..10).unwrap_or(&entry.fetched_at)
-            ),
-        )
-        .with_cells([]),
-    )
+    let (url, captured) = (
+        &entry.target.url,
+        entry.fetched_at.get(..10).unwrap_or(&entry.fetched_at),
+    );
+    Some(Finding::new(
+        "P-REMOVED",
+        Severity::Info,
+        format!(
+            "{url} removed from the portal on {day}{status}; read from the capture of {captured}"
+        ),
+        format!("{url} 已于 {day} 从门户撤下{status}；数值取自 {captured} 的存档"),
+    ))
 }
 
 /// Why an entry gave no report.
@@ -341,27 +387,37 @@ impl EntryError {
         } else {
             format!("{what} {url}: {}", self.message)
         };
-        Finding::new(rule, severity, message).with_cells([])
+        let zh = if self.unreadable {
+            format!("存档中 {url} 的记录无法读取：{}", self.message)
+        } else if self.scan {
+            format!("{url} 是扫描件（只有图像，没有文字层），需要 OCR，未读取")
+        } else {
+            format!("{url} 无法解析：{}", self.message)
+        };
+        Finding::new(rule, severity, message, zh)
     }
 }
 
 /// The entry's report and the SHA-256 of the bytes it was parsed from (checked against the
 /// archive's digests as it is read).
 fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
+    let url = &entry.target.url;
     let payload = read_payload(entry).map_err(|e| EntryError {
         message: e.to_string(),
         unreadable: true,
         scan: false,
     })?;
-    let report = parse_bytes(
-        &payload.bytes,
-        &entry.target.url,
-        entry.http_charset.as_deref(),
-    )
-    .map_err(|e| EntryError {
-        message: e.to_string(),
-        unreadable: false,
-        scan: e.is_scan(),
+    let report = parse_bytes(&payload.bytes, url, entry.http_charset.as_deref()).map_err(|e| {
+        // The parser names its input first; the caller names the URL already.
+        let message = e.to_string();
+        let message = message
+            .strip_prefix(&format!("{url}: "))
+            .unwrap_or(&message);
+        EntryError {
+            message: message.to_string(),
+            unreadable: false,
+            scan: e.is_scan(),
+        }
     })?;
     Ok((report, payload.sha256))
 }

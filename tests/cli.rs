@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use crate::util::{bin, describe, root, run};
+use crate::util::{bin, copy_dir, describe, listing, root, run};
 
 fn config() -> PathBuf {
     root().join("config/guangxi.toml")
@@ -251,37 +251,6 @@ fn harvest_replay_aggregates_only_the_chosen_cities_and_years() {
     assert_eq!(seen, want);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
-/// Every file below `dir` with its size and modification time, to show nothing was written.
-fn listing(dir: &std::path::Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let path = entry.path();
-            let meta = entry.metadata().expect("metadata");
-            if meta.is_dir() {
-                stack.push(path.clone());
-            }
-            out.push((path, meta.len(), meta.modified().expect("mtime")));
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_replay_writes_nothing_into_the_archive() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -425,4 +394,207 @@ fn assert_config_error(config: &std::path::Path, names: &[&str]) {
         assert!(stderr.contains(name), "{name} not in {stderr}");
     }
     assert!(!dir.path().join("harvest").exists(), "nothing written");
+}
+
+/// stderr of a run, and its one line that starts `nianbao:` (panics when there are several).
+fn one_error_line(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("(os error"), "no error numbers: {stderr}");
+    stderr
+}
+
+#[test]
+fn an_error_is_one_line_that_says_its_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-report.html");
+    let out = run(bin().arg("parse").arg(&missing));
+    let line = one_error_line(&out);
+    assert!(
+        line.contains("no-such-report.html: No such file or directory"),
+        "{line}"
+    );
+    assert_eq!(line.matches("No such file").count(), 1, "{line}");
+
+    let out = run(bin()
+        .args(["aggregate", "--quiet", "--archive"])
+        .arg(dir.path().join("no-such-folder"))
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    let line = one_error_line(&out);
+    assert!(line.ends_with("no-such-folder: no such folder\n"), "{line}");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let out = run(bin()
+        .args(["aggregate", "--quiet", "--archive"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    let line = one_error_line(&out);
+    assert!(
+        line.contains("not a harvest folder (no state.sqlite"),
+        "{line}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[crawl]\ndelay_ms = \n").expect("write");
+    let out = run(bin()
+        .args(["crawl", "--config"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&empty));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let line = one_error_line(&out);
+    assert!(line.contains("bad.toml: line 2, column 12: "), "{line}");
+}
+
+#[test]
+fn a_years_range_written_with_a_dash_is_answered_with_the_spelling_meant() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(["harvest", "--years", "2019-2024", "--replay"])
+        .arg(root().join("data/demo"))
+        .arg("--out")
+        .arg(out_dir.path()));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let line = one_error_line(&out);
+    assert!(
+        line.contains("2019..2024") && line.contains("FROM..TO"),
+        "{line}"
+    );
+}
+
+#[test]
+fn help_texts_name_what_the_commands_read_and_do() {
+    let help = |args: &[&str]| {
+        let out = run(bin().args(args));
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let parse = help(&["parse", "--help"]);
+    for format in [
+        "HTML", "text", "PDF", "DOCX", "DOC", "WPS", "OFD", "XLSX", "XLS", "ODS", "MHT",
+    ] {
+        assert!(
+            parse.contains(format),
+            "parse --help names {format}:\n{parse}"
+        );
+    }
+    let top = help(&["--help"]);
+    for command in [
+        "harvest",
+        "aggregate",
+        "crawl",
+        "parse",
+        "report",
+        "show",
+        "extract",
+    ] {
+        assert!(top.contains(command), "{command} in --help:\n{top}");
+    }
+    assert!(
+        top.contains("--log-format") && !top.contains("--log-json"),
+        "{top}"
+    );
+    let aggregate = help(&["aggregate", "--help"]);
+    assert!(
+        aggregate.contains("which copies an aggregation dropped"),
+        "{aggregate}"
+    );
+    assert!(help(&["extract", "--help"]).contains("Content-Encoding"));
+}
+
+/// `harvest --replay data/demo` into a fresh folder with `extra` flags: (output, folder).
+fn replay_demo(extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(bin()
+        .args(extra)
+        .args(["harvest", "--quiet", "--replay"])
+        .arg(root().join("data/demo"))
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    (out, dir)
+}
+
+/// Every file below `dir`, following the output folder's links.
+fn count_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                count_files(&path)
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn the_summary_counts_what_was_written_and_names_the_scan() {
+    let (out, dir) = replay_demo(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let set = dir.path().join("out/.nianbao/current");
+    let files = count_files(&set);
+    assert!(files > 16, "the Parquet partitions count: {files}");
+    assert!(
+        stderr.contains(&format!("wrote {files} files into")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(1 copy dropped)"), "{stderr}");
+    assert!(
+        stderr.contains("rows for 2019–2024; no city-year missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 attachment could not be read: scans")
+            && stderr.contains("P0202401308216514.pdf (梧州市审计局 2023)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('{'), "no set braces: {stderr}");
+}
+
+#[test]
+fn log_format_json_prints_the_summary_as_one_object_and_log_json_still_works() {
+    for flags in [&["--log-format", "json"][..], &["--log-json"][..]] {
+        let (out, _dir) = replay_demo(flags);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let objects: Vec<serde_json::Value> = stderr
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        let summary = objects
+            .iter()
+            .find(|v| v.get("report_pages").is_some())
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert_eq!(summary["duplicates_dropped"], 1, "{summary}");
+        assert_eq!(
+            summary["missing_city_years"],
+            serde_json::json!([]),
+            "{summary}"
+        );
+        assert_eq!(summary["scans"][0]["body"], "梧州市审计局", "{summary}");
+    }
+}
+
+#[test]
+fn debug_explains_the_copies_dropped_and_the_reports_not_compared() {
+    let (out, _dir) = replay_demo(&["--debug"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("dropped as a copy of"), "{stderr}");
+    assert!(stderr.contains("(the same bytes, SHA-256"), "{stderr}");
+    assert!(
+        stderr.contains("南宁市 2023 南宁市财政局")
+            && stderr.contains("not compared: not the city government's own report"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not compared: no table, no year, no body"),
+        "{stderr}"
+    );
 }

@@ -13,7 +13,7 @@ use nianbao_archive::lock::DirLock;
 use nianbao_archive::{Archive, PageKind};
 use sha2::{Digest, Sha256};
 
-use crate::util::{bin, describe, root, run};
+use crate::util::{bin, copy_dir, describe, root, run};
 
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
@@ -32,19 +32,6 @@ fn replay(archive: &Path, out: &Path, extra: &[&str]) -> Output {
         .arg("--out")
         .arg(out)
         .args(extra))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
 }
 
 pub(crate) fn demo_copy(dir: &Path) -> PathBuf {
@@ -429,12 +416,14 @@ fn corrupted_and_edited_records_are_named_and_counted_exit_1_and_strict_keeps_th
     assert!(msg.contains("--strict"), "{msg}");
     assert_eq!(snapshot(&out), clean, "--strict keeps the previous outputs");
 
-    let o = replay(&archive, &out, &["--log-json"]);
+    let o = replay(&archive, &out, &["--log-format", "json"]);
     assert_eq!(code(&o), 1, "partial is not success: {}", describe(&o));
     let msg = stderr(&o);
+    // Every line is JSON: log events, then the summary.
     let summary: serde_json::Value = msg
         .lines()
-        .find_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v.get("report_pages").is_some())
         .unwrap_or_else(|| panic!("a JSON summary: {msg}"));
     assert_eq!(summary["unreadable_records"], 2, "{summary}");
     assert_eq!(summary["partial"], true, "{summary}");

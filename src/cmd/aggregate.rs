@@ -1,7 +1,8 @@
 //! `nianbao aggregate --archive DIR --out DIR`: harvest archives → every report page and
 //! attachment parsed → the comparison tables (Parquet, CSV, XLSX) and `report.html` in the
 //! output folder, replaced only when all of them were written. A summary goes to stderr
-//! (`--log-json`: one JSON object instead).
+//! (`--log-format json`: one JSON object instead); `--debug` explains what the aggregation
+//! dropped and left out of the comparison.
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -10,15 +11,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::json;
 
-use super::{lock_output, Exit, UsageError};
+use super::summary::RunSummary;
+use super::{lock_output, Exit, Logs, UsageError};
 use crate::pipeline;
 use nianbao_tables::aggregate::corrections::{self, Correction};
 use nianbao_tables::aggregate::coverage::{self, Uncaptured};
-use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
+use nianbao_tables::aggregate::{self, explain, output, City, Input, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
-use nianbao_tables::export::Staging;
+use nianbao_tables::export::{current_set, Staging};
 use nianbao_tables::htmlreport;
 
 /// Build the comparison tables from harvest archives.
@@ -59,9 +60,6 @@ pub(crate) struct OutputArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Print the run summary as one JSON object on stderr (machine-readable).
-    #[arg(long)]
-    pub log_json: bool,
     /// Keep the previous outputs when any archive record could not be read (or did not match
     /// its digest), or a report page did not parse: exit 1 without writing.
     #[arg(long)]
@@ -86,7 +84,7 @@ impl From<CsvEncodingArg> for CsvEncoding {
     }
 }
 
-pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: &Args, logs: Logs) -> anyhow::Result<Exit> {
     // A config that does not load is a usage error before anything is created or locked.
     super::load_config(args.output.config.as_deref())?;
     super::load_bodies(args.output.bodies.as_deref())?;
@@ -97,6 +95,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         &args.out,
         &args.output,
         &Selection::default(),
+        logs,
     )
 }
 
@@ -115,16 +114,23 @@ impl Selection {
         self.cities.as_ref().is_none_or(|c| c.contains(name))
     }
 
+    fn keeps_scan(&self, scan: &pipeline::Scan) -> bool {
+        self.keeps_city_year(&scan.city, scan.year)
+    }
+
+    fn keeps_year(&self, year: Option<i32>) -> bool {
+        self.years.as_ref().is_none_or(|years| {
+            year.and_then(|y| u16::try_from(y).ok())
+                .is_some_and(|y| years.contains(&y))
+        })
+    }
+
     fn keeps(&self, input: &Input) -> bool {
         self.keeps_city_year(&input.meta.city, input.report.year)
     }
 
     fn keeps_city_year(&self, city: &str, year: Option<i32>) -> bool {
-        let year_kept = self.years.as_ref().is_none_or(|years| {
-            year.and_then(|y| u16::try_from(y).ok())
-                .is_some_and(|y| years.contains(&y))
-        });
-        year_kept && self.keeps_city(city)
+        self.keeps_year(year) && self.keeps_city(city)
     }
 
     /// The years every city is accounted for in `coverage`: the years asked for, else every
@@ -150,6 +156,7 @@ pub(crate) fn build(
     out: &Path,
     opts: &OutputArgs,
     selection: &Selection,
+    logs: Logs,
 ) -> anyhow::Result<Exit> {
     let config = super::load_config(opts.config.as_deref())?;
     let bodies = super::load_bodies(opts.bodies.as_deref())?;
@@ -159,6 +166,7 @@ pub(crate) fn build(
     let mut inputs = Vec::new();
     let mut lost = Vec::new();
     let mut failures = Vec::new();
+    let mut scans = Vec::new();
     let (mut pages, mut attachments, mut unreadable) = (0, 0, 0);
     for dir in archives {
         let bar = progress_bar(opts.quiet, dir);
@@ -172,6 +180,7 @@ pub(crate) fn build(
         attachments += read.attachments;
         unreadable += read.unreadable;
         failures.extend(read.failures);
+        scans.extend(read.scans.into_iter().filter(|s| selection.keeps_scan(s)));
         inputs.extend(read.inputs.into_iter().filter(|i| selection.keeps(i)));
         lost.extend(
             pipeline::uncaptured(dir, &all_cities, &bodies)
@@ -195,7 +204,12 @@ pub(crate) fn build(
         return Ok(Exit::SomeFailed);
     }
     let spinner = spinner(opts.quiet, "aggregating");
+    // What the aggregation decides is explained only when asked (--debug).
+    let keys = tracing::enabled!(tracing::Level::DEBUG).then(|| explain::input_keys(&inputs));
     let mut tables = aggregate::aggregate(inputs, &cities);
+    for line in keys.map_or_else(Vec::new, |k| explain::decisions(&k, &tables)) {
+        tracing::debug!("{line}");
+    }
     let years = selection.year_range(&tables, &lost);
     tables.coverage = coverage::coverage(&tables, &lost, &cities, &years);
     spinner.set_message(format!(
@@ -214,8 +228,7 @@ pub(crate) fn build(
             out.display()
         )
     };
-    let mut written =
-        output::stage_all(&tables, &staging, opts.csv_encoding.into()).with_context(kept)?;
+    output::stage_all(&tables, &staging, opts.csv_encoding.into()).with_context(kept)?;
     if !failures.is_empty() {
         let rows: Vec<(String, String)> = failures
             .iter()
@@ -225,7 +238,6 @@ pub(crate) fn build(
             })
             .collect();
         output::stage_unreadable(&staging, &rows, opts.csv_encoding.into()).with_context(kept)?;
-        written.files.push("unreadable.csv".into());
     }
     if !opts.no_report {
         spinner.set_message("writing report.html");
@@ -236,15 +248,22 @@ pub(crate) fn build(
         .commit()
         .with_context(|| format!("cannot switch the outputs of {}", out.display()))?;
     spinner.finish_and_clear();
-    summarize(
-        &tables,
+    let summary = RunSummary {
         out,
+        tables: &tables,
         pages,
         attachments,
-        (&failures, unreadable),
-        written.files.len(),
-        opts.log_json,
-    );
+        failures: &failures,
+        unreadable,
+        scans: &scans,
+        // Counted on disk: the Parquet partitions, report.html and unreadable.csv included.
+        files: files_in(&current_set(out)),
+    };
+    if logs.json {
+        eprintln!("{}", summary.to_json());
+    } else {
+        eprint!("{}", summary.to_text());
+    }
     Ok(if tables.reports.is_empty() || !failures.is_empty() {
         Exit::SomeFailed
     } else {
@@ -323,81 +342,17 @@ fn spinner(quiet: bool, message: &'static str) -> ProgressBar {
     bar
 }
 
-fn summarize(
-    t: &Tables,
-    out: &Path,
-    pages: usize,
-    atts: usize,
-    (failures, unreadable): (&[String], usize),
-    files: usize,
-    as_json: bool,
-) {
-    let (errors, warnings, infos) = severity_counts(&t.findings);
-    let missing = coverage::missing(&t.coverage);
-    let years: std::collections::BTreeSet<i32> = t.comparison.iter().map(|r| r.year).collect();
-    let synthetic = t
-        .reports
-        .iter()
-        .filter(|r| r.meta.data_origin == pipeline::SYNTHETIC)
-        .count();
-    if as_json {
-        let summary = json!({
-            "out": out.display().to_string(),
-            "report_pages": pages,
-            "attachments": atts,
-            "reports": t.reports.len(),
-            "duplicates_dropped": t.duplicates,
-            "unreadable": failures,
-            "unreadable_records": unreadable,
-            "partial": !failures.is_empty(),
-            "comparison_rows": t.comparison.len(),
-            "missing": missing.iter().map(|(city, year, status)| json!({
-                "city": city, "year": year, "status": status.as_str(),
-            })).collect::<Vec<_>>(),
-            "years": years,
-            "findings": {"error": errors, "warning": warnings, "info": infos},
-            "synthetic_demo_reports": synthetic,
-            "files": files,
-        });
-        eprintln!("{summary}");
-        return;
-    }
-    eprintln!(
-        "nianbao: {} report pages and {atts} attachments read; {} reports kept ({} copies dropped); \
-         {} city × year comparison rows for {:?}",
-        pages,
-        t.reports.len(),
-        t.duplicates,
-        t.comparison.len(),
-        years
-    );
-    eprintln!("nianbao: findings: {errors} error(s), {warnings} warning(s), {infos} info");
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .map(|(city, year, status)| format!("{city} {year} ({})", status.label()))
-            .collect();
-        eprintln!(
-            "nianbao: {} city-year(s) without the city government's report: {} (see coverage.csv)",
-            missing.len(),
-            list.join(", ")
-        );
-    }
-    if synthetic > 0 {
-        eprintln!(
-            "nianbao: {synthetic} reports carry SYNTHETIC DEMO figures (data_origin = {})",
-            pipeline::SYNTHETIC
-        );
-    }
-    for f in failures {
-        eprintln!("nianbao: not read: {f}");
-    }
-    if !failures.is_empty() {
-        eprintln!(
-            "nianbao: PARTIAL: {} input(s) not read ({unreadable} unreadable record(s)); \
-             the tables leave them out (exit 1)",
-            failures.len()
-        );
-    }
-    eprintln!("nianbao: wrote {files} files into {}", out.display());
+/// How many files are below `dir` (following no links).
+fn files_in(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => files_in(&e.path()),
+            Ok(t) if t.is_file() => 1,
+            _ => 0,
+        })
+        .sum()
 }

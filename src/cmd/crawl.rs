@@ -61,6 +61,12 @@ pub(crate) fn parse_years(s: &str) -> Result<RangeInclusive<u16>, UsageError> {
         None => (s.trim(), s.trim()),
     };
     let year = |t: &str| t.parse::<u16>().ok().filter(|y| (1000..=9999).contains(y));
+    // A range written with a dash is the commonest slip: name the spelling meant.
+    if let Some((x, y)) = s.split_once(['-', '–', '~']) {
+        if let (Some(x), Some(y)) = (year(x.trim()), year(y.trim())) {
+            return Err(bad(&format!("a range is written with two dots: {x}..{y}")));
+        }
+    }
     let a = year(a).ok_or_else(|| bad("the first year is not a year"))?;
     let b = year(b).ok_or_else(|| bad("the last year is not a year"))?;
     if a > b {
@@ -124,22 +130,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Args,
-    }
+    use crate::cmd::parse_args;
 
     #[test]
     fn flags_parse_with_their_defaults() {
-        let cli =
-            Cli::try_parse_from(["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
+        let args =
+            parse_args::<Args>(&["x", "--city", "南宁", "--city", "柳州市", "--scope", "all"])
                 .unwrap();
-        assert_eq!(cli.args.cities, ["南宁", "柳州市"]);
-        assert_eq!(cli.args.scope, ScopeArg::All);
-        assert_eq!(cli.args.config, None);
+        assert_eq!(args.cities, ["南宁", "柳州市"]);
+        assert_eq!(args.scope, ScopeArg::All);
+        assert_eq!(args.config, None);
     }
 
     #[test]
@@ -147,5 +147,13 @@ mod tests {
         assert_eq!(parse_years("2019..2024").unwrap(), 2019..=2024);
         assert_eq!(parse_years("2023").unwrap(), 2023..=2023);
         assert!(parse_years("2024..2019").is_err());
+        let dash = parse_years("2019-2024").expect_err("a dash is not a range");
+        assert!(
+            dash.0.contains("2019..2024") && dash.0.contains("FROM..TO"),
+            "{}",
+            dash.0
+        );
+        let word = parse_years("twenty").expect_err("not a year");
+        assert!(word.0.contains("FROM..TO"), "{}", word.0);
     }
 }

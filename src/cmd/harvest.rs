@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::aggregate::{build, OutputArgs, Selection};
 use super::crawl::{self, parse_years, select_cities, ScopeArg};
-use super::{lock_output, Exit, UsageError};
+use super::{lock_output, Exit, Logs, UsageError};
 
 /// Crawl and aggregate in one go (or aggregate an existing archive with --replay).
 #[derive(Debug, clap::Args)]
@@ -45,7 +45,7 @@ pub(crate) struct Args {
     pub output: OutputArgs,
 }
 
-pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: &Args, logs: Logs) -> anyhow::Result<Exit> {
     // Usage first (a mistyped flag creates nothing), then the output folder's lock (a second
     // harvest fails at once); a crawl also locks its archive.
     let replay = match &args.replay {
@@ -82,7 +82,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
             (dir, Selection::default())
         }
     };
-    build(&[archive], &args.out, &args.output, &selection)
+    build(&[archive], &args.out, &args.output, &selection, logs)
 }
 
 /// `--city` and `--years` of a replay, checked before anything is read.

@@ -13,10 +13,29 @@ use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 pub(crate) mod aggregate;
 pub(crate) mod crawl;
 pub(crate) mod doctor;
+pub(crate) mod extract;
 pub(crate) mod harvest;
 pub(crate) mod import;
 pub(crate) mod parse;
 pub(crate) mod report;
+pub(crate) mod show;
+pub(crate) mod summary;
+
+/// A subcommand's arguments parsed alone, as its tests do (`argv[0]` names it).
+#[cfg(test)]
+pub(crate) fn parse_args<A: clap::Args + clap::FromArgMatches>(
+    argv: &[&str],
+) -> Result<A, clap::Error> {
+    let matches = A::augment_args(clap::Command::new("test")).try_get_matches_from(argv)?;
+    A::from_arg_matches(&matches)
+}
+
+/// How the run reports on stderr (`--log-format`), for the commands that print a summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Logs {
+    /// `--log-format json`: the run summary as one JSON object.
+    pub json: bool,
+}
 
 /// What a run's exit status means, one meaning each (README, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,14 @@ use super::Exit;
 use nianbao_model::report::{Report, Table2, Table3, Table4, Val};
 use nianbao_model::template::{table2_items, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES};
 
-/// Parse saved report pages (HTML in any encoding, or text layouts) into the canonical schema.
+/// Parse saved report files into the canonical schema and check them.
+///
+/// Each file is recognised by its bytes, not its name: HTML pages as served (any encoding),
+/// text layouts, PDF (text layer; a scan is named as needing OCR), DOCX, Word 97–2003 DOC and
+/// WPS, Word 2003 XML, MIME HTML (.mht), OFD, and workbooks (XLSX, XLS, WPS ET, ODS).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Report files: .html/.htm pages as served, or .txt text layouts.
+    /// Report files: HTML or text, PDF, DOCX, DOC/WPS, Word XML, MHT, OFD, XLSX/XLS/ET/ODS.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Print the report object of the JSON contract (schema.md), one compact object per line,
@@ -42,7 +46,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         let report = match nianbao_parser::parse_path_capped(path, args.max_input_bytes) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("nianbao: {e}");
+                eprintln!("nianbao: {}", crate::errors::message_of(&e));
                 failed += 1;
                 continue;
             }
@@ -132,7 +136,17 @@ pub(crate) fn write_summary(out: &mut impl Write, name: &str, r: &Report) -> io:
     let (e, w, i) = r.finding_counts();
     writeln!(out, "\nfindings: {e} error(s), {w} warning(s), {i} info")?;
     for f in &r.findings {
-        writeln!(out, "  [{}] {} {}", f.severity.as_str(), f.rule, f.message)?;
+        // The Chinese explanation first, the English one under it.
+        writeln!(
+            out,
+            "  [{}] {} {}",
+            f.severity.as_str(),
+            f.rule,
+            f.message_for_readers()
+        )?;
+        if !f.message_zh.is_empty() {
+            writeln!(out, "      {}", f.message)?;
+        }
     }
     Ok(())
 }

@@ -72,21 +72,15 @@ fn link_report(out: &std::path::Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Debug, Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Args,
-    }
+    use crate::cmd::parse_args;
 
     #[test]
     fn the_output_folder_is_required_and_the_file_defaults_into_it() {
-        assert!(Cli::try_parse_from(["report"]).is_err());
-        let cli = Cli::try_parse_from(["report", "--from", "out"]).expect("parse");
-        assert_eq!(cli.args.from, PathBuf::from("out"));
-        assert!(cli.args.output.is_none());
-        let cli = Cli::try_parse_from(["report", "--from", "out", "-o", "r.html"]).expect("parse");
-        assert_eq!(cli.args.output, Some(PathBuf::from("r.html")));
+        assert!(parse_args::<Args>(&["report"]).is_err());
+        let args = parse_args::<Args>(&["report", "--from", "out"]).expect("parse");
+        assert_eq!(args.from, PathBuf::from("out"));
+        assert!(args.output.is_none());
+        let args = parse_args::<Args>(&["report", "--from", "out", "-o", "r.html"]).expect("parse");
+        assert_eq!(args.output, Some(PathBuf::from("r.html")));
     }
 }

@@ -18,10 +18,11 @@ pub mod state;
 mod target;
 pub mod warc;
 
-pub use content::decode_content;
+pub use content::{decode_content, decode_content_owned};
 pub use kind::PageKind;
 pub use reader::{
-    entry_payload, entry_record, read_payload, split_http, Archive, ArchiveError, DigestMismatch,
-    Entry, Payload, Uncaptured, MAX_PAYLOAD_BYTES,
+    entry_payload, entry_record, read_payload, read_sent_payload, split_http, Archive,
+    ArchiveError, Capture, DigestMismatch, Entry, Payload, SentPayload, Uncaptured,
+    MAX_PAYLOAD_BYTES,
 };
 pub use target::Target;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, Row};
 
-use crate::content::decode_content;
+use crate::content::decode_content_owned;
 use crate::kind::PageKind;
 use crate::target::Target;
 use crate::warc::{read_record, sha1_base32, ReadRecord, WarcError};
@@ -30,6 +30,15 @@ pub const MAX_PAYLOAD_BYTES: u64 = 512 << 20;
 /// An archive that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
+    /// The folder does not exist, or holds no crawl state: not a harvest folder. The message
+    /// is the reason alone: the caller names the folder (`cannot read the archive DIR: …`).
+    #[error("{why}")]
+    NotAnArchive {
+        /// The folder named as an archive.
+        dir: PathBuf,
+        /// `no such folder`, or which file is missing.
+        why: &'static str,
+    },
     /// The state database could not be opened or queried.
     #[error("archive state {path}: {source}")]
     Sql {
@@ -159,27 +168,44 @@ pub fn entry_payload(entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
 /// sent and SHA-256 of the decoded body. A mismatch is [`ArchiveError::Digest`]; a digest that
 /// was never stored is not checked. Any thread may read.
 pub fn read_payload(entry: &Entry) -> Result<Payload, ArchiveError> {
-    let rec = entry_record(entry)?;
-    let check = |what: &'static str, stored: Option<&str>, actual: &dyn Fn() -> String| {
-        let Some(stored) = stored.filter(|s| !s.is_empty()) else {
-            return Ok(());
-        };
-        let actual = actual();
-        if stored.eq_ignore_ascii_case(&actual) {
-            return Ok(());
-        }
-        Err(ArchiveError::Digest(Box::new(DigestMismatch {
+    let sent = read_sent_payload(entry)?;
+    let bytes = decode_content_owned(sent.bytes, sent.encoding.as_deref(), MAX_PAYLOAD_BYTES)
+        .map_err(|message| ArchiveError::Payload {
             path: entry.warc_file.clone(),
             record_id: entry.record_id.clone(),
-            offset: entry.warc_offset,
-            what,
-            stored: stored.to_string(),
-            actual,
-        })))
-    };
-    check("WARC-Block-Digest", rec.field("WARC-Block-Digest"), &|| {
-        sha1_base32(&rec.block)
-    })?;
+            message,
+        })?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    check_digest(
+        entry,
+        "state payload_sha256",
+        Some(entry.sha256.as_str()),
+        &|| sha256.clone(),
+    )?;
+    Ok(Payload { bytes, sha256 })
+}
+
+/// The entity body of an entry exactly as the server sent it: still content-encoded (gzip,
+/// deflate) if it was, de-chunked (the crawler stores it so), without the HTTP headers.
+#[derive(Debug, Clone)]
+pub struct SentPayload {
+    /// The body as sent; its SHA-1 is the record's `WARC-Payload-Digest`.
+    pub bytes: Vec<u8>,
+    /// The HTTP `Content-Encoding` it was sent with; `None` for a body sent as is.
+    pub encoding: Option<String>,
+}
+
+/// The entry's body as the server sent it, checked against the record's `WARC-Block-Digest`
+/// and `WARC-Payload-Digest` and the crawl state's SHA-1 (a digest never stored is not
+/// checked). [`read_payload`] also removes the Content-Encoding and checks the SHA-256.
+pub fn read_sent_payload(entry: &Entry) -> Result<SentPayload, ArchiveError> {
+    let rec = entry_record(entry)?;
+    check_digest(
+        entry,
+        "WARC-Block-Digest",
+        rec.field("WARC-Block-Digest"),
+        &|| sha1_base32(&rec.block),
+    )?;
     // A `resource` record (an imported file) is its payload; a response carries HTTP headers.
     let (body, encoding) = if rec.field("WARC-Type") == Some("resource") {
         (&rec.block[..], None)
@@ -188,29 +214,47 @@ pub fn read_payload(entry: &Entry) -> Result<Payload, ArchiveError> {
         (body, encoding)
     };
     let body_sha1 = || sha1_base32(body);
-    check(
+    check_digest(
+        entry,
         "WARC-Payload-Digest",
         rec.field("WARC-Payload-Digest"),
         &body_sha1,
     )?;
-    check(
+    check_digest(
+        entry,
         "state payload_sha1",
         Some(entry.payload_digest.as_str()),
         &body_sha1,
     )?;
-    let bytes =
-        decode_content(body, encoding.as_deref(), MAX_PAYLOAD_BYTES).map_err(|message| {
-            ArchiveError::Payload {
-                path: entry.warc_file.clone(),
-                record_id: entry.record_id.clone(),
-                message,
-            }
-        })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    check("state payload_sha256", Some(entry.sha256.as_str()), &|| {
-        sha256.clone()
-    })?;
-    Ok(Payload { bytes, sha256 })
+    Ok(SentPayload {
+        bytes: body.to_vec(),
+        encoding,
+    })
+}
+
+/// A digest stored for an entry's record (`what`) against the digest of the bytes read;
+/// `None` or empty means never stored, and is not checked.
+fn check_digest(
+    entry: &Entry,
+    what: &'static str,
+    stored: Option<&str>,
+    actual: &dyn Fn() -> String,
+) -> Result<(), ArchiveError> {
+    let Some(stored) = stored.filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let actual = actual();
+    if stored.eq_ignore_ascii_case(&actual) {
+        return Ok(());
+    }
+    Err(ArchiveError::Digest(Box::new(DigestMismatch {
+        path: entry.warc_file.clone(),
+        record_id: entry.record_id.clone(),
+        offset: entry.warc_offset,
+        what,
+        stored: stored.to_string(),
+        actual,
+    })))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -232,6 +276,15 @@ pub struct Uncaptured {
     pub error: Option<String>,
     /// The last HTTP status it answered with; `None` when it never answered.
     pub http_status: Option<u16>,
+}
+
+/// Which capture [`Archive::find_capture`] looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capture {
+    /// By the `WARC-Record-ID` of its response record.
+    Record(String),
+    /// By its URL.
+    Url(String),
 }
 
 /// Read access to a harvest directory.
@@ -301,6 +354,20 @@ impl Archive {
     /// — a team's shared folder, another user's archive — replays as it is.
     pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
         let db_path = dir.join("state.sqlite");
+        // Said plainly here: SQLite's own error for a missing file is "unable to open database
+        // file", twice over.
+        let not_an_archive = |why| ArchiveError::NotAnArchive {
+            dir: dir.to_path_buf(),
+            why,
+        };
+        if !dir.is_dir() {
+            return Err(not_an_archive("no such folder"));
+        }
+        if !db_path.is_file() {
+            return Err(not_an_archive(
+                "not a harvest folder (no state.sqlite; `nianbao crawl --out DIR` writes one)",
+            ));
+        }
         let conn = open_state(dir, &db_path).map_err(|source| ArchiveError::Sql {
             path: db_path.clone(),
             source,
@@ -378,6 +445,24 @@ impl Archive {
             })
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// The capture whose response record has this `WARC-Record-ID` (with or without its
+    /// `<urn:uuid:…>` wrapping), or whose URL (as discovered, or after redirects) is `url`.
+    /// Any captured page or attachment; `None` when the archive holds no such capture.
+    pub fn find_capture(&self, wanted: &Capture) -> Result<Option<Entry>, ArchiveError> {
+        let bare = |id: &str| {
+            let id = id.trim();
+            let id = id.strip_prefix('<').unwrap_or(id);
+            let id = id.strip_suffix('>').unwrap_or(id);
+            id.strip_prefix("urn:uuid:")
+                .unwrap_or(id)
+                .to_ascii_lowercase()
+        };
+        Ok(self.all_pages()?.into_iter().find(|e| match wanted {
+            Capture::Record(id) => !e.record_id.is_empty() && bare(&e.record_id) == bare(id),
+            Capture::Url(url) => e.target.url == *url || e.final_url == *url,
+        }))
     }
 
     /// Every successfully captured page, list and navigation pages included.
@@ -466,4 +551,95 @@ pub fn split_http(block: &[u8]) -> (String, &[u8], Option<String>) {
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-encoding"))
         .map(|(_, v)| v.trim().to_string());
     (head, &block[end..], encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warc::{gzip_member, Record, RecordType, WarcWriter};
+
+    /// An entry for a response record written with a gzip-encoded body into a fresh WARC.
+    fn gzip_capture(dir: &Path, body: &[u8]) -> Entry {
+        let sent = gzip_member(body);
+        let mut block =
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        let start = block.len();
+        block.extend_from_slice(&sent);
+        let mut record = Record::new(
+            RecordType::Response,
+            "application/http;msgtype=response",
+            block,
+        );
+        record.payload_start = Some(start);
+        let member = record.to_gzip_member();
+        let path = dir.join("a.warc.gz");
+        let (mut w, _) = WarcWriter::open(&path, 0).expect("warc");
+        let offset = w.append(&member).expect("append");
+        Entry {
+            target: Target {
+                url: "http://x/a.pdf".into(),
+                kind: PageKind::Attachment,
+                city: "甲市".into(),
+                body: None,
+                year: None,
+            },
+            final_url: "http://x/a.pdf".into(),
+            parent: None,
+            anchor: None,
+            fetched_at: String::new(),
+            http_status: 200,
+            content_type: Some("application/pdf".into()),
+            http_charset: None,
+            content_encoding: Some("gzip".into()),
+            file_type: "pdf".into(),
+            record_id: record.record_id.clone(),
+            warc_file: path,
+            warc_offset: offset,
+            warc_length: member.len() as u64,
+            payload_digest: sha1_base32(&sent),
+            sha256: hex(&Sha256::digest(body)),
+            filename: None,
+            removed_at: None,
+            removed_status: None,
+        }
+    }
+
+    #[test]
+    fn a_gzip_body_is_read_as_sent_or_decoded_each_checked_by_its_digest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = b"%PDF-1.5 a report".repeat(50);
+        let entry = gzip_capture(dir.path(), &body);
+        let sent = read_sent_payload(&entry).expect("as sent");
+        assert_eq!(sent.encoding.as_deref(), Some("gzip"));
+        assert_eq!(sha1_base32(&sent.bytes), entry.payload_digest);
+        assert_ne!(sent.bytes, body);
+        let decoded = read_payload(&entry).expect("decoded");
+        assert_eq!(decoded.bytes, body);
+        assert_eq!(decoded.sha256, entry.sha256);
+        let altered = Entry {
+            payload_digest: "sha1:AAAA".into(),
+            ..entry
+        };
+        let err = read_sent_payload(&altered).expect_err("digest mismatch");
+        assert!(
+            err.to_string()
+                .contains("state payload_sha1 digest mismatch"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_or_one_without_state_is_named_plainly() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = Archive::open(&dir.path().join("nope"))
+            .err()
+            .expect("no folder");
+        assert_eq!(missing.to_string(), "no such folder");
+        let empty = Archive::open(dir.path()).err().expect("no state");
+        assert!(
+            empty.to_string().starts_with("not a harvest folder"),
+            "{empty}"
+        );
+    }
 }

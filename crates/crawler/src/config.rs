@@ -22,14 +22,18 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid TOML, or has an unknown key or a value of the wrong type.
-    #[error("config {path}: {source}")]
+    /// The file is not valid TOML, or has an unknown key or a value of the wrong type. One
+    /// line: the TOML error's own text quotes the file around the place, over several lines.
+    #[error("config {path}: line {line}, column {column}: {message}")]
     Parse {
         /// The config file.
         path: PathBuf,
-        /// The TOML error (names the key and its position).
-        #[source]
-        source: toml::de::Error,
+        /// The line of the error (from 1).
+        line: usize,
+        /// The column of the error (from 1, in characters).
+        column: usize,
+        /// What is wrong, as the TOML parser says it (names the key).
+        message: String,
     },
     /// The file parsed, but a value breaks a rule checked at load.
     #[error("config {path}: key `{key}`: {message}")]
@@ -305,9 +309,16 @@ impl Config {
 
     /// Parses and validates TOML text; `path` is used in error messages only.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
-            path: path.to_path_buf(),
-            source,
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = text.get(..at).unwrap_or(text);
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line: before.matches('\n').count() + 1,
+                column: before[line_start..].chars().count() + 1,
+                message: e.message().trim().to_string(),
+            }
         })?;
         config.validate(path)?;
         Ok(config)
@@ -569,6 +580,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("city[0].adcode"), "{err}");
+    }
+
+    #[test]
+    fn a_toml_error_is_one_line_with_its_place() {
+        let err = load("[crawl]\ndelay_ms = 5\nx=\n").unwrap_err().to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(
+            err.starts_with("config test.toml: line 3, column 3: "),
+            "{err}"
+        );
     }
 
     #[test]

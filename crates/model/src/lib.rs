@@ -3,7 +3,8 @@
 //!
 //! - Owns: the national template as data ([`template`]), the layout-neutral document every reader
 //!   produces ([`document`]), the canonical report and its JSON contract ([`report`]), the
-//!   consistency rules 勾稽关系 ([`validate`]), and the cities compared ([`City`]).
+//!   consistency rules 勾稽关系 ([`validate`]), the catalogue of finding ids and their Chinese
+//!   wording ([`rules`]), and the cities compared ([`City`]).
 //! - Input: values set by a reader (the parser crate). Output: a [`Report`] with its findings,
 //!   serialisable as `nianbao parse --json` prints it.
 //! - Must not: read files, touch the network, or depend on any nianbao crate. serde is its only
@@ -15,6 +16,7 @@
 pub mod document;
 pub mod proof;
 pub mod report;
+pub mod rules;
 pub mod template;
 pub mod validate;
 

@@ -82,24 +82,50 @@ impl Severity {
 /// `table3.new_received.total`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// The rule id: `T3-1` … as in template.md §4, or `P-…` for a parse problem.
+    /// The rule id: `T3-1` … as in template.md §4, or `P-…` for a parse problem; every id is
+    /// in [`crate::rules::RULES`].
     pub rule: String,
     /// How serious it is.
     pub severity: Severity,
     /// A readable explanation that names the values involved.
     pub message: String,
+    /// The same explanation in Chinese, for readers of the Chinese outputs; a long list of
+    /// cells is summarised in it (`表三 总计列 22 格`), the full list stays in `cells`. Empty
+    /// only for a finding read back from an output set written before it existed.
+    pub message_zh: String,
     /// Schema paths of the cells involved (prefixed `year:` across years); may be empty.
     pub cells: Vec<String>,
 }
 
 impl Finding {
-    /// A finding without cells; add them with [`Finding::with_cells`].
-    pub fn new(rule: &str, severity: Severity, message: impl Into<String>) -> Finding {
+    /// A finding without cells, explained in English and Chinese; add cells with
+    /// [`Finding::with_cells`]. `rule` should be an id of [`crate::rules::RULES`].
+    pub fn new(
+        rule: &str,
+        severity: Severity,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Finding {
+        debug_assert!(
+            crate::rules::find(rule).is_some(),
+            "rule {rule} is not in rules::RULES"
+        );
         Finding {
             rule: rule.to_string(),
             severity,
             message: message.into(),
+            message_zh: message_zh.into(),
             cells: Vec::new(),
+        }
+    }
+
+    /// The Chinese explanation, or the English one when there is none (a finding read back
+    /// from an older output set).
+    pub fn message_for_readers(&self) -> &str {
+        if self.message_zh.is_empty() {
+            &self.message
+        } else {
+            &self.message_zh
         }
     }
 

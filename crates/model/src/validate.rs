@@ -4,6 +4,7 @@
 //! never broken.
 
 use crate::report::{Finding, Num, Report, Severity, Table2, Table3, Table4, Val};
+use crate::rules::{cell_zh, cells_summary_zh};
 use crate::template::{t3, Template, T3_COLUMNS, T3_ROWS, T3_TOTAL_COL, T4_GROUPS, T4_OUTCOMES};
 
 /// Add the findings of every single-report rule to `report`.
@@ -136,27 +137,33 @@ impl Uncheckable {
             self.rule,
             self.places.join(", ")
         );
-        out.push(
-            Finding::new(self.rule, Severity::Info, msg)
-                .with_cells(self.cells.into_iter().map(CellRef::path)),
+        let cells: Vec<String> = self.cells.into_iter().map(CellRef::path).collect();
+        let zh = format!(
+            "{} 无法核验，{} 格空白：{}",
+            self.rule,
+            cells.len(),
+            cells_summary_zh(&cells)
         );
+        out.push(Finding::new(self.rule, Severity::Info, msg, zh).with_cells(cells));
     }
 }
 
-/// Check `lhs == rhs`; push an error when broken, note it as not checkable when a term is null.
+/// Check `lhs == rhs`; push an error when broken (`describe` gives its English and Chinese
+/// explanation), note it as not checkable when a term is null.
 fn equation(
     rule: &'static str,
     place: &str,
     lhs: &[Term],
     rhs: &[Term],
-    describe: impl Fn(f64, f64) -> String,
+    describe: impl Fn(f64, f64) -> (String, String),
     out: &mut Vec<Finding>,
     unchecked: &mut Uncheckable,
 ) {
     match (sum(lhs), sum(rhs)) {
         (Ok(l), Ok(r)) if !same(l, r) => {
             let cells = lhs.iter().chain(rhs).map(|(_, c)| c.path());
-            out.push(Finding::new(rule, Severity::Error, describe(l, r)).with_cells(cells));
+            let (en, zh) = describe(l, r);
+            out.push(Finding::new(rule, Severity::Error, en, zh).with_cells(cells));
         }
         (Ok(_), Ok(_)) => {}
         (l, r) => {
@@ -179,10 +186,12 @@ fn rule_t3_1(t: &Table3, out: &mut Vec<Finding>) {
             t3_cell(t, t3::CARRIED_FORWARD, c),
         ];
         let describe = |l: f64, r: f64| {
-            format!(
-                "column {label}: 一 本年新收 + 二 上年结转 = {}, but (七)总计 + 四 结转下年度 = {}",
-                show(l),
-                show(r)
+            let (l, r) = (show(l), show(r));
+            (
+                format!(
+                    "column {label}: 一 本年新收 + 二 上年结转 = {l}, but (七)总计 + 四 结转下年度 = {r}"
+                ),
+                format!("{label}列：一 本年新收 + 二 上年结转 = {l}，但（七）总计 + 四 结转下年度 = {r}"),
             )
         };
         equation("T3-1", label, &lhs, &rhs, describe, out, &mut un);
@@ -207,10 +216,10 @@ fn rule_t3_2(t: &Table3, leaf_other: bool, out: &mut Vec<Finding>) {
         }
         let total = [t3_cell(t, t3::TOTAL_PROCESSED, c)];
         let describe = |l: f64, r: f64| {
-            format!(
-                "column {label}: (七)总计 is {}, but the result items add up to {}",
-                show(l),
-                show(r)
+            let (l, r) = (show(l), show(r));
+            (
+                format!("column {label}: (七)总计 is {l}, but the result items add up to {r}"),
+                format!("{label}列：（七）总计为 {l}，但各项办理结果之和为 {r}"),
             )
         };
         equation("T3-2", label, &total, &terms, describe, out, &mut un);
@@ -228,10 +237,10 @@ fn rule_t3_3(t: &Table3, out: &mut Vec<Finding>) {
         let parts: Vec<Term> = (0..T3_TOTAL_COL).map(|c| t3_cell(t, r, c)).collect();
         let total = [t3_cell(t, r, T3_TOTAL_COL)];
         let describe = |l: f64, s: f64| {
-            format!(
-                "row {label}: 总计 is {}, but the six applicant columns add up to {}",
-                show(l),
-                show(s)
+            let (l, s) = (show(l), show(s));
+            (
+                format!("row {label}: 总计 is {l}, but the six applicant columns add up to {s}"),
+                format!("「{label}」行：总计为 {l}，但六类申请人之和为 {s}"),
             )
         };
         equation("T3-3", label, &total, &parts, describe, out, &mut un);
@@ -245,11 +254,10 @@ fn rule_t3_4(t: &Table3, out: &mut Vec<Finding>) {
         for (c, v) in row.iter().enumerate() {
             if v.is_some_and(|n| n.as_f64() < 0.0) {
                 let cell = CellRef::T3 { year: None, r, c }.path();
-                let msg = format!(
-                    "{cell} is negative ({})",
-                    v.map(|n| n.to_string()).unwrap_or_default()
-                );
-                out.push(Finding::new("T3-4", Severity::Error, msg).with_cells([cell]));
+                let value = v.map(|n| n.to_string()).unwrap_or_default();
+                let msg = format!("{cell} is negative ({value})");
+                let zh = format!("{} 为负数（{value}）", cell_zh(&cell));
+                out.push(Finding::new("T3-4", Severity::Error, msg, zh).with_cells([cell]));
             }
         }
     }
@@ -262,10 +270,10 @@ fn rule_t4_1(t: &Table4, out: &mut Vec<Finding>) {
         let parts: Vec<Term> = (0..4).map(|o| t4_cell(t, g, o)).collect();
         let total = [t4_cell(t, g, 4)];
         let describe = |l: f64, s: f64| {
-            format!(
-                "{label}: 总计 is {}, but its four outcomes add up to {}",
-                show(l),
-                show(s)
+            let (l, s) = (show(l), show(s));
+            (
+                format!("{label}: 总计 is {l}, but its four outcomes add up to {s}"),
+                format!("{label}：总计为 {l}，但四项结果之和为 {s}"),
             )
         };
         equation("T4-1", label, &total, &parts, describe, out, &mut un);
@@ -286,11 +294,15 @@ fn rule_t2_d(t: &Table2, out: &mut Vec<Finding>) {
             if new.as_f64() > total.as_f64() {
                 let msg =
                     format!("table2.{item}: 本年新公开数量 {new} exceeds 对外公开总数量 {total}");
+                let zh = format!(
+                    "{}：本年新公开数量 {new} 超过对外公开总数量 {total}",
+                    cell_zh(&format!("table2.{item}"))
+                );
                 let cells = [
                     format!("table2.{item}.newly_published"),
                     format!("table2.{item}.total_published"),
                 ];
-                out.push(Finding::new("T2-d", Severity::Warning, msg).with_cells(cells));
+                out.push(Finding::new("T2-d", Severity::Warning, msg, zh).with_cells(cells));
             }
         }
     }
@@ -307,10 +319,14 @@ pub fn cross_year(prev: &Report, cur: &Report) -> Vec<Finding> {
             let lhs = [t3_year_cell(c, cy, t3::CARRIED_OVER, col)];
             let rhs = [t3_year_cell(p, py, t3::CARRIED_FORWARD, col)];
             let describe = |l: f64, r: f64| {
-                format!(
-                    "column {label}: {cy} 上年结转 is {}, but {py} 结转下年度继续办理 was {}",
-                    show(l),
-                    show(r)
+                let (l, r) = (show(l), show(r));
+                (
+                    format!(
+                        "column {label}: {cy} 上年结转 is {l}, but {py} 结转下年度继续办理 was {r}"
+                    ),
+                    format!(
+                        "{label}列：{cy} 年 上年结转 为 {l}，但 {py} 年 结转下年度继续办理 为 {r}"
+                    ),
                 )
             };
             equation("T3-5", label, &lhs, &rhs, describe, &mut out, &mut un);
@@ -324,8 +340,8 @@ pub fn cross_year(prev: &Report, cur: &Report) -> Vec<Finding> {
 }
 
 fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding>) {
-    let warn = |rule: &str, msg: String, cells: Vec<String>| {
-        Finding::new(rule, Severity::Warning, msg).with_cells(cells)
+    let warn = |rule: &str, (msg, zh): (String, String), cells: Vec<String>| {
+        Finding::new(rule, Severity::Warning, msg, zh).with_cells(cells)
     };
     let f = |v: Val| v.map(Num::as_f64);
     if p.template == Template::V2021 && c.template == Template::V2021 {
@@ -340,9 +356,15 @@ fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding
                 (prev_in_force, issued, repealed, in_force)
             {
                 if !same(pf + i - r, cf) {
-                    let msg = format!(
-                        "table2.{item}: {py} 现行有效 {} + {cy} 制发 {} − 废止 {} = {}, but {cy} prints 现行有效 {}",
-                        show(pf), show(i), show(r), show(pf + i - r), show(cf)
+                    let (sum, [pf, i, r, cf]) = (show(pf + i - r), [pf, i, r, cf].map(show));
+                    let msg = (
+                        format!(
+                            "table2.{item}: {py} 现行有效 {pf} + {cy} 制发 {i} − 废止 {r} = {sum}, but {cy} prints 现行有效 {cf}"
+                        ),
+                        format!(
+                            "{}：{py} 年现行有效 {pf} + {cy} 年制发 {i} − 废止 {r} = {sum}，但 {cy} 年现行有效为 {cf}",
+                            cell_zh(&format!("table2.{item}"))
+                        ),
                     );
                     out.push(warn(
                         "T2-a",
@@ -353,11 +375,13 @@ fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding
             }
             if let (Some(pf), Some(i), Some(r)) = (prev_in_force, issued, repealed) {
                 if r > pf + i {
-                    let msg = format!(
-                        "table2.{item}: {cy} 废止 {} exceeds {py} 现行有效 {} + {cy} 制发 {}",
-                        show(r),
-                        show(pf),
-                        show(i)
+                    let [r, pf, i] = [r, pf, i].map(show);
+                    let msg = (
+                        format!("table2.{item}: {cy} 废止 {r} exceeds {py} 现行有效 {pf} + {cy} 制发 {i}"),
+                        format!(
+                            "{}：{cy} 年废止 {r} 超过 {py} 年现行有效 {pf} + {cy} 年制发 {i}",
+                            cell_zh(&format!("table2.{item}"))
+                        ),
                     );
                     out.push(warn(
                         "T2-b",
@@ -377,10 +401,15 @@ fn t2_carry_over(p: &Table2, c: &Table2, py: i32, cy: i32, out: &mut Vec<Finding
             );
             if let (Some(pp), Some(pc), Some(cp)) = (pp, pc, cp) {
                 if !same(pp + pc, cp) {
-                    let msg =
+                    let (sum, [pp, pc, cp]) = (show(pp + pc), [pp, pc, cp].map(show));
+                    let msg = (
                         format!(
-                        "table2.{item}: {py} 上一年项目数量 {} + 增减 {} = {}, but {cy} prints {}",
-                        show(pp), show(pc), show(pp + pc), show(cp)
+                            "table2.{item}: {py} 上一年项目数量 {pp} + 增减 {pc} = {sum}, but {cy} prints {cp}"
+                        ),
+                        format!(
+                            "{}：{py} 年 上一年项目数量 {pp} + 增减 {pc} = {sum}，但 {cy} 年为 {cp}",
+                            cell_zh(&format!("table2.{item}"))
+                        ),
                     );
                     out.push(warn(
                         "T2-c",

@@ -140,7 +140,8 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    /// The input is a scan: a PDF or OFD with images but no text, which needs OCR.
+    /// The input is a scan: pages of images without a text layer (a PDF or an OFD), which
+    /// needs OCR before nianbao can read it. Nothing is guessed from the images.
     pub fn is_scan(&self) -> bool {
         matches!(
             self,

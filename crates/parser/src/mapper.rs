@@ -21,6 +21,7 @@ use super::reconstruct::{pieces, reconstruct, t3_row_consistent, t4_consistent, 
 use super::tokens::{broken_label_key, groups, tokenize, Group, Token};
 use nianbao_model::document::{Document, Loc};
 use nianbao_model::report::{Finding, Num, Report, Severity, Source, Table2, Table3, Table4, Val};
+use nianbao_model::rules::cell_zh;
 use nianbao_model::template::{
     t3, table2_items, Template, MARKERS_2019, MARKERS_2021, T3_COLUMNS, T3_ROWS, T4_GROUPS,
     T4_OUTCOMES,
@@ -56,6 +57,7 @@ pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
             mapper.missing(
                 "table3",
                 "no table 三 (收到和处理政府信息公开申请情况) found",
+                "未找到表三（收到和处理政府信息公开申请情况）",
             );
             vec![None; T3_ROWS.len()]
         }
@@ -69,22 +71,40 @@ pub(crate) fn map_tables(doc: &Document, report: &mut Report) {
             mapper.missing(
                 "table2",
                 "table 二 was found but its layout depends on the undecided template",
+                "找到了表二，但其版式取决于无法判断的模板版本",
             );
             None
         }
         (_, None) => {
-            mapper.missing("table2", "no table 二 (主动公开政府信息情况) found");
+            mapper.missing(
+                "table2",
+                "no table 二 (主动公开政府信息情况) found",
+                "未找到表二（主动公开政府信息情况）",
+            );
             None
         }
     };
     mapper.report.table4 = match regions.t4.clone() {
         Some(r) => mapper.map_table4(r),
         None => {
-            mapper.missing("table4", "no table 四 (行政复议、行政诉讼情况) found");
+            mapper.missing(
+                "table4",
+                "no table 四 (行政复议、行政诉讼情况) found",
+                "未找到表四（政府信息公开行政复议、行政诉讼情况）",
+            );
             None
         }
     };
     mapper.merged_findings();
+}
+
+/// Cells, rows or tables named in Chinese, joined: `表三「予以公开」、表三「部分公开…」`.
+fn names_zh(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| cell_zh(p))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// Token ranges of the three tables.
@@ -239,16 +259,23 @@ struct Mapper<'t, 'a, 'r> {
 }
 
 impl Mapper<'_, '_, '_> {
-    fn missing(&mut self, table: &str, message: &str) {
+    fn missing(&mut self, table: &str, message: &str, message_zh: &str) {
         self.report.push(
-            Finding::new("P-TABLE-MISSING", Severity::Warning, message)
+            Finding::new("P-TABLE-MISSING", Severity::Warning, message, message_zh)
                 .with_cells([table.to_string()]),
         );
     }
 
-    fn finding(&mut self, rule: &str, severity: Severity, message: String, cells: Vec<String>) {
+    /// A finding explained in English and Chinese (`message`).
+    fn finding(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        (message, message_zh): (String, String),
+        cells: Vec<String>,
+    ) {
         self.report
-            .push(Finding::new(rule, severity, message).with_cells(cells));
+            .push(Finding::new(rule, severity, message, message_zh).with_cells(cells));
     }
 
     fn label_text(&self, g: &Group) -> String {
@@ -343,9 +370,15 @@ impl Mapper<'_, '_, '_> {
                         self.finding(
                             "P-LABEL-FUZZY",
                             Severity::Info,
-                            format!(
-                                "table 三 label '{printed}' read as '{}' (match {s:.2})",
-                                T3_ROWS[i].1
+                            (
+                                format!(
+                                    "table 三 label '{printed}' read as '{}' (match {s:.2})",
+                                    T3_ROWS[i].1
+                                ),
+                                format!(
+                                    "表三行标签「{printed}」按「{}」读取（相似度 {s:.2}）",
+                                    T3_ROWS[i].1
+                                ),
                             ),
                             vec![format!("table3.{}", T3_ROWS[i].0)],
                         );
@@ -381,9 +414,12 @@ impl Mapper<'_, '_, '_> {
                     self.finding(
                         "P-REALIGN-AMBIGUOUS",
                         Severity::Warning,
-                        "table 三's values do not sit in their rows, and several readings of them \
-                         by order add up; none is chosen"
-                            .into(),
+                        (
+                            "table 三's values do not sit in their rows, and several readings of \
+                             them by order add up; none is chosen"
+                                .into(),
+                            "表三的数值不在各自的行中，按顺序有多种读法都能平衡，均未采用".into(),
+                        ),
                         vec!["table3".into()],
                     );
                 }
@@ -418,10 +454,16 @@ impl Mapper<'_, '_, '_> {
         self.finding(
             "P-REALIGNED",
             Severity::Warning,
-            format!(
-                "table 三's values do not sit in their rows (a converter's or OCR layout); \
-                 read by order, {}: the only reading whose totals add up",
-                realigned.how
+            (
+                format!(
+                    "table 三's values do not sit in their rows (a converter's or OCR layout); \
+                     read by order, {}: the only reading whose totals add up",
+                    realigned.how.0
+                ),
+                format!(
+                    "表三的数值不在各自的行中（转换器或 OCR 的版式）；按顺序读取，{}：这是唯一能使合计平衡的读法",
+                    realigned.how.1
+                ),
             ),
             vec!["table3".into()],
         );
@@ -429,9 +471,15 @@ impl Mapper<'_, '_, '_> {
             self.finding(
                 "P-VALUE-COUNT",
                 Severity::Error,
-                format!(
-                    "{}: the row's printed digits add up in several ways; none is chosen, left null",
-                    unread.join(", ")
+                (
+                    format!(
+                        "{}: the row's printed digits add up in several ways; none is chosen, left null",
+                        unread.join(", ")
+                    ),
+                    format!(
+                        "{}：该行印出的数字有多种拆法都能平衡，均未采用，留空",
+                        names_zh(&unread)
+                    ),
                 ),
                 unread,
             );
@@ -493,10 +541,16 @@ impl Mapper<'_, '_, '_> {
             self.finding(
                 "P-LABEL-BROKEN",
                 Severity::Warning,
-                format!(
-                    "table 三's labels and numbers lost their rows and no reading of the values by order \
-                     adds up; which label each run of numbers belongs to cannot be told for {}; left null",
-                    dropped.join(", ")
+                (
+                    format!(
+                        "table 三's labels and numbers lost their rows and no reading of the values by order \
+                         adds up; which label each run of numbers belongs to cannot be told for {}; left null",
+                        dropped.join(", ")
+                    ),
+                    format!(
+                        "表三的标签与数字错位，按顺序的任何读法都不平衡；无法判断 {} 的数字归属，留空",
+                        names_zh(&dropped)
+                    ),
                 ),
                 dropped,
             );
@@ -552,7 +606,14 @@ impl Mapper<'_, '_, '_> {
         self.finding(
             "P-UNEXPECTED-ROW",
             Severity::Warning,
-            format!("{table}: row '{printed}' at {loc} is not in the template; its values {values:?} were not used"),
+            (
+                format!("{table}: row '{printed}' at {loc} is not in the template; its values {values:?} were not used"),
+                format!(
+                    "{}：位于 {loc} 的行「{printed}」不在模板中，其数值 {} 未采用",
+                    cell_zh(table),
+                    values.join("、")
+                ),
+            ),
             vec![table.to_string()],
         );
     }
@@ -585,12 +646,24 @@ impl Mapper<'_, '_, '_> {
         let inferred = if items {
             Some((
                 Template::V2021,
-                "table 三 prints the （六） items of the 2021 format",
+                (
+                    "table 三 prints the （六） items of the 2021 format",
+                    "表三印有 2021 格式的（六）各分项",
+                ),
             ))
         } else {
             match self.report.year {
-                Some(y) if y >= 2021 => Some((Template::V2021, "the data year is 2021 or later")),
-                Some(2019 | 2020) => Some((Template::V2019, "the data year is 2019 or 2020")),
+                Some(y) if y >= 2021 => Some((
+                    Template::V2021,
+                    ("the data year is 2021 or later", "数据年度为 2021 年或以后"),
+                )),
+                Some(2019 | 2020) => Some((
+                    Template::V2019,
+                    (
+                        "the data year is 2019 or 2020",
+                        "数据年度为 2019 或 2020 年",
+                    ),
+                )),
                 _ => None,
             }
         };
@@ -599,7 +672,18 @@ impl Mapper<'_, '_, '_> {
                 self.finding(
                     "P-TEMPLATE-INFERRED",
                     Severity::Info,
-                    format!("no table 二 column labels name the format; template {} inferred because {why}", t.as_str()),
+                    (
+                        format!(
+                            "no table 二 column labels name the format; template {} inferred because {}",
+                            t.as_str(),
+                            why.0
+                        ),
+                        format!(
+                            "表二的列标签未表明格式；因{}，推断为 {} 格式",
+                            why.1,
+                            t.as_str()
+                        ),
+                    ),
                     vec![],
                 );
                 Some(t)
@@ -614,8 +698,11 @@ impl Mapper<'_, '_, '_> {
                 self.finding(
                     "P-TEMPLATE-UNKNOWN",
                     severity,
-                    "the template version cannot be decided (no version markers, no data year)"
-                        .into(),
+                    (
+                        "the template version cannot be decided (no version markers, no data year)"
+                            .into(),
+                        "无法判断模板版本（既无版本标志，也无数据年度）".into(),
+                    ),
                     vec![],
                 );
                 None
@@ -677,16 +764,25 @@ impl Mapper<'_, '_, '_> {
                 .map(|p| p.concat());
             pieces.map_or(Reading::None, |p| reconstruct(&p, n, check))
         });
-        let why = match outcome {
+        let (why, why_zh) = match outcome {
             Some(Reading::Unique(read)) => {
                 let shown: Vec<i64> = read.iter().map(|(x, _)| *x).collect();
                 self.finding(
                     "P-RECONSTRUCTED",
                     Severity::Warning,
-                    format!(
-                        "{path}: row '{printed}' at {at} printed {values:?} ({} cells for {n}); read as {shown:?}, \
-                         the only reading whose totals add up",
-                        v.len()
+                    (
+                        format!(
+                            "{path}: row '{printed}' at {at} printed {values:?} ({} cells for {n}); read as {shown:?}, \
+                             the only reading whose totals add up",
+                            v.len()
+                        ),
+                        format!(
+                            "{}：位于 {at} 的行「{printed}」印为 {}（{} 格，模板为 {n} 格）；按 {} 读取，这是唯一能使合计平衡的读法",
+                            cell_zh(path),
+                            values.join("、"),
+                            v.len(),
+                            shown.iter().map(i64::to_string).collect::<Vec<_>>().join("、")
+                        ),
                     ),
                     vec![path.to_string()],
                 );
@@ -696,19 +792,35 @@ impl Mapper<'_, '_, '_> {
                         .collect(),
                 );
             }
-            Some(Reading::Ambiguous(k)) => format!("; {k} readings add up, none is chosen"),
-            Some(Reading::None) => "; no reading adds up".to_string(),
-            None => String::new(),
+            Some(Reading::Ambiguous(k)) => (
+                format!("; {k} readings add up, none is chosen"),
+                format!("；有 {k} 种读法都能平衡，均未采用"),
+            ),
+            Some(Reading::None) => ("; no reading adds up".into(), "；没有能平衡的读法".into()),
+            None => (String::new(), String::new()),
         };
-        let count = if v.len() == n {
-            format!("has a value that is not a number ({n} values as the template has)")
+        let (count, count_zh) = if v.len() == n {
+            (
+                format!("has a value that is not a number ({n} values as the template has)"),
+                format!("有一个值不是数字（共 {n} 个值，与模板相同）"),
+            )
         } else {
-            format!("has {} values, the template has {n}", v.len())
+            (
+                format!("has {} values, the template has {n}", v.len()),
+                format!("有 {} 个值，模板为 {n} 个", v.len()),
+            )
         };
         self.finding(
             "P-VALUE-COUNT",
             Severity::Error,
-            format!("{path}: row '{printed}' at {at} {count}: {values:?}{why}; left null"),
+            (
+                format!("{path}: row '{printed}' at {at} {count}: {values:?}{why}; left null"),
+                format!(
+                    "{}：位于 {at} 的行「{printed}」{count_zh}：{}{why_zh}；留空",
+                    cell_zh(path),
+                    values.join("、")
+                ),
+            ),
             vec![path.to_string()],
         );
         None
@@ -754,7 +866,10 @@ impl Mapper<'_, '_, '_> {
                 self.finding(
                     "P-UNIT",
                     Severity::Info,
-                    format!("{path} at {loc}: '{text}' {note}"),
+                    (
+                        format!("{path} at {loc}: '{text}' {}", note.en),
+                        format!("{}（{loc}）：「{text}」{}", cell_zh(&path), note.zh),
+                    ),
                     vec![path],
                 );
                 v
@@ -763,7 +878,10 @@ impl Mapper<'_, '_, '_> {
                 self.finding(
                     "P-VALUE",
                     Severity::Error,
-                    format!("{path} at {loc}: '{text}' is {why}; left null"),
+                    (
+                        format!("{path} at {loc}: '{text}' is {}; left null", why.en),
+                        format!("{}（{loc}）：「{text}」{}，留空", cell_zh(&path), why.zh),
+                    ),
                     vec![path],
                 );
                 None
@@ -779,7 +897,11 @@ impl Mapper<'_, '_, '_> {
                 .iter()
                 .all(|f| f.rule != "P-TABLE-MISSING")
             {
-                self.missing("table3", "no row of table 三 was found");
+                self.missing(
+                    "table3",
+                    "no row of table 三 was found",
+                    "表三的各行均未找到",
+                );
             }
             return None;
         }
@@ -818,7 +940,10 @@ impl Mapper<'_, '_, '_> {
             self.finding(
                 "P-LABEL-NOT-FOUND",
                 Severity::Warning,
-                format!("table 三 rows not found (left null): {}", labels.join("; ")),
+                (
+                    format!("table 三 rows not found (left null): {}", labels.join("; ")),
+                    format!("表三未找到以下行（留空）：{}", labels.join("；")),
+                ),
                 cells,
             );
         }
@@ -841,23 +966,37 @@ impl Mapper<'_, '_, '_> {
             (Some(Template::V2021), false, true) => self.finding(
                 "P-MIXED-TEMPLATE",
                 Severity::Warning,
-                "table 三 prints （六）其他处理 as one row (2019 layout) in a 2021-format report; read as printed \
-                 into other_handling, the three items are null"
-                    .into(),
+                (
+                    "table 三 prints （六）其他处理 as one row (2019 layout) in a 2021-format report; read as printed \
+                     into other_handling, the three items are null"
+                        .into(),
+                    "2021 格式的报告中，表三把（六）其他处理印为一行（2019 版式）；按所印读入其他处理，三个分项留空"
+                        .into(),
+                ),
                 vec!["table3.other_handling".into()],
             ),
             (Some(Template::V2019), true, _) => self.finding(
                 "P-MIXED-TEMPLATE",
                 Severity::Warning,
-                "table 三 prints the three （六） items of the 2021 layout in a 2019-format report; read as printed".into(),
+                (
+                    "table 三 prints the three （六） items of the 2021 layout in a 2019-format report; read as printed".into(),
+                    "2019 格式的报告中，表三印有 2021 版式的（六）三个分项；按所印读取".into(),
+                ),
                 t3::OTHER_ITEMS.iter().map(|&i| format!("table3.{}", T3_ROWS[i].0)).collect(),
             ),
             (_, false, false) => {
-                let which = if template == Some(Template::V2019) { "（六）其他处理" } else { "（六）其他处理 items" };
+                let (which, which_zh) = if template == Some(Template::V2019) {
+                    ("（六）其他处理", "（六）其他处理")
+                } else {
+                    ("（六）其他处理 items", "（六）其他处理的各分项")
+                };
                 self.finding(
                     "P-LABEL-NOT-FOUND",
                     Severity::Warning,
-                    format!("table 三 row {which} not found (left null)"),
+                    (
+                        format!("table 三 row {which} not found (left null)"),
+                        format!("表三未找到{which_zh}行（留空）"),
+                    ),
                     vec!["table3.other_handling".into()],
                 );
             }
@@ -911,17 +1050,27 @@ impl Mapper<'_, '_, '_> {
             }
         }
         if !found.iter().any(|&f| f) {
-            self.missing("table2", "no row of table 二 was found");
+            self.missing(
+                "table2",
+                "no row of table 二 was found",
+                "表二的各行均未找到",
+            );
             return None;
         }
         if !doubtful.is_empty() {
             self.finding(
                 "P-LABEL-BROKEN",
                 Severity::Warning,
-                format!(
-                    "table 二 prints numbers that no label claims before {}: each row's numbers may come \
-                     before its label, which cannot be told; left null",
-                    doubtful.join(", ")
+                (
+                    format!(
+                        "table 二 prints numbers that no label claims before {}: each row's numbers may come \
+                         before its label, which cannot be told; left null",
+                        doubtful.join(", ")
+                    ),
+                    format!(
+                        "表二在 {} 之前印有不属于任何标签的数字：各行的数字可能印在标签之前，无法判断，留空",
+                        names_zh(&doubtful)
+                    ),
                 ),
                 doubtful,
             );
@@ -941,9 +1090,12 @@ impl Mapper<'_, '_, '_> {
             self.finding(
                 "P-LABEL-NOT-FOUND",
                 Severity::Warning,
-                format!(
-                    "table 二 rows not found (left null): {}",
-                    missing.join("; ")
+                (
+                    format!(
+                        "table 二 rows not found (left null): {}",
+                        missing.join("; ")
+                    ),
+                    format!("表二未找到以下行（留空）：{}", missing.join("；")),
                 ),
                 cells.collect(),
             );

@@ -266,16 +266,33 @@ pub(crate) enum ColumnUnit {
 pub(crate) enum Fitted {
     Value(Option<Num>),
     /// Converted or annotated: the value and a note for a finding.
-    WithNote(Option<Num>, String),
+    WithNote(Option<Num>, Note),
     /// Not a usable value for this column: null and the reason.
-    Rejected(String),
+    Rejected(Note),
+}
+
+/// A note or reason for a finding, in English and Chinese (a predicate of the printed text:
+/// `'27 50' is not a single number`, `「27 50」不是单个数字`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Note {
+    pub en: String,
+    pub zh: String,
+}
+
+fn note(en: impl Into<String>, zh: impl Into<String>) -> Note {
+    Note {
+        en: en.into(),
+        zh: zh.into(),
+    }
 }
 
 /// Fit a classified cell into a column of the given unit.
 pub(crate) fn fit(cell: &CellValue, column: ColumnUnit) -> Fitted {
     let (value, unit) = match cell {
         CellValue::Null => return Fitted::Value(None),
-        CellValue::Unreadable => return Fitted::Rejected("not a single number".into()),
+        CellValue::Unreadable => {
+            return Fitted::Rejected(note("not a single number", "不是单个数字"))
+        }
         CellValue::Number { value, unit } => (value, *unit),
     };
     match column {
@@ -284,15 +301,24 @@ pub(crate) fn fit(cell: &CellValue, column: ColumnUnit) -> Fitted {
             None | Some(Unit::TenThousandYuan) => Fitted::Value(value.to_num()),
             Some(u) if u.is_money() => Fitted::WithNote(
                 value.shift(u.exponent() - 4).to_num(),
-                format!("printed in {}, converted to 万元", u.label()),
+                note(
+                    format!("printed in {}, converted to 万元", u.label()),
+                    format!("以{}印出，已换算为万元", u.label()),
+                ),
             ),
-            Some(u) => Fitted::Rejected(format!("unit {} in a 万元 column", u.label())),
+            Some(u) => Fitted::Rejected(note(
+                format!("unit {} in a 万元 column", u.label()),
+                format!("在万元列中带有单位「{}」", u.label()),
+            )),
         },
         ColumnUnit::AsPrinted => match unit {
             None => Fitted::Value(value.to_num()),
             Some(u) => Fitted::WithNote(
                 value.to_num(),
-                format!("printed with unit {}, kept as printed", u.label()),
+                note(
+                    format!("printed with unit {}, kept as printed", u.label()),
+                    format!("印有单位「{}」，按所印保留", u.label()),
+                ),
             ),
         },
     }
@@ -300,22 +326,32 @@ pub(crate) fn fit(cell: &CellValue, column: ColumnUnit) -> Fitted {
 
 /// Negative counts are kept as printed; the validator reports them (T3-4).
 fn fit_count(value: &Decimal, unit: Option<Unit>) -> Fitted {
-    let (scaled, note) = match unit {
+    let (scaled, converted) = match unit {
         None => (value.clone(), None),
         Some(Unit::Count(_)) => (value.clone(), None),
         Some(Unit::TenThousand) => (
             value.shift(4),
-            Some("printed with 万, converted to a count".to_string()),
+            Some(note(
+                "printed with 万, converted to a count",
+                "印有“万”，已换算为件数",
+            )),
         ),
-        Some(u) => return Fitted::Rejected(format!("unit {} in a count column", u.label())),
+        Some(u) => {
+            return Fitted::Rejected(note(
+                format!("unit {} in a count column", u.label()),
+                format!("在件数列中带有单位「{}」", u.label()),
+            ))
+        }
     };
     match scaled.to_num() {
-        Some(Num::Int(i)) => match note {
+        Some(Num::Int(i)) => match converted {
             Some(n) => Fitted::WithNote(Some(Num::Int(i)), n),
             None => Fitted::Value(Some(Num::Int(i))),
         },
-        Some(Num::Dec(_)) => Fitted::Rejected("a fraction in a count column".into()),
-        None => Fitted::Rejected("number out of range".into()),
+        Some(Num::Dec(_)) => {
+            Fitted::Rejected(note("a fraction in a count column", "是件数列中的小数"))
+        }
+        None => Fitted::Rejected(note("number out of range", "超出数值范围")),
     }
 }
 
@@ -365,7 +401,7 @@ mod tests {
             fit(&cell, ColumnUnit::TenThousandYuan),
             Fitted::WithNote(
                 Some(Num::Dec(25.1)),
-                "printed in 元, converted to 万元".into()
+                note("printed in 元, converted to 万元", "以元印出，已换算为万元")
             )
         );
         let cell = classify("3.5万元").expect("a value");

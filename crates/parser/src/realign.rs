@@ -28,8 +28,8 @@ const MAX_ROW_EDITS: usize = 3;
 pub(crate) struct Realigned {
     /// `(template row, label group, its values)`, in printed order.
     pub rows: Vec<(usize, Group, RowValues)>,
-    /// How the reading was found, for the finding.
-    pub how: &'static str,
+    /// How the reading was found, for the finding: in English and in Chinese.
+    pub how: (&'static str, &'static str),
 }
 
 /// A row's 7 values, each with the token it came from; `None` for a row whose place is sure
@@ -122,10 +122,20 @@ pub(crate) fn realign_t3(
     }
     let order: Vec<usize> = rows.iter().map(|(r, _)| *r).collect();
     let (how, read) = by_rows(&all, &order)
-        .map(|r| ("cut into rows in printed order", r))
+        .map(|r| {
+            (
+                ("cut into rows in printed order", "按印出的顺序切分成行"),
+                r,
+            )
+        })
         .or_else(|f| match f {
             Failure::NoReading if all.len() == COLS * order.len() && fully_checkable(&order) => {
-                one_moved(&all, &order).map(|r| ("one value moved back to its row", r))
+                one_moved(&all, &order).map(|r| {
+                    (
+                        ("one value moved back to its row", "把一个数值移回其所在行"),
+                        r,
+                    )
+                })
             }
             f => Err(f),
         })?;

@@ -11,6 +11,7 @@ use crate::number::{fit, ColumnUnit, Fitted};
 use crate::tokens::Token;
 use nianbao_model::document::Loc;
 use nianbao_model::report::{Num, Severity, Source, Table3, Val};
+use nianbao_model::rules::{cell_zh, cells_summary_zh};
 use nianbao_model::template::{t3, T3_COLUMNS, T3_ROWS};
 
 /// Value cells merged over several rows: the readers repeat such a cell in every row it covers
@@ -98,26 +99,50 @@ impl Mapper<'_, '_, '_> {
     pub(super) fn merged_findings(&mut self) {
         for m in std::mem::take(&mut self.merged) {
             let covers = m.paths.join(", ");
+            let covers_zh = m
+                .paths
+                .iter()
+                .map(|p| cell_zh(p))
+                .collect::<Vec<_>>()
+                .join("、");
             let (rule, severity, message) = if m.zero {
                 (
                     "P-MERGED-ZERO",
                     Severity::Info,
-                    format!(
-                        "'{}' at {} is one cell merged over {} rows: 0 in each ({covers})",
-                        m.printed, m.loc, m.rows
+                    (
+                        format!(
+                            "'{}' at {} is one cell merged over {} rows: 0 in each ({covers})",
+                            m.printed, m.loc, m.rows
+                        ),
+                        format!(
+                            "位于 {} 的「{}」是跨 {} 行的合并单元格：每行计为 0（{covers_zh}）",
+                            m.loc, m.printed, m.rows
+                        ),
                     ),
                 )
             } else {
-                let feeds = m.feeds.as_ref().map_or(String::new(), |f| {
-                    format!("; as the sum of those rows it still counts in {f}")
-                });
+                let (feeds, feeds_zh) =
+                    m.feeds
+                        .as_ref()
+                        .map_or((String::new(), String::new()), |f| {
+                            (
+                                format!("; as the sum of those rows it still counts in {f}"),
+                                format!("；作为这些行之和，它仍计入{}", cell_zh(f)),
+                            )
+                        });
                 (
                     "P-MERGED-CELL",
                     Severity::Warning,
-                    format!(
-                        "'{}' at {} is one cell merged over {} rows ({covers}): a value spanning \
-                         rows is not split between them, each is left null{feeds}",
-                        m.printed, m.loc, m.rows
+                    (
+                        format!(
+                            "'{}' at {} is one cell merged over {} rows ({covers}): a value spanning \
+                             rows is not split between them, each is left null{feeds}",
+                            m.printed, m.loc, m.rows
+                        ),
+                        format!(
+                            "位于 {} 的「{}」是跨 {} 行的合并单元格（{covers_zh}）：跨行的数值不在各行间拆分，各行留空{feeds_zh}",
+                            m.loc, m.printed, m.rows
+                        ),
                     ),
                 )
             };
@@ -171,10 +196,16 @@ impl Mapper<'_, '_, '_> {
         if null_in.is_empty() {
             return;
         }
-        let null_ops = if operands.is_empty() {
-            "their sum does not fit".to_string()
+        let (null_ops, null_ops_zh) = if operands.is_empty() {
+            (
+                "their sum does not fit".to_string(),
+                "其和超出范围".to_string(),
+            )
         } else {
-            format!("null: {}", operands.join(", "))
+            (
+                format!("null: {}", operands.join(", ")),
+                format!("空白：{}", cells_summary_zh(&operands)),
+            )
         };
         let mut cells: Vec<String> = null_in
             .iter()
@@ -185,10 +216,16 @@ impl Mapper<'_, '_, '_> {
         self.finding(
             "P-DERIVED-NULL",
             Severity::Info,
-            format!(
-                "table3.other_handling is the sum of the three （六） items and is left null in {}: \
-                 an item it is summed from is {null_ops}",
-                labels.join(", ")
+            (
+                format!(
+                    "table3.other_handling is the sum of the three （六） items and is left null in {}: \
+                     an item it is summed from is {null_ops}",
+                    labels.join(", ")
+                ),
+                format!(
+                    "表三（六）其他处理是三个分项之和，在{}列留空：其分项{null_ops_zh}",
+                    labels.join("、")
+                ),
             ),
             cells,
         );

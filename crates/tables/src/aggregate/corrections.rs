@@ -165,6 +165,10 @@ pub fn apply(report: &mut Report, corrections: &[&Correction]) -> Result<(), (us
                     "{} corrected from {was} to {value}: {} ({}, {})",
                     c.cell, c.reason, c.who, c.date
                 ),
+                format!(
+                    "{} 由 {was} 更正为 {value}：{}（{}，{}）",
+                    c.cell, c.reason, c.who, c.date
+                ),
             )
             .with_cells([c.cell.clone()]),
         );

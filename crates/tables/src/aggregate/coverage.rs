@@ -322,7 +322,7 @@ mod tests {
             .push(report("贵港市", 2022, "", Level::CityGovernment));
         tables.findings.push(FindingRow {
             report: 1,
-            finding: Finding::new("P-SCAN", Severity::Warning, "a scan"),
+            finding: Finding::new("P-SCAN", Severity::Warning, "a scan", "扫描件"),
         });
         let lost = Uncaptured {
             city: "贵港市".into(),

@@ -212,14 +212,18 @@ pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
 }
 
 /// The `findings` table: the report's city, adcode, body, year and template, then `rule`,
-/// `severity`, `message`, `cells` (schema paths, space-separated) and the report's source
-/// columns.
+/// `severity`, `message`, `message_zh` (the same in Chinese, long cell lists summarised),
+/// `cells` (schema paths, space-separated, all of them) and the report's source columns.
 pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
     let mut c = report_columns(rows, reports, |r| r.report);
     c.extend([
         strs("rule", rows.iter().map(|r| r.finding.rule.as_str())),
         strs("severity", rows.iter().map(|r| r.finding.severity.as_str())),
         strs("message", rows.iter().map(|r| r.finding.message.as_str())),
+        strs(
+            "message_zh",
+            rows.iter().map(|r| r.finding.message_zh.as_str()),
+        ),
         Column::new(
             "cells".into(),
             rows.iter()

@@ -431,6 +431,11 @@ fn read_findings(f: &Frame, index: &ReportIndex) -> Result<Vec<FindingRow>, Load
     let reports = index.rows(f)?;
     let (rule, sev) = (f.strs("rule")?, f.strs("severity")?);
     let (message, cells) = (f.strs("message")?, f.strs("cells")?);
+    // A set written before findings had a Chinese message has no such column.
+    let message_zh = match f.df.column("message_zh") {
+        Ok(_) => f.strs("message_zh")?,
+        Err(_) => vec![String::new(); f.height()],
+    };
     (0..f.height())
         .map(|i| {
             let severity = severity(&sev[i])
@@ -441,6 +446,7 @@ fn read_findings(f: &Frame, index: &ReportIndex) -> Result<Vec<FindingRow>, Load
                     rule: rule[i].clone(),
                     severity,
                     message: message[i].clone(),
+                    message_zh: message_zh[i].clone(),
                     cells: cells[i].split_whitespace().map(str::to_string).collect(),
                 },
             })

@@ -6,12 +6,14 @@
 
 pub mod corrections;
 pub mod coverage;
+pub mod explain;
 pub mod frames;
 pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod sources;
 pub mod units;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -718,26 +720,27 @@ fn push_cell_rows(out: &mut Vec<CellRow>, report: usize, input: &Input) -> Vec<F
                 Some(Num::Int(i)) => (Some(i), CellUnit::Count, None),
                 Some(Num::Dec(x)) => {
                     let whole = (x.fract() == 0.0 && x.abs() < 9.0e15).then_some(x as i64);
-                    let note = whole
-                        .is_none()
-                        .then(|| format!("'{x}' is not a whole count: left null"));
+                    let note = whole.is_none().then(|| {
+                        (
+                            format!("'{x}' is not a whole count: left null"),
+                            format!("「{x}」不是整数件数：留空"),
+                        )
+                    });
                     (whole, CellUnit::Count, note)
                 }
             },
         };
-        if let Some(note) = note {
+        if let Some((note, note_zh)) = note {
             let path = cell.path();
             let severity = if value.is_some() {
                 Severity::Info
             } else {
                 Severity::Warning
             };
-            findings.push(Finding {
-                rule: "T-UNIT".to_string(),
-                severity,
-                message: format!("{path}: {note}"),
-                cells: vec![path],
-            });
+            let zh = format!("{}：{note_zh}", nianbao_model::rules::cell_zh(&path));
+            findings.push(
+                Finding::new("T-UNIT", severity, format!("{path}: {note}"), zh).with_cells([path]),
+            );
         }
         out.push(CellRow::new(report, def, value, unit, loc));
     });

@@ -236,18 +236,30 @@ fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError>
 }
 
 /// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact
-/// cells; the columns of a report and of a template cell are encoded once, not per row.
+/// cells.
 fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
     let file = File::create(path).map_err(io_err(path))?;
-    let mut sink =
-        CsvSink::new(BufWriter::new(file), enc, &frames::CELL_COLUMNS).map_err(io_err(path))?;
+    cells_csv(tables, &tables.cells, BufWriter::new(file), enc).map_err(io_err(path))?;
+    Ok(())
+}
+
+/// `rows` (rows of `tables.cells`) as CSV into `w`, in the form of `cells.csv` (columns
+/// [`frames::CELL_COLUMNS`]); the columns of a report and of a template cell are encoded once,
+/// not per row. Returns the writer, flushed of nothing: the caller flushes.
+pub fn cells_csv<W: std::io::Write>(
+    tables: &Tables,
+    rows: &[CellRow],
+    w: W,
+    enc: CsvEncoding,
+) -> std::io::Result<W> {
+    let mut sink = CsvSink::new(w, enc, &frames::CELL_COLUMNS)?;
     fn opt(s: &Option<String>) -> Field<'_> {
         s.as_deref().map_or(Field::Null, Field::text)
     }
     let mut defs: Vec<Option<(Encoded, Encoded)>> = vec![None; super::cell_defs().len()];
     let mut locs: HashMap<CellLoc, Encoded> = HashMap::new();
     let mut current: Option<(usize, Encoded, Encoded)> = None;
-    for c in &tables.cells {
+    for c in rows {
         let (report, before, after) = match &current {
             Some(cur) if cur.0 == c.report() => cur,
             _ => {
@@ -304,10 +316,9 @@ fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(),
         sink.encoded(cell);
         sink.field(&Field::text(c.data_origin(&tables.reports[c.report()])));
         sink.encoded(after);
-        sink.end_row().map_err(io_err(path))?;
+        sink.end_row()?;
     }
-    sink.finish().map_err(io_err(path))?;
-    Ok(())
+    sink.finish()
 }
 
 /// A DataFrame as CSV, column by column in its own order, values typed by the column's dtype.

@@ -3,6 +3,7 @@
 //! two sources that both print a table but disagree on its values give a finding. Pure.
 
 use nianbao_model::report::{Finding, Report, Severity};
+use nianbao_model::rules::table_zh;
 use nianbao_model::validate;
 
 /// How completely a source printed one table: `None` when absent, else the number of parse
@@ -92,6 +93,7 @@ pub fn merge_with_sources(
                         format!(
                             "{table}: the page and its attachment {url} print different values"
                         ),
+                        format!("{}：页面与其附件 {url} 印出的数值不同", table_zh(table)),
                     )
                     .with_cells([table.to_string()]),
                 );
@@ -104,6 +106,7 @@ pub fn merge_with_sources(
                     "P-SOURCE",
                     Severity::Info,
                     format!("{table} read from the attachment {url}"),
+                    format!("{}取自附件 {url}", table_zh(table)),
                 )
                 .with_cells([table.to_string()]),
             );

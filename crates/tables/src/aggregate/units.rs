@@ -171,8 +171,9 @@ pub(crate) struct Money {
     pub fen: Option<i64>,
     /// [`CellUnit::TenThousandYuan`] or [`CellUnit::Unknown`].
     pub unit: CellUnit,
-    /// What was done, for a `T-UNIT` finding; `None` when the value was printed in 万元.
-    pub note: Option<String>,
+    /// What was done, for a `T-UNIT` finding, in English and in Chinese; `None` when the value
+    /// was printed in 万元.
+    pub note: Option<(String, String)>,
 }
 
 /// Convert a money cell (`value` as the parser read it, `printed` the text as published) to
@@ -196,10 +197,15 @@ pub(crate) fn money(column: MoneyColumn, value: Option<Num>, printed: Option<&st
         return Money {
             fen: None,
             unit: CellUnit::Unknown,
-            note: Some(format!(
-                "'{}' is printed without a unit (元 or 万元): not converted, no amount; see printed",
-                printed.unwrap_or(&v.to_string())
-            )),
+            note: Some({
+                let shown = printed.map_or_else(|| v.to_string(), str::to_string);
+                (
+                    format!(
+                        "'{shown}' is printed without a unit (元 or 万元): not converted, no amount; see printed"
+                    ),
+                    format!("「{shown}」未印单位（元或万元）：不换算，无金额；原文见 printed"),
+                )
+            }),
         };
     };
     // The printed digits are exact; the parsed value is the check that they are the same
@@ -219,13 +225,17 @@ pub(crate) fn money(column: MoneyColumn, value: Option<Num>, printed: Option<&st
     };
     let shown = printed.map_or_else(|| v.to_string(), str::to_string);
     let note = match (fen, printed_exp) {
-        (None, _) => Some(format!(
-            "'{shown}' is not a whole number of 分 (or too large): no amount; see printed"
+        (None, _) => Some((
+            format!("'{shown}' is not a whole number of 分 (or too large): no amount; see printed"),
+            format!("「{shown}」不是整数的分（或过大）：无金额；原文见 printed"),
         )),
-        (Some(_), Some(e)) if e != 0 => Some(format!(
-            "'{shown}' printed in {}, converted to 万元 exactly",
-            if e > 0 { "亿元" } else { "元" }
-        )),
+        (Some(_), Some(e)) if e != 0 => {
+            let unit = if e > 0 { "亿元" } else { "元" };
+            Some((
+                format!("'{shown}' printed in {unit}, converted to 万元 exactly"),
+                format!("「{shown}」以{unit}印出，已精确换算为万元"),
+            ))
+        }
         _ => None,
     };
     Money {
@@ -248,7 +258,7 @@ mod tests {
         let a = m(MoneyColumn::AsPrinted, Num::Int(1234), "1,234元");
         assert_eq!(a.fen, Some(123_400));
         assert_eq!(a.unit, CellUnit::TenThousandYuan);
-        assert!(a.note.expect("note").contains("converted"));
+        assert!(a.note.expect("note").0.contains("converted"));
         let b = m(MoneyColumn::AsPrinted, Num::Dec(0.1234), "0.1234万元");
         assert_eq!(b.fen, Some(123_400));
         assert_eq!(b.note, None);
@@ -289,6 +299,6 @@ mod tests {
     fn below_a_fen_is_refused() {
         let a = m(MoneyColumn::AsPrinted, Num::Dec(0.001), "0.001元");
         assert_eq!(a.fen, None);
-        assert!(a.note.expect("note").contains("分"));
+        assert!(a.note.expect("note").0.contains("分"));
     }
 }
