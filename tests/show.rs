@@ -59,7 +59,8 @@ fn show_prints_a_report_as_printed_with_its_source_and_coverage() {
         "四、政府信息公开行政复议、行政诉讼情况",
         "data origin  published",
         "WARC record  <urn:uuid:",
-        "coverage: this output set has no coverage table",
+        "coverage:",
+        "status: found",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
@@ -86,33 +87,14 @@ fn show_prints_a_report_as_printed_with_its_source_and_coverage() {
     assert_eq!(rows.len(), 10 + 26 * 7 + 15, "table 二 (2021), 三 and 四");
     assert!(rows.iter().all(|r| all.contains(r) && r.contains(&sha)));
 
-    // A coverage table in the set: its row for the city and year is shown.
-    let set = out.join(".nianbao/current");
-    write_coverage(&set.join("coverage.parquet"));
-    let text = stdout(&show(&["贵港", "2021"], &out));
+    // The set's coverage row of the city-year is shown with its level and status.
     assert!(
-        text.contains("coverage:\n  body: 贵港市人民政府   status: published   reason: ·"),
+        text.contains("level: 市政府本级") && text.contains("status: found"),
         "{text}"
     );
 }
 
 /// A `coverage` table as an aggregation writes it (city, year, body, status, reason).
-fn write_coverage(path: &Path) {
-    use polars::prelude::*;
-    let mut df = DataFrame::new(
-        2,
-        vec![
-            Column::new("city".into(), ["贵港市", "贵港市"]),
-            Column::new("year".into(), [2021i64, 2020]),
-            Column::new("body".into(), ["贵港市人民政府", "贵港市人民政府"]),
-            Column::new("status".into(), ["published", "missing"]),
-            Column::new("reason".into(), [None, Some("no report")]),
-        ],
-    )
-    .expect("frame");
-    let file = std::fs::File::create(path).expect("create");
-    ParquetWriter::new(file).finish(&mut df).expect("write");
-}
 
 #[test]
 fn show_lists_the_choices_when_a_city_has_several_reports_and_says_what_is_missing() {
@@ -123,7 +105,7 @@ fn show_lists_the_choices_when_a_city_has_several_reports_and_says_what_is_missi
     let o = show(&["南宁", "2023"], &out);
     assert_eq!(code(&o), 2, "{}", describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("南宁市 has 2 reports for 2023"), "{err}");
+    assert!(err.contains("南宁市 has 6 reports for 2023"), "{err}");
     assert!(
         err.contains("--body 南宁市 ") && err.contains("--body 南宁市财政局"),
         "{err}"
@@ -184,8 +166,8 @@ fn show_from_the_archive_reads_the_same_report_and_writes_nothing() {
         .as_array()
         .into_iter()
         .flatten()
-        .find(|f| f["rule"] == "P-ATTACHMENT")
-        .unwrap_or_else(|| panic!("no P-ATTACHMENT: {j}"));
+        .find(|f| f["rule"] == "P-SCAN")
+        .unwrap_or_else(|| panic!("no P-SCAN: {j}"));
     assert!(
         scan["message_zh"]
             .as_str()

@@ -602,6 +602,7 @@ mod tests {
             filename: None,
             removed_at: None,
             removed_status: None,
+            manual: false,
         }
     }
 

@@ -138,7 +138,11 @@ mod tests {
         let meta = SourceMeta {
             city: "某市".into(),
             adcode: "450000".into(),
-            city_government: gov,
+            level: if gov {
+                crate::bodies::Level::CityGovernment
+            } else {
+                crate::bodies::Level::CityDepartment
+            },
             url: url.into(),
             sha256: sha.into(),
             ..SourceMeta::default()

@@ -210,7 +210,6 @@ mod tests {
         let meta = SourceMeta {
             city: "贵港市".into(),
             adcode: "450800".into(),
-            city_government: true,
             url: "http://x/a".into(),
             ..SourceMeta::default()
         };
