@@ -95,10 +95,13 @@ echo "nianbao: $("$NIANBAO" --version 2>/dev/null || echo '?'), binary of $(date
 NIANBAO="$RESULTS/nianbao"
 
 CORPUS="$BENCH/results/corpus-$N"
-log "corpus: $N pages in $CORPUS"
-python3 "$BENCH/make_corpus.py" "$N" "$CORPUS"
-mapfile -t FILES < "$CORPUS/files.txt"
-cat "${FILES[@]}" > /dev/null   # page cache warm for every tool alike
+FILES=()
+if [[ " $SECTIONS " == *" parse "* ]]; then   # only the parse section reads the corpus
+  log "corpus: $N pages in $CORPUS"
+  python3 "$BENCH/make_corpus.py" "$N" "$CORPUS"
+  mapfile -t FILES < "$CORPUS/files.txt"
+  cat "${FILES[@]}" > /dev/null   # page cache warm for every tool alike
+fi
 
 # ---------------------------------------------------------------- measuring
 # measure GROUP TOOL ITEMS OUTFILE CMD...

@@ -279,6 +279,37 @@ fn a_site_answering_only_through_a_proxy_is_searched_through_it() {
 }
 
 #[test]
+fn a_search_on_a_host_that_never_answers_is_bounded_and_left_for_the_next_run() {
+    use nianbao_fixtures::net::SilentHost;
+    let silent = runtime()
+        .block_on(SilentHost::start(Ipv4Addr::new(127, 0, 0, 97)))
+        .unwrap();
+    let base = format!("http://{}", silent.addr);
+    let settings = TEST_CRAWL_SETTINGS
+        .replace("request_timeout_ms = 10000", "request_timeout_ms = 300")
+        .replace("connect_timeout_ms = 5000", "connect_timeout_ms = 300");
+    let text = format!(
+        "[crawl]\n{settings}\n[[city]]\nname = \"静默市\"\nadcode = \"459901\"\nportal = \"{base}/\"\n\
+         [city.search]\nkind = \"trs-irs\"\nurl = \"{base}{SEARCH_PATH}\"\ncode = \"181aedaa74b\"\n\
+         data_type_id = \"5723\"\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = super::harness::crawl_toml(&text, dir.path(), |_| {});
+    // robots.txt and its two retries, then nothing more: no POST, no home page.
+    runtime().block_on(silent.wait_for_accepted(3));
+    assert_eq!(silent.accepted(), 3);
+    assert!(summary.incomplete(), "{}", summary.render());
+    assert_eq!(summary.unreachable[0].host, "127.0.0.97");
+    let s = search_of(&summary);
+    assert_eq!(s.outcome, search_outcome::DEFERRED, "{s:?}");
+    assert!(
+        summary.render().contains("search: deferred"),
+        "{}",
+        summary.render()
+    );
+}
+
+#[test]
 fn robots_txt_may_forbid_the_search() {
     let mut site = search_site(
         Ipv4Addr::new(127, 0, 0, 94),

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use url::Url;
 
-use super::{parse, report_link, request, ResultPage, PAGE_SIZE};
+use super::{parse, report_link, request, ResultPage};
 use crate::config::SiteSearch;
 use crate::discover::{is_city_level, Link};
 use crate::fetch::{decode_content, Capture, Transport};
@@ -170,10 +170,10 @@ impl Shared {
                 .commit(&cap.warc_members().0, None, &children)?;
             rec.queued += u32::try_from(rows.len()).unwrap_or(u32::MAX);
             queued.extend(rows);
+            // The pager says so, or every announced result has come (whatever page size the
+            // platform really used).
             let last_page = answer.page_count.is_some_and(|n| page >= n)
-                || answer
-                    .total
-                    .is_some_and(|t| u64::from(page) * u64::from(PAGE_SIZE) >= t);
+                || answer.total.is_some_and(|t| u64::from(rec.hits) >= t);
             if repeated || urls.is_empty() || last_page {
                 break;
             }
