@@ -147,7 +147,11 @@ fn matching_reports(tables: &Tables, args: &Args) -> Vec<usize> {
     // The report compared first, then the city government's, then the others by body.
     of_city_year.sort_by_key(|&i| {
         let r = &tables.reports[i];
-        (!r.in_comparison, !r.meta.is_city_government(), r.body.clone())
+        (
+            !r.in_comparison,
+            !r.meta.is_city_government(),
+            r.body.clone(),
+        )
     });
     let Some(wanted) = args.body.as_deref().map(str::trim) else {
         return of_city_year;

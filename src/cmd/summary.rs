@@ -271,10 +271,17 @@ mod tests {
         };
         assert_eq!(
             summary.missing_city_years(),
-            ["乙市 2019 (未找到)", "甲市 2020 (扫描件（需 OCR）)", "乙市 2021 (被拒绝访问)"]
+            [
+                "乙市 2019 (未找到)",
+                "甲市 2020 (扫描件（需 OCR）)",
+                "乙市 2021 (被拒绝访问)"
+            ]
         );
         let text = summary.to_text();
-        assert!(text.contains("3 city-years without the city government"), "{text}");
+        assert!(
+            text.contains("3 city-years without the city government"),
+            "{text}"
+        );
         assert!(text.contains("for 2019–2021"), "{text}");
         assert!(text.contains("wrote 22 files into out"), "{text}");
         assert!(text.contains("(0 copies dropped)"), "{text}");

@@ -648,7 +648,7 @@ mod tests {
                 .to_string()
         };
         let err = search("kind='kaipu'\nurl='http://x.cn/s'\ncode='a'\ndata_type_id='1'");
-        assert!(err.contains("kind") && err.contains("trs-irs"), "{err}");
+        assert!(err.contains("kaipu") && err.contains("trs-irs"), "{err}");
         let err = search("kind='trs-irs'\nurl='ftp://x.cn/s'\ncode='a'\ndata_type_id='1'");
         assert!(err.contains("city[0].search.url"), "{err}");
         let err = search("kind='trs-irs'\nurl='http://x.cn/s'\ncode=' '\ndata_type_id='1'");

@@ -167,7 +167,11 @@ pub const RULES: &[Rule] = &[
         "存档记录无法读取或与摘要不符",
         "an archived record that cannot be read or does not match its digest",
     ),
-    rule("P-PARSE", "页面无法解析为年报", "a captured page that could not be parsed"),
+    rule(
+        "P-PARSE",
+        "页面无法解析为年报",
+        "a captured page that could not be parsed",
+    ),
     rule(
         "C-CORRECTED",
         "数值经更正（--corrections），原印刷文本保留",
