@@ -41,6 +41,8 @@ enum Command {
     Parse(cmd::parse::Args),
     /// Write the self-contained HTML comparison report of an output folder.
     Report(cmd::report::Args),
+    /// Print the data dictionary (every table, column, cell key and metric) as Markdown.
+    Dictionary(cmd::dictionary::Args),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Dictionary(args) => cmd::dictionary::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

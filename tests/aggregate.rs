@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta, Tables};
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Options, SourceMeta, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 
 use crate::util::root;
@@ -62,7 +62,7 @@ fn cities() -> Vec<City> {
 }
 
 fn run(out: &Path) -> Tables {
-    let tables = aggregate(inputs(), &cities());
+    let tables = aggregate(inputs(), &cities(), &Options::default()).expect("aggregate");
     output::write_all(&tables, out, CsvEncoding::Utf8Bom).expect("write outputs");
     tables
 }
@@ -246,6 +246,7 @@ fn parquet_files_have_one_year_type_integer_counts_and_plain_strings() {
         "count",
         "previous_count",
         "count_change",
+        "bodies",
     ];
     for path in &files {
         let mut file = std::fs::File::open(path).expect("open");
@@ -303,4 +304,51 @@ fn parquet_files_read_with_the_installed_pyarrow() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     eprintln!("{text}");
     assert!(out.status.success(), "{text}");
+}
+
+/// Every table written has exactly the columns, in the order and of the types, that the data
+/// dictionary (docs/data-dictionary.md) lists for it.
+#[test]
+fn every_written_table_has_the_columns_of_the_data_dictionary() {
+    use nianbao_tables::aggregate::metrics::MetricSet;
+    use nianbao_tables::dictionary;
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().expect("tmp");
+    run(tmp.path());
+    let metrics = MetricSet::builtin();
+    let mut checked = 0;
+    for stem in dictionary::table_stems() {
+        let path = if stem == "cells" {
+            tmp.path().join("cells/year=2021/part-0.parquet")
+        } else {
+            tmp.path().join(format!("{stem}.parquet"))
+        };
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let df = ParquetReader::new(file).finish().expect("parquet");
+        let got: Vec<(String, String)> = df
+            .columns()
+            .iter()
+            .map(|c| (c.name().to_string(), c.dtype().to_string()))
+            .collect();
+        let mut want: Vec<(String, String)> = dictionary::columns(stem, &metrics)
+            .expect("a table of the dictionary")
+            .into_iter()
+            .map(|c| {
+                let dtype = match c.dtype {
+                    "Int64" => "i64",
+                    "Float64" => "f64",
+                    "Boolean" => "bool",
+                    _ => "str",
+                };
+                (c.name, dtype.to_string())
+            })
+            .collect();
+        if stem == "cells" {
+            // The year of a cell is the hive folder's name, not a column of the file.
+            want.retain(|(n, _)| n != "year");
+        }
+        assert_eq!(got, want, "{stem}");
+        checked += 1;
+    }
+    assert_eq!(checked, 11);
 }

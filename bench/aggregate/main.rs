@@ -13,7 +13,7 @@ use nianbao_model::document::Loc;
 use nianbao_model::report::Source;
 use nianbao_model::report::{Num, Report, Table2, Table3, Table4};
 use nianbao_model::template::Template;
-use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, SourceMeta};
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, Options, SourceMeta};
 use nianbao_tables::export::csv::CsvEncoding;
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -172,7 +172,13 @@ fn main() {
         })
         .collect();
     let t = Instant::now();
-    let tables = aggregate(inputs, &cities);
+    let tables = match aggregate(inputs, &cities, &Options::default()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("bench_aggregate: {e}");
+            std::process::exit(1);
+        }
+    };
     let aggregated = t.elapsed();
     eprintln!("aggregated: rss/peak MiB {:?}", memory_mib());
     let t = Instant::now();

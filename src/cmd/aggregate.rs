@@ -14,7 +14,8 @@ use serde_json::json;
 
 use super::{lock_output, Exit};
 use crate::pipeline;
-use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Tables};
+use nianbao_tables::aggregate::metrics::MetricSet;
+use nianbao_tables::aggregate::{self, output, severity_counts, City, Input, Options, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::export::Staging;
 use nianbao_tables::htmlreport;
@@ -42,6 +43,10 @@ pub(crate) struct OutputArgs {
     /// levels and like departments; default: the built-in table.
     #[arg(long, value_name = "FILE")]
     pub bodies: Option<PathBuf>,
+    /// More metrics, or new definitions of built-in ones (same id), in the format of
+    /// `config/metrics.toml`; docs/data-dictionary.md lists the cell keys a formula can use.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
@@ -83,6 +88,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     // A config that does not load is a usage error before anything is created or locked.
     super::load_config(args.output.config.as_deref())?;
     super::load_bodies(args.output.bodies.as_deref())?;
+    super::load_metrics(MetricSet::builtin(), args.output.metrics.as_deref())?;
     let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
@@ -129,6 +135,7 @@ pub(crate) fn build(
 ) -> anyhow::Result<Exit> {
     let config = super::load_config(opts.config.as_deref())?;
     let bodies = super::load_bodies(opts.bodies.as_deref())?;
+    let metrics = super::load_metrics(MetricSet::builtin(), opts.metrics.as_deref())?;
     let all_cities: Vec<City> = config.cities();
     let mut cities = all_cities.clone();
     cities.retain(|c| selection.keeps_city(&c.name));
@@ -162,7 +169,11 @@ pub(crate) fn build(
         return Ok(Exit::SomeFailed);
     }
     let spinner = spinner(opts.quiet, "aggregating");
-    let tables = aggregate::aggregate(inputs, &cities);
+    let options = Options {
+        metrics,
+        coverage: None,
+    };
+    let tables = aggregate::aggregate(inputs, &cities, &options)?;
     spinner.set_message(format!(
         "writing {} cells, {} reports, {} findings (Parquet, CSV, XLSX)",
         tables.cells.len(),
