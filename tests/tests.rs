@@ -10,6 +10,7 @@ mod docx;
 mod faults;
 mod fixtures;
 mod harvest;
+mod metrics;
 mod ofd;
 mod parse;
 mod pdf;
