@@ -210,6 +210,30 @@ fn xlsx_reads_back_with_the_same_numbers() {
     assert!(!want.is_empty());
     assert_eq!(got, want);
     assert!(wb.sheet_names().iter().any(|n| n == "问题"));
+    for sheet in ["部门对比", "县区对比", "全市合计", "趋势", "全市合计趋势"] {
+        assert!(wb.sheet_names().iter().any(|n| n == sheet), "{sheet}");
+    }
+    // 说明: a row per metric with its formula and rank direction, then the rules.
+    let notes = wb.worksheet_range("说明").expect("说明");
+    let rows: Vec<Vec<String>> = notes
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][4], "公式");
+    for m in t.metrics.metrics() {
+        let row = rows
+            .iter()
+            .find(|r| r[1] == m.id())
+            .expect("a row per metric");
+        assert_eq!(row[4], m.def.formula);
+        let best = if m.def.higher_is_better {
+            "最高值"
+        } else {
+            "最低值"
+        };
+        assert_eq!(row[6], best, "{}", m.id());
+    }
+    assert!(rows.iter().any(|r| r[1] == "T3-3"));
 }
 
 /// Every Parquet file of a run, read back: `year` Int64 in every table that stores it, every
