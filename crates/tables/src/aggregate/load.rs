@@ -104,6 +104,7 @@ pub fn read_tables(dir: &Path, metrics: &MetricSet) -> Result<Tables, LoadError>
     }
     let findings = read_findings(&Frame::open(&dir.join("findings.parquet"))?, &index)?;
     let (cities, coverage) = read_grid(&Frame::open(&dir.join("comparison.parquet"))?)?;
+    let coverage = coverage.filter(|c| c.height() > 0);
     let mut tables = Tables {
         reports,
         cells,
@@ -112,7 +113,7 @@ pub fn read_tables(dir: &Path, metrics: &MetricSet) -> Result<Tables, LoadError>
     };
     let options = Options {
         metrics: metrics.clone(),
-        coverage: Some(coverage),
+        coverage,
     };
     tables.compare(&cities, &options)?;
     Ok(tables)
@@ -120,8 +121,9 @@ pub fn read_tables(dir: &Path, metrics: &MetricSet) -> Result<Tables, LoadError>
 
 /// From the city governments' comparison: the configured cities (every one has a row per
 /// year; an unconfigured city has an empty adcode) and what was known of the rows without a
-/// report (their `status` and `reason`), to compute the comparisons again as they were.
-fn read_grid(f: &Frame) -> Result<(Vec<City>, DataFrame), LoadError> {
+/// report (their `status` and `reason`; none in a folder written before statuses existed), to
+/// compute the comparisons again as they were.
+fn read_grid(f: &Frame) -> Result<(Vec<City>, Option<DataFrame>), LoadError> {
     let (city, adcode, population) = (
         f.strs("city")?,
         f.strs("adcode")?,
@@ -139,6 +141,9 @@ fn read_grid(f: &Frame) -> Result<(Vec<City>, DataFrame), LoadError> {
             population_source: None,
         });
     }
+    if f.df.column("status").is_err() {
+        return Ok((cities, None));
+    }
     let coverage =
         f.df.clone()
             .lazy()
@@ -146,7 +151,7 @@ fn read_grid(f: &Frame) -> Result<(Vec<City>, DataFrame), LoadError> {
             .select([col("city"), col("year"), col("status"), col("reason")])
             .collect()
             .map_err(|e| f.err(e))?;
-    Ok((cities, coverage))
+    Ok((cities, Some(coverage)))
 }
 
 /// One Parquet file in memory, with typed column readers that name the file on error.

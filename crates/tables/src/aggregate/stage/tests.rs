@@ -578,3 +578,56 @@ fn two_runs_are_identical() {
     assert_eq!(a.city_totals, b.city_totals);
     assert_eq!(a.comparison.len(), 4, "2 cities × 2 years");
 }
+
+/// An output folder read back (`nianbao report`) computes the same comparisons: the cities,
+/// the statuses and reasons of the rows without a report, and the metrics come from the folder.
+#[test]
+fn the_comparisons_read_back_with_their_statuses_and_metrics() {
+    use crate::aggregate::{load, output};
+    use crate::export::csv::CsvEncoding;
+    let coverage = df!(
+        "city" => ["乙市"],
+        "year" => [2021i64],
+        "status" => ["failed"],
+        "reason" => [Some("HTTP 503 after 3 tries")],
+    )
+    .expect("frame");
+    let extra = MetricSet::from_toml(
+        &crate::aggregate::metrics::DEFAULT_METRICS
+            .replace("id = \"applications\"", "id = \"apps\""),
+        "copy",
+    )
+    .expect("valid");
+    let metrics = MetricSet::builtin()
+        .overlay(extra, "copy")
+        .expect("overlay");
+    let options = Options {
+        metrics,
+        coverage: Some(coverage),
+    };
+    let inputs = vec![
+        input(&GOV_A, report(2020, 3)),
+        input(&GOV_A, report(2021, 4)),
+    ];
+    let t = aggregate(inputs, &cities(), &options).expect("stage");
+    let tmp = tempfile::tempdir().expect("tmp");
+    output::write_all(&t, tmp.path(), CsvEncoding::Utf8Bom).expect("write");
+    let stored = load::stored_metrics(tmp.path()).expect("metrics.toml");
+    assert_eq!(stored, t.metrics);
+    let back = load::read_tables(tmp.path(), &stored).expect("read back");
+    assert_eq!(back.comparison, t.comparison);
+    assert_eq!(back.trends, t.trends);
+    assert_eq!(back.city_totals, t.city_totals);
+    let missing: Vec<(&str, &str)> = back
+        .comparison
+        .iter()
+        .filter(|r| r.city == "乙市")
+        .map(|r| (r.status.as_str(), r.reason.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        missing[1],
+        ("failed", "HTTP 503 after 3 tries"),
+        "{missing:?}"
+    );
+    assert_eq!(missing[0].0, "missing");
+}
