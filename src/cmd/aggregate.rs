@@ -281,6 +281,11 @@ fn summarize(
             "unreadable_records": unreadable,
             "partial": !failures.is_empty(),
             "comparison_rows": t.comparison.len(),
+            "level_rows": {
+                "departments": t.departments.rows.len(),
+                "counties": t.counties.rows.len(),
+                "city_totals": t.city_totals.rows.len(),
+            },
             "years": years,
             "findings": {"error": errors, "warning": warnings, "info": infos},
             "synthetic_demo_reports": synthetic,
@@ -297,6 +302,13 @@ fn summarize(
         t.duplicates,
         t.comparison.len(),
         years
+    );
+    eprintln!(
+        "nianbao: {} department, {} county and {} city-total comparison rows; {} metrics",
+        t.departments.rows.len(),
+        t.counties.rows.len(),
+        t.city_totals.rows.len(),
+        t.metrics.len()
     );
     eprintln!("nianbao: findings: {errors} error(s), {warnings} warning(s), {infos} info");
     if synthetic > 0 {

@@ -165,7 +165,7 @@ pub(crate) fn run(
     let metrics = tables.metrics.clone();
     let plan = operands::Plan::new(&metrics);
     let reports = reports_frame(&tables.reports).map_err(at("loading the reports"))?;
-    let per_report = operands::per_report(reports.lazy(), &tables.cells, &plan)?;
+    let per_report = operands::per_report(reports, &tables.cells, &plan)?;
     let cities = cities_frame(cities).map_err(at("loading the cities"))?;
     let coverage = coverage.map(levels::coverage_frame).transpose()?;
     let mut chosen = Vec::new();

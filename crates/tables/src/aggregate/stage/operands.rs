@@ -85,70 +85,77 @@ impl Plan {
     }
 }
 
-/// The cells of the operands, long: `report` (UInt32), `op` (UInt32), `value` (Int64: a
-/// count, or money in 分; null when blank or of unknown unit). Only the cells a metric reads
-/// are taken, so the frame stays small however many cells the tables hold.
-fn long_frame(cells: &[CellRow], plan: &Plan) -> PolarsResult<DataFrame> {
-    let mut by_def: Vec<Option<u32>> = vec![None; cell_defs().len()];
+/// The cells of the operands, one frame per operand: `report` (UInt32) and `o<j>` (Int64: a
+/// count, or money in 分; null when blank or of unknown unit), built in one pass over the
+/// cells. Only the cells a metric reads are taken, so the frames stay small however many
+/// cells the tables hold.
+fn operand_frames(cells: &[CellRow], plan: &Plan) -> PolarsResult<Vec<DataFrame>> {
+    let mut by_def: Vec<Option<usize>> = vec![None; cell_defs().len()];
     for (j, key) in plan.keys.iter().enumerate() {
         for &d in &key.defs {
-            by_def[usize::from(d)] = u32::try_from(j).ok();
+            by_def[usize::from(d)] = Some(j);
         }
     }
-    let (mut report, mut op, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    let mut columns: Vec<(Vec<u32>, Vec<Option<i64>>)> = vec![(Vec::new(), Vec::new()); plan.len()];
     for c in cells {
         let Some(j) = by_def[usize::from(c.def)] else {
             continue;
         };
+        let (report, value) = &mut columns[j];
         report.push(c.report);
-        op.push(j);
         value.push(match c.unit() {
             CellUnit::Count => c.count(),
             CellUnit::TenThousandYuan => c.amount_fen(),
             CellUnit::Unknown => None,
         });
     }
-    DataFrame::new(
-        report.len(),
-        vec![
-            Column::new("report".into(), report),
-            Column::new("op".into(), op),
-            Column::new("value".into(), value),
-        ],
-    )
+    columns
+        .into_iter()
+        .enumerate()
+        .map(|(j, (report, value))| {
+            DataFrame::new(
+                report.len(),
+                vec![
+                    Column::new("report".into(), report),
+                    Column::new(o(j).into(), value),
+                ],
+            )
+        })
+        .collect()
 }
 
-/// `reports` (one row per report, with `report`) + a column per operand: the cells pivoted
-/// into one row per report (a group-by on the report with one filtered aggregation per
-/// operand: one plan node, however many operands), joined onto the reports (a report without
-/// the cell has null), then the T3-3 derivation.
+/// How many operand joins one lazy plan holds before it is collected: polars plans recurse
+/// per node, so a plan of a hundred nested joins could exhaust a thread's stack.
+const JOINS_PER_PLAN: usize = 16;
+
+/// `reports` (one row per report, with `report`) + a column per operand: each operand's cells
+/// joined onto the reports by `report` (a report has at most one cell per operand; without
+/// it, null), then the T3-3 derivation.
 pub(super) fn per_report(
-    reports: LazyFrame,
+    reports: DataFrame,
     cells: &[CellRow],
     plan: &Plan,
 ) -> Result<DataFrame, StageError> {
-    let long = long_frame(cells, plan).map_err(at("loading the cells"))?;
-    let pivot: Vec<Expr> = (0..plan.len())
-        .map(|j| {
-            let op = u32::try_from(j).unwrap_or(u32::MAX);
-            // A report has at most one cell per operand: `first` takes it, or null.
-            col("value")
-                .filter(col("op").eq(lit(op)))
-                .first()
-                .alias(o(j))
-        })
-        .collect();
-    let wide = long.lazy().group_by([col("report")]).agg(pivot);
-    reports
-        .join(
-            wide,
-            [col("report")],
-            [col("report")],
-            JoinArgs::new(JoinType::Left),
-        )
+    let frames = operand_frames(cells, plan).map_err(at("loading the cells"))?;
+    let mut wide = reports;
+    for chunk in frames.chunks(JOINS_PER_PLAN) {
+        let mut lf = wide.lazy();
+        for one in chunk {
+            lf = lf.join(
+                one.clone().lazy(),
+                [col("report")],
+                [col("report")],
+                JoinArgs::new(JoinType::Left),
+            );
+        }
+        wide = lf
+            .collect()
+            .map_err(at("joining the cells onto the reports"))?;
+    }
+    wide.lazy()
         .with_columns(derived_totals(plan))
         .collect()
-        .map_err(at("pivoting the cells"))
+        .map_err(at("deriving totals"))
 }
 
 /// For each table 三 total: the printed total, or where it is blank the sum of its six

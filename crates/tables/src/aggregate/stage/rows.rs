@@ -176,12 +176,16 @@ pub(super) fn trends(
     let mut before = keys.clone();
     before.push((col("year") + lit(1i64)).alias("year"));
     before.extend((0..metrics.len()).map(|k| col(m(k)).alias(prev(k))));
-    let joined = this.join(
-        df.clone().lazy().select(before),
-        on.clone(),
-        on,
-        JoinArgs::new(JoinType::Left),
-    );
+    // Materialised once: every metric's rows below select from it.
+    let joined = this
+        .join(
+            df.clone().lazy().select(before),
+            on.clone(),
+            on,
+            JoinArgs::new(JoinType::Left),
+        )
+        .collect()
+        .map_err(at("building the trends"))?;
     let per_metric: Vec<LazyFrame> = (0..metrics.len())
         .map(|k| {
             let mut select = keys.clone();
@@ -196,7 +200,7 @@ pub(super) fn trends(
                 col(md(k)).alias("derived"),
                 col("data_origin"),
             ]);
-            joined.clone().select(select)
+            joined.clone().lazy().select(select)
         })
         .collect();
     if per_metric.is_empty() {
