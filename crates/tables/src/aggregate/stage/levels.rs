@@ -122,9 +122,9 @@ pub(super) fn frame(
     })
 }
 
-/// Every configured city × every year of the reports, plus any city with a report that is not
-/// configured; the first eligible city-government report of each; what is known of the
-/// others.
+/// Every configured city × every year of the reports (and of the coverage table), plus any
+/// city with a report that is not configured; the first eligible city-government report of
+/// each; what is known of the others.
 fn city_governments(
     per_report: &DataFrame,
     cities: &DataFrame,
@@ -136,10 +136,15 @@ fn city_governments(
         eligible(per_report, Level::CityGovernment, None),
         &["city", "adcode", "year"],
     );
-    let years = all
-        .clone()
+    // The years of the reports, and any the coverage table accounts for (a year asked for in
+    // which no city published has a row per city too).
+    let mut years = vec![all.clone().select([col("year")])];
+    if let Some(c) = coverage {
+        years.push(c.clone().lazy().select([col("year")]));
+    }
+    let years = concat(years, UnionArgs::default())
+        .unwrap_or_else(|_| all.clone().select([col("year")]))
         .filter(col("year").is_not_null())
-        .select([col("year")])
         .unique_stable(None, UniqueKeepStrategy::First);
     // Every city with every year: an equi-join on a constant (polars' cross join is a feature
     // this build leaves out).

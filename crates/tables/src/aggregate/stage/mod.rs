@@ -29,7 +29,9 @@ pub struct Options {
     pub metrics: MetricSet,
     /// What is known about each city government's report of a year, for the rows of the
     /// `comparison` table that have no report: a frame with the columns `city` (String, as
-    /// the config names it), `year` (Int64), `status` (String) and `reason` (String, nullable).
+    /// the config names it), `year` (Int64), `status` (String) and `reason` (String, nullable),
+    /// e.g. the city-government rows of a coverage table (the first row of a city and year
+    /// counts). Its years join the grid: a year it names has a row for every configured city.
     /// Without it a missing row says `missing` or `no_table3` (see [`Scope::CityGovernments`]).
     pub coverage: Option<DataFrame>,
 }

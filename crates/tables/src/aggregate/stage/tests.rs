@@ -376,6 +376,34 @@ fn a_city_without_a_report_keeps_its_row_with_a_status() {
     assert_eq!(t.comparison[0].status, "found");
     assert!(t.reports[0].in_comparison);
 
+    // A year the coverage table names, without any report, has a row for every city.
+    let coverage = df!(
+        "city" => ["甲市"],
+        "year" => [2022i64],
+        "status" => ["not_found"],
+        "reason" => [Some("not on the portal")],
+    )
+    .expect("frame");
+    let options = Options {
+        coverage: Some(coverage),
+        ..Options::default()
+    };
+    let t = aggregate(vec![input(&GOV_A, report(2021, 1))], &cities(), &options).expect("stage");
+    let rows: Vec<(i32, &str, &str)> = t
+        .comparison
+        .iter()
+        .map(|r| (r.year, r.city.as_str(), r.status.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (2021, "甲市", "found"),
+            (2021, "乙市", "missing"),
+            (2022, "甲市", "not_found"),
+            (2022, "乙市", "missing")
+        ]
+    );
+
     let bad = Options {
         coverage: Some(df!("city" => ["乙市"], "year" => ["2021"]).expect("frame")),
         ..Options::default()
