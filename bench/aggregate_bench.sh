@@ -5,7 +5,9 @@
 # it), the process's wall and CPU time and peak RSS (inputs included), and the stage times of
 # the median run.
 # The reports carry a source location per value, as parsed reports do.
-# Usage: bench/aggregate_bench.sh [--quick]      (env: RUNS, SIZES, BENCH_SKIP_BUILD=1)
+# Usage: bench/aggregate_bench.sh [--quick]      (env: RUNS, SIZES, BENCH_SKIP_BUILD=1,
+#        BENCH_METRICS=bench/metrics50.toml: these metrics too; "stage" is the polars comparison
+#        stage alone, timed once more after the aggregation)
 set -euo pipefail
 # The allocator setting the nianbao binary makes for itself (src/main.rs).
 export MIMALLOC_ARENA_EAGER_COMMIT="${MIMALLOC_ARENA_EAGER_COMMIT:-0}"
@@ -20,7 +22,8 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(
 for n in $sizes; do
   for r in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time-$n-$r" \
-      "${CARGO_TARGET_DIR:-target}/release/bench_aggregate" "$n" "$work/out" > "$work/stages-$n-$r" 2>/dev/null
+      "${CARGO_TARGET_DIR:-target}/release/bench_aggregate" "$n" "$work/out" ${BENCH_METRICS:+"$BENCH_METRICS"} \
+      > "$work/stages-$n-$r" 2>/dev/null
     rm -rf "$work/out"
   done
   python3 - "$work" "$n" "$runs" <<'PY'
@@ -38,7 +41,8 @@ mid = sorted(rows, key=lambda r: r[0])[len(rows) // 2][4]
 print(f"{n:>7} reports  {mid['cells']:>9} cells  aggregate+write {spread(0, lambda x: f'{x:.2f} s')}"
       f"  process wall {spread(1, lambda x: f'{x:.2f} s')}  cpu {spread(2, lambda x: f'{x:.1f} s')}"
       f"  peak {spread(3, lambda x: f'{x:.0f} MiB')}"
-      f"  | generate {float(mid['generate_s']):.2f} s, aggregate {float(mid['aggregate_s']):.2f} s,"
+      f"  | generate {float(mid['generate_s']):.2f} s, aggregate {float(mid['aggregate_s']):.2f} s"
+      f" (of which the stage with {mid['metrics']} metrics {float(mid['stage_s']):.2f} s),"
       f" write {float(mid['write_s']):.2f} s (runs: {len(rows)})")
 PY
 done

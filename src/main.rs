@@ -56,6 +56,8 @@ enum Command {
     Show(cmd::show::Args),
     /// Write a captured page or attachment out of a harvest archive, as it was served.
     Extract(cmd::extract::Args),
+    /// Print the data dictionary (every table, column, cell key and metric) as Markdown.
+    Dictionary(cmd::dictionary::Args),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -121,6 +123,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Show(args) => cmd::show::run(args),
         Command::Extract(args) => cmd::extract::run(args),
+        Command::Dictionary(args) => cmd::dictionary::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use nianbao_tables::aggregate::{aggregate, output, City, Input, SourceMeta, Tables};
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Options, SourceMeta, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 
 use crate::util::root;
@@ -62,7 +62,7 @@ fn cities() -> Vec<City> {
 }
 
 fn run(out: &Path) -> Tables {
-    let tables = aggregate(inputs(), &cities());
+    let tables = aggregate(inputs(), &cities(), &Options::default()).expect("aggregate");
     output::write_all(&tables, out, CsvEncoding::Utf8Bom).expect("write outputs");
     tables
 }
@@ -210,6 +210,30 @@ fn xlsx_reads_back_with_the_same_numbers() {
     assert!(!want.is_empty());
     assert_eq!(got, want);
     assert!(wb.sheet_names().iter().any(|n| n == "问题"));
+    for sheet in ["部门对比", "县区对比", "全市合计", "趋势", "全市合计趋势"] {
+        assert!(wb.sheet_names().iter().any(|n| n == sheet), "{sheet}");
+    }
+    // 说明: a row per metric with its formula and rank direction, then the rules.
+    let notes = wb.worksheet_range("说明").expect("说明");
+    let rows: Vec<Vec<String>> = notes
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][4], "公式");
+    for m in t.metrics.metrics() {
+        let row = rows
+            .iter()
+            .find(|r| r[1] == m.id())
+            .expect("a row per metric");
+        assert_eq!(row[4], m.def.formula);
+        let best = if m.def.higher_is_better {
+            "最高值"
+        } else {
+            "最低值"
+        };
+        assert_eq!(row[6], best, "{}", m.id());
+    }
+    assert!(rows.iter().any(|r| r[1] == "T3-3"));
 }
 
 /// Every Parquet file of a run, read back: `year` Int64 in every table that stores it, every
@@ -246,6 +270,7 @@ fn parquet_files_have_one_year_type_integer_counts_and_plain_strings() {
         "count",
         "previous_count",
         "count_change",
+        "bodies",
     ];
     for path in &files {
         let mut file = std::fs::File::open(path).expect("open");
@@ -303,4 +328,51 @@ fn parquet_files_read_with_the_installed_pyarrow() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     eprintln!("{text}");
     assert!(out.status.success(), "{text}");
+}
+
+/// Every table written has exactly the columns, in the order and of the types, that the data
+/// dictionary (docs/data-dictionary.md) lists for it.
+#[test]
+fn every_written_table_has_the_columns_of_the_data_dictionary() {
+    use nianbao_tables::aggregate::metrics::MetricSet;
+    use nianbao_tables::dictionary;
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().expect("tmp");
+    run(tmp.path());
+    let metrics = MetricSet::builtin();
+    let mut checked = 0;
+    for stem in dictionary::table_stems() {
+        let path = if stem == "cells" {
+            tmp.path().join("cells/year=2021/part-0.parquet")
+        } else {
+            tmp.path().join(format!("{stem}.parquet"))
+        };
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let df = ParquetReader::new(file).finish().expect("parquet");
+        let got: Vec<(String, String)> = df
+            .columns()
+            .iter()
+            .map(|c| (c.name().to_string(), c.dtype().to_string()))
+            .collect();
+        let mut want: Vec<(String, String)> = dictionary::columns(stem, &metrics)
+            .expect("a table of the dictionary")
+            .into_iter()
+            .map(|c| {
+                let dtype = match c.dtype {
+                    "Int64" => "i64",
+                    "Float64" => "f64",
+                    "Boolean" => "bool",
+                    _ => "str",
+                };
+                (c.name, dtype.to_string())
+            })
+            .collect();
+        if stem == "cells" {
+            // The year of a cell is the hive folder's name, not a column of the file.
+            want.retain(|(n, _)| n != "year");
+        }
+        assert_eq!(got, want, "{stem}");
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
 }

@@ -1,7 +1,8 @@
 //! Null stays null through every derivation, and merged value cells are never split (issue 16,
 //! points 1 and 3): valid reports are printed with any subset of their cells blank and some
 //! （六） cells merged over the three sub-rows, as HTML and as DOCX, parsed, and every value the
-//! parser and the aggregation derive is held to the operands that were printed.
+//! parser and the aggregation derive is held to the operands that were printed (a table 三 总计
+//! counts as printed when its six applicant columns are: identity T3-3 gives it, issue 14).
 //!
 //! See: issue 16 ("Seven numbers are silently wrong"; "A value cell merged over three sub-rows").
 
@@ -10,7 +11,9 @@ use nianbao_model::report::{Num, Report, Table2, Table3, Table4, Val};
 use nianbao_model::template::{
     t3, table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
 };
-use nianbao_tables::aggregate::metrics::{compute, Operand, METRICS};
+use nianbao_tables::aggregate::formula::CellKey;
+use nianbao_tables::aggregate::metrics::MetricSet;
+use nianbao_tables::aggregate::{aggregate, Input, SourceMeta};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -138,12 +141,43 @@ impl Printed<'_> {
         !self.blank(self.t4_first + g * 5 + o) && self.truth.t4[g][o].is_some()
     }
 
-    fn operand_printed(&self, op: Operand) -> bool {
-        match op {
-            Operand::T3(r, c) => self.t3_printed(r, c),
-            Operand::T4(g, o) => self.t4_printed(g, o),
+    /// Whether a cell a metric reads is printed, and whether, blank, identity T3-3 gives it (a
+    /// table 三 总计 whose six applicant columns are printed).
+    fn operand(&self, op: &CellKey) -> (bool, bool) {
+        let index = |keys: &[(&str, &str)], k: &str| keys.iter().position(|(key, _)| *key == k);
+        let parts: Vec<&str> = op.key.split('.').collect();
+        match parts[..] {
+            ["table3", row, column] => {
+                let (Some(r), Some(c)) = (index(&T3_ROWS, row), index(&T3_COLUMNS, column)) else {
+                    return (false, false);
+                };
+                let parts = column == "total" && (0..6).all(|c| self.t3_printed(r, c));
+                (self.t3_printed(r, c), parts)
+            }
+            ["table4", group, outcome] => {
+                let (Some(g), Some(o)) = (index(&T4_GROUPS, group), index(&T4_OUTCOMES, outcome))
+                else {
+                    return (false, false);
+                };
+                (self.t4_printed(g, o), false)
+            }
+            _ => (false, false),
         }
     }
+}
+
+/// The metric values of one report, as the comparison stage computes them (a city government's
+/// report of its year): values, and whether each used a derived total.
+fn metric_values(report: Report) -> (Vec<Option<f64>>, Vec<bool>) {
+    let meta = SourceMeta {
+        city: "某市".into(),
+        url: "http://127.0.0.1/variant".into(),
+        ..SourceMeta::default()
+    };
+    let t = aggregate(vec![Input::new(meta, report)], &[], &Default::default())
+        .expect("the comparison stage runs");
+    let row = t.comparison.first().expect("the report is compared");
+    (row.values.clone(), row.derived.clone())
 }
 
 fn text(v: Val, blank: bool) -> String {
@@ -328,19 +362,32 @@ fn check(
         }
     }
     let truth_report = Report {
+        year: Some(truth.year),
         table3: Some(truth.t3),
         table4: Some(truth.t4),
         ..Report::default()
     };
-    let want = compute(&truth_report);
-    for (k, (m, v)) in METRICS.iter().zip(compute(got)).enumerate() {
-        let printed = m.operands.iter().all(|&op| p.operand_printed(op));
-        match v {
-            Some(v) if !printed => {
-                problems.push(format!("metric {} = {v}: an operand is not printed", m.key))
-            }
+    let (want, _) = metric_values(truth_report);
+    let (values, derived) = metric_values(Report {
+        year: Some(truth.year),
+        ..got.clone()
+    });
+    for (k, m) in MetricSet::builtin().metrics().iter().enumerate() {
+        let operands: Vec<(bool, bool)> = m.operands().iter().map(|op| p.operand(op)).collect();
+        let printed = operands.iter().all(|(printed, _)| *printed);
+        let known = operands
+            .iter()
+            .all(|(printed, derivable)| *printed || *derivable);
+        match values[k] {
+            Some(v) if !known => problems.push(format!(
+                "metric {} = {v}: an operand is not printed",
+                m.id()
+            )),
             Some(v) if want[k].is_none_or(|w| (w - v).abs() > 1e-9) => {
-                problems.push(format!("metric {} = {v}, truth {:?}", m.key, want[k]));
+                problems.push(format!("metric {} = {v}, truth {:?}", m.id(), want[k]));
+            }
+            Some(_) if !printed && !derived[k] => {
+                problems.push(format!("metric {}: a derived total, not said so", m.id()));
             }
             _ => {}
         }

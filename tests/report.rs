@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nianbao_tables::aggregate::metrics::METRICS;
+use nianbao_tables::aggregate::metrics::MetricSet;
 use nianbao_tables::aggregate::{
     aggregate, load, output, City, ComparisonRow, Input, Level, SourceMeta, Tables,
 };
@@ -68,7 +68,7 @@ fn demo_inputs() -> (Vec<Input>, Vec<City>) {
 
 fn demo_tables() -> Tables {
     let (inputs, cities) = demo_inputs();
-    aggregate(inputs, &cities)
+    aggregate(inputs, &cities, &Default::default()).expect("aggregate")
 }
 
 /// The demo tables written as an output folder, as `aggregate`/`harvest` leave it.
@@ -77,6 +77,12 @@ fn demo_output() -> (tempfile::TempDir, Tables) {
     let tables = demo_tables();
     output::write_all(&tables, tmp.path(), CsvEncoding::Utf8Bom).expect("write outputs");
     (tmp, tables)
+}
+
+/// The charts of one year: one per metric, and one per metric that has a value per 100,000.
+fn charts_per_year() -> usize {
+    let metrics = MetricSet::builtin();
+    metrics.len() + metrics.metrics().iter().filter(|m| m.per_100k()).count()
 }
 
 fn sel(s: &str) -> Selector {
@@ -90,7 +96,7 @@ fn count(doc: &Html, s: &str) -> usize {
 #[test]
 fn the_parquet_outputs_read_back_as_the_same_tables() {
     let (dir, t) = demo_output();
-    let back = load::read_tables(dir.path()).expect("read tables");
+    let back = load::read_tables(dir.path(), &MetricSet::builtin()).expect("read tables");
     assert!(!t.comparison.is_empty() && !t.findings.is_empty());
     assert_eq!(back.reports, t.reports);
     assert_eq!(back.cells, t.cells);
@@ -102,7 +108,7 @@ fn the_parquet_outputs_read_back_as_the_same_tables() {
 #[test]
 fn a_missing_output_folder_is_an_error_naming_the_file() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let err = load::read_tables(tmp.path()).expect_err("no parquet files");
+    let err = load::read_tables(tmp.path(), &MetricSet::builtin()).expect_err("no parquet files");
     assert!(err.to_string().contains("reports.parquet"), "{err}");
 }
 
@@ -160,12 +166,11 @@ fn the_page_can_make_no_request() {
 fn each_year_has_a_ranked_bar_chart_per_metric_with_its_table() {
     let t = demo_tables();
     let doc = Html::parse_document(&htmlreport::render(&t, &Options::default()));
-    let counts = METRICS.iter().filter(|m| !m.is_rate).count();
     let years: std::collections::BTreeSet<i32> = t.comparison.iter().map(|r| r.year).collect();
     assert_eq!(years.len(), 4);
     for year in &years {
         let figs = count(&doc, &format!("#year-{year} figure.fig"));
-        assert_eq!(figs, METRICS.len() + counts, "{year}");
+        assert_eq!(figs, charts_per_year(), "{year}");
         let svgs = count(
             &doc,
             &format!("#year-{year} figure.fig > svg[role=img] > title"),
@@ -201,10 +206,11 @@ fn chart_numbers_equal_the_comparison_table() {
     let t = demo_tables();
     let doc = Html::parse_document(&htmlreport::render(&t, &Options::default()));
     let mut checked = 0;
-    for (k, m) in METRICS.iter().enumerate() {
+    let metrics = MetricSet::builtin();
+    for (k, m) in metrics.metrics().iter().enumerate() {
         for row in &t.comparison {
             let want = |v: &[Option<f64>]| v[k];
-            let got = bars(&doc, row.year, m.key);
+            let got = bars(&doc, row.year, m.id());
             let bar = got.iter().find(|(c, _)| *c == row.city).expect("a bar");
             assert_eq!(
                 bar.1,
@@ -212,17 +218,17 @@ fn chart_numbers_equal_the_comparison_table() {
                 "{} {} {}",
                 row.city,
                 row.year,
-                m.key
+                m.id()
             );
-            if !m.is_rate {
-                let got = bars(&doc, row.year, &format!("{}_per_100k", m.key));
+            if m.per_100k() {
+                let got = bars(&doc, row.year, &format!("{}_per_100k", m.id()));
                 let bar = got.iter().find(|(c, _)| *c == row.city).expect("a bar");
                 assert_eq!(bar.1, want(&row.per_100k));
             }
             checked += 1;
         }
     }
-    assert_eq!(checked, METRICS.len() * t.comparison.len());
+    assert_eq!(checked, metrics.len() * t.comparison.len());
     let got = bars(&doc, 2024, "applications");
     let mut sorted = got.clone();
     sorted.sort_by(|a, b| b.1.partial_cmp(&a.1).expect("numbers"));
@@ -355,7 +361,7 @@ fn synthetic_data_gets_a_banner_and_published_rows_are_marked() {
     assert_eq!(count(&doc, "#comparison-2024 tr.published"), 0);
     assert_eq!(
         count(&doc, "figure[data-year=\"2021\"] g.bar.published"),
-        METRICS.len() + 3
+        charts_per_year()
     );
 
     let mut real = t.clone();
@@ -504,9 +510,8 @@ fn chromium_renders_the_report_without_errors_or_requests() {
     assert!(seen.console.is_empty(), "{:#?}", seen.console);
     assert!(seen.page_requests.is_empty(), "{:?}", seen.page_requests);
     let dom = &seen.dom;
-    let counts = METRICS.iter().filter(|m| !m.is_rate).count();
-    assert_eq!(count(dom, "figure.fig svg"), 4 * (METRICS.len() + counts));
-    assert_eq!(count(dom, "figure.trend svg"), 4 * (METRICS.len() + counts));
+    assert_eq!(count(dom, "figure.fig svg"), 4 * charts_per_year());
+    assert_eq!(count(dom, "figure.trend svg"), 4 * charts_per_year());
     assert_eq!(count(dom, "table.t3"), t.reports.len());
     assert_eq!(count(dom, "table.heat tbody tr"), 4);
     assert_eq!(count(dom, ".banner.synthetic"), 1);

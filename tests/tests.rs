@@ -13,6 +13,7 @@ mod findings;
 mod fixtures;
 mod harvest;
 mod import;
+mod metrics;
 mod ofd;
 mod parse;
 mod pdf;

@@ -1,7 +1,9 @@
 //! Aggregation scaling: N generated reports → every output table, timed by stage.
-//! `cargo run --release -p nianbao-bench -- N OUT_DIR` (peak memory: run it under
+//! `cargo run --release -p nianbao-bench -- N OUT_DIR [METRICS.toml]` (peak memory: run it under
 //! `/usr/bin/time -v`, as bench/run.sh does). Reports are generated in memory (synthetic,
-//! consistent figures) so the figure measures the aggregation stage, not parsing.
+//! consistent figures) so the figure measures the aggregation stage, not parsing. With a metric
+//! file (e.g. bench/metrics50.toml) its metrics are laid over the built-in ones; `stage_s` times
+//! the polars comparison stage alone, run once more on the aggregated tables.
 
 use std::time::Instant;
 
@@ -13,7 +15,8 @@ use nianbao_model::document::Loc;
 use nianbao_model::report::Source;
 use nianbao_model::report::{Num, Report, Table2, Table3, Table4};
 use nianbao_model::template::Template;
-use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, SourceMeta};
+use nianbao_tables::aggregate::metrics::MetricSet;
+use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, Options, SourceMeta};
 use nianbao_tables::export::csv::CsvEncoding;
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -129,6 +132,29 @@ fn main() {
         || std::env::temp_dir().join("nianbao-bench-aggregate"),
         Into::into,
     );
+    let options = match args.get(3) {
+        None => Options::default(),
+        Some(path) => {
+            let metrics = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| MetricSet::from_toml(&text, path).map_err(|e| e.to_string()))
+                .and_then(|m| {
+                    MetricSet::builtin()
+                        .overlay(m, path)
+                        .map_err(|e| e.to_string())
+                });
+            match metrics {
+                Ok(metrics) => Options {
+                    metrics,
+                    coverage: None,
+                },
+                Err(e) => {
+                    eprintln!("bench_aggregate: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+    };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let start = Instant::now();
     let inputs: Vec<Input> = (0..n)
@@ -172,9 +198,21 @@ fn main() {
         })
         .collect();
     let t = Instant::now();
-    let tables = aggregate(inputs, &cities);
+    let mut tables = match aggregate(inputs, &cities, &options) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("bench_aggregate: {e}");
+            std::process::exit(1);
+        }
+    };
     let aggregated = t.elapsed();
     eprintln!("aggregated: rss/peak MiB {:?}", memory_mib());
+    let t = Instant::now();
+    if let Err(e) = tables.compare(&cities, &options) {
+        eprintln!("bench_aggregate: {e}");
+        std::process::exit(1);
+    }
+    let staged = t.elapsed();
     let t = Instant::now();
     if let Err(e) = output::write_all(&tables, &out, CsvEncoding::Utf8Bom) {
         eprintln!("bench_aggregate: {e}");
@@ -183,10 +221,13 @@ fn main() {
     let written = t.elapsed();
     eprintln!("written: rss/peak MiB {:?}", memory_mib());
     println!(
-        "reports={n} cells={} generate_s={:.3} aggregate_s={:.3} write_s={:.3} total_s={:.3}",
+        "reports={n} cells={} metrics={} generate_s={:.3} aggregate_s={:.3} stage_s={:.3} \
+         write_s={:.3} total_s={:.3}",
         tables.cells.len(),
+        tables.metrics.len(),
         generated.as_secs_f64(),
         aggregated.as_secs_f64(),
+        staged.as_secs_f64(),
         written.as_secs_f64(),
         (aggregated + written).as_secs_f64()
     );

@@ -17,7 +17,8 @@ use super::{lock_output, Exit, Logs, UsageError};
 use crate::pipeline;
 use nianbao_tables::aggregate::corrections::{self, Correction};
 use nianbao_tables::aggregate::coverage::{self, Uncaptured};
-use nianbao_tables::aggregate::{self, explain, output, City, Input, Tables};
+use nianbao_tables::aggregate::metrics::MetricSet;
+use nianbao_tables::aggregate::{self, explain, output, City, Input, Options, Tables};
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::export::{current_set, Staging};
 use nianbao_tables::htmlreport;
@@ -50,6 +51,10 @@ pub(crate) struct OutputArgs {
     /// value has `data_origin = corrected` and a `C-CORRECTED` finding; its printed text stays.
     #[arg(long, value_name = "FILE")]
     pub corrections: Option<PathBuf>,
+    /// More metrics, or new definitions of built-in ones (same id), in the format of
+    /// `config/metrics.toml`; docs/data-dictionary.md lists the cell keys a formula can use.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
     /// Character set of the CSV files: UTF-8 with a BOM (Excel 2016+ and everything else) or
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
@@ -89,6 +94,7 @@ pub(crate) fn run(args: &Args, logs: Logs) -> anyhow::Result<Exit> {
     super::load_config(args.output.config.as_deref())?;
     super::load_bodies(args.output.bodies.as_deref())?;
     load_corrections(args.output.corrections.as_deref())?;
+    super::load_metrics(MetricSet::builtin(), args.output.metrics.as_deref())?;
     let _lock = lock_output(&args.out)?;
     build(
         &args.archives,
@@ -160,6 +166,7 @@ pub(crate) fn build(
 ) -> anyhow::Result<Exit> {
     let config = super::load_config(opts.config.as_deref())?;
     let bodies = super::load_bodies(opts.bodies.as_deref())?;
+    let metrics = super::load_metrics(MetricSet::builtin(), opts.metrics.as_deref())?;
     let all_cities: Vec<City> = config.cities();
     let mut cities = all_cities.clone();
     cities.retain(|c| selection.keeps_city(&c.name));
@@ -204,14 +211,28 @@ pub(crate) fn build(
         return Ok(Exit::SomeFailed);
     }
     let spinner = spinner(opts.quiet, "aggregating");
+    let options = Options {
+        metrics,
+        coverage: None,
+    };
     // What the aggregation decides is explained only when asked (--debug).
     let keys = tracing::enabled!(tracing::Level::DEBUG).then(|| explain::input_keys(&inputs));
-    let mut tables = aggregate::aggregate(inputs, &cities);
+    let mut tables = aggregate::aggregate(inputs, &cities, &options)?;
     for line in keys.map_or_else(Vec::new, |k| explain::decisions(&k, &tables)) {
         tracing::debug!("{line}");
     }
     let years = selection.year_range(&tables, &lost);
     tables.coverage = coverage::coverage(&tables, &lost, &cities, &years);
+    // The city grid says why a city-year has no report, from the coverage table.
+    if !tables.coverage.is_empty() {
+        let frame = coverage::city_frame(&tables.coverage)
+            .context("cannot build the coverage frame of the comparison")?;
+        let options = Options {
+            coverage: Some(frame),
+            ..options
+        };
+        tables.compare(&cities, &options)?;
+    }
     spinner.set_message(format!(
         "writing {} cells, {} reports, {} findings (Parquet, CSV, XLSX)",
         tables.cells.len(),

@@ -59,6 +59,10 @@ pub(crate) fn run(args: &Args, logs: Logs) -> anyhow::Result<Exit> {
     };
     super::load_bodies(args.output.bodies.as_deref())?;
     super::aggregate::load_corrections(args.output.corrections.as_deref())?;
+    super::load_metrics(
+        nianbao_tables::aggregate::metrics::MetricSet::builtin(),
+        args.output.metrics.as_deref(),
+    )?;
     let _lock = lock_output(&args.out)?;
     let (archive, selection) = match replay {
         Some(chosen) => chosen,

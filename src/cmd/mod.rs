@@ -7,11 +7,13 @@ use std::process::ExitCode;
 
 use nianbao_archive::lock::{DirLock, LockError};
 use nianbao_crawler::{Config, ConfigError};
+use nianbao_tables::aggregate::metrics::MetricSet;
 use nianbao_tables::bodies::BodyTable;
 use nianbao_tables::export::{LOCK_FILE, SETS_DIR};
 
 pub(crate) mod aggregate;
 pub(crate) mod crawl;
+pub(crate) mod dictionary;
 pub(crate) mod doctor;
 pub(crate) mod extract;
 pub(crate) mod harvest;
@@ -146,4 +148,23 @@ pub(crate) fn load_bodies(path: Option<&Path>) -> anyhow::Result<BodyTable> {
     })?;
     BodyTable::from_toml(&text)
         .map_err(|e| UsageError(format!("--bodies {}: {e}", path.display())).into())
+}
+
+/// The metric set of a run: `base` (the built-in set, or the one an output folder was computed
+/// with) with the file named by `--metrics` laid over it. A file that cannot be read or used is
+/// a usage error naming it, the metric and the offending token.
+pub(crate) fn load_metrics(base: MetricSet, path: Option<&Path>) -> anyhow::Result<MetricSet> {
+    let Some(path) = path else {
+        return Ok(base);
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError(format!(
+            "--metrics {name}: cannot read it ({e}); pass a file in the format of \
+             config/metrics.toml"
+        ))
+    })?;
+    MetricSet::from_toml(&text, &name)
+        .and_then(|extra| base.overlay(extra, &name))
+        .map_err(|e| UsageError(format!("--metrics {e}")).into())
 }

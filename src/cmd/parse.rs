@@ -21,7 +21,8 @@ pub(crate) struct Args {
     /// Report files: HTML or text, PDF, DOCX, DOC/WPS, Word XML, MHT, OFD, XLSX/XLS/ET/ODS.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Print the report object of the JSON contract (schema.md), one compact object per line,
+    /// Print the report object of the JSON contract (README.md, "The JSON contract"; its keys in
+    /// docs/data-dictionary.md), one compact object per line,
     /// in the order of the files; a file that cannot be read prints no line.
     #[arg(long)]
     pub json: bool,

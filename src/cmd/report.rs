@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::{lock_output, Exit};
 use nianbao_tables::aggregate::load;
+use nianbao_tables::aggregate::metrics::MetricSet;
 use nianbao_tables::export::{current_set, SETS_DIR};
 use nianbao_tables::htmlreport;
 
@@ -20,9 +21,18 @@ pub(crate) struct Args {
     /// Where to write the report (default: OUT_DIR/report.html).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// More metrics, or new definitions of the folder's (same id), in the format of
+    /// `config/metrics.toml`: the report computes them from the folder's cells (the folder's
+    /// own tables are not changed).
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
+    // A metric file that does not load is a usage error before anything is locked or read.
+    if let Some(path) = &args.metrics {
+        super::load_metrics(MetricSet::default(), Some(path))?;
+    }
     // Writing into the output folder makes this run its writer; `-o` elsewhere only reads.
     let _lock = match &args.output {
         None if args.from.is_dir() => Some(lock_output(&args.from)?),
@@ -30,8 +40,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     };
     // All tables from one set, even if an aggregation switches sets meanwhile.
     let set = current_set(&args.from);
-    let tables = load::read_tables(&set)
-        .with_context(|| format!("cannot read the tables of {}", args.from.display()))?;
+    let cannot_read = || format!("cannot read the tables of {}", args.from.display());
+    let stored = load::stored_metrics(&set).with_context(cannot_read)?;
+    let metrics = super::load_metrics(stored, args.metrics.as_deref())?;
+    let tables = load::read_tables(&set, &metrics).with_context(cannot_read)?;
     // The report belongs to the set it was built from: it goes into that set's folder, and the
     // folder's `report.html` link points there. A folder of an earlier version gets a file.
     let (written, shown) = match &args.output {

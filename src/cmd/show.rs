@@ -106,7 +106,11 @@ fn from_set(out: &Path, set: &Path) -> anyhow::Result<Tables> {
         ))
         .into());
     }
-    load::read_tables(set).with_context(|| format!("cannot read the tables of {}", out.display()))
+    load::read_tables(
+        set,
+        &nianbao_tables::aggregate::metrics::MetricSet::builtin(),
+    )
+    .with_context(|| format!("cannot read the tables of {}", out.display()))
 }
 
 /// The reports of the city in an archive, parsed and aggregated as `aggregate` does (copies
@@ -130,7 +134,11 @@ fn from_archive(dir: &Path, args: &Args) -> anyhow::Result<Tables> {
     for failure in &read.failures {
         eprintln!("nianbao: not read: {failure}");
     }
-    Ok(aggregate::aggregate(read.inputs, &cities))
+    Ok(aggregate::aggregate(
+        read.inputs,
+        &cities,
+        &nianbao_tables::aggregate::Options::default(),
+    )?)
 }
 
 /// The reports of the city and year that `--body` (if given) picks: an exact body name or

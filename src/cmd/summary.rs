@@ -228,13 +228,7 @@ mod tests {
             year,
             city: adcode.into(),
             adcode: adcode.into(),
-            body: None,
-            population: None,
-            data_origin: String::new(),
-            source_url: String::new(),
-            values: vec![],
-            per_100k: vec![],
-            ranks: vec![],
+            ..ComparisonRow::default()
         };
         let cov = |city: &str, year, status| CoverageRow {
             city: city.into(),

@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
             population_source: None,
         })
         .collect();
-    let tables = aggregate(inputs, &cities);
+    let tables = aggregate(inputs, &cities, &Default::default())?;
     output::write_all(&tables, &out, CsvEncoding::Utf8Bom)?;
     let path = out.join("report.html");
     htmlreport::write(&tables, &htmlreport::Options::default(), &path)?;

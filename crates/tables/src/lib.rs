@@ -1,9 +1,11 @@
 //! The tables: parsed reports → the comparison tables an analyst opens, in every output format.
 //!
-//! - Owns: the levels of government and department kinds of bodies ([`bodies`]), aggregation ([`aggregate`]: one row per cell, report and finding, the per-year city
-//!   comparison with derived metrics and ranks, trends, the cross-year rule T3-5), the output
-//!   formats ([`export`]: CSV, XLSX, the staging folder that switches outputs atomically; Parquet
-//!   in [`aggregate::frames`]), and the self-contained HTML report ([`htmlreport`]).
+//! - Owns: the levels of government and department kinds of bodies ([`bodies`]), aggregation
+//!   ([`aggregate`]: one row per cell, report and finding, the cross-year rule T3-5, and the
+//!   polars stage that computes the metrics of `config/metrics.toml` into comparisons of every
+//!   level with ranks and trends), the data dictionary ([`dictionary`]), the output formats
+//!   ([`export`]: CSV, XLSX, the staging folder that switches outputs atomically; Parquet in
+//!   [`aggregate::frames`]), and the self-contained HTML report ([`htmlreport`]).
 //! - Input: [`aggregate::Input`] values (a parsed report with its source) and the cities
 //!   compared. Output: files in an output folder, written to a staging folder and renamed into
 //!   place only when all of them were written.
@@ -16,5 +18,6 @@
 
 pub mod aggregate;
 pub mod bodies;
+pub mod dictionary;
 pub mod export;
 pub mod htmlreport;

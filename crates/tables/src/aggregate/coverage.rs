@@ -247,6 +247,44 @@ fn report_status(r: &ReportRow, findings: &[&FindingRow]) -> (Status, String) {
     )
 }
 
+/// The city governments' rows of `coverage` as the comparison stage's coverage frame
+/// ([`super::Options::coverage`]): `city`, `year`, `status`, `reason`, one row per city-year,
+/// the best status first (a city-year with a report found and a copy lost is `found`).
+pub fn city_frame(
+    coverage: &[CoverageRow],
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let mut rows: Vec<&CoverageRow> = coverage
+        .iter()
+        .filter(|r| r.level == Level::CityGovernment && r.year.is_some())
+        .collect();
+    rows.sort_by(|a, b| (&a.city, a.year, a.status).cmp(&(&b.city, b.year, b.status)));
+    rows.dedup_by(|b, a| a.city == b.city && a.year == b.year);
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "city".into(),
+                rows.iter().map(|r| r.city.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "year".into(),
+                rows.iter()
+                    .map(|r| r.year.map(i64::from))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "status".into(),
+                rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "reason".into(),
+                rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
 /// The city-years of `coverage` whose city government has no report in the tables:
 /// `(city, year, status)`, for the run summary.
 pub fn missing(coverage: &[CoverageRow]) -> Vec<(&str, i32, Status)> {

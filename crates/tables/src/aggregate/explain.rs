@@ -165,7 +165,8 @@ mod tests {
             input("http://x/notice", "cc", "", false, false),
         ];
         let keys = input_keys(&inputs);
-        let tables = aggregate(inputs, &[]);
+        let tables =
+            aggregate(inputs, &[], &crate::aggregate::Options::default()).expect("aggregate");
         let lines = decisions(&keys, &tables);
         let all = lines.join("\n");
         assert!(

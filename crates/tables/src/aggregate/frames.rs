@@ -10,18 +10,19 @@ use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
 
 use super::coverage::CoverageRow;
-use super::metrics::METRICS;
+use super::metrics::{Metric, MetricSet, MetricUnit};
 use super::units::FEN_PER_WAN;
 use super::{
-    CellDef, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, SourceMeta, TrendRow,
+    CellDef, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, Scope, SourceMeta, TrendRow,
 };
 
 /// A string column from borrowed text (no `String` per row: tables have millions of rows).
-fn strs<'a>(name: &str, v: impl Iterator<Item = &'a str>) -> Column {
+pub(crate) fn strs<'a>(name: &str, v: impl Iterator<Item = &'a str>) -> Column {
     StringChunked::from_iter_values(PlSmallStr::from_str(name), v).into_column()
 }
 
-fn opt_strs<'a>(name: &str, v: impl Iterator<Item = Option<&'a str>>) -> Column {
+/// A nullable string column from borrowed text.
+pub(crate) fn opt_strs<'a>(name: &str, v: impl Iterator<Item = Option<&'a str>>) -> Column {
     StringChunked::from_iter_options(PlSmallStr::from_str(name), v).into_column()
 }
 
@@ -30,7 +31,7 @@ fn of(name: &str, v: Vec<Option<f64>>) -> Column {
 }
 
 /// A nullable Int64 column: every integer of every table is Int64 (counts, years, ranks).
-fn oi(name: &str, v: Vec<Option<i64>>) -> Column {
+pub(crate) fn oi(name: &str, v: Vec<Option<i64>>) -> Column {
     Column::new(PlSmallStr::from_str(name), v)
 }
 
@@ -39,8 +40,9 @@ fn year(v: impl Iterator<Item = Option<i32>>) -> Column {
     oi("year", v.map(|y| y.map(i64::from)).collect())
 }
 
-/// A count metric as Int64: its value is a sum of printed integers, never a fraction; a value
-/// that is not a whole number (none is) would be left null rather than rounded.
+/// A count metric as Int64: its formula adds and multiplies whole numbers only (checked when the
+/// metric is read); a value that is not a whole number (none is) would be left null rather
+/// than rounded.
 fn count(v: Option<f64>) -> Option<i64> {
     v.filter(|x| x.fract() == 0.0 && x.abs() < 9.0e15)
         .map(|x| x as i64)
@@ -64,7 +66,7 @@ fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<DataFrame> {
 }
 
 /// Metadata columns of the report each row belongs to (`report_of(row)` indexes `reports`).
-fn report_columns<'a, T>(
+fn identity_of<'a, T>(
     rows: &'a [T],
     reports: &'a [ReportRow],
     report_of: impl Fn(&T) -> usize,
@@ -96,8 +98,9 @@ fn identity_columns<'a, T>(rows: &'a [T], rep: impl Fn(&'a T) -> &'a ReportRow) 
     ]
 }
 
-/// The columns of the `cells` table, in order (the CSV writes the same).
-pub const CELL_COLUMNS: [&str; 25] = [
+/// The columns that say whose report a row is, first in every row-level table (`cells`,
+/// `reports`, `findings`).
+pub const IDENTITY_COLUMNS: [&str; 9] = [
     "report_id",
     "city",
     "adcode",
@@ -107,17 +110,10 @@ pub const CELL_COLUMNS: [&str; 25] = [
     "department",
     "year",
     "template",
-    "table",
-    "row",
-    "column",
-    "value",
-    "unit",
-    "amount_10k_yuan",
-    "amount_fen",
-    "printed",
-    "row_label",
-    "column_label",
-    "source_cell",
+];
+
+/// The columns that say where a row's values were printed, last in every row-level table.
+pub const SOURCE_COLUMNS: [&str; 5] = [
     "data_origin",
     "source_url",
     "warc_record_id",
@@ -125,12 +121,71 @@ pub const CELL_COLUMNS: [&str; 25] = [
     "fetch_time",
 ];
 
-/// The `cells` table (columns [`CELL_COLUMNS`]) for some of its rows: `value` (Int64) holds
+/// A row-level table's columns: [`IDENTITY_COLUMNS`], its own, [`SOURCE_COLUMNS`].
+fn row_level(own: &[&'static str]) -> Vec<&'static str> {
+    IDENTITY_COLUMNS
+        .iter()
+        .chain(own)
+        .chain(SOURCE_COLUMNS.iter())
+        .copied()
+        .collect()
+}
+
+/// The columns of the `cells` table, in order (the CSV writes the same).
+pub fn cell_columns() -> Vec<&'static str> {
+    row_level(&[
+        "table",
+        "row",
+        "column",
+        "value",
+        "unit",
+        "amount_10k_yuan",
+        "amount_fen",
+        "printed",
+        "row_label",
+        "column_label",
+        "source_cell",
+    ])
+}
+
+/// The columns of the `reports` table, in order.
+pub fn report_columns() -> Vec<&'static str> {
+    row_level(&[
+        "tables_read",
+        "errors",
+        "warnings",
+        "infos",
+        "encoding",
+        "city_government",
+        "in_comparison",
+    ])
+}
+
+/// The columns of the `findings` table, in order.
+pub fn finding_columns() -> Vec<&'static str> {
+    row_level(&["rule", "severity", "message", "message_zh", "cells"])
+}
+
+/// The columns of the `coverage` table, in order ([`coverage`]).
+pub const COVERAGE_COLUMNS: [&str; 10] = [
+    "city",
+    "adcode",
+    "level",
+    "body",
+    "year",
+    "status",
+    "status_label",
+    "reason",
+    "report_id",
+    "url",
+];
+
+/// The `cells` table (columns [`cell_columns`]) for some of its rows: `value` (Int64) holds
 /// counts; money is in `amount_fen` (Int64, exact) and `amount_10k_yuan` (Float64, the
 /// nearest double to the exact amount); `unit` says which (`count`, `万元`, `unknown`);
 /// `printed` is the text as published.
 pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let mut c = report_columns(rows, reports, |r| r.report());
+    let mut c = identity_of(rows, reports, |r| r.report());
     let def =
         |name: &str, f: fn(&CellDef) -> &'static str| strs(name, rows.iter().map(|r| f(r.def())));
     // Few distinct locations recur over millions of rows: format each once.
@@ -215,7 +270,7 @@ pub fn reports(rows: &[ReportRow]) -> PolarsResult<DataFrame> {
 /// `severity`, `message`, `message_zh` (the same in Chinese, long cell lists summarised),
 /// `cells` (schema paths, space-separated, all of them) and the report's source columns.
 pub fn findings(rows: &[FindingRow], reports: &[ReportRow]) -> PolarsResult<DataFrame> {
-    let mut c = report_columns(rows, reports, |r| r.report);
+    let mut c = identity_of(rows, reports, |r| r.report);
     c.extend([
         strs("rule", rows.iter().map(|r| r.finding.rule.as_str())),
         strs("severity", rows.iter().map(|r| r.finding.severity.as_str())),
@@ -254,82 +309,271 @@ pub fn coverage(rows: &[CoverageRow]) -> PolarsResult<DataFrame> {
     frame(rows.len(), c)
 }
 
-/// The `comparison` table: year, city, adcode, body, population, then per metric its value,
-/// `<key>_per_100k` (counts only) and `<key>_rank`, then `data_origin` and `source_url`.
-pub fn comparison(rows: &[ComparisonRow]) -> PolarsResult<DataFrame> {
-    let mut c = vec![
-        year(rows.iter().map(|r| Some(r.year))),
-        strs("city", rows.iter().map(|r| r.city.as_str())),
-        strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
-        opt_strs("body", rows.iter().map(|r| r.body.as_deref())),
-        oi(
+/// The columns of a comparison table that identify and describe a row, before the metrics.
+pub fn comparison_identity(scope: Scope) -> &'static [&'static str] {
+    match scope {
+        Scope::CityGovernments => &[
+            "year",
+            "city",
+            "adcode",
+            "status",
+            "reason",
+            "report_id",
+            "body",
             "population",
+        ],
+        Scope::Departments => &[
+            "year",
+            "department",
+            "city",
+            "adcode",
+            "report_id",
+            "body",
+            "population",
+        ],
+        Scope::Counties => &["year", "city", "adcode", "county", "report_id", "body"],
+        Scope::CityTotals => &["year", "city", "adcode", "bodies", "population"],
+    }
+}
+
+/// The columns of a comparison table after the metrics.
+pub fn comparison_tail(scope: Scope) -> &'static [&'static str] {
+    match scope {
+        Scope::CityTotals => &["derived", "data_origin"],
+        _ => &["derived", "data_origin", "source_url"],
+    }
+}
+
+/// Whether a metric has its per-100,000 columns in a scope's table.
+fn has_per_100k(metric: &Metric, scope: Scope) -> bool {
+    metric.per_100k() && scope.has_population()
+}
+
+/// A metric's columns in a comparison table: its value, `<id>_per_100k` (where it asks for it
+/// and the scope has a population), `<id>_rank`, and `<id>_per_100k_rank` with the second.
+pub fn metric_columns(metric: &Metric, scope: Scope) -> Vec<String> {
+    let id = metric.id();
+    if has_per_100k(metric, scope) {
+        vec![
+            id.to_string(),
+            format!("{id}_per_100k"),
+            format!("{id}_rank"),
+            format!("{id}_per_100k_rank"),
+        ]
+    } else {
+        vec![id.to_string(), format!("{id}_rank")]
+    }
+}
+
+/// Every column of a comparison table, in order.
+pub fn comparison_columns(scope: Scope, metrics: &MetricSet) -> Vec<String> {
+    let mut out: Vec<String> = comparison_identity(scope)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for m in metrics.metrics() {
+        out.extend(metric_columns(m, scope));
+    }
+    out.extend(comparison_tail(scope).iter().map(|s| s.to_string()));
+    out
+}
+
+/// The `derived` text of a row: `<id>:T3-3` for each metric whose value used a total derived
+/// by identity T3-3, space-separated; `None` when none did.
+pub fn derived_text(row: &ComparisonRow, metrics: &MetricSet) -> Option<String> {
+    let uses: Vec<String> = metrics
+        .metrics()
+        .iter()
+        .zip(&row.derived)
+        .filter(|(_, d)| **d)
+        .map(|(m, _)| format!("{}:T3-3", m.id()))
+        .collect();
+    (!uses.is_empty()).then(|| uses.join(" "))
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// A column of the identity or the tail of a comparison table (see [`comparison_columns`]).
+fn row_column(name: &str, rows: &[ComparisonRow], metrics: &MetricSet) -> Column {
+    let text = |f: fn(&ComparisonRow) -> Option<&str>| opt_strs(name, rows.iter().map(f));
+    match name {
+        "year" => year(rows.iter().map(|r| Some(r.year))),
+        "city" => strs(name, rows.iter().map(|r| r.city.as_str())),
+        "adcode" => strs(name, rows.iter().map(|r| r.adcode.as_str())),
+        "status" => strs(name, rows.iter().map(|r| r.status.as_str())),
+        "reason" => text(|r| r.reason.as_deref()),
+        "report_id" => text(|r| r.report_id.as_deref()),
+        "body" => text(|r| r.body.as_deref()),
+        "department" => text(|r| r.department.as_deref()),
+        "county" => text(|r| r.county.as_deref()),
+        "data_origin" => text(|r| non_empty(&r.data_origin)),
+        "source_url" => text(|r| non_empty(&r.source_url)),
+        "bodies" => oi(name, rows.iter().map(|r| r.bodies.map(i64::from)).collect()),
+        "population" => oi(
+            name,
             rows.iter()
                 .map(|r| r.population.and_then(|p| i64::try_from(p).ok()))
                 .collect(),
         ),
-    ];
-    for (k, m) in METRICS.iter().enumerate() {
-        if m.is_rate {
-            c.push(of(m.key, rows.iter().map(|r| r.values[k]).collect()));
+        "derived" => {
+            let texts: Vec<Option<String>> =
+                rows.iter().map(|r| derived_text(r, metrics)).collect();
+            opt_strs(name, texts.iter().map(|t| t.as_deref()))
+        }
+        // Not reached: the names come from comparison_identity and comparison_tail.
+        _ => opt_strs(name, rows.iter().map(|_| None)),
+    }
+}
+
+/// A comparison table (`comparison`, `comparison_departments`, …; columns
+/// [`comparison_columns`]): counts Int64, rates and other numbers Float64, ranks Int64.
+pub fn comparison(
+    rows: &[ComparisonRow],
+    scope: Scope,
+    metrics: &MetricSet,
+) -> PolarsResult<DataFrame> {
+    let mut c: Vec<Column> = comparison_identity(scope)
+        .iter()
+        .map(|n| row_column(n, rows, metrics))
+        .collect();
+    for (k, m) in metrics.metrics().iter().enumerate() {
+        let values = rows.iter().map(|r| r.values.get(k).copied().flatten());
+        if m.is_count() {
+            c.push(oi(m.id(), values.map(count).collect()));
         } else {
-            c.push(oi(m.key, rows.iter().map(|r| count(r.values[k])).collect()));
+            c.push(of(m.id(), values.collect()));
+        }
+        let ranks = |of_row: fn(&ComparisonRow) -> &[Option<u32>]| -> Vec<Option<i64>> {
+            rows.iter()
+                .map(|r| of_row(r).get(k).copied().flatten().map(i64::from))
+                .collect()
+        };
+        let per_100k = has_per_100k(m, scope);
+        if per_100k {
             c.push(of(
-                &format!("{}_per_100k", m.key),
-                rows.iter().map(|r| r.per_100k[k]).collect(),
+                &format!("{}_per_100k", m.id()),
+                rows.iter()
+                    .map(|r| r.per_100k.get(k).copied().flatten())
+                    .collect(),
             ));
         }
-        let ranks: Vec<Option<i64>> = rows
-            .iter()
-            .map(|r| r.ranks.get(k).copied().flatten().map(i64::from))
-            .collect();
-        c.push(oi(&format!("{}_rank", m.key), ranks));
+        c.push(oi(&format!("{}_rank", m.id()), ranks(|r| &r.ranks)));
+        if per_100k {
+            c.push(oi(
+                &format!("{}_per_100k_rank", m.id()),
+                ranks(|r| &r.per_100k_ranks),
+            ));
+        }
     }
-    c.push(strs(
-        "data_origin",
-        rows.iter().map(|r| r.data_origin.as_str()),
-    ));
-    c.push(strs(
-        "source_url",
-        rows.iter().map(|r| r.source_url.as_str()),
-    ));
+    c.extend(
+        comparison_tail(scope)
+            .iter()
+            .map(|n| row_column(n, rows, metrics)),
+    );
     frame(rows.len(), c)
 }
 
-/// The `trends` table: city, adcode, year, metric, metric_label, `unit` (`count` or `rate`),
-/// then `count`, `previous_count`, `count_change` (Int64, count metrics) and `rate`,
-/// `previous_rate`, `rate_change` (Float64, fractions, rate metrics), then data_origin.
-pub fn trends(rows: &[TrendRow]) -> PolarsResult<DataFrame> {
-    let is_rate = |r: &TrendRow| METRICS.iter().any(|m| m.key == r.metric && m.is_rate);
+/// The columns of a trends table after the scope's keys.
+pub const TREND_COLUMNS: [&str; 15] = [
+    "year",
+    "metric",
+    "metric_label",
+    "unit",
+    "count",
+    "previous_count",
+    "count_change",
+    "rate",
+    "previous_rate",
+    "rate_change",
+    "number",
+    "previous_number",
+    "number_change",
+    "derived",
+    "data_origin",
+];
+
+/// The keys of a trends table, in order (the comparison's keys, city first).
+pub fn trend_keys(scope: Scope) -> &'static [&'static str] {
+    match scope {
+        Scope::CityGovernments | Scope::CityTotals => &["city", "adcode"],
+        Scope::Departments => &["department", "city", "adcode"],
+        Scope::Counties => &["city", "adcode", "county"],
+    }
+}
+
+/// Every column of a trends table, in order.
+pub fn trends_columns(scope: Scope) -> Vec<String> {
+    trend_keys(scope)
+        .iter()
+        .chain(TREND_COLUMNS.iter())
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// A trends table (`trends`, `trends_city_totals`, …): the scope's keys, year, metric,
+/// metric_label, `unit`, then the value, the previous year's value and the change in the
+/// columns of the metric's unit — `count`, `previous_count`, `count_change` (Int64, counts),
+/// `rate`, `previous_rate`, `rate_change` (Float64, fractions), `number`, `previous_number`,
+/// `number_change` (Float64, numbers and 万元) — then `derived` (`T3-3` when this year's value
+/// used a derived total) and data_origin.
+pub fn trends(rows: &[TrendRow], scope: Scope, metrics: &MetricSet) -> PolarsResult<DataFrame> {
+    let unit = |r: &TrendRow| {
+        metrics
+            .get(&r.metric)
+            .map_or(MetricUnit::Number, |m| m.def.unit)
+    };
     let counts = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<i64>> {
         rows.iter()
-            .map(|r| if is_rate(r) { None } else { count(f(r)) })
+            .map(|r| match unit(r) {
+                MetricUnit::Count => count(f(r)),
+                _ => None,
+            })
             .collect()
     };
-    let rates = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<f64>> {
+    let floats = |rate: bool, f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<f64>> {
         rows.iter()
-            .map(|r| if is_rate(r) { f(r) } else { None })
+            .map(|r| match unit(r) {
+                MetricUnit::Count => None,
+                MetricUnit::Rate if rate => f(r),
+                MetricUnit::Number | MetricUnit::TenThousandYuan if !rate => f(r),
+                _ => None,
+            })
             .collect()
     };
-    let c = vec![
-        strs("city", rows.iter().map(|r| r.city.as_str())),
-        strs("adcode", rows.iter().map(|r| r.adcode.as_str())),
+    let mut c: Vec<Column> = trend_keys(scope)
+        .iter()
+        .map(|&k| {
+            let get: fn(&TrendRow) -> Option<&str> = match k {
+                "city" => |r| Some(r.city.as_str()),
+                "adcode" => |r| Some(r.adcode.as_str()),
+                "department" => |r| r.department.as_deref(),
+                _ => |r| r.county.as_deref(),
+            };
+            opt_strs(k, rows.iter().map(get))
+        })
+        .collect();
+    c.extend([
         year(rows.iter().map(|r| Some(r.year))),
-        strs("metric", rows.iter().map(|r| r.metric)),
-        strs("metric_label", rows.iter().map(|r| r.metric_label)),
-        strs(
-            "unit",
-            rows.iter()
-                .map(|r| if is_rate(r) { "rate" } else { "count" }),
-        ),
+        strs("metric", rows.iter().map(|r| r.metric.as_str())),
+        strs("metric_label", rows.iter().map(|r| r.metric_label.as_str())),
+        strs("unit", rows.iter().map(|r| unit(r).as_str())),
         oi("count", counts(|r| r.value)),
         oi("previous_count", counts(|r| r.previous)),
         oi("count_change", counts(|r| r.change)),
-        of("rate", rates(|r| r.value)),
-        of("previous_rate", rates(|r| r.previous)),
-        of("rate_change", rates(|r| r.change)),
-        strs("data_origin", rows.iter().map(|r| r.data_origin.as_str())),
-    ];
+        of("rate", floats(true, |r| r.value)),
+        of("previous_rate", floats(true, |r| r.previous)),
+        of("rate_change", floats(true, |r| r.change)),
+        of("number", floats(false, |r| r.value)),
+        of("previous_number", floats(false, |r| r.previous)),
+        of("number_change", floats(false, |r| r.change)),
+        opt_strs("derived", rows.iter().map(|r| r.derived.then_some("T3-3"))),
+        opt_strs(
+            "data_origin",
+            rows.iter().map(|r| non_empty(&r.data_origin)),
+        ),
+    ]);
     frame(rows.len(), c)
 }
 

@@ -1,7 +1,9 @@
 //! An output folder written by [`super::output::write_all`] → [`Tables`] again: the Parquet
-//! files `reports`, `cells/year=*/part-0`, `findings`, `comparison` and `trends` are read with
-//! polars, keys and labels are mapped back to the template's constants and rows back to their
-//! report. Reads only; `duplicates` is not stored and comes back as 0.
+//! files `reports`, `cells/year=*/part-0` and `findings` are read with polars, keys and labels
+//! are mapped back to the template's constants and rows back to their report; the comparisons
+//! are computed again from them by the polars stage, with the metrics of the folder's
+//! `metrics.toml` (or others), the cities and the statuses of `comparison.parquet`. Reads only;
+//! `duplicates` is not stored and comes back as 0.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -11,10 +13,10 @@ use polars::prelude::*;
 
 use super::corrections::CORRECTED;
 use super::coverage::{CoverageRow, Status};
-use super::metrics::METRICS;
+use super::metrics::{MetricError, MetricSet};
+use super::stage::{Options, StageError};
 use super::{
-    find_def, CellLoc, CellRow, CellUnit, ComparisonRow, FindingRow, Level, ReportRow, SourceMeta,
-    Tables, TrendRow,
+    find_def, CellLoc, CellRow, CellUnit, City, FindingRow, Level, ReportRow, SourceMeta, Tables,
 };
 use nianbao_model::document::Loc;
 use nianbao_model::report::{Finding, Severity};
@@ -39,7 +41,7 @@ pub enum LoadError {
         source: PolarsError,
     },
     /// A file was read but does not fit: a row names a report missing from `reports.parquet`,
-    /// an unknown cell or severity, an unreadable `source_cell`, a comparison row without a year.
+    /// an unknown cell or severity, an unreadable `source_cell`.
     #[error("{path}: {message}")]
     Invalid {
         /// The file.
@@ -47,10 +49,28 @@ pub enum LoadError {
         /// What is wrong, e.g. `unknown cell table3.x.total`.
         message: String,
     },
+    /// The folder's `metrics.toml` is not a valid metric file.
+    #[error(transparent)]
+    Metrics(#[from] MetricError),
+    /// The comparisons could not be computed again.
+    #[error(transparent)]
+    Stage(#[from] StageError),
 }
 
-/// Read every table of the output folder `dir`.
-pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
+/// The metrics the folder's comparisons were computed with (its `metrics.toml`); the built-in
+/// set for a folder written before metrics were stored.
+pub fn stored_metrics(dir: &Path) -> Result<MetricSet, LoadError> {
+    let path = dir.join("metrics.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(MetricSet::from_toml(&text, &path.display().to_string())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(MetricSet::builtin()),
+        Err(source) => Err(LoadError::Io { path, source }),
+    }
+}
+
+/// Read every table of the output folder `dir`, its comparisons computed with `metrics` (see
+/// [`stored_metrics`]).
+pub fn read_tables(dir: &Path, metrics: &MetricSet) -> Result<Tables, LoadError> {
     let reports = read_reports(&Frame::open(&dir.join("reports.parquet"))?)?;
     let index = ReportIndex::new(&reports);
     let mut reports = reports;
@@ -90,8 +110,8 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
         r.printed.sort_by_key(|(d, _)| *d);
     }
     let findings = read_findings(&Frame::open(&dir.join("findings.parquet"))?, &index)?;
-    let comparison = read_comparison(&Frame::open(&dir.join("comparison.parquet"))?)?;
-    let trends = read_trends(&Frame::open(&dir.join("trends.parquet"))?)?;
+    let (cities, grid) = read_grid(&Frame::open(&dir.join("comparison.parquet"))?)?;
+    let grid = grid.filter(|c| c.height() > 0);
     // Output sets written before the coverage table existed have none.
     let path = dir.join("coverage.parquet");
     let coverage = if path.is_file() {
@@ -99,15 +119,54 @@ pub fn read_tables(dir: &Path) -> Result<Tables, LoadError> {
     } else {
         Vec::new()
     };
-    Ok(Tables {
+    let mut tables = Tables {
         reports,
         cells,
         findings,
-        comparison,
-        trends,
-        duplicates: 0,
         coverage,
-    })
+        ..Tables::default()
+    };
+    let options = Options {
+        metrics: metrics.clone(),
+        coverage: grid,
+    };
+    tables.compare(&cities, &options)?;
+    Ok(tables)
+}
+
+/// From the city governments' comparison: the configured cities (every one has a row per
+/// year; an unconfigured city has an empty adcode) and what was known of the rows without a
+/// report (their `status` and `reason`; none in a folder written before statuses existed), to
+/// compute the comparisons again as they were.
+fn read_grid(f: &Frame) -> Result<(Vec<City>, Option<DataFrame>), LoadError> {
+    let (city, adcode, population) = (
+        f.strs("city")?,
+        f.strs("adcode")?,
+        f.opt_int::<u64>("population")?,
+    );
+    let mut cities: Vec<City> = Vec::new();
+    for i in 0..f.height() {
+        if adcode[i].is_empty() || cities.iter().any(|c| c.adcode == adcode[i]) {
+            continue;
+        }
+        cities.push(City {
+            name: city[i].clone(),
+            adcode: adcode[i].clone(),
+            population: population[i],
+            population_source: None,
+        });
+    }
+    if f.df.column("status").is_err() {
+        return Ok((cities, None));
+    }
+    let coverage =
+        f.df.clone()
+            .lazy()
+            .filter(col("status").neq(lit(super::stage::FOUND)))
+            .select([col("city"), col("year"), col("status"), col("reason")])
+            .collect()
+            .map_err(|e| f.err(e))?;
+    Ok((cities, Some(coverage)))
 }
 
 /// One Parquet file in memory, with typed column readers that name the file on error.
@@ -191,11 +250,6 @@ impl Frame {
 
     fn opt_i32(&self, name: &str) -> Result<Vec<Option<i32>>, LoadError> {
         self.opt_int(name)
-    }
-
-    fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, LoadError> {
-        let ca = self.column(name)?.f64().map_err(|e| self.err(e))?;
-        Ok(ca.iter().collect())
     }
 
     fn bools(&self, name: &str) -> Result<Vec<bool>, LoadError> {
@@ -449,103 +503,6 @@ fn read_findings(f: &Frame, index: &ReportIndex) -> Result<Vec<FindingRow>, Load
                     message_zh: message_zh[i].clone(),
                     cells: cells[i].split_whitespace().map(str::to_string).collect(),
                 },
-            })
-        })
-        .collect()
-}
-
-/// One metric's columns of `comparison`: values, per 100,000 residents (counts only), ranks.
-struct MetricColumns {
-    values: Vec<Option<f64>>,
-    per_100k: Vec<Option<f64>>,
-    ranks: Vec<Option<u32>>,
-}
-
-fn read_comparison(f: &Frame) -> Result<Vec<ComparisonRow>, LoadError> {
-    let metrics = METRICS
-        .iter()
-        .map(|m| {
-            Ok(MetricColumns {
-                values: if m.is_rate {
-                    f.opt_f64(m.key)?
-                } else {
-                    int_as_f64(f.opt_i64(m.key)?)
-                },
-                per_100k: if m.is_rate {
-                    vec![None; f.height()]
-                } else {
-                    f.opt_f64(&format!("{}_per_100k", m.key))?
-                },
-                ranks: f.opt_int(&format!("{}_rank", m.key))?,
-            })
-        })
-        .collect::<Result<Vec<_>, LoadError>>()?;
-    let (year, city, adcode) = (f.opt_i32("year")?, f.strs("city")?, f.strs("adcode")?);
-    let (body, population) = (f.opt_strs("body")?, f.opt_int("population")?);
-    let (origin, url) = (f.strs("data_origin")?, f.strs("source_url")?);
-    (0..f.height())
-        .map(|i| {
-            let year = year[i].ok_or_else(|| f.invalid(format!("row {i} has no year")))?;
-            Ok(ComparisonRow {
-                year,
-                city: city[i].clone(),
-                adcode: adcode[i].clone(),
-                body: body[i].clone(),
-                population: population[i],
-                data_origin: origin[i].clone(),
-                source_url: url[i].clone(),
-                values: metrics.iter().map(|m| m.values[i]).collect(),
-                per_100k: metrics.iter().map(|m| m.per_100k[i]).collect(),
-                ranks: metrics.iter().map(|m| m.ranks[i]).collect(),
-            })
-        })
-        .collect()
-}
-
-/// Counts back as the `f64` the metrics are computed in (exact below 2^53).
-fn int_as_f64(v: Vec<Option<i64>>) -> Vec<Option<f64>> {
-    v.into_iter().map(|x| x.map(|x| x as f64)).collect()
-}
-
-fn read_trends(f: &Frame) -> Result<Vec<TrendRow>, LoadError> {
-    let (city, adcode, year) = (f.strs("city")?, f.strs("adcode")?, f.opt_i32("year")?);
-    let metric = f.strs("metric")?;
-    let (count, previous_count, count_change) = (
-        int_as_f64(f.opt_i64("count")?),
-        int_as_f64(f.opt_i64("previous_count")?),
-        int_as_f64(f.opt_i64("count_change")?),
-    );
-    let (rate, previous_rate, rate_change) = (
-        f.opt_f64("rate")?,
-        f.opt_f64("previous_rate")?,
-        f.opt_f64("rate_change")?,
-    );
-    let origin = f.strs("data_origin")?;
-    (0..f.height())
-        .map(|i| {
-            let m = METRICS
-                .iter()
-                .find(|m| m.key == metric[i])
-                .ok_or_else(|| f.invalid(format!("unknown metric {:?}", metric[i])))?;
-            let year = year[i].ok_or_else(|| f.invalid(format!("row {i} has no year")))?;
-            Ok(TrendRow {
-                city: city[i].clone(),
-                adcode: adcode[i].clone(),
-                year,
-                metric: m.key,
-                metric_label: m.label,
-                value: if m.is_rate { rate[i] } else { count[i] },
-                previous: if m.is_rate {
-                    previous_rate[i]
-                } else {
-                    previous_count[i]
-                },
-                change: if m.is_rate {
-                    rate_change[i]
-                } else {
-                    count_change[i]
-                },
-                data_origin: origin[i].clone(),
             })
         })
         .collect()

@@ -1,269 +1,451 @@
-//! [`Report`] → the derived metrics of schema.md ("Derived metrics"): counts and rates the
-//! comparison tables use. A metric is `None` when an operand is null or a denominator is 0:
-//! each metric names its operands ([`Metric::operands`]) and the tests hold [`compute`] to them.
+//! Metric definitions as data: `config/metrics.toml` (built in) and any `--metrics FILE` →
+//! a checked [`MetricSet`] (id, Chinese and English name, formula, unit, rank direction,
+//! definition). Reads TOML text only; the polars stage (`stage`) computes the values.
 
-use nianbao_model::report::{Num, Report, Val};
-use nianbao_model::template::t3;
+use serde::{Deserialize, Serialize};
 
-/// A report cell a metric is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operand {
-    /// Table 三: (row index into `T3_ROWS`, column index into `T3_COLUMNS`).
-    T3(usize, usize),
-    /// Table 四: (group index into `T4_GROUPS`, outcome index into `T4_OUTCOMES`).
-    T4(usize, usize),
+use super::formula::{CellKey, Formula, FormulaError};
+
+/// The built-in metrics (`config/metrics.toml`).
+pub const DEFAULT_METRICS: &str = include_str!("../../../../config/metrics.toml");
+
+/// What a metric's value is, which decides its type, its columns and how it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MetricUnit {
+    /// A whole number (Int64); also per 100,000 residents when the metric asks for it.
+    #[serde(rename = "count")]
+    Count,
+    /// A fraction (0.25 = 25 %), Float64, shown as a percentage.
+    #[serde(rename = "rate")]
+    Rate,
+    /// Any other number (Float64), e.g. a ratio.
+    #[serde(rename = "number")]
+    Number,
+    /// An amount in 万元 (Float64).
+    #[serde(rename = "10k_yuan")]
+    TenThousandYuan,
 }
 
-impl Operand {
-    /// The operand's value in a report (`None` when its table is missing or the cell null).
-    pub fn value(self, r: &Report) -> Val {
+impl MetricUnit {
+    /// The unit as the metric files and the `unit` column of the trends tables write it.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Operand::T3(row, col) => r.table3.as_ref().and_then(|t| t[row][col]),
-            Operand::T4(g, o) => r.table4.as_ref().and_then(|t| t[g][o]),
+            MetricUnit::Count => "count",
+            MetricUnit::Rate => "rate",
+            MetricUnit::Number => "number",
+            MetricUnit::TenThousandYuan => "10k_yuan",
+        }
+    }
+
+    /// Its Chinese name (the data dictionary, the workbook's 说明 sheet).
+    pub fn zh(self) -> &'static str {
+        match self {
+            MetricUnit::Count => "数量（整数）",
+            MetricUnit::Rate => "比率（小数，0.25 = 25%）",
+            MetricUnit::Number => "数值",
+            MetricUnit::TenThousandYuan => "金额（万元）",
         }
     }
 }
 
-/// A derived metric: its key, Chinese label, whether it is a rate (shown as a percentage)
-/// or a count (also shown per 100,000 residents), and the cells it is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One metric as its file declares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    /// The column name, e.g. `disclosure_rate`.
+    pub id: String,
+    /// Its Chinese name, e.g. `实质公开率`.
+    pub zh: String,
+    /// Its English name, e.g. `Disclosure rate`.
+    pub en: String,
+    /// The formula over `table.row.column` keys (see [`Formula`]).
+    pub formula: String,
+    /// What the value is.
+    pub unit: MetricUnit,
+    /// The rank direction: rank 1 is the highest value (`true`) or the lowest (`false`).
+    pub higher_is_better: bool,
+    /// Also the value per 100,000 residents (`<id>_per_100k`); not for rates.
+    #[serde(default)]
+    pub per_100k: bool,
+    /// What the number means, in Chinese.
+    pub definition_zh: String,
+    /// What the number means, in English.
+    pub definition_en: String,
+}
+
+/// A metric, checked: its definition and its parsed formula.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
-    /// Column name in `comparison` and `metric` in `trends`, e.g. `disclosure_rate`.
-    pub key: &'static str,
-    /// Chinese label (workbook headers, `metric_label`, the HTML report), e.g. `实质公开率`.
-    pub label: &'static str,
-    /// A rate: a fraction (0.25 = 25 %), shown as a percentage, with no per-100,000 column.
-    pub is_rate: bool,
-    /// Every cell the metric reads: it is null when any of them is.
-    pub operands: &'static [Operand],
+    /// The definition as written.
+    pub def: MetricDef,
+    /// The parsed formula.
+    pub formula: Formula,
 }
 
-const NATURAL_PERSON: usize = 0;
-const TOTAL: usize = 6;
-const REVIEW: usize = 0;
-const DIRECT: usize = 1;
-const AFTER_REVIEW: usize = 2;
-const CORRECTED: usize = 1;
-const GROUP_TOTAL: usize = 4;
+impl Metric {
+    /// The column name, e.g. `disclosure_rate`.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
 
-const NEW_TOTAL: Operand = Operand::T3(t3::NEW_RECEIVED, TOTAL);
-const PROCESSED: Operand = Operand::T3(t3::TOTAL_PROCESSED, TOTAL);
-const GRANTED: Operand = Operand::T3(t3::GRANTED, TOTAL);
-const REVIEWS: Operand = Operand::T4(REVIEW, GROUP_TOTAL);
-const DIRECT_SUITS: Operand = Operand::T4(DIRECT, GROUP_TOTAL);
-const AFTER_REVIEW_SUITS: Operand = Operand::T4(AFTER_REVIEW, GROUP_TOTAL);
+    /// The Chinese name (workbook headers, the HTML report, `metric_label`).
+    pub fn zh(&self) -> &str {
+        &self.def.zh
+    }
 
-/// Every derived metric, in the column order of `comparison` (formulas: schema.md, "Derived
-/// metrics"; values: [`compute`]).
-pub const METRICS: [Metric; 10] = [
-    Metric {
-        key: "applications",
-        label: "本年新收申请",
-        is_rate: false,
-        operands: &[NEW_TOTAL],
-    },
-    Metric {
-        key: "disclosure_rate",
-        label: "实质公开率",
-        is_rate: true,
-        operands: &[
-            GRANTED,
-            Operand::T3(t3::PARTIALLY_GRANTED, TOTAL),
-            PROCESSED,
-        ],
-    },
-    Metric {
-        key: "full_disclosure_rate",
-        label: "绝对公开率",
-        is_rate: true,
-        operands: &[GRANTED, PROCESSED],
-    },
-    Metric {
-        key: "not_held_rate",
-        label: "本机关不掌握占比",
-        is_rate: true,
-        operands: &[Operand::T3(t3::UNAVAILABLE_NOT_HELD, TOTAL), PROCESSED],
-    },
-    Metric {
-        key: "natural_person_share",
-        label: "自然人申请占比",
-        is_rate: true,
-        operands: &[Operand::T3(t3::NEW_RECEIVED, NATURAL_PERSON), NEW_TOTAL],
-    },
-    Metric {
-        key: "reviews",
-        label: "行政复议",
-        is_rate: false,
-        operands: &[REVIEWS],
-    },
-    Metric {
-        key: "lawsuits",
-        label: "行政诉讼",
-        is_rate: false,
-        operands: &[DIRECT_SUITS, AFTER_REVIEW_SUITS],
-    },
-    Metric {
-        key: "review_correction_rate",
-        label: "复议纠错率",
-        is_rate: true,
-        operands: &[Operand::T4(REVIEW, CORRECTED), REVIEWS],
-    },
-    Metric {
-        key: "dispute_rate",
-        label: "争议转化率",
-        is_rate: true,
-        operands: &[REVIEWS, DIRECT_SUITS, AFTER_REVIEW_SUITS, NEW_TOTAL],
-    },
-    Metric {
-        key: "backlog_rate",
-        label: "结转率",
-        is_rate: true,
-        operands: &[
-            Operand::T3(t3::CARRIED_FORWARD, TOTAL),
-            NEW_TOTAL,
-            Operand::T3(t3::CARRIED_OVER, TOTAL),
-        ],
-    },
-];
+    /// A rate, shown as a percentage.
+    pub fn is_rate(&self) -> bool {
+        self.def.unit == MetricUnit::Rate
+    }
 
-fn f(v: Val) -> Option<f64> {
-    v.map(Num::as_f64)
-}
+    /// A whole number (Int64 columns).
+    pub fn is_count(&self) -> bool {
+        self.def.unit == MetricUnit::Count
+    }
 
-fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
-    match (num, den) {
-        (Some(n), Some(d)) if d != 0.0 => Some(n / d),
-        _ => None,
+    /// Whether the metric also has a value per 100,000 residents.
+    pub fn per_100k(&self) -> bool {
+        self.def.per_100k
+    }
+
+    /// Every cell the metric reads (see [`Formula::operands`]).
+    pub fn operands(&self) -> Vec<CellKey> {
+        self.formula.operands()
     }
 }
 
-fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    Some(a? + b?)
+/// Why a metric file cannot be used. Each names the file and, where it applies, the metric.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricError {
+    /// The text is not TOML of the metric file's shape.
+    #[error("{file}: not a valid metric file: {message}")]
+    Toml {
+        /// The file, as the user named it (`built-in config/metrics.toml` for the default).
+        file: String,
+        /// The TOML parser's message.
+        message: String,
+    },
+    /// One metric is not usable.
+    #[error("{file}: metric `{metric}`: {problem}")]
+    Metric {
+        /// The file.
+        file: String,
+        /// The metric's id.
+        metric: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
-/// The values of [`METRICS`], in order.
-pub fn compute(r: &Report) -> [Option<f64>; METRICS.len()] {
-    let t3 = |row: usize, col: usize| r.table3.as_ref().and_then(|t| f(t[row][col]));
-    let t4 = |g: usize, o: usize| r.table4.as_ref().and_then(|t| f(t[g][o]));
-    let applications = t3(t3::NEW_RECEIVED, TOTAL);
-    let processed = t3(t3::TOTAL_PROCESSED, TOTAL);
-    let reviews = t4(REVIEW, GROUP_TOTAL);
-    let lawsuits = add(t4(DIRECT, GROUP_TOTAL), t4(AFTER_REVIEW, GROUP_TOTAL));
-    [
-        applications,
-        ratio(
-            add(t3(t3::GRANTED, TOTAL), t3(t3::PARTIALLY_GRANTED, TOTAL)),
-            processed,
-        ),
-        ratio(t3(t3::GRANTED, TOTAL), processed),
-        ratio(t3(t3::UNAVAILABLE_NOT_HELD, TOTAL), processed),
-        ratio(t3(t3::NEW_RECEIVED, NATURAL_PERSON), applications),
-        reviews,
-        lawsuits,
-        ratio(t4(REVIEW, CORRECTED), reviews),
-        ratio(add(reviews, lawsuits), applications),
-        ratio(
-            t3(t3::CARRIED_FORWARD, TOTAL),
-            add(applications, t3(t3::CARRIED_OVER, TOTAL)),
-        ),
-    ]
+/// Column names of the comparison tables that a metric id must not take.
+const RESERVED: [&str; 18] = [
+    "year",
+    "city",
+    "adcode",
+    "level",
+    "status",
+    "reason",
+    "report_id",
+    "body",
+    "department",
+    "county",
+    "bodies",
+    "population",
+    "derived",
+    "data_origin",
+    "source_url",
+    "metric",
+    "metric_label",
+    "unit",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricFile {
+    #[serde(default)]
+    metric: Vec<MetricDef>,
+}
+
+#[derive(Serialize)]
+struct MetricFileOut<'a> {
+    metric: Vec<&'a MetricDef>,
+}
+
+/// The metrics of a run, in column order: the built-in set, then the metrics a `--metrics`
+/// file adds (one with a built-in id replaces it in its place).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricSet {
+    metrics: Vec<Metric>,
+}
+
+impl MetricSet {
+    /// The built-in set (`config/metrics.toml`).
+    pub fn builtin() -> MetricSet {
+        static BUILTIN: std::sync::OnceLock<MetricSet> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                MetricSet::from_toml(DEFAULT_METRICS, "built-in config/metrics.toml")
+                    // A test parses the built-in file; this cannot fail in a tested build.
+                    .expect("the built-in config/metrics.toml is valid")
+            })
+            .clone()
+    }
+
+    /// Read and check a metric file's text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<MetricSet, MetricError> {
+        let parsed: MetricFile = toml::from_str(text).map_err(|e| MetricError::Toml {
+            file: file.to_string(),
+            message: e.to_string().trim().to_string(),
+        })?;
+        let mut set = MetricSet::default();
+        for def in parsed.metric {
+            let metric = check(def).map_err(|(metric, problem)| MetricError::Metric {
+                file: file.to_string(),
+                metric,
+                problem,
+            })?;
+            if set.index_of(metric.id()).is_some() {
+                return Err(MetricError::Metric {
+                    file: file.to_string(),
+                    metric: metric.def.id,
+                    problem: "is declared twice in the file".into(),
+                });
+            }
+            set.metrics.push(metric);
+        }
+        set.check_columns(file)?;
+        Ok(set)
+    }
+
+    /// This set with `other` laid over it: a metric of `other` replaces the one of the same id
+    /// in its place; the others are added at the end, in `other`'s order.
+    pub fn overlay(mut self, other: MetricSet, file: &str) -> Result<MetricSet, MetricError> {
+        for m in other.metrics {
+            match self.index_of(m.id()) {
+                Some(k) => self.metrics[k] = m,
+                None => self.metrics.push(m),
+            }
+        }
+        self.check_columns(file)?;
+        Ok(self)
+    }
+
+    /// The metrics, in column order.
+    pub fn metrics(&self) -> &[Metric] {
+        &self.metrics
+    }
+
+    /// How many metrics there are.
+    pub fn len(&self) -> usize {
+        self.metrics.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.metrics.is_empty()
+    }
+
+    /// The position of the metric `id`.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m.id() == id)
+    }
+
+    /// The metric `id`.
+    pub fn get(&self, id: &str) -> Option<&Metric> {
+        self.index_of(id).map(|k| &self.metrics[k])
+    }
+
+    /// The set as a metric file (what `metrics.toml` of an output folder holds: the metrics
+    /// its tables were computed with).
+    pub fn to_toml(&self) -> String {
+        let file = MetricFileOut {
+            metric: self.metrics.iter().map(|m| &m.def).collect(),
+        };
+        toml::to_string(&file).unwrap_or_default()
+    }
+
+    /// No two metrics may produce the same column (`x_rank` of one and `x` + `_rank` of
+    /// another).
+    fn check_columns(&self, file: &str) -> Result<(), MetricError> {
+        let mut seen = std::collections::HashMap::new();
+        for m in &self.metrics {
+            for column in columns_of(m) {
+                if let Some(other) = seen.insert(column.clone(), m.id().to_string()) {
+                    return Err(MetricError::Metric {
+                        file: file.to_string(),
+                        metric: m.id().to_string(),
+                        problem: format!("its column `{column}` is also a column of `{other}`"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The columns a metric gives a comparison table.
+fn columns_of(m: &Metric) -> Vec<String> {
+    let mut out = vec![m.id().to_string(), format!("{}_rank", m.id())];
+    if m.per_100k() {
+        out.push(format!("{}_per_100k", m.id()));
+        out.push(format!("{}_per_100k_rank", m.id()));
+    }
+    out
+}
+
+/// Check one definition: its id, its formula (keys and syntax), its unit.
+fn check(def: MetricDef) -> Result<Metric, (String, String)> {
+    let id = def.id.clone();
+    let fail = |problem: String| (id.clone(), problem);
+    let valid_id = def.id.starts_with(|c: char| c.is_ascii_lowercase())
+        && def
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid_id {
+        return Err(fail(
+            "an id is lowercase ASCII letters, digits and `_`, starting with a letter".into(),
+        ));
+    }
+    if RESERVED.contains(&def.id.as_str()) {
+        return Err(fail(format!(
+            "`{}` is a column of the comparison tables already; choose another id",
+            def.id
+        )));
+    }
+    let formula =
+        Formula::parse(&def.formula).map_err(|e: FormulaError| fail(format!("formula: {e}")))?;
+    match def.unit {
+        MetricUnit::Count => formula
+            .check_count()
+            .map_err(|e| fail(format!("formula: {e}")))?,
+        MetricUnit::Rate if def.per_100k => {
+            return Err(fail(
+                "per_100k is for counts and amounts, not for a rate".into(),
+            ))
+        }
+        _ => {}
+    }
+    Ok(Metric { def, formula })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nianbao_model::report::{Table3, Table4};
 
-    /// A report with every table 三 and 四 cell printed as `v`.
-    fn full(v: i64) -> Report {
-        let t3: Table3 = [[Some(Num::Int(v)); 7]; 26];
-        let t4: Table4 = [[Some(Num::Int(v)); 5]; 3];
-        Report {
-            table3: Some(t3),
-            table4: Some(t4),
-            ..Report::default()
-        }
-    }
-
-    fn blank(r: &mut Report, op: Operand) {
-        match op {
-            Operand::T3(row, col) => {
-                if let Some(t) = r.table3.as_mut() {
-                    t[row][col] = None;
-                }
-            }
-            Operand::T4(g, o) => {
-                if let Some(t) = r.table4.as_mut() {
-                    t[g][o] = None;
-                }
-            }
-        }
-    }
+    const ONE: &str = r#"
+[[metric]]
+id = "granted_share"
+zh = "予以公开占比"
+en = "Granted share"
+formula = "table3.granted.total / table3.new_received.total"
+unit = "rate"
+higher_is_better = true
+definition_zh = "予以公开占新收申请的比例。"
+definition_en = "Granted, as a share of new applications."
+"#;
 
     #[test]
-    fn null_operands_and_zero_denominators_give_none() {
-        let r = Report::default();
-        assert!(compute(&r).iter().all(Option::is_none));
-        let mut t: nianbao_model::report::Table3 = [[Some(Num::Int(0)); 7]; 26];
-        t[t3::NEW_RECEIVED][TOTAL] = Some(Num::Int(0));
-        let r = Report {
-            table3: Some(t),
-            ..Report::default()
-        };
-        let m = compute(&r);
-        assert_eq!(m[0], Some(0.0), "applications is a count: 0 is 0");
-        assert_eq!(m[1], None, "0/0 is not a rate");
-    }
-
-    /// Every metric, against its declared operands: blanking any one of them makes it null
-    /// (each is needed), and blanking every other cell leaves it computed (none is missing from
-    /// the list). So a metric is non-null exactly when all its operands are printed.
-    #[test]
-    fn every_metric_is_null_exactly_when_an_operand_is_null() {
-        let all_cells: Vec<Operand> = (0..26)
-            .flat_map(|r| (0..7).map(move |c| Operand::T3(r, c)))
-            .chain((0..3).flat_map(|g| (0..5).map(move |o| Operand::T4(g, o))))
+    fn the_builtin_set_is_the_ten_metrics_of_the_comparison() {
+        let set = MetricSet::builtin();
+        let ids: Vec<&str> = set.metrics().iter().map(Metric::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "applications",
+                "disclosure_rate",
+                "full_disclosure_rate",
+                "not_held_rate",
+                "natural_person_share",
+                "reviews",
+                "lawsuits",
+                "review_correction_rate",
+                "dispute_rate",
+                "backlog_rate"
+            ]
+        );
+        let counts: Vec<&str> = set
+            .metrics()
+            .iter()
+            .filter(|m| m.per_100k())
+            .map(Metric::id)
             .collect();
-        for (k, m) in METRICS.iter().enumerate() {
-            assert!(compute(&full(3))[k].is_some(), "{}", m.key);
-            for &op in m.operands {
-                let mut r = full(3);
-                blank(&mut r, op);
-                assert_eq!(compute(&r)[k], None, "{} with {op:?} blank", m.key);
-                assert_eq!(op.value(&r), None);
-            }
-            let mut only = full(3);
-            for &cell in all_cells.iter().filter(|c| !m.operands.contains(c)) {
-                blank(&mut only, cell);
-            }
-            assert!(
-                compute(&only)[k].is_some(),
-                "{} reads a cell it does not declare",
-                m.key
-            );
-        }
+        assert_eq!(counts, ["applications", "reviews", "lawsuits"]);
+        let lower: Vec<&str> = set
+            .metrics()
+            .iter()
+            .filter(|m| !m.def.higher_is_better)
+            .map(Metric::id)
+            .collect();
+        assert_eq!(
+            lower,
+            [
+                "not_held_rate",
+                "review_correction_rate",
+                "dispute_rate",
+                "backlog_rate"
+            ]
+        );
     }
 
-    proptest::proptest! {
-        /// Any subset of cells blank: a metric is non-null only when all its operands are printed.
-        #[test]
-        fn no_metric_from_a_blank_operand(
-            blanks in proptest::collection::vec(proptest::bool::weighted(0.2), 26 * 7 + 15),
-            v in 1i64..50,
-        ) {
-            let mut r = full(v);
-            for (i, b) in blanks.iter().enumerate() {
-                if !*b {
-                    continue;
-                }
-                let op = if i < 26 * 7 { Operand::T3(i / 7, i % 7) } else { Operand::T4((i - 182) / 5, (i - 182) % 5) };
-                blank(&mut r, op);
-            }
-            let values = compute(&r);
-            for (m, v) in METRICS.iter().zip(values) {
-                let printed = m.operands.iter().all(|op| op.value(&r).is_some());
-                proptest::prop_assert_eq!(v.is_some(), printed, "{}", m.key);
-            }
-        }
+    #[test]
+    fn a_file_adds_and_replaces_metrics() {
+        let extra = MetricSet::from_toml(ONE, "extra.toml").expect("valid");
+        let replaced = ONE.replace("granted_share", "applications");
+        let replace = MetricSet::from_toml(&replaced, "r.toml").expect("valid");
+        let set = MetricSet::builtin()
+            .overlay(extra, "extra.toml")
+            .and_then(|s| s.overlay(replace, "r.toml"))
+            .expect("overlay");
+        assert_eq!(set.len(), 11);
+        assert_eq!(set.metrics()[10].id(), "granted_share");
+        assert_eq!(set.metrics()[0].id(), "applications");
+        assert!(set.metrics()[0].is_rate(), "replaced in its place");
+        let back = MetricSet::from_toml(&set.to_toml(), "back").expect("round trip");
+        assert_eq!(back, set);
+    }
+
+    fn problem(text: &str) -> String {
+        MetricSet::from_toml(text, "m.toml")
+            .expect_err("invalid")
+            .to_string()
+    }
+
+    #[test]
+    fn a_bad_file_names_the_file_the_metric_and_the_token() {
+        let e = problem(&ONE.replace("granted.total /", "granted.totl /"));
+        assert!(
+            e.starts_with(
+                "m.toml: metric `granted_share`: formula: unknown key `table3.granted.totl`"
+            ),
+            "{e}"
+        );
+        let e = problem(&ONE.replace(" / ", " % "));
+        assert!(
+            e.contains("metric `granted_share`") && e.contains("unexpected `%`"),
+            "{e}"
+        );
+        let e = problem(&ONE.replace("unit = \"rate\"", "unit = \"percent\""));
+        assert!(
+            e.starts_with("m.toml: not a valid metric file") && e.contains("percent"),
+            "{e}"
+        );
+        let e = problem(&ONE.replace("unit = \"rate\"", "unit = \"count\""));
+        assert!(e.contains("count is a whole number: `/`"), "{e}");
+        let e = problem(&ONE.replace("granted_share", "city"));
+        assert!(e.contains("metric `city`") && e.contains("column"), "{e}");
+        let e = problem(&ONE.replace("granted_share", "Granted"));
+        assert!(e.contains("lowercase"), "{e}");
+        let e = problem(&format!("{ONE}{ONE}"));
+        assert!(e.contains("declared twice"), "{e}");
+        let e = problem(&ONE.replace("\"rate\"", "\"rate\"\nper_100k = true"));
+        assert!(e.contains("per_100k"), "{e}");
+        let clash = ONE.replace("granted_share", "applications_rank");
+        let set = MetricSet::from_toml(&clash, "c.toml").expect("valid alone");
+        let e = MetricSet::builtin()
+            .overlay(set, "c.toml")
+            .expect_err("clash")
+            .to_string();
+        assert!(e.contains("`applications_rank`"), "{e}");
     }
 }

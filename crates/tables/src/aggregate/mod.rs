@@ -1,23 +1,27 @@
 //! Parsed reports (with where they came from) → the analyst's tables: `cells` (tidy long form),
-//! `reports`, `findings` (including the cross-year T3-5 check), `comparison` (city × derived
-//! metrics per year, per 100,000 residents, ranks) and `trends` (year-over-year change).
-//! Deterministic: every table is sorted before it is returned. No I/O; [`frames`] and
-//! `export` write the files.
+//! `reports`, `findings` (including the cross-year T3-5 check), and the comparisons of every
+//! level ([`Scope`]: city governments, like departments, counties, whole cities) with the
+//! metrics of `config/metrics.toml` (or `--metrics`), per 100,000 residents, ranks and
+//! year-over-year trends, computed by the polars stage ([`stage`]). Deterministic: every table is
+//! sorted before it is returned. No I/O; [`frames`] and `export` write the files.
 
 pub mod corrections;
 pub mod coverage;
 pub mod explain;
+pub mod formula;
 pub mod frames;
 pub mod load;
 pub mod metrics;
 pub mod output;
+mod sheets;
 pub mod sources;
+pub mod stage;
 pub mod units;
 pub mod view;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use metrics::METRICS;
+use metrics::MetricSet;
 use nianbao_model::document::Loc;
 use nianbao_model::report::{CellRef, Finding, Num, Report, Severity, TableId};
 use nianbao_model::template::{
@@ -26,6 +30,7 @@ use nianbao_model::template::{
 use nianbao_model::validate;
 
 pub use crate::bodies::Level;
+pub use stage::{Options, Scope, StageError};
 pub use units::CellUnit;
 
 /// Where a report came from.
@@ -427,8 +432,9 @@ pub struct FindingRow {
     pub finding: Finding,
 }
 
-/// One row of `comparison`: a city's metrics in one year.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of a comparison table ([`Scope`]): one city government, department, county or whole
+/// city in one year, with every metric of the run's [`MetricSet`].
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComparisonRow {
     /// The report year.
     pub year: i32,
@@ -436,44 +442,81 @@ pub struct ComparisonRow {
     pub city: String,
     /// The city's six-digit administrative division code.
     pub adcode: String,
+    /// The department kind ([`Scope::Departments`]).
+    pub department: Option<String>,
+    /// The county, district or county-level city ([`Scope::Counties`]).
+    pub county: Option<String>,
+    /// `found` when the row has a report; for a city government without one, why not
+    /// (`missing`, `no_table3`, or what the coverage table says).
+    pub status: String,
+    /// What `status` means for a row without a report; `None` for a row with one.
+    pub reason: Option<String>,
+    /// The report compared; `None` for a row without one and for city totals.
+    pub report_id: Option<String>,
     /// The publishing body of the report compared; `None` when it names none.
     pub body: Option<String>,
+    /// City totals: how many bodies' reports are summed.
+    pub bodies: Option<u32>,
     /// Resident population from the city config (2020 census), the denominator of `per_100k`;
-    /// `None` when unknown.
+    /// `None` when unknown (and for counties).
     pub population: Option<u64>,
-    /// `published` or `synthetic-demo`, of the report compared.
+    /// `published` or `synthetic-demo` (city totals of both: `published+synthetic-demo`); empty
+    /// for a row without a report.
     pub data_origin: String,
-    /// URL of the capture the compared report's values were printed in.
+    /// URL of the capture the compared report's values were printed in; empty for a row without
+    /// a report and for city totals.
     pub source_url: String,
-    /// `METRICS` values in order.
+    /// The metrics' values, in the order of [`Tables::metrics`] (rates as fractions).
     pub values: Vec<Option<f64>>,
-    /// Count metrics per 100,000 residents (`None` for rates).
+    /// Each metric per 100,000 residents (`None` for a metric without `per_100k`).
     pub per_100k: Vec<Option<f64>>,
-    /// Rank among the cities of the year, 1 = highest; ties share the lower rank.
+    /// Each metric's rank in its group (1 = best in the metric's direction; ties share the
+    /// better rank).
     pub ranks: Vec<Option<u32>>,
+    /// Each metric's rank per 100,000 residents, likewise (`None` for a metric without
+    /// `per_100k`).
+    pub per_100k_ranks: Vec<Option<u32>>,
+    /// Whether each metric's value used a total derived by T3-3 (the `derived` column).
+    pub derived: Vec<bool>,
 }
 
-/// One row of `trends`.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of a trends table: one row of a comparison table and one metric, with the value of
+/// the year before.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrendRow {
     /// The city, as the config names it.
     pub city: String,
     /// The city's six-digit administrative division code.
     pub adcode: String,
+    /// The department kind ([`Scope::Departments`]).
+    pub department: Option<String>,
+    /// The county ([`Scope::Counties`]).
+    pub county: Option<String>,
     /// The year of `value`.
     pub year: i32,
-    /// The metric's key ([`metrics::METRICS`]), e.g. `disclosure_rate`.
-    pub metric: &'static str,
-    /// The metric's Chinese label, e.g. `实质公开率`.
-    pub metric_label: &'static str,
+    /// The metric's id, e.g. `disclosure_rate`.
+    pub metric: String,
+    /// The metric's Chinese name, e.g. `实质公开率`.
+    pub metric_label: String,
     /// The metric this year (rates as fractions); `None` when it cannot be computed.
     pub value: Option<f64>,
-    /// The metric the year before; `None` when that year has no comparison row or no value.
+    /// The metric the year before; `None` when that year has no row or no value.
     pub previous: Option<f64>,
     /// `value - previous` (rates: in fraction points); `None` when either is `None`.
     pub change: Option<f64>,
-    /// `published` or `synthetic-demo`, of this year's report.
+    /// `value` used a total derived by T3-3.
+    pub derived: bool,
+    /// `published` or `synthetic-demo`, of this year's row.
     pub data_origin: String,
+}
+
+/// One level's comparison table and its trends.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Compared {
+    /// The comparison rows, sorted by year and the scope's keys.
+    pub rows: Vec<ComparisonRow>,
+    /// The trends, sorted by the scope's keys, year and metric order.
+    pub trends: Vec<TrendRow>,
 }
 
 /// Every table of one aggregation.
@@ -485,11 +528,19 @@ pub struct Tables {
     pub cells: Vec<CellRow>,
     /// Every finding, the reports' own and the cross-year ones, sorted by report and rule.
     pub findings: Vec<FindingRow>,
-    /// One row per city and year (the report chosen for it), sorted by year and adcode.
+    /// The metrics of the comparisons, in column order.
+    pub metrics: MetricSet,
+    /// The city governments ([`Scope::CityGovernments`]): one row per configured city and year,
+    /// sorted by year and adcode.
     pub comparison: Vec<ComparisonRow>,
-    /// One row per city, year and metric, sorted by adcode and year, metrics in [`METRICS`]
-    /// order.
+    /// The city governments' trends, sorted by adcode, year and metric.
     pub trends: Vec<TrendRow>,
+    /// Like departments across cities ([`Scope::Departments`]).
+    pub departments: Compared,
+    /// County-level governments ([`Scope::Counties`]).
+    pub counties: Compared,
+    /// Whole cities, all bodies summed ([`Scope::CityTotals`]).
+    pub city_totals: Compared,
     /// Inputs dropped as copies of another report (same digest, or same body, year and values).
     pub duplicates: usize,
     /// What became of every city-year and every report found ([`coverage::coverage`]); empty
@@ -498,29 +549,63 @@ pub struct Tables {
     pub coverage: Vec<coverage::CoverageRow>,
 }
 
-/// Build every table from the parsed reports of an archive.
-pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
+impl Tables {
+    /// The rows and trends of one level.
+    pub fn compared(&self, scope: Scope) -> (&[ComparisonRow], &[TrendRow]) {
+        let c = match scope {
+            Scope::CityGovernments => return (&self.comparison, &self.trends),
+            Scope::Departments => &self.departments,
+            Scope::Counties => &self.counties,
+            Scope::CityTotals => &self.city_totals,
+        };
+        (&c.rows, &c.trends)
+    }
+
+    pub(crate) fn set_compared(&mut self, scope: Scope, compared: Compared) {
+        match scope {
+            Scope::CityGovernments => {
+                self.comparison = compared.rows;
+                self.trends = compared.trends;
+            }
+            Scope::Departments => self.departments = compared,
+            Scope::Counties => self.counties = compared,
+            Scope::CityTotals => self.city_totals = compared,
+        }
+    }
+
+    /// Compute every comparison of these tables (their reports and cells) again, with
+    /// `options` (the metrics and the coverage); the reports used are marked `in_comparison`.
+    pub fn compare(&mut self, cities: &[City], options: &Options) -> Result<(), StageError> {
+        self.metrics = options.metrics.clone();
+        stage::run(self, cities, options.coverage.as_ref())
+    }
+}
+
+/// Build every table from the parsed reports of an archive: the records (`reports`, `cells`,
+/// `findings`), then the comparisons of every level with `options`' metrics.
+pub fn aggregate(
+    mut inputs: Vec<Input>,
+    cities: &[City],
+    options: &Options,
+) -> Result<Tables, StageError> {
     inputs.sort_by(|a, b| {
         (&a.meta.city, a.report.year, &a.meta.url).cmp(&(&b.meta.city, b.report.year, &b.meta.url))
     });
     let before = inputs.len();
     let inputs = dedupe(inputs);
     let duplicates = before - inputs.len();
-    let chosen = comparison_choice(&inputs);
     let mut tables = Tables {
         duplicates,
         ..Tables::default()
     };
     tables.findings = cross_year_findings(&inputs);
-    tables.comparison = comparison(&inputs, &chosen, cities);
-    tables.trends = trends(&tables.comparison);
     // The cells outnumber everything else: reserve them once, and drop each report as soon as
     // its rows are out, so the reports and their cells are not both held in full.
     let cells: usize = inputs.iter().map(|i| cell_count(&i.report)).sum();
     tables.cells.reserve_exact(cells);
     tables.reports.reserve_exact(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
-        tables.reports.push(report_row(&input, chosen.contains(&i)));
+        tables.reports.push(report_row(&input));
         let unit_findings = push_cell_rows(&mut tables.cells, i, &input);
         tables.findings.extend(
             unit_findings
@@ -539,7 +624,8 @@ pub fn aggregate(mut inputs: Vec<Input>, cities: &[City]) -> Tables {
     tables
         .findings
         .sort_by(|a, b| (a.report, &a.finding.rule).cmp(&(b.report, &b.finding.rule)));
-    tables
+    tables.compare(cities, options)?;
+    Ok(tables)
 }
 
 /// Drop copies: the same bytes (digest), or the same body and year with the same values.
@@ -594,23 +680,8 @@ fn values_hash(r: &Report) -> u64 {
     h.finish()
 }
 
-/// Per (city, year): the index of the report used in the comparison — the city government's
-/// own report with table 三, the first by URL when several qualify.
-fn comparison_choice(inputs: &[Input]) -> BTreeSet<usize> {
-    let mut best: BTreeMap<(String, i32), usize> = BTreeMap::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let Some(year) = input.report.year else {
-            continue;
-        };
-        if !input.meta.is_city_government() || input.report.table3.is_none() {
-            continue;
-        }
-        best.entry((input.meta.adcode.clone(), year)).or_insert(i);
-    }
-    best.into_values().collect()
-}
-
-fn report_row(input: &Input, in_comparison: bool) -> ReportRow {
+/// The `reports` row of an input (`in_comparison` is set by the comparison stage).
+fn report_row(input: &Input) -> ReportRow {
     let r = &input.report;
     let read: Vec<&str> = [
         ("二", r.table2.is_some()),
@@ -632,7 +703,7 @@ fn report_row(input: &Input, in_comparison: bool) -> ReportRow {
         warnings,
         infos,
         encoding: r.encoding.clone(),
-        in_comparison,
+        in_comparison: false,
         printed: input.printed.clone(),
         printed_known: input.printed_known,
         corrected: input.corrected.clone(),
@@ -777,125 +848,15 @@ fn cross_year_findings(inputs: &[Input]) -> Vec<FindingRow> {
     out
 }
 
-fn comparison(inputs: &[Input], chosen: &BTreeSet<usize>, cities: &[City]) -> Vec<ComparisonRow> {
-    let population = |adcode: &str| {
-        cities
-            .iter()
-            .find(|c| c.adcode == adcode)
-            .and_then(|c| c.population)
-    };
-    let mut rows: Vec<ComparisonRow> = chosen
-        .iter()
-        .filter_map(|&i| {
-            let input = &inputs[i];
-            let year = input.report.year?;
-            let values = metrics::compute(&input.report).to_vec();
-            let pop = population(&input.meta.adcode);
-            let per_100k = METRICS
-                .iter()
-                .zip(&values)
-                .map(|(m, v)| match (m.is_rate, v, pop) {
-                    (false, Some(v), Some(p)) if p > 0 => Some(v * 100_000.0 / p as f64),
-                    _ => None,
-                })
-                .collect();
-            Some(ComparisonRow {
-                year,
-                city: input.meta.city.clone(),
-                adcode: input.meta.adcode.clone(),
-                body: input.report.body.clone(),
-                population: pop,
-                data_origin: input.meta.data_origin.clone(),
-                source_url: input.meta.url.clone(),
-                values,
-                per_100k,
-                ranks: Vec::new(),
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| (a.year, &a.adcode).cmp(&(b.year, &b.adcode)));
-    rank_within_years(&mut rows);
-    rows
-}
-
-fn trends(comparison: &[ComparisonRow]) -> Vec<TrendRow> {
-    let mut by_city: BTreeMap<&str, BTreeMap<i32, &ComparisonRow>> = BTreeMap::new();
-    for row in comparison {
-        by_city
-            .entry(&row.adcode)
-            .or_default()
-            .insert(row.year, row);
-    }
-    let mut out = Vec::new();
-    for years in by_city.values() {
-        for (year, row) in years {
-            let prev = years.get(&(year - 1));
-            for (k, m) in METRICS.iter().enumerate() {
-                let value = row.values[k];
-                let previous = prev.and_then(|p| p.values[k]);
-                out.push(TrendRow {
-                    city: row.city.clone(),
-                    adcode: row.adcode.clone(),
-                    year: *year,
-                    metric: m.key,
-                    metric_label: m.label,
-                    value,
-                    previous,
-                    change: value.zip(previous).map(|(v, p)| v - p),
-                    data_origin: row.data_origin.clone(),
-                });
-            }
-        }
-    }
-    out
-}
-
 /// Counts of findings by severity over the whole aggregation: (errors, warnings, infos).
 pub fn severity_counts(findings: &[FindingRow]) -> (usize, usize, usize) {
     let c = |s| findings.iter().filter(|f| f.finding.severity == s).count();
     (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
 }
 
-/// Rank each metric among the cities of a year: 1 = highest value, ties share the lower rank
-/// ("min" ranking), no value → no rank.
-fn rank_within_years(rows: &mut [ComparisonRow]) {
-    let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
-    for row in rows.iter_mut() {
-        row.ranks = vec![None; METRICS.len()];
-    }
-    for year in years {
-        for k in 0..METRICS.len() {
-            let values: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.year == year)
-                .filter_map(|r| r.values[k])
-                .collect();
-            for row in rows.iter_mut().filter(|r| r.year == year) {
-                row.ranks[k] =
-                    row.values[k].map(|v| 1 + values.iter().filter(|&&o| o > v).count() as u32);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(adcode: &str, v: Option<f64>) -> ComparisonRow {
-        ComparisonRow {
-            year: 2021,
-            city: adcode.into(),
-            adcode: adcode.into(),
-            body: None,
-            population: None,
-            data_origin: "synthetic-demo".into(),
-            source_url: String::new(),
-            values: vec![v; METRICS.len()],
-            per_100k: vec![None; METRICS.len()],
-            ranks: vec![],
-        }
-    }
 
     #[test]
     fn locations_pack_and_unpack_and_overflow_is_unknown() {
@@ -932,100 +893,5 @@ mod tests {
         assert_eq!(row(Some(0)).value(), Some(0.0));
         assert_eq!(row(Some(0)).count(), Some(0));
         assert_eq!(row(Some(0)).amount_fen(), None);
-    }
-
-    /// A city government's report with every table 三 and 四 cell printed as `v`.
-    fn input(year: i32, v: i64) -> Input {
-        use nianbao_model::report::{Table3, Table4};
-        let meta = SourceMeta {
-            city: "某市".into(),
-            adcode: "450000".into(),
-            url: format!("http://x/{year}"),
-            ..SourceMeta::default()
-        };
-        let report = Report {
-            year: Some(year),
-            table3: Some([[Some(Num::Int(v)); 7]; 26] as Table3),
-            table4: Some([[Some(Num::Int(v)); 5]; 3] as Table4),
-            ..Report::default()
-        };
-        Input::new(meta, report)
-    }
-
-    fn blank(input: &mut Input, op: metrics::Operand) {
-        match op {
-            metrics::Operand::T3(r, c) => {
-                if let Some(t) = input.report.table3.as_mut() {
-                    t[r][c] = None;
-                }
-            }
-            metrics::Operand::T4(g, o) => {
-                if let Some(t) = input.report.table4.as_mut() {
-                    t[g][o] = None;
-                }
-            }
-        }
-    }
-
-    /// Every value derived downstream of a report — the metric in `comparison`, its value per
-    /// 100,000 residents, its rank, and in `trends` the value, the previous year's value and
-    /// the change — is null when an operand of the metric is null, for every operand of every
-    /// metric, in either year.
-    #[test]
-    fn every_derived_value_is_null_when_an_operand_is() {
-        let cities = [City {
-            name: "某市".into(),
-            adcode: "450000".into(),
-            population: Some(1_000_000),
-            population_source: None,
-        }];
-        for (k, m) in METRICS.iter().enumerate() {
-            for &op in m.operands {
-                for blank_year in [2020, 2021] {
-                    let mut inputs = vec![input(2020, 4), input(2021, 5)];
-                    let i = usize::from(blank_year == 2021);
-                    blank(&mut inputs[i], op);
-                    let t = aggregate(inputs, &cities);
-                    let row = t.comparison.iter().find(|r| r.year == blank_year);
-                    let row = row.expect("a comparison row per year");
-                    let what = format!("{} with {op:?} blank in {blank_year}", m.key);
-                    assert_eq!(row.values[k], None, "{what}");
-                    assert_eq!(row.per_100k[k], None, "{what}");
-                    assert_eq!(row.ranks[k], None, "{what}");
-                    let trend = t
-                        .trends
-                        .iter()
-                        .find(|r| r.year == 2021 && r.metric == m.key)
-                        .expect("a trend row");
-                    assert_eq!(trend.change, None, "{what}");
-                    if blank_year == 2021 {
-                        assert_eq!(trend.value, None, "{what}");
-                    } else {
-                        assert_eq!(trend.previous, None, "{what}");
-                    }
-                }
-            }
-        }
-        // And with every operand printed, each derived value is there.
-        let t = aggregate(vec![input(2020, 4), input(2021, 5)], &cities);
-        let trend = t.trends.iter().filter(|r| r.year == 2021);
-        assert!(trend.clone().all(|r| r.change.is_some()), "{:?}", t.trends);
-        for r in &t.comparison {
-            assert!(r.values.iter().all(Option::is_some));
-            assert!(r.ranks.iter().all(Option::is_some));
-        }
-    }
-
-    #[test]
-    fn ranks_share_ties_and_skip_nulls() {
-        let mut rows = vec![
-            row("a", Some(5.0)),
-            row("b", Some(9.0)),
-            row("c", Some(5.0)),
-            row("d", None),
-        ];
-        rank_within_years(&mut rows);
-        let ranks: Vec<Option<u32>> = rows.iter().map(|r| r.ranks[0]).collect();
-        assert_eq!(ranks, [Some(2), Some(1), Some(2), None]);
     }
 }

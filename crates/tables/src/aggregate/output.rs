@@ -1,6 +1,7 @@
 //! [`Tables`] → the files of an output folder, all staged and committed together
 //! ([`Staging`]): Parquet for polars/pandas/DuckDB (`cells/` hive-partitioned by year),
-//! CSV for spreadsheets (written from the same DataFrames), and `nianbao.xlsx`.
+//! CSV for spreadsheets (written from the same DataFrames), `nianbao.xlsx`, and `metrics.toml`
+//! (the metrics the comparisons were computed with).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -9,10 +10,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::metrics::METRICS;
-use super::{coverage, frames, CellLoc, CellRow, Tables};
+use super::{frames, sheets, CellLoc, CellRow, Scope, Tables};
 use crate::export::csv::{CsvEncoding, CsvSink, Encoded, Field};
-use crate::export::xlsx::{self, Sheet, XCell};
+use crate::export::xlsx;
 use crate::export::Staging;
 
 /// Why writing the outputs failed; a failure before the final move into place leaves the
@@ -30,7 +30,7 @@ pub enum OutputError {
     /// A table could not be built as a DataFrame or written as Parquet.
     #[error("cannot build table {table}: {source}")]
     Frame {
-        /// The table: `cells`, `reports`, `findings`, `comparison` or `trends`.
+        /// The table: `cells`, `reports`, `findings`, or a comparison or trends table.
         table: &'static str,
         /// The polars error.
         source: PolarsError,
@@ -140,53 +140,71 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Every table but `cells`, as Parquet and CSV, and the workbook; the names written.
+/// Every table but `cells`, as Parquet and CSV, `metrics.toml` and the workbook; the names
+/// written.
 fn write_small_tables(
     tables: &Tables,
     staging: &Staging,
     csv: CsvEncoding,
 ) -> Result<Vec<String>, OutputError> {
     let mut files = Vec::new();
-    let mut reports = frames::reports(&tables.reports).map_err(frame_err("reports"))?;
-    let mut findings =
-        frames::findings(&tables.findings, &tables.reports).map_err(frame_err("findings"))?;
-    let mut comparison = frames::comparison(&tables.comparison).map_err(frame_err("comparison"))?;
-    let mut trends = frames::trends(&tables.trends).map_err(frame_err("trends"))?;
-    let mut coverage = frames::coverage(&tables.coverage).map_err(frame_err("coverage"))?;
-    for (name, df) in [
-        ("reports", &mut reports),
-        ("findings", &mut findings),
-        ("comparison", &mut comparison),
-        ("trends", &mut trends),
-        ("coverage", &mut coverage),
-    ] {
+    let mut frames_out: Vec<(&'static str, DataFrame)> = vec![
+        (
+            "reports",
+            frames::reports(&tables.reports).map_err(frame_err("reports"))?,
+        ),
+        (
+            "findings",
+            frames::findings(&tables.findings, &tables.reports).map_err(frame_err("findings"))?,
+        ),
+        (
+            "coverage",
+            frames::coverage(&tables.coverage).map_err(frame_err("coverage"))?,
+        ),
+    ];
+    for scope in Scope::ALL {
+        let (rows, trends) = tables.compared(scope);
+        let comparison =
+            frames::comparison(rows, scope, &tables.metrics).map_err(frame_err(scope.stem()))?;
+        let trends = frames::trends(trends, scope, &tables.metrics)
+            .map_err(frame_err(scope.trends_stem()))?;
+        frames_out.push((scope.stem(), comparison));
+        frames_out.push((scope.trends_stem(), trends));
+    }
+    for (name, df) in &mut frames_out {
         let path = staging.path(&format!("{name}.parquet"));
         frames::write_parquet(df, &path).map_err(parquet_err(&path))?;
         files.push(format!("{name}.parquet"));
-    }
-    for (name, df) in [
-        ("reports", &mut reports),
-        ("findings", &mut findings),
-        ("trends", &mut trends),
-        ("coverage", &mut coverage),
-    ] {
-        let path = staging.path(&format!("{name}.csv"));
-        write_csv(df, &path, csv)?;
-        files.push(format!("{name}.csv"));
+        // The city governments' comparison is written as one CSV per year (below).
+        if *name != Scope::CityGovernments.stem() {
+            let path = staging.path(&format!("{name}.csv"));
+            write_csv(df, &path, csv)?;
+            files.push(format!("{name}.csv"));
+        }
     }
     let years: BTreeSet<i32> = tables.comparison.iter().map(|r| r.year).collect();
-    for year in &years {
-        let mask: BooleanChunked = tables.comparison.iter().map(|r| r.year == *year).collect();
-        let mut part = comparison.filter(&mask).map_err(frame_err("comparison"))?;
-        let name = format!("comparison_{year}.csv");
-        write_csv(&mut part, &staging.path(&name), csv)?;
-        files.push(name);
+    if let Some((_, comparison)) = frames_out
+        .iter_mut()
+        .find(|(n, _)| *n == Scope::CityGovernments.stem())
+    {
+        for year in &years {
+            let mask: BooleanChunked = tables.comparison.iter().map(|r| r.year == *year).collect();
+            let mut part = comparison.filter(&mask).map_err(frame_err("comparison"))?;
+            let name = format!("comparison_{year}.csv");
+            write_csv(&mut part, &staging.path(&name), csv)?;
+            files.push(name);
+        }
     }
-    drop((reports, findings, comparison, trends, coverage));
+    drop(frames_out);
+    let path = staging.path("metrics.toml");
+    std::fs::write(&path, tables.metrics.to_toml()).map_err(io_err(&path))?;
+    files.push("metrics.toml".into());
     let path = staging.path("nianbao.xlsx");
-    xlsx::write_workbook(&path, sheets(tables, &years)).map_err(|source| OutputError::Xlsx {
-        path: path.clone(),
-        source,
+    xlsx::write_workbook(&path, sheets::all(tables, &years)).map_err(|source| {
+        OutputError::Xlsx {
+            path: path.clone(),
+            source,
+        }
     })?;
     files.push("nianbao.xlsx".into());
     Ok(files)
@@ -252,7 +270,7 @@ pub fn cells_csv<W: std::io::Write>(
     w: W,
     enc: CsvEncoding,
 ) -> std::io::Result<W> {
-    let mut sink = CsvSink::new(w, enc, &frames::CELL_COLUMNS)?;
+    let mut sink = CsvSink::new(w, enc, &frames::cell_columns())?;
     fn opt(s: &Option<String>) -> Field<'_> {
         s.as_deref().map_or(Field::Null, Field::text)
     }
@@ -357,162 +375,5 @@ fn field_at(c: &Column, i: usize) -> Field<'_> {
         Ok(AnyValue::UInt64(v)) => i64::try_from(v).map_or(Field::Float(v as f64), Field::Int),
         Ok(AnyValue::Boolean(b)) => Field::text(if b { "true" } else { "false" }),
         Ok(other) => Field::text(other.to_string()),
-    }
-}
-
-fn text(s: &str) -> XCell {
-    XCell::Text(s.to_string())
-}
-
-fn opt(v: Option<f64>, percent: bool) -> XCell {
-    match v {
-        Some(v) if percent => XCell::Percent(v),
-        Some(v) => XCell::Number(v),
-        None => XCell::Empty,
-    }
-}
-
-/// The workbook: one comparison sheet per year (Chinese labels), trends, findings.
-fn sheets<'a>(tables: &'a Tables, years: &BTreeSet<i32>) -> Vec<Sheet<'a>> {
-    let mut out = Vec::new();
-    for &year in years.iter().rev() {
-        let mut header: Vec<String> = ["城市", "行政区划代码", "发布机关", "常住人口(2020)"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        for m in &METRICS {
-            header.push(m.label.to_string());
-            if !m.is_rate {
-                header.push(format!("{}(每10万人)", m.label));
-            }
-            header.push(format!("{}排名", m.label));
-        }
-        header.extend(["数据来源".to_string(), "来源网址".to_string()]);
-        let rows = tables
-            .comparison
-            .iter()
-            .filter(move |r| r.year == year)
-            .map(|r| {
-                let mut row = vec![
-                    text(&r.city),
-                    text(&r.adcode),
-                    r.body.as_deref().map_or(XCell::Empty, text),
-                ];
-                row.push(
-                    r.population
-                        .map_or(XCell::Empty, |p| XCell::Number(p as f64)),
-                );
-                for (k, m) in METRICS.iter().enumerate() {
-                    row.push(opt(r.values[k], m.is_rate));
-                    if !m.is_rate {
-                        row.push(opt(r.per_100k[k], false));
-                    }
-                    row.push(opt(r.ranks.get(k).copied().flatten().map(f64::from), false));
-                }
-                row.extend([text(&r.data_origin), text(&r.source_url)]);
-                row
-            });
-        out.push(Sheet {
-            name: format!("对比{year}"),
-            header,
-            rows: Box::new(rows),
-        });
-    }
-    let header = [
-        "城市",
-        "行政区划代码",
-        "年度",
-        "指标",
-        "指标名称",
-        "本年",
-        "上年",
-        "变化",
-        "数据来源",
-    ];
-    let rows = tables.trends.iter().map(|t| {
-        let rate = METRICS.iter().any(|m| m.key == t.metric && m.is_rate);
-        vec![
-            text(&t.city),
-            text(&t.adcode),
-            XCell::Number(f64::from(t.year)),
-            text(t.metric),
-            text(t.metric_label),
-            opt(t.value, rate),
-            opt(t.previous, rate),
-            opt(t.change, rate),
-            text(&t.data_origin),
-        ]
-    });
-    out.push(Sheet {
-        name: "趋势".into(),
-        header: header.iter().map(|s| s.to_string()).collect(),
-        rows: Box::new(rows),
-    });
-    let header = [
-        "城市",
-        "发布机关",
-        "年度",
-        "规则",
-        "级别",
-        "说明",
-        "单元格",
-        "来源网址",
-        "数据来源",
-    ];
-    let rows = tables.findings.iter().map(|f| {
-        let r = &tables.reports[f.report];
-        vec![
-            text(&r.meta.city),
-            r.body.as_deref().map_or(XCell::Empty, text),
-            r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
-            text(&f.finding.rule),
-            text(f.finding.severity.as_str()),
-            text(&f.finding.message),
-            text(&f.finding.cells.join(" ")),
-            text(&r.meta.url),
-            text(&r.meta.data_origin),
-        ]
-    });
-    out.push(Sheet {
-        name: "问题".into(),
-        header: header.iter().map(|s| s.to_string()).collect(),
-        rows: Box::new(rows),
-    });
-    out.push(coverage_sheet(&tables.coverage));
-    out
-}
-
-/// The 覆盖 sheet: every city-year and report, and why a missing one is missing.
-fn coverage_sheet(rows: &[coverage::CoverageRow]) -> Sheet<'_> {
-    let header = [
-        "城市",
-        "行政区划代码",
-        "级别",
-        "发布机关",
-        "年度",
-        "状态",
-        "状态代码",
-        "原因",
-        "报告编号",
-        "网址",
-    ];
-    let rows = rows.iter().map(|r| {
-        vec![
-            text(&r.city),
-            text(&r.adcode),
-            text(r.level.as_str()),
-            r.body.as_deref().map_or(XCell::Empty, text),
-            r.year.map_or(XCell::Empty, |y| XCell::Number(f64::from(y))),
-            text(r.status.label()),
-            text(r.status.as_str()),
-            text(&r.reason),
-            r.report_id.as_deref().map_or(XCell::Empty, text),
-            text(&r.url),
-        ]
-    });
-    Sheet {
-        name: "覆盖".into(),
-        header: header.iter().map(|s| s.to_string()).collect(),
-        rows: Box::new(rows),
     }
 }

@@ -219,7 +219,8 @@ mod tests {
     #[test]
     fn a_report_comes_back_from_its_rows_with_blanks_blank() {
         let original = input().report;
-        let tables = aggregate(vec![input()], &[]);
+        let tables = aggregate(vec![input()], &[], &crate::aggregate::Options::default())
+            .expect("aggregate");
         let back = report_of(&tables, 0);
         assert_eq!(back.table3, original.table3);
         assert_eq!(back.table4, original.table4);

@@ -35,9 +35,16 @@ pub fn current_set(out: &Path) -> PathBuf {
 /// Whether `name` (a top-level entry of an output folder) is one of nianbao's outputs: only
 /// these are ever replaced, linked or removed; any other file in the folder is left alone.
 pub fn is_output_name(name: &str) -> bool {
-    let table = |n: &str| ["reports", "findings", "comparison", "trends"].contains(&n);
+    use crate::aggregate::Scope;
+    let table = |n: &str| {
+        ["reports", "findings"].contains(&n)
+            || Scope::ALL
+                .iter()
+                .any(|s| s.stem() == n || s.trends_stem() == n)
+    };
     match name {
-        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" | "unreadable.csv" => true,
+        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" | "unreadable.csv"
+        | "metrics.toml" => true,
         _ => {
             if let Some(stem) = name.strip_suffix(".parquet") {
                 table(stem)
@@ -383,6 +390,10 @@ mod tests {
             "trends.csv",
             "report.html",
             "nianbao.xlsx",
+            "comparison_city_totals.csv",
+            "comparison_departments.parquet",
+            "trends_counties.parquet",
+            "metrics.toml",
         ] {
             assert!(is_output_name(n), "{n}");
         }

@@ -15,22 +15,10 @@ pub(super) struct Bar {
     pub published: bool,
 }
 
-/// Rank values 1 = highest, ties share the lower rank, no value → no rank (as `comparison`).
-pub(super) fn ranks(values: &[Option<f64>]) -> Vec<Option<u32>> {
-    values
-        .iter()
-        .map(|v| v.map(|v| 1 + values.iter().flatten().filter(|&&o| o > v).count() as u32))
-        .collect()
-}
-
-/// Bars sorted by value, highest first; bars without a value last, in their given order.
+/// Bars in rank order (the ranks the comparison stage computed, 1 first); bars without a rank
+/// last; ties and the rest in their given order.
 pub(super) fn sorted(mut bars: Vec<Bar>) -> Vec<Bar> {
-    bars.sort_by(|a, b| match (a.value, b.value) {
-        (Some(x), Some(y)) => y.total_cmp(&x),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
+    bars.sort_by_key(|b| b.rank.unwrap_or(u32::MAX));
     bars
 }
 
@@ -281,18 +269,19 @@ mod tests {
     }
 
     #[test]
-    fn bars_are_ranked_highest_first_and_missing_last() {
+    fn bars_are_in_rank_order_and_missing_last() {
+        let ranked = |label, value, rank| Bar {
+            rank,
+            ..bar(label, value)
+        };
         let bars = sorted(vec![
-            bar("a", Some(1.0)),
-            bar("b", None),
-            bar("c", Some(3.0)),
+            ranked("a", Some(1.0), Some(2)),
+            ranked("b", None, None),
+            ranked("c", Some(3.0), Some(1)),
+            ranked("d", Some(1.0), Some(2)),
         ]);
         let order: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
-        assert_eq!(order, ["c", "a", "b"]);
-        assert_eq!(
-            ranks(&[Some(5.0), Some(9.0), Some(5.0), None]),
-            [Some(2), Some(1), Some(2), None]
-        );
+        assert_eq!(order, ["c", "a", "d", "b"]);
     }
 
     #[test]

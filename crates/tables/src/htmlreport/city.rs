@@ -205,7 +205,7 @@ fn city_section(ix: &Index, adcode: &str, city: &str) -> String {
         .iter()
         .filter(|r| r.adcode == adcode)
         .collect();
-    s.push_str(&city_table(&rows));
+    s.push_str(&city_table(&rows, &ix.tables.metrics));
     let mut years: Vec<Option<i32>> = ix
         .reports_of_city(adcode)
         .iter()

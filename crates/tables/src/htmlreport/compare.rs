@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use super::chart::{self, Bar};
 use super::html::{anchor, esc, link, metric_value, or_dash, per_100k, plain};
-use crate::aggregate::metrics::{Metric, METRICS};
+use crate::aggregate::metrics::{Metric, MetricSet};
+use crate::aggregate::stage::FOUND;
 use crate::aggregate::ComparisonRow;
 
 pub(super) const PUBLISHED: &str = "published";
@@ -18,24 +19,25 @@ pub(super) fn years_desc(rows: &[ComparisonRow]) -> Vec<i32> {
     years.into_iter().rev().collect()
 }
 
-/// What one chart shows: a metric, absolute or per 100,000 residents.
+/// What one chart or column shows: a metric, absolute or per 100,000 residents.
 #[derive(Clone, Copy)]
-struct View {
+pub(super) struct View<'a> {
     k: usize,
-    metric: &'static Metric,
+    metric: &'a Metric,
     per_100k: bool,
 }
 
-impl View {
-    fn all() -> Vec<View> {
+impl<'a> View<'a> {
+    /// Every metric, and per 100,000 residents for those that have it (`with_per_100k`).
+    pub(super) fn all(metrics: &'a MetricSet, with_per_100k: bool) -> Vec<View<'a>> {
         let mut out = Vec::new();
-        for (k, metric) in METRICS.iter().enumerate() {
+        for (k, metric) in metrics.metrics().iter().enumerate() {
             out.push(View {
                 k,
                 metric,
                 per_100k: false,
             });
-            if !metric.is_rate {
+            if with_per_100k && metric.per_100k() {
                 out.push(View {
                     k,
                     metric,
@@ -46,19 +48,19 @@ impl View {
         out
     }
 
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         if self.per_100k {
-            format!("{}（每10万常住人口）", self.metric.label)
+            format!("{}（每10万常住人口）", self.metric.zh())
         } else {
-            self.metric.label.to_string()
+            self.metric.zh().to_string()
         }
     }
 
     fn key(&self) -> String {
         if self.per_100k {
-            format!("{}_per_100k", self.metric.key)
+            format!("{}_per_100k", self.metric.id())
         } else {
-            self.metric.key.to_string()
+            self.metric.id().to_string()
         }
     }
 
@@ -71,9 +73,19 @@ impl View {
         v.get(self.k).copied().flatten()
     }
 
+    /// The row's rank for this view: of the metric, or of its value per 100,000 residents.
+    fn rank(&self, row: &ComparisonRow) -> Option<u32> {
+        let ranks = if self.per_100k {
+            &row.per_100k_ranks
+        } else {
+            &row.ranks
+        };
+        ranks.get(self.k).copied().flatten()
+    }
+
     /// An axis tick: as few decimals as the round tick values need.
     fn tick(&self, v: f64) -> String {
-        if self.metric.is_rate {
+        if self.metric.is_rate() {
             format!("{}%", plain((v * 1000.0).round() / 10.0))
         } else {
             plain(v)
@@ -89,41 +101,58 @@ impl View {
     }
 }
 
-/// The comparison section of one year: a chart per metric view and the year's table.
-pub(super) fn year_section(rows: &[&ComparisonRow], year: i32) -> String {
+/// The comparison section of one year: which cities have no report and why, a chart per
+/// metric view and the year's table.
+pub(super) fn year_section(rows: &[&ComparisonRow], year: i32, metrics: &MetricSet) -> String {
+    let found = rows.iter().filter(|r| r.status == FOUND).count();
     let mut s = format!(
         "<section class=\"year\" id=\"year-{year}\"><h2>{year}年度 各市对比</h2>\
-         <p class=\"lead\">{} 个城市的市政府本级年报。条形按数值从高到低排列，左侧数字为排名（1 = 最高，\
-         并列取较小名次）；★ 为已公布的真实数据。</p><div class=\"charts\">",
-        rows.len()
+         <p class=\"lead\">{found} / {} 个城市有可对比的市政府本级年报。条形按数值排列，左侧数字为排名\
+         （1 = 该指标方向上最好，并列取较好名次）；★ 为已公布的真实数据；<sup>推</sup> 表示用到按 T3-3 \
+         推算的总计。</p>{}<div class=\"charts\">",
+        rows.len(),
+        missing_list(rows)
     );
-    for view in View::all() {
+    for view in View::all(metrics, true) {
         s.push_str(&bar_figure(rows, year, view));
     }
     s.push_str("</div>");
     let _ = write!(
         s,
         "<h3 id=\"table-{year}\">{year}年度 对比表</h3>{}</section>",
-        comparison_table(rows, year)
+        comparison_table(rows, year, metrics)
     );
     s
 }
 
+/// The cities of a year without a comparable report, each with its status and reason.
+fn missing_list(rows: &[&ComparisonRow]) -> String {
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status != FOUND)
+        .map(|r| {
+            format!(
+                "<li data-adcode=\"{}\">{}：<code>{}</code> {}</li>",
+                esc(&r.adcode),
+                esc(&r.city),
+                esc(&r.status),
+                esc(r.reason.as_deref().unwrap_or(""))
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return String::new();
+    }
+    format!("<ul class=\"missing-cities\">{}</ul>", missing.join(""))
+}
+
 fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
-    let values: Vec<Option<f64>> = rows.iter().map(|r| view.value(r)).collect();
-    let local_ranks = chart::ranks(&values);
     let bars: Vec<Bar> = rows
         .iter()
-        .zip(&values)
-        .zip(&local_ranks)
-        .map(|((r, v), local)| Bar {
+        .map(|r| Bar {
             label: r.city.clone(),
-            value: *v,
-            rank: if view.per_100k {
-                *local
-            } else {
-                r.ranks.get(view.k).copied().flatten()
-            },
+            value: view.value(r),
+            rank: view.rank(r),
             published: r.data_origin == PUBLISHED,
         })
         .collect();
@@ -155,24 +184,24 @@ fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
 }
 
 /// The year's comparison table: every metric (counts also per 100,000) with its rank.
-fn comparison_table(rows: &[&ComparisonRow], year: i32) -> String {
+fn comparison_table(rows: &[&ComparisonRow], year: i32, metrics: &MetricSet) -> String {
     let mut s = format!(
         "<div class=\"scroll\"><table class=\"comparison\" id=\"comparison-{year}\">\
          <caption>{year}年度 各市指标（括号内为排名）</caption><thead><tr>\
          <th scope=\"col\">城市</th><th scope=\"col\">常住人口</th>"
     );
-    for view in View::all() {
+    for view in View::all(metrics, true) {
         let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&view.label()));
     }
     s.push_str("<th scope=\"col\">数据来源</th></tr></thead><tbody>");
     for r in rows {
-        s.push_str(&comparison_row(r));
+        s.push_str(&comparison_row(r, metrics));
     }
     s.push_str("</tbody></table></div>");
     s
 }
 
-fn comparison_row(r: &ComparisonRow) -> String {
+fn comparison_row(r: &ComparisonRow, metrics: &MetricSet) -> String {
     let published = r.data_origin == PUBLISHED;
     format!(
         "<tr class=\"{}\" data-adcode=\"{}\"><th scope=\"row\">{}{}</th><td class=\"num\">{}</td>{}</tr>",
@@ -181,38 +210,47 @@ fn comparison_row(r: &ComparisonRow) -> String {
         if published { "★ " } else { "" },
         link(&r.source_url, &r.city),
         r.population.map_or("—".to_string(), |p| p.to_string()),
-        metric_cells(r),
+        metric_cells(r, &View::all(metrics, true)),
     )
 }
 
-/// A row's cells after its heading: every metric view (with the rank) and the data origin.
-fn metric_cells(r: &ComparisonRow) -> String {
+/// A row's cells after its heading: every view (with the rank; <sup>推</sup> where a
+/// derived total was used) and the data origin, or the status of a row without a report.
+pub(super) fn metric_cells(r: &ComparisonRow, views: &[View]) -> String {
     let mut s = String::new();
-    for view in View::all() {
+    for view in views {
         let v = view.value(r);
-        let rank = if view.per_100k {
-            String::new()
+        let rank = view
+            .rank(r)
+            .map_or(String::new(), |k| format!(" <small>({k})</small>"));
+        let derived = if r.derived.get(view.k).copied().unwrap_or(false) {
+            "<sup title=\"用到按勾稽关系 T3-3 推算的总计\">推</sup>"
         } else {
-            r.ranks
-                .get(view.k)
-                .copied()
-                .flatten()
-                .map_or(String::new(), |k| format!(" <small>({k})</small>"))
+            ""
         };
         let _ = write!(
             s,
-            "<td class=\"num\" data-metric=\"{}\" data-value=\"{}\">{}{rank}</td>",
+            "<td class=\"num\" data-metric=\"{}\" data-value=\"{}\">{}{derived}{rank}</td>",
             view.key(),
             v.map_or(String::new(), |v| v.to_string()),
             or_dash(v, |v| view.format(v)),
         );
     }
-    let _ = write!(s, "<td>{}</td>", origin_badge(&r.data_origin));
+    if r.status == FOUND {
+        let _ = write!(s, "<td>{}</td>", origin_badge(&r.data_origin));
+    } else {
+        let _ = write!(
+            s,
+            "<td class=\"missing\" title=\"{}\">{}</td>",
+            esc(r.reason.as_deref().unwrap_or("")),
+            esc(&r.status)
+        );
+    }
     s
 }
 
 /// One city's metrics over the years (latest first), each value with its rank that year.
-pub(super) fn city_table(rows: &[&ComparisonRow]) -> String {
+pub(super) fn city_table(rows: &[&ComparisonRow], metrics: &MetricSet) -> String {
     if rows.is_empty() {
         return "<p class=\"missing\">没有用于对比的市政府本级年报。</p>".to_string();
     }
@@ -220,7 +258,8 @@ pub(super) fn city_table(rows: &[&ComparisonRow]) -> String {
         "<div class=\"scroll\"><table class=\"city-metrics\"><caption>历年指标（括号内为当年排名）\
          </caption><thead><tr><th scope=\"col\">年度</th>",
     );
-    for view in View::all() {
+    let views = View::all(metrics, true);
+    for view in &views {
         let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&view.label()));
     }
     s.push_str("<th scope=\"col\">数据来源</th></tr></thead><tbody>");
@@ -236,7 +275,7 @@ pub(super) fn city_table(rows: &[&ComparisonRow]) -> String {
                 ""
             },
             r.year,
-            metric_cells(r)
+            metric_cells(r, &views)
         );
     }
     s.push_str("</tbody></table></div>");
@@ -257,7 +296,7 @@ pub(super) fn origin_badge(origin: &str) -> String {
 
 /// The trends section: per metric (counts also per 100,000), one small line chart per city (same y scale, median of all
 /// cities dashed) and the city × year table.
-pub(super) fn trends_section(rows: &[ComparisonRow]) -> String {
+pub(super) fn trends_section(rows: &[ComparisonRow], metrics: &MetricSet) -> String {
     let mut years: Vec<i32> = years_desc(rows);
     years.reverse();
     let mut cities: BTreeMap<&str, (&str, BTreeMap<i32, &ComparisonRow>)> = BTreeMap::new();
@@ -272,7 +311,7 @@ pub(super) fn trends_section(rows: &[ComparisonRow]) -> String {
         "<section id=\"trends\"><h2>历年趋势</h2><p class=\"lead\">每个小图是一个城市的历年数值\
          （蓝线），灰色虚线为同年各市中位数；同一指标的各图纵轴相同，从 0 开始。</p>",
     );
-    for view in View::all() {
+    for view in View::all(metrics, true) {
         s.push_str(&trend_figure(view, &years, &cities));
     }
     s.push_str("</section>");
@@ -349,50 +388,78 @@ mod tests {
     use super::*;
 
     fn row(city: &str, year: i32, v: f64, origin: &str) -> ComparisonRow {
+        let n = MetricSet::builtin().len();
         ComparisonRow {
             year,
             city: city.into(),
             adcode: city.into(),
-            body: None,
+            status: FOUND.into(),
             population: Some(1_000_000),
             data_origin: origin.into(),
             source_url: "javascript:alert(1)".into(),
-            values: vec![Some(v); METRICS.len()],
-            per_100k: vec![Some(v / 10.0); METRICS.len()],
-            ranks: vec![Some(1); METRICS.len()],
+            values: vec![Some(v); n],
+            per_100k: vec![Some(v / 10.0); n],
+            ranks: vec![Some(1); n],
+            per_100k_ranks: vec![Some(1); n],
+            derived: vec![false; n],
+            ..ComparisonRow::default()
         }
+    }
+
+    /// Charts per year: one per metric, and one per metric that has a value per 100,000.
+    fn charts(metrics: &MetricSet) -> usize {
+        metrics.len() + metrics.metrics().iter().filter(|m| m.per_100k()).count()
     }
 
     #[test]
     fn a_year_has_a_chart_per_metric_and_per_100k_for_counts() {
+        let metrics = MetricSet::builtin();
+        let mut missing = row("丙", 2024, 0.0, "");
+        missing.status = "missing".into();
+        missing.reason = Some("no report".into());
+        missing.values = vec![None; metrics.len()];
         let rows = [
             row("甲", 2024, 3.0, "synthetic-demo"),
             row("乙", 2024, 5.0, PUBLISHED),
+            missing,
         ];
         let refs: Vec<&ComparisonRow> = rows.iter().collect();
-        let html = year_section(&refs, 2024);
-        let counts = METRICS.iter().filter(|m| !m.is_rate).count();
+        let html = year_section(&refs, 2024, &metrics);
         assert_eq!(
             html.matches("<figure class=\"fig\"").count(),
-            METRICS.len() + counts
+            charts(&metrics)
         );
         assert!(html.contains("applications_per_100k"));
         assert!(html.contains("<tr class=\"published\""));
         assert!(!html.contains("javascript:"), "non-http links are dropped");
+        assert!(html.contains("2 / 3 个城市"), "a year says of how many");
+        assert!(
+            html.contains("丙：<code>missing</code> no report"),
+            "{html}"
+        );
     }
 
     #[test]
     fn trends_have_a_line_per_city_and_metric() {
+        let metrics = MetricSet::builtin();
         let rows = [
             row("甲", 2023, 1.0, "synthetic-demo"),
             row("甲", 2024, 2.0, "synthetic-demo"),
             row("乙", 2024, 5.0, "synthetic-demo"),
         ];
-        let html = trends_section(&rows);
-        let counts = METRICS.iter().filter(|m| !m.is_rate).count();
+        let html = trends_section(&rows, &metrics);
         assert_eq!(
             html.matches("<svg class=\"chart line\"").count(),
-            2 * (METRICS.len() + counts)
+            2 * charts(&metrics)
         );
+    }
+
+    #[test]
+    fn a_value_from_a_derived_total_is_marked() {
+        let metrics = MetricSet::builtin();
+        let mut r = row("甲", 2024, 0.5, "synthetic-demo");
+        r.derived[1] = true;
+        let html = metric_cells(&r, &View::all(&metrics, true));
+        assert_eq!(html.matches("<sup").count(), 1, "{html}");
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn per_100k(v: f64) -> String {
 
 /// A metric's value as shown in charts and tables: percentages for rates, counts as printed.
 pub(super) fn metric_value(m: &Metric, v: f64) -> String {
-    if m.is_rate {
+    if m.is_rate() {
         percent(v)
     } else {
         plain(v)

@@ -7,11 +7,12 @@ mod city;
 mod compare;
 mod coverage;
 mod html;
+mod levels;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::aggregate::metrics::METRICS;
+use crate::aggregate::metrics::MetricSet;
 use crate::aggregate::{ComparisonRow, Tables};
 use compare::PUBLISHED;
 use html::{esc, percent, plain};
@@ -54,22 +55,32 @@ pub fn render(tables: &Tables, options: &Options) -> String {
     page.push_str(&origin_banner(tables));
     page.push_str(&nav(&years, &ix));
     page.push_str("<main>");
-    page.push_str(&key_figures(&tables.comparison, years.first().copied()));
+    page.push_str(&key_figures(
+        &tables.comparison,
+        &tables.metrics,
+        years.first().copied(),
+    ));
     for year in &years {
         let rows: Vec<&ComparisonRow> = tables
             .comparison
             .iter()
             .filter(|r| r.year == *year)
             .collect();
-        page.push_str(&compare::year_section(&rows, *year));
+        page.push_str(&compare::year_section(&rows, *year, &tables.metrics));
     }
     if !tables.comparison.is_empty() {
-        page.push_str(&compare::trends_section(&tables.comparison));
+        page.push_str(&compare::trends_section(
+            &tables.comparison,
+            &tables.metrics,
+        ));
+    }
+    for scope in levels::SCOPES {
+        page.push_str(&levels::section(tables, scope));
     }
     page.push_str(&city::heat_table(&ix));
     page.push_str(&coverage::section(&tables.coverage));
     page.push_str(&city::city_sections(&ix));
-    page.push_str(&method_notes());
+    page.push_str(&method_notes(&tables.metrics));
     page.push_str("</main></body></html>\n");
     page
 }
@@ -167,7 +178,16 @@ fn nav(years: &[i32], ix: &city::Index) -> String {
     for y in years {
         let _ = write!(s, " <a href=\"#year-{y}\">{y}年度对比</a>");
     }
-    s.push_str(" <a href=\"#trends\">历年趋势</a> <a href=\"#heat\">问题热力表</a> <a href=\"#coverage\">覆盖情况</a> <span class=\"cities\">各市：");
+    s.push_str(" <a href=\"#trends\">历年趋势</a>");
+    for scope in levels::SCOPES {
+        let _ = write!(
+            s,
+            " <a href=\"#{}\">{}</a>",
+            levels::anchor_of(scope),
+            scope.zh()
+        );
+    }
+    s.push_str(" <a href=\"#heat\">问题热力表</a> <a href=\"#coverage\">覆盖情况</a> <span class=\"cities\">各市：");
     for (adcode, city) in ix.cities() {
         let _ = write!(
             s,
@@ -180,33 +200,51 @@ fn nav(years: &[i32], ix: &city::Index) -> String {
     s
 }
 
-/// The latest year at a glance: cities, total applications, median disclosure rate, disputes.
-fn key_figures(rows: &[ComparisonRow], latest: Option<i32>) -> String {
+/// The latest year at a glance: cities, total applications, median disclosure rate, disputes
+/// (each figure shown only when its metric is in the set).
+fn key_figures(rows: &[ComparisonRow], metrics: &MetricSet, latest: Option<i32>) -> String {
     let Some(year) = latest else {
         return "<section id=\"overview\"><p>没有可对比的城市数据。</p></section>".to_string();
     };
     let of_year: Vec<&ComparisonRow> = rows.iter().filter(|r| r.year == year).collect();
-    let col = |k: usize| -> Vec<f64> { of_year.iter().filter_map(|r| r.values[k]).collect() };
-    let sum = |label: &str, k: usize| {
+    let found = of_year
+        .iter()
+        .filter(|r| r.status == crate::aggregate::stage::FOUND)
+        .count();
+    let mut figures = vec![(
+        "城市（有可对比年报 / 共）".to_string(),
+        format!("{found} / {}", of_year.len()),
+    )];
+    let sum = |id: &str| {
+        let k = metrics.index_of(id)?;
+        let label = format!("{}（各市合计）", metrics.metrics()[k].zh());
         let missing = of_year.iter().filter(|r| r.values[k].is_none()).count();
-        match city_total(&of_year, k) {
-            Some(v) => (label.to_string(), plain(v)),
+        Some(match city_total(&of_year, k) {
+            Some(v) => (label, plain(v)),
             None => (
                 format!("{label}：{missing} 市无数值，不合计"),
                 "—".to_string(),
             ),
-        }
+        })
     };
-    let figures = [
-        ("城市".to_string(), of_year.len().to_string()),
-        sum("本年新收申请（各市合计）", 0),
-        (
-            "实质公开率（中位数）".to_string(),
-            chart::median(&col(1)).map_or("—".into(), percent),
-        ),
-        sum("行政复议（各市合计）", 5),
-        sum("行政诉讼（各市合计）", 6),
-    ];
+    let median = |id: &str| {
+        let k = metrics.index_of(id)?;
+        let values: Vec<f64> = of_year.iter().filter_map(|r| r.values[k]).collect();
+        Some((
+            format!("{}（中位数）", metrics.metrics()[k].zh()),
+            chart::median(&values).map_or("—".into(), percent),
+        ))
+    };
+    figures.extend(
+        [
+            sum("applications"),
+            median("disclosure_rate"),
+            sum("reviews"),
+            sum("lawsuits"),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     let mut s = format!("<section id=\"overview\"><h2>{year}年度 概览</h2><div class=\"kpis\">");
     for (label, value) in figures {
         let _ = write!(
@@ -225,28 +263,37 @@ fn city_total(of_year: &[&ComparisonRow], k: usize) -> Option<f64> {
     of_year.iter().map(|r| r.values[k]).sum()
 }
 
-fn method_notes() -> String {
+/// 说明: which reports are compared, every metric's formula, unit and rank direction, and the
+/// rules (null, T3-3, ranks, city totals).
+fn method_notes(metrics: &MetricSet) -> String {
     let mut s = String::from(
-        "<section id=\"method\"><h2>说明</h2><p>对比只用各市市政府本级的年报（每市每年一份）；\
-         部门报告列在各市章节中，不参与排名。指标定义：</p><table class=\"data\"><thead><tr>\
-         <th scope=\"col\">指标</th><th scope=\"col\">键</th><th scope=\"col\">类型</th></tr></thead><tbody>",
+        "<section id=\"method\"><h2>说明</h2><p>城市对比只用各市市政府本级的年报（每市每年一份；\
+         没有可对比年报的城市保留一行并注明原因）；同类部门、县区政府与全市合计另有对比表。\
+         指标定义（config/metrics.toml；完整的数据字典见 docs/data-dictionary.md）：</p>\
+         <table class=\"data\"><thead><tr><th scope=\"col\">指标</th><th scope=\"col\">键</th>\
+         <th scope=\"col\">公式</th><th scope=\"col\">类型</th><th scope=\"col\">排名 1 为</th>\
+         <th scope=\"col\">定义</th></tr></thead><tbody>",
     );
-    for m in &METRICS {
+    for m in metrics.metrics() {
         let _ = write!(
             s,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            esc(m.label),
-            m.key,
-            if m.is_rate {
-                "比率（百分比）"
-            } else {
-                "数量（另按每10万常住人口）"
-            }
+            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
+            esc(m.zh()),
+            esc(m.id()),
+            esc(&m.def.formula),
+            m.def.unit.zh(),
+            if m.per_100k() { "，另按每10万常住人口" } else { "" },
+            if m.def.higher_is_better { "最高值" } else { "最低值" },
+            esc(&m.def.definition_zh),
         );
     }
     s.push_str(
-        "</tbody></table><p>操作数缺失或分母为 0 时指标为空（—）。排名 1 为最高，并列取较小名次。\
-         每10万常住人口 = 数量 × 100000 ÷ 常住人口。</p></section>",
+        "</tbody></table><p>操作数缺失（空白或无法读取）或分母为 0 时指标为空（—），空白从不按 0 计。\
+         表三某行“总计”为空而六个申请人列均有数值时，按勾稽关系 T3-3 以六列之和推算总计，\
+         用到推算值的指标标 <sup>推</sup>（表格的 derived 列注明）；已印出的总计一律照印出值使用。\
+         排名在同一年度（同类部门为同一年度与部门类别）内按指标方向排列，1 为最好，并列取较好名次。\
+         每10万常住人口 = 数量 × 100000 ÷ 常住人口。全市合计 = 全市各机关各操作数之和再按公式计算\
+         （比率由合计重新计算，不取平均）；任一纳入机关的操作数为空，合计即为空。</p></section>",
     );
     s
 }
@@ -372,19 +419,21 @@ mod tests {
     use super::*;
 
     fn row(adcode: &str, applications: Option<f64>) -> ComparisonRow {
-        let mut values = vec![Some(1.0); METRICS.len()];
+        let n = MetricSet::builtin().len();
+        let mut values = vec![Some(1.0); n];
         values[0] = applications;
         ComparisonRow {
             year: 2024,
             city: adcode.into(),
             adcode: adcode.into(),
-            body: None,
-            population: None,
+            status: crate::aggregate::stage::FOUND.into(),
             data_origin: "synthetic-demo".into(),
-            source_url: String::new(),
             values,
-            per_100k: vec![None; METRICS.len()],
-            ranks: vec![None; METRICS.len()],
+            per_100k: vec![None; n],
+            ranks: vec![None; n],
+            per_100k_ranks: vec![None; n],
+            derived: vec![false; n],
+            ..ComparisonRow::default()
         }
     }
 
@@ -392,13 +441,25 @@ mod tests {
     /// the number of cities missing, never as the sum of the cities that reported.
     #[test]
     fn a_city_total_with_a_missing_city_is_not_shown() {
+        let metrics = MetricSet::builtin();
         let all = [row("1", Some(3.0)), row("2", Some(4.0))];
-        let html = key_figures(&all, Some(2024));
+        let html = key_figures(&all, &metrics, Some(2024));
         assert!(html.contains("<span class=\"v\">7</span>"), "{html}");
         let one_missing = [row("1", Some(3.0)), row("2", None)];
-        let html = key_figures(&one_missing, Some(2024));
+        let html = key_figures(&one_missing, &metrics, Some(2024));
         assert!(!html.contains("<span class=\"v\">3</span>"), "{html}");
         assert!(html.contains("1 市无数值，不合计"), "{html}");
         assert_eq!(city_total(&one_missing.iter().collect::<Vec<_>>(), 0), None);
+    }
+
+    /// 说明 gives every metric's formula and rank direction.
+    #[test]
+    fn the_notes_give_every_formula() {
+        let metrics = MetricSet::builtin();
+        let html = method_notes(&metrics);
+        for m in metrics.metrics() {
+            assert!(html.contains(&esc(&m.def.formula)), "{}", m.id());
+        }
+        assert!(html.contains("T3-3") && html.contains("最低值"));
     }
 }
