@@ -1,0 +1,77 @@
+//! Scanned report pages (page images of image-only PDFs and OFDs) → the template's value cells
+//! located on the images, read with their alternatives, and proven by the template's identities
+//! ([`nianbao_model::proof`]) or refused (issue "Scanned reports").
+//!
+//! The stages, one module each:
+//! - page images out of a document (the embedded image of each page);
+//! - the grid: binarise, deskew, find the ruling lines, the cells between them;
+//! - the layout: the grid mapped onto the template by reading its label cells
+//!   (a label that does not match stops the reading);
+//! - the engine (feature `engine`): a recognition model that reads a cell's text, or its
+//!   digits with the top-k readings and their probabilities ([`Recognizer`]);
+//! - the reading: all of it together → tables whose every value is proven, or null with a
+//!   finding naming the suspect cells.
+
+use image::GrayImage;
+use nianbao_model::proof::Reading;
+
+/// A box on one page image, in pixels from the top left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelBox {
+    /// The page, from 1.
+    pub page: usize,
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// The tables of the template that carry numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TableKind {
+    /// 二 主动公开.
+    Table2,
+    /// 三 依申请公开.
+    Table3,
+    /// 四 行政复议、行政诉讼.
+    Table4,
+}
+
+/// A value cell of the template found on a page image: which cell (the index the proof uses,
+/// e.g. [`nianbao_model::proof::t3_index`]) and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocatedCell {
+    /// The table it belongs to.
+    pub table: TableKind,
+    /// The cell's index in that table's reading vector.
+    pub index: usize,
+    /// Where it is printed.
+    pub bbox: PixelBox,
+}
+
+/// Why a scan could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    /// The recognition models are not installed where they were looked for.
+    #[error("OCR models not found in {dir}: run `tools/ocr-models.sh` to install them")]
+    ModelsMissing {
+        /// The folder searched.
+        dir: String,
+    },
+    /// Anything else, said in one line.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A recognition engine as the reading uses it: plain text for label cells, digits with
+/// alternatives for value cells. A blank cell is its own reading (`value: None`), never 0.
+pub trait Recognizer {
+    /// The text of a crop (a label cell), best reading only.
+    fn text(&self, crop: &GrayImage) -> Result<String, OcrError>;
+    /// Up to `k` readings of a value cell under a digits-only decoding, most probable first.
+    fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError>;
+}
