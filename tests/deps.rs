@@ -147,7 +147,10 @@ fn no_source_files_import_each_other_in_a_cycle() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("0 cycle(s) in 7 crates"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("0 cycle(s) in ")),
+        "{stdout}"
+    );
 }
 
 /// The crawler reaches the crawl state only through `nianbao_archive::state::Store`: no SQL of
