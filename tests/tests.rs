@@ -18,6 +18,7 @@ mod ofd;
 mod parse;
 mod pdf;
 mod report;
+mod report_chromium;
 mod sheet;
 mod show;
 mod util;

@@ -263,7 +263,8 @@ pub(crate) fn build(
     if !opts.no_report {
         spinner.set_message("writing report.html");
         let path = staging.path("report.html");
-        htmlreport::write(&tables, &htmlreport::Options::default(), &path).with_context(kept)?;
+        htmlreport::write(&tables, &super::report::report_options(&config), &path)
+            .with_context(kept)?;
     }
     staging
         .commit()

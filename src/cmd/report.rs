@@ -1,6 +1,6 @@
-//! `nianbao report --from OUT_DIR`: the Parquet outputs of an aggregation → `OUT_DIR/report.html`,
-//! one self-contained HTML comparison report (inline CSS and SVG, no requests), replaced
-//! atomically.
+//! `nianbao report --from OUT_DIR`: the Parquet outputs of an aggregation → `OUT_DIR/report.html`
+//! and its pages in `OUT_DIR/report/` (inline CSS and SVG, no requests, relative links),
+//! replaced together.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use anyhow::Context;
 use super::{lock_output, Exit};
 use nianbao_tables::aggregate::load;
 use nianbao_tables::aggregate::metrics::MetricSet;
-use nianbao_tables::export::{current_set, SETS_DIR};
+use nianbao_tables::export::{current_set, REPORT_DIR, SETS_DIR};
 use nianbao_tables::htmlreport;
 
 /// Build the HTML comparison report from an output folder.
@@ -18,9 +18,14 @@ pub(crate) struct Args {
     /// The output folder of an aggregation (with comparison.parquet, cells/, …).
     #[arg(long = "from", value_name = "OUT_DIR")]
     pub from: PathBuf,
-    /// Where to write the report (default: OUT_DIR/report.html).
+    /// Where to write the report's index page (default: OUT_DIR/report.html); its other pages
+    /// go into the folder beside it named after it (`report/` for `report.html`).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The cities config whose `[census]` table the report cites as the source of the
+    /// populations (default: the built-in config/guangxi.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// More metrics, or new definitions of the folder's (same id), in the format of
     /// `config/metrics.toml`: the report computes them from the folder's cells (the folder's
     /// own tables are not changed).
@@ -33,6 +38,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     if let Some(path) = &args.metrics {
         super::load_metrics(MetricSet::default(), Some(path))?;
     }
+    let options = report_options(&super::load_config(args.config.as_deref())?);
     // Writing into the output folder makes this run its writer; `-o` elsewhere only reads.
     let _lock = match &args.output {
         None if args.from.is_dir() => Some(lock_output(&args.from)?),
@@ -51,9 +57,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         None if set != args.from => (set.join("report.html"), args.from.join("report.html")),
         None => (args.from.join("report.html"), args.from.join("report.html")),
     };
-    htmlreport::write(&tables, &htmlreport::Options::default(), &written)?;
+    htmlreport::write(&tables, &options, &written)?;
     if args.output.is_none() && set != args.from {
-        link_report(&args.from)?;
+        for name in ["report.html", REPORT_DIR] {
+            link_report(&args.from, name)?;
+        }
     }
     let path = shown;
     eprintln!(
@@ -65,16 +73,27 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `OUT/report.html` → `.nianbao/current/report.html`, for a set written with `--no-report`.
-fn link_report(out: &std::path::Path) -> anyhow::Result<()> {
-    let path = out.join("report.html");
-    let target = std::path::Path::new(SETS_DIR)
-        .join("current")
-        .join("report.html");
+/// The report's options from the cities config: the population source cited as the config's
+/// `[census]` table gives it (publication, publisher, date).
+pub(crate) fn report_options(config: &nianbao_crawler::config::Config) -> htmlreport::Options {
+    htmlreport::Options {
+        population_source: config
+            .census
+            .as_ref()
+            .map(|c| format!("{}（{}，{}）", c.source, c.publisher, c.published)),
+        ..htmlreport::Options::default()
+    }
+}
+
+/// `OUT/NAME` → `.nianbao/current/NAME` (the index and the pages folder), for a set written
+/// with `--no-report`.
+fn link_report(out: &std::path::Path, name: &str) -> anyhow::Result<()> {
+    let path = out.join(name);
+    let target = std::path::Path::new(SETS_DIR).join("current").join(name);
     if std::fs::read_link(&path).is_ok_and(|t| t == target) {
         return Ok(());
     }
-    let tmp = out.join(format!(".report.html.link-{}", std::process::id()));
+    let tmp = out.join(format!(".{name}.link-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(&target, &tmp)
         .and_then(|()| std::fs::rename(&tmp, &path))

@@ -12,6 +12,10 @@ use nianbao_tables::aggregate::{aggregate, output, City, Input, Level, SourceMet
 use nianbao_tables::export::csv::CsvEncoding;
 use nianbao_tables::htmlreport;
 
+/// Where [`POPULATION`] comes from, cited as config/guangxi.toml's `[census]` gives it.
+const CENSUS: &str =
+    "广西壮族自治区第七次全国人口普查公报（第二号）（广西壮族自治区统计局，2021-05）";
+
 /// Resident population of the 14 cities of 广西, 2020 census (第七次全国人口普查).
 const POPULATION: [(&str, &str, u64); 14] = [
     ("南宁市", "450100", 8_741_584),
@@ -50,7 +54,11 @@ fn main() -> anyhow::Result<()> {
     let tables = aggregate(inputs, &cities, &Default::default())?;
     output::write_all(&tables, &out, CsvEncoding::Utf8Bom)?;
     let path = out.join("report.html");
-    htmlreport::write(&tables, &htmlreport::Options::default(), &path)?;
+    let options = htmlreport::Options {
+        population_source: Some(CENSUS.to_string()),
+        ..htmlreport::Options::default()
+    };
+    htmlreport::write(&tables, &options, &path)?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

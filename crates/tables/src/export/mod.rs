@@ -1,5 +1,5 @@
-//! Tables → files, switched as one set: every output of a run (the tables, the workbook and
-//! `report.html`) is written into a fresh set folder `OUT/.nianbao/set-…`, and the run ends by
+//! Tables → files, switched as one set: every output of a run (the tables, the workbook,
+//! `report.html` and its pages folder `report/`) is written into a fresh set folder `OUT/.nianbao/set-…`, and the run ends by
 //! pointing the symbolic link `OUT/.nianbao/current` at it with one `rename(2)`. Each output
 //! name in `OUT` is a symbolic link through `current` (`OUT/cells.csv` →
 //! `.nianbao/current/cells.csv`), so every name switches in that one step: a reader sees the
@@ -20,6 +20,8 @@ pub const SETS_DIR: &str = ".nianbao";
 /// The output folder's lock file, inside [`SETS_DIR`].
 pub const LOCK_FILE: &str = "lock";
 const CURRENT: &str = "current";
+/// The folder of the HTML report's pages beside `report.html` (see [`crate::htmlreport`]).
+pub const REPORT_DIR: &str = "report";
 
 /// The folder of the output set that `out` shows now: `out/.nianbao/current` resolved, so a
 /// reader that opens several files reads them all from one set even if a run switches sets
@@ -43,7 +45,7 @@ pub fn is_output_name(name: &str) -> bool {
                 .any(|s| s.stem() == n || s.trends_stem() == n)
     };
     match name {
-        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" | "unreadable.csv"
+        "cells" | "cells.csv" | "nianbao.xlsx" | "report.html" | REPORT_DIR | "unreadable.csv"
         | "metrics.toml" => true,
         _ => {
             if let Some(stem) = name.strip_suffix(".parquet") {
@@ -164,13 +166,14 @@ pub fn sweep(out: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// `.NAME.tmp-PID` or `.NAME.link-PID` of an output NAME: a temporary file, link or moved-aside
-/// folder of a run (only nianbao's own names: a file of the user's is never removed).
+/// `.NAME.tmp-PID`, `.NAME.link-PID` or `.NAME.old-PID` of an output NAME: a temporary file,
+/// link or moved-aside folder of a run (only nianbao's own names: a file of the user's is never
+/// removed).
 fn is_temporary(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.') else {
         return false;
     };
-    [".tmp-", ".link-"].iter().any(|mark| {
+    [".tmp-", ".link-", ".old-"].iter().any(|mark| {
         rest.rsplit_once(mark).is_some_and(|(stem, pid)| {
             is_output_name(stem) && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
         })
@@ -234,7 +237,12 @@ fn adopt_legacy(out: &Path, sets: &Path) -> io::Result<()> {
     let mut legacy = Vec::new();
     for e in fs::read_dir(out)?.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if is_output_name(&name) && e.file_type().is_ok_and(|t| !t.is_symlink()) {
+        // No version before output sets wrote a `report/` folder: one there is the user's, and
+        // linking over it is refused (`link_name`) rather than adopted and later removed.
+        if is_output_name(&name)
+            && name != REPORT_DIR
+            && e.file_type().is_ok_and(|t| !t.is_symlink())
+        {
             legacy.push(name);
         }
     }
@@ -375,6 +383,7 @@ mod tests {
         assert!(is_temporary(".report.html.tmp-123"));
         assert!(is_temporary(".cells.tmp-9"));
         assert!(is_temporary(".cells.csv.link-42"));
+        assert!(is_temporary(".report.old-42") && is_temporary(".report.tmp-42"));
         assert!(!is_temporary(".notes.txt.tmp-1"));
         assert!(!is_temporary(".report.html.tmp-x"));
         assert!(!is_temporary("report.html.tmp-1"));
@@ -389,6 +398,7 @@ mod tests {
             "comparison.parquet",
             "trends.csv",
             "report.html",
+            "report",
             "nianbao.xlsx",
             "comparison_city_totals.csv",
             "comparison_departments.parquet",

@@ -1,114 +1,22 @@
-//! `reports`, `cells` and `findings` → the per-city parts of the report: the findings heat
-//! table (city × year, coloured by the worst severity, each cell linking to its findings) and
-//! one section per city with every report's tables 二, 三 and 四 as printed, its source and
-//! its findings. Pure.
+//! `reports`, `cells` and `findings` → the per-city pages of the report: the findings heat
+//! table (city × year, coloured by the worst severity, each cell linking to the findings on the
+//! city's page), one page per city (its metrics and ranks over the years, its trends against the
+//! other cities, its whole-city totals, its reports and findings by year) and one page per
+//! report (tables 二, 三 and 四 as printed, its source and its findings). Pure.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::compare::{city_table, origin_badge};
+use super::compare::{city_table, city_trends, origin_badge};
 use super::html::{anchor, esc, link, plain};
-use crate::aggregate::{CellRow, ComparisonRow, ReportRow, Tables};
+use super::reports::Index;
+use super::site::{census_note, city_page, Loc, Site, PUBLISHED};
+use super::Page;
+use crate::aggregate::{CellRow, ComparisonRow, ReportRow};
 use nianbao_model::report::{Finding, Severity};
 use nianbao_model::template::{
     table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
 };
-
-/// The tables indexed for the city sections.
-pub(super) struct Index<'a> {
-    tables: &'a Tables,
-    /// adcode → report indices, latest year first, the city government's own report first.
-    cities: BTreeMap<&'a str, Vec<usize>>,
-    cells: Vec<HashMap<(&'static str, &'static str, &'static str), &'a CellRow>>,
-    findings: Vec<Vec<&'a Finding>>,
-}
-
-impl<'a> Index<'a> {
-    pub(super) fn new(tables: &'a Tables) -> Index<'a> {
-        let n = tables.reports.len();
-        let mut cells = vec![HashMap::new(); n];
-        for c in &tables.cells {
-            if let Some(map) = cells.get_mut(c.report()) {
-                let d = c.def();
-                map.insert((d.table, d.row, d.column), c);
-            }
-        }
-        let mut findings = vec![Vec::new(); n];
-        for f in &tables.findings {
-            if let Some(list) = findings.get_mut(f.report) {
-                list.push(&f.finding);
-            }
-        }
-        let mut cities: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, r) in tables.reports.iter().enumerate() {
-            cities.entry(&r.meta.adcode).or_default().push(i);
-        }
-        for list in cities.values_mut() {
-            list.sort_by_key(|&i| {
-                let r = &tables.reports[i];
-                (
-                    std::cmp::Reverse(r.year),
-                    !r.meta.is_city_government(),
-                    r.meta.url.clone(),
-                )
-            });
-        }
-        Index {
-            tables,
-            cities,
-            cells,
-            findings,
-        }
-    }
-
-    fn report(&self, i: usize) -> &'a ReportRow {
-        &self.tables.reports[i]
-    }
-
-    fn city_name(&self, adcode: &str) -> &'a str {
-        self.cities
-            .get(adcode)
-            .and_then(|l| l.first())
-            .map_or("", |&i| self.report(i).meta.city.as_str())
-    }
-
-    fn years(&self) -> Vec<i32> {
-        let years: BTreeSet<i32> = self.tables.reports.iter().filter_map(|r| r.year).collect();
-        years.into_iter().collect()
-    }
-
-    /// The reports of a city in one year (`None`: no year could be read).
-    fn reports_of(&self, adcode: &str, year: Option<i32>) -> Vec<usize> {
-        self.cities.get(adcode).map_or(Vec::new(), |l| {
-            l.iter()
-                .copied()
-                .filter(|&i| self.report(i).year == year)
-                .collect()
-        })
-    }
-
-    fn severity_counts(&self, reports: &[usize]) -> [usize; 3] {
-        let mut c = [0; 3];
-        for &i in reports {
-            for f in &self.findings[i] {
-                c[match f.severity {
-                    Severity::Error => 0,
-                    Severity::Warning => 1,
-                    Severity::Info => 2,
-                }] += 1;
-            }
-        }
-        c
-    }
-
-    /// Sorted city adcodes with their names.
-    pub(super) fn cities(&self) -> Vec<(&'a str, &'a str)> {
-        self.cities
-            .keys()
-            .map(|a| (*a, self.city_name(a)))
-            .collect()
-    }
-}
 
 fn findings_id(adcode: &str, year: Option<i32>) -> String {
     let y = year.map_or("none".to_string(), |y| y.to_string());
@@ -119,8 +27,9 @@ const SEVERITY_WORDS: [(&str, &str); 3] =
     [("error", "错误"), ("warning", "警告"), ("info", "提示")];
 
 /// The heat table: a row per city, a column per year; each cell counts the findings of the
-/// city's reports of that year and links to them.
-pub(super) fn heat_table(ix: &Index) -> String {
+/// city's reports of that year and links to them on the city's page.
+pub(super) fn heat_table(site: &Site, loc: Loc) -> String {
+    let ix = &site.ix;
     let years = ix.years();
     let mut s = String::from(
         "<section id=\"heat\"><h2>问题热力表</h2><p class=\"lead\">每格为该市该年度所有报告\
@@ -135,14 +44,14 @@ pub(super) fn heat_table(ix: &Index) -> String {
     }
     s.push_str("</tr></thead><tbody>");
     for (adcode, city) in ix.cities() {
+        let page = site.href(loc, &city_page(adcode));
         let _ = write!(
             s,
-            "<tr><th scope=\"row\"><a href=\"#{}\">{}</a></th>",
-            anchor(&["city", adcode]),
+            "<tr><th scope=\"row\"><a href=\"{page}\">{}</a></th>",
             esc(city)
         );
         for y in &years {
-            s.push_str(&heat_cell(ix, adcode, *y));
+            s.push_str(&heat_cell(ix, adcode, *y, &page));
         }
         s.push_str("</tr>");
     }
@@ -150,7 +59,7 @@ pub(super) fn heat_table(ix: &Index) -> String {
     s
 }
 
-fn heat_cell(ix: &Index, adcode: &str, year: i32) -> String {
+fn heat_cell(ix: &Index, adcode: &str, year: i32, page: &str) -> String {
     let reports = ix.reports_of(adcode, Some(year));
     if reports.is_empty() {
         return "<td class=\"heat none\">无报告</td>".to_string();
@@ -173,7 +82,7 @@ fn heat_cell(ix: &Index, adcode: &str, year: i32) -> String {
     };
     format!(
         "<td class=\"heat {worst}\" data-errors=\"{}\" data-warnings=\"{}\" data-infos=\"{}\">\
-         <a href=\"#{}\">{text}</a></td>",
+         <a href=\"{page}#{}\">{text}</a></td>",
         counts[0],
         counts[1],
         counts[2],
@@ -181,31 +90,51 @@ fn heat_cell(ix: &Index, adcode: &str, year: i32) -> String {
     )
 }
 
-/// One section per city: its reports by year, each with tables and source, then the year's
-/// findings.
-pub(super) fn city_sections(ix: &Index) -> String {
-    let mut s = String::from("<div id=\"cities\">");
-    for (adcode, city) in ix.cities() {
-        s.push_str(&city_section(ix, adcode, city));
-    }
-    s.push_str("</div>");
-    s
-}
-
-fn city_section(ix: &Index, adcode: &str, city: &str) -> String {
-    let mut s = format!(
-        "<section class=\"city\" id=\"{}\"><h2>{} <small>{}</small></h2>",
-        anchor(&["city", adcode]),
-        esc(city),
-        esc(adcode)
-    );
-    let rows: Vec<&ComparisonRow> = ix
-        .tables
+/// A city's page: its metrics and ranks over the years, its trends against the other cities,
+/// its whole-city totals, then by year its reports (linking to their pages) and findings.
+pub(super) fn page(site: &Site, adcode: &str) -> String {
+    let ix = &site.ix;
+    let city = ix.city_name(adcode);
+    let tables = ix.tables;
+    let rows: Vec<&ComparisonRow> = tables
         .comparison
         .iter()
         .filter(|r| r.adcode == adcode)
         .collect();
-    s.push_str(&city_table(&rows, &ix.tables.metrics));
+    let population = rows.iter().find_map(|r| r.population);
+    let mut s = format!(
+        "<section class=\"city\" id=\"{}\"><h2>{} <small>{} · 常住人口 {}</small></h2>\
+         <p class=\"lead\">{}</p><p class=\"years\">本页：<a href=\"#metrics\">历年指标</a> \
+         <a href=\"#trends\">趋势对比</a> <a href=\"#totals\">全市合计</a> <a href=\"#reports\">年报与检查结果</a></p>\
+         <h3 id=\"metrics\">市政府本级 历年指标与排名</h3>",
+        anchor(&["city", adcode]),
+        esc(city),
+        esc(adcode),
+        population.map_or("—".to_string(), |p| p.to_string()),
+        esc(&census_note(site.options.population_source.as_deref())),
+    );
+    s.push_str(&city_table(&rows, &tables.metrics));
+    let _ = write!(
+        s,
+        "<h3 id=\"trends\">趋势：{0}与其他城市</h3><p class=\"lead\">蓝线为{0}（市政府本级），\
+         虚线为其他城市的中位数，灰色带为其他城市的最小–最大范围；每张图的纵轴按该图的数据取值。</p>{1}",
+        esc(city),
+        city_trends(site, adcode)
+    );
+    let totals: Vec<&ComparisonRow> = tables
+        .city_totals
+        .rows
+        .iter()
+        .filter(|r| r.adcode == adcode)
+        .collect();
+    if !totals.is_empty() {
+        let _ = write!(
+            s,
+            "<h3 id=\"totals\">全市合计（全市各机关之和）</h3>{}",
+            city_table(&totals, &tables.metrics)
+        );
+    }
+    s.push_str("<h3 id=\"reports\">年报与检查结果</h3>");
     let mut years: Vec<Option<i32>> = ix
         .reports_of_city(adcode)
         .iter()
@@ -214,18 +143,65 @@ fn city_section(ix: &Index, adcode: &str, city: &str) -> String {
     years.dedup();
     for year in years {
         let reports = ix.reports_of(adcode, year);
-        for &i in &reports {
-            s.push_str(&report_article(ix, i));
-        }
+        s.push_str(&report_list(ix, year, &reports));
         s.push_str(&findings_block(ix, adcode, year, &reports));
     }
     s.push_str("</section>");
+    site.page(Loc::Folder, &format!("{city} 年报与对比"), &s)
+}
+
+/// The reports of a city-year, each linking to its page, with its level, data origin and
+/// findings.
+fn report_list(ix: &Index, year: Option<i32>, reports: &[usize]) -> String {
+    let year_text = year.map_or("年份不明".to_string(), |y| format!("{y}年度"));
+    let mut s = format!("<h4>{year_text}</h4><ul class=\"reports\">");
+    for &i in reports {
+        let r = ix.report(i);
+        let [e, w, n] = ix.severity_counts(&[i]);
+        let _ = write!(
+            s,
+            "<li><a href=\"{}\">{}</a> {} {} <small>错误 {e} · 警告 {w} · 提示 {n}</small></li>",
+            ix.pages[i],
+            esc(r.body.as_deref().unwrap_or(&r.meta.city)),
+            kind_badge(r),
+            origin_badge(&r.meta.data_origin),
+        );
+    }
+    s.push_str("</ul>");
     s
 }
 
-impl Index<'_> {
-    fn reports_of_city(&self, adcode: &str) -> Vec<usize> {
-        self.cities.get(adcode).cloned().unwrap_or_default()
+/// A page per report of the city: the report's tables, source and findings.
+pub(super) fn report_pages(site: &Site, adcode: &str) -> Vec<Page> {
+    let ix = &site.ix;
+    let city = ix.city_name(adcode);
+    ix.reports_of_city(adcode)
+        .into_iter()
+        .map(|i| {
+            let r = ix.report(i);
+            let year = r
+                .year
+                .map_or("年份不明".to_string(), |y| format!("{y}年度"));
+            let body = r.body.as_deref().unwrap_or(&r.meta.city);
+            let mut s = format!(
+                "<p class=\"crumbs\"><a href=\"{}\">{}</a> › {year} › {}</p>",
+                city_page(adcode),
+                esc(city),
+                esc(body)
+            );
+            s.push_str(&report_article(ix, i));
+            s.push_str(&findings_block(ix, adcode, r.year, &[i]));
+            let title = format!("{year} {body}");
+            site.folder_page(&ix.pages[i], site.page(Loc::Folder, &title, &s))
+        })
+        .collect()
+}
+
+fn kind_badge(r: &ReportRow) -> &'static str {
+    if r.meta.is_city_government() {
+        "<span class=\"badge gov\">市政府本级</span>"
+    } else {
+        "<span class=\"badge dept\">部门/其他</span>"
     }
 }
 
@@ -235,11 +211,7 @@ fn report_article(ix: &Index, i: usize) -> String {
         .year
         .map_or("年份不明".to_string(), |y| format!("{y}年度"));
     let body = r.body.as_deref().unwrap_or(&r.meta.city);
-    let kind = if r.meta.is_city_government() {
-        "<span class=\"badge gov\">市政府本级</span>"
-    } else {
-        "<span class=\"badge dept\">部门/其他</span>"
-    };
+    let kind = kind_badge(r);
     let chosen = if r.in_comparison {
         "<span class=\"badge cmp\">用于对比</span>"
     } else {
@@ -247,7 +219,7 @@ fn report_article(ix: &Index, i: usize) -> String {
     };
     let mut s = format!(
         "<article class=\"report{}\" id=\"report-{i}\" data-origin=\"{}\"><h3>{year} · {} {kind} {} {chosen}</h3>",
-        if r.meta.data_origin == super::compare::PUBLISHED {
+        if r.meta.data_origin == PUBLISHED {
             " published"
         } else {
             ""
@@ -532,10 +504,11 @@ fn findings_block(ix: &Index, adcode: &str, year: Option<i32>, reports: &[usize]
             s,
             "<tr class=\"{class}\"><td><span class=\"sev {class}\">{word}</span></td>\
              <td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
-             <td><a href=\"#report-{i}\">{}</a></td></tr>",
+             <td><a href=\"{}#report-{i}\">{}</a></td></tr>",
             esc(&f.rule),
             esc(&f.message),
             esc(&f.cells.join(" ")),
+            ix.pages[i],
             esc(r.body.as_deref().unwrap_or(&r.meta.city)),
         );
     }

@@ -1,23 +1,20 @@
-//! `comparison` rows → the comparison sections of the report: per year, a ranked bar chart per
-//! metric across the cities (counts also per 100,000 residents) and the year's table; per
-//! metric, each city's trend over the years. Every chart comes with its numbers as a table.
+//! `comparison` rows → the city governments' comparison pages: per year, a ranked bar chart per
+//! metric across the cities (counts also per 100,000 residents, with their ranks) and the
+//! year's table; the trends page (per metric, the median and min–max range of the cities over
+//! the years, and each city's values); and, for a city's page, its trend against the others.
+//! Every chart is captioned (metric, year, unit, level, source, data status) and comes with its
+//! numbers as a table.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::chart::{self, Bar};
+use super::chart::{self, Bar, Caption, Trend};
 use super::html::{anchor, esc, link, metric_value, or_dash, per_100k, plain};
-use crate::aggregate::metrics::{Metric, MetricSet};
+use super::site::PUBLISHED;
+use super::site::{census_note, city_page, data_status, level_page, years_desc, Loc, Site};
+use crate::aggregate::metrics::{Metric, MetricSet, MetricUnit};
 use crate::aggregate::stage::FOUND;
-use crate::aggregate::ComparisonRow;
-
-pub(super) const PUBLISHED: &str = "published";
-
-/// The years of `rows`, latest first.
-pub(super) fn years_desc(rows: &[ComparisonRow]) -> Vec<i32> {
-    let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
-    years.into_iter().rev().collect()
-}
+use crate::aggregate::{ComparisonRow, Scope};
 
 /// What one chart or column shows: a metric, absolute or per 100,000 residents.
 #[derive(Clone, Copy)]
@@ -56,7 +53,8 @@ impl<'a> View<'a> {
         }
     }
 
-    fn key(&self) -> String {
+    /// The view's id: the metric's, with `_per_100k` for the value per 100,000 residents.
+    pub(super) fn key(&self) -> String {
         if self.per_100k {
             format!("{}_per_100k", self.metric.id())
         } else {
@@ -99,30 +97,98 @@ impl<'a> View<'a> {
             metric_value(self.metric, v)
         }
     }
+
+    /// The unit the values are shown in.
+    fn unit(&self) -> &'static str {
+        if self.per_100k {
+            return "件 / 10万常住人口";
+        }
+        match self.metric.def.unit {
+            MetricUnit::Count => "件",
+            MetricUnit::Rate => "%",
+            MetricUnit::Number => "数值",
+            MetricUnit::TenThousandYuan => "万元",
+        }
+    }
+
+    /// The caption of a chart of this view: metric, `when` (a year or a span), level; unit,
+    /// rank direction, data status; source (and the census for values per 100,000).
+    pub(super) fn caption(
+        &self,
+        when: &str,
+        scope: Scope,
+        status: &str,
+        population_source: Option<&str>,
+    ) -> Caption {
+        let best = if self.metric.def.higher_is_better {
+            "最高"
+        } else {
+            "最低"
+        };
+        let mut details = vec![
+            format!("单位：{} · 排名 1 = {best}值 · {status}", self.unit()),
+            format!(
+                "来源：各市政府信息公开工作年度报告（{}），nianbao 整理",
+                scope.zh()
+            ),
+        ];
+        if self.per_100k {
+            details.push(match population_source {
+                Some(source) => format!("常住人口：{source}"),
+                None => census_note(None),
+            });
+        }
+        Caption::new(
+            &format!("{} · {when} · {}", self.label(), scope.zh()),
+            &details,
+        )
+    }
 }
 
-/// The comparison section of one year: which cities have no report and why, a chart per
-/// metric view and the year's table.
-pub(super) fn year_section(rows: &[&ComparisonRow], year: i32, metrics: &MetricSet) -> String {
+/// The page of one year: links to the other years, which cities have no report and why, a
+/// chart per metric view and the year's table.
+pub(super) fn year_page(site: &Site, rows: &[&ComparisonRow], year: i32) -> String {
     let found = rows.iter().filter(|r| r.status == FOUND).count();
     let mut s = format!(
-        "<section class=\"year\" id=\"year-{year}\"><h2>{year}年度 各市对比</h2>\
+        "<p class=\"years\">年度：{}</p>\
+         <section class=\"year\" id=\"year-{year}\"><h2>{year}年度 各市对比 <small>市政府本级</small></h2>\
          <p class=\"lead\">{found} / {} 个城市有可对比的市政府本级年报。条形按数值排列，左侧数字为排名\
          （1 = 该指标方向上最好，并列取较好名次）；★ 为已公布的真实数据；<sup>推</sup> 表示用到按 T3-3 \
-         推算的总计。</p>{}<div class=\"charts\">",
+         推算的总计。每张图可下载为 SVG 文件。</p>{}<div class=\"charts\">",
+        year_links(site, Scope::CityGovernments, &site.years, year),
         rows.len(),
         missing_list(rows)
     );
-    for view in View::all(metrics, true) {
-        s.push_str(&bar_figure(rows, year, view));
+    for view in View::all(&site.tables.metrics, true) {
+        s.push_str(&bar_figure(site, Loc::Folder, "bar", rows, year, view));
     }
     s.push_str("</div>");
     let _ = write!(
         s,
         "<h3 id=\"table-{year}\">{year}年度 对比表</h3>{}</section>",
-        comparison_table(rows, year, metrics)
+        comparison_table(rows, year, &site.tables.metrics)
     );
-    s
+    site.page(Loc::Folder, &format!("{year}年度 市政府本级 各市对比"), &s)
+}
+
+/// Links to a level's page of each year (`years`), the current one marked.
+pub(super) fn year_links(site: &Site, scope: Scope, years: &[i32], current: i32) -> String {
+    let mut sorted = years.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .map(|y| {
+            if *y == current {
+                format!("<strong>{y}</strong>")
+            } else {
+                format!(
+                    "<a href=\"{}\">{y}</a>",
+                    site.href(Loc::Folder, &level_page(scope, *y))
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The cities of a year without a comparable report, each with its status and reason.
@@ -146,7 +212,16 @@ fn missing_list(rows: &[&ComparisonRow]) -> String {
     format!("<ul class=\"missing-cities\">{}</ul>", missing.join(""))
 }
 
-fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
+/// The ranked bar chart of one view in one year, as a figure with its table; `prefix` makes
+/// its id (and file name) unique across the report.
+pub(super) fn bar_figure(
+    site: &Site,
+    loc: Loc,
+    prefix: &str,
+    rows: &[&ComparisonRow],
+    year: i32,
+    view: View,
+) -> String {
     let bars: Vec<Bar> = rows
         .iter()
         .map(|r| Bar {
@@ -157,8 +232,14 @@ fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
         })
         .collect();
     let bars = chart::sorted(bars);
-    let title = format!("{year}年度 {}：各市排名", view.label());
-    let svg = chart::bar_chart(&title, &bars, &|v| view.format(v), &|v| view.tick(v));
+    let status = data_status(rows.iter().map(|r| r.data_origin.as_str()));
+    let caption = view.caption(
+        &format!("{year}年度"),
+        Scope::CityGovernments,
+        status,
+        site.options.population_source.as_deref(),
+    );
+    let svg = chart::bar_chart(&caption, &bars, &|v| view.format(v), &|v| view.tick(v));
     let mut table = String::new();
     for b in &bars {
         let _ = write!(
@@ -169,18 +250,16 @@ fn bar_figure(rows: &[&ComparisonRow], year: i32, view: View) -> String {
             or_dash(b.value, |v| view.format(v))
         );
     }
-    format!(
-        "<figure class=\"fig\" id=\"{}\" data-metric=\"{}\" data-year=\"{year}\">\
-         <figcaption>{}</figcaption>{svg}<details><summary>数据表</summary>\
-         <table class=\"data\"><caption>{}</caption><thead><tr><th scope=\"col\">排名</th>\
+    let table = format!(
+        "<table class=\"data\"><caption>{}</caption><thead><tr><th scope=\"col\">排名</th>\
          <th scope=\"col\">城市</th><th scope=\"col\">{}</th></tr></thead><tbody>{table}</tbody>\
-         </table></details></figure>",
-        anchor(&["bar", &year.to_string(), &view.key()]),
-        view.key(),
+         </table>",
+        esc(&caption.title),
         esc(&view.label()),
-        esc(&title),
-        esc(&view.label()),
-    )
+    );
+    let key = anchor(&[prefix, &year.to_string(), &view.key()]);
+    let attrs = format!(" data-metric=\"{}\" data-year=\"{year}\"", view.key());
+    site.figure(loc, &key, &attrs, &svg, &table)
 }
 
 /// The year's comparison table: every metric (counts also per 100,000) with its rank.
@@ -294,12 +373,55 @@ pub(super) fn origin_badge(origin: &str) -> String {
     }
 }
 
-/// The trends section: per metric (counts also per 100,000), one small line chart per city (same y scale, median of all
-/// cities dashed) and the city × year table.
-pub(super) fn trends_section(rows: &[ComparisonRow], metrics: &MetricSet) -> String {
-    let mut years: Vec<i32> = years_desc(rows);
+/// The trends page: per metric view, the median and the min–max range of the cities over the
+/// years (one chart on its own scale), and each city's values in its table (each city's page
+/// draws that city against the others).
+pub(super) fn trends_page(site: &Site) -> String {
+    let years = years_asc(&site.tables.comparison);
+    let cities = by_city(&site.tables.comparison);
+    let mut s = format!(
+        "<section id=\"trends\"><h2>历年趋势 <small>市政府本级</small></h2><p class=\"lead\">每张图是一个指标：\
+         灰色带为同年各市的最小–最大范围，虚线为中位数；纵轴按该图的数据取值，不一定从 0 开始。\
+         各市的历年数值在图下的数据表中；每市页面把该市与其他城市的中位数和范围画在一起。\
+         每张图可下载为 SVG 文件。</p><p class=\"years\">各市：{}</p><div class=\"charts\">",
+        cities
+            .iter()
+            .map(|(adcode, (city, _))| format!(
+                "<a href=\"{}#trends\">{}</a>",
+                city_page(adcode),
+                esc(city)
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for view in View::all(&site.tables.metrics, true) {
+        s.push_str(&trend_overview(site, view, &years, &cities));
+    }
+    s.push_str("</div></section>");
+    site.page(Loc::Folder, "历年趋势 市政府本级", &s)
+}
+
+/// The years of `rows`, earliest first.
+fn years_asc(rows: &[ComparisonRow]) -> Vec<i32> {
+    let mut years = years_desc(rows);
     years.reverse();
-    let mut cities: BTreeMap<&str, (&str, BTreeMap<i32, &ComparisonRow>)> = BTreeMap::new();
+    years
+}
+
+/// `2019–2024年`, or one year.
+fn span_text(years: &[i32]) -> String {
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}年"),
+        (Some(a), _) => format!("{a}年"),
+        _ => String::new(),
+    }
+}
+
+type CityYears<'a> = BTreeMap<&'a str, (&'a str, BTreeMap<i32, &'a ComparisonRow>)>;
+
+/// The rows by adcode (with the city's name) and year.
+fn by_city(rows: &[ComparisonRow]) -> CityYears<'_> {
+    let mut cities: CityYears = BTreeMap::new();
     for r in rows {
         cities
             .entry(&r.adcode)
@@ -307,85 +429,173 @@ pub(super) fn trends_section(rows: &[ComparisonRow], metrics: &MetricSet) -> Str
             .1
             .insert(r.year, r);
     }
-    let mut s = String::from(
-        "<section id=\"trends\"><h2>历年趋势</h2><p class=\"lead\">每个小图是一个城市的历年数值\
-         （蓝线），灰色虚线为同年各市中位数；同一指标的各图纵轴相同，从 0 开始。</p>",
-    );
-    for view in View::all(metrics, true) {
-        s.push_str(&trend_figure(view, &years, &cities));
-    }
-    s.push_str("</section>");
-    s
+    cities
 }
 
-type CityYears<'a> = BTreeMap<&'a str, (&'a str, BTreeMap<i32, &'a ComparisonRow>)>;
-
-fn trend_figure(view: View, years: &[i32], cities: &CityYears) -> String {
-    let value = |r: &ComparisonRow| view.value(r);
-    let label = view.label();
-    let median: Vec<Option<f64>> = years
-        .iter()
-        .map(|y| {
-            let vals: Vec<f64> = cities
-                .values()
-                .filter_map(|(_, by)| by.get(y).and_then(|r| value(r)))
-                .collect();
-            chart::median(&vals)
-        })
-        .collect();
-    let max = cities
-        .values()
-        .flat_map(|(_, by)| by.values().filter_map(|r| value(r)))
-        .fold(0.0, f64::max);
-    let top = chart::nice_ceiling(max);
-    let fmt = |v: f64| view.format(v);
-    let mut charts = String::new();
-    let mut table = String::new();
-    for (adcode, (city, by)) in cities {
-        let vals: Vec<Option<f64>> = years
+/// Per year, the median, least and greatest value of a view over the cities other than
+/// `except` (`None` in a year where none has a value).
+fn spread(
+    view: View,
+    years: &[i32],
+    cities: &CityYears,
+    except: Option<&str>,
+) -> [Vec<Option<f64>>; 3] {
+    let mut out: [Vec<Option<f64>>; 3] = Default::default();
+    for y in years {
+        let vals: Vec<f64> = cities
             .iter()
-            .map(|y| by.get(y).and_then(|r| value(r)))
+            .filter(|(adcode, _)| Some(**adcode) != except)
+            .filter_map(|(_, (_, by))| by.get(y).and_then(|r| view.value(r)))
             .collect();
-        let (first, last) = (years.first().unwrap_or(&0), years.last().unwrap_or(&0));
-        let title = format!("{city} {label}：{first}–{last}年");
-        charts.push_str(&chart::line_chart(
-            &title, city, years, &vals, &median, top, &fmt,
-        ));
-        let _ = write!(
-            table,
-            "<tr data-adcode=\"{}\"><th scope=\"row\">{}</th>",
-            esc(adcode),
-            esc(city)
-        );
-        for v in &vals {
-            let _ = write!(table, "<td class=\"num\">{}</td>", or_dash(*v, fmt));
-        }
-        table.push_str("</tr>");
+        out[0].push(chart::median(&vals));
+        out[1].push(vals.iter().copied().reduce(f64::min));
+        out[2].push(vals.iter().copied().reduce(f64::max));
     }
+    out
+}
+
+/// The data status of every row of the trends.
+fn trends_status(cities: &CityYears) -> &'static str {
+    data_status(
+        cities
+            .values()
+            .flat_map(|(_, by)| by.values().map(|r| r.data_origin.as_str())),
+    )
+}
+
+/// One view's chart of the median and range of all cities, with every city's values.
+fn trend_overview(site: &Site, view: View, years: &[i32], cities: &CityYears) -> String {
+    let [median, low, high] = spread(view, years, cities, None);
+    let none = vec![None; years.len()];
+    let trend = Trend {
+        years,
+        name: "",
+        values: &none,
+        median: &median,
+        low: &low,
+        high: &high,
+        others: "各市",
+    };
+    let caption = view.caption(
+        &span_text(years),
+        Scope::CityGovernments,
+        trends_status(cities),
+        site.options.population_source.as_deref(),
+    );
+    let fmt = |v: f64| view.format(v);
+    let svg = chart::trend_chart(&caption, &trend, &fmt, &|v| view.tick(v));
     let head: String = years
         .iter()
         .map(|y| format!("<th scope=\"col\">{y}</th>"))
         .collect();
-    let med: String = median
-        .iter()
-        .map(|v| format!("<td class=\"num\">{}</td>", or_dash(*v, fmt)))
-        .collect();
-    format!(
-        "<figure class=\"trend\" id=\"trend-{}\" data-metric=\"{}\"><figcaption>{}</figcaption>\
-         <div class=\"minis\">{charts}</div><details><summary>数据表</summary>\
-         <table class=\"data\"><caption>{} 历年数值</caption><thead><tr><th scope=\"col\">城市</th>\
-         {head}</tr></thead><tbody>{table}<tr class=\"median\"><th scope=\"row\">中位数</th>{med}</tr>\
-         </tbody></table></details></figure>",
-        view.key(),
-        view.key(),
-        esc(&label),
-        esc(&label),
+    let mut table = format!(
+        "<table class=\"data\"><caption>{}</caption><thead><tr><th scope=\"col\">城市</th>{head}\
+         </tr></thead><tbody>",
+        esc(&caption.title)
+    );
+    for (adcode, (city, by)) in cities {
+        let _ = write!(
+            table,
+            "<tr data-adcode=\"{}\"><th scope=\"row\"><a href=\"{}\">{}</a></th>",
+            esc(adcode),
+            city_page(adcode),
+            esc(city)
+        );
+        for y in years {
+            let v = by.get(y).and_then(|r| view.value(r));
+            let _ = write!(table, "<td class=\"num\">{}</td>", or_dash(v, fmt));
+        }
+        table.push_str("</tr>");
+    }
+    for (label, row) in [("中位数", &median), ("最小", &low), ("最大", &high)] {
+        let _ = write!(table, "<tr class=\"median\"><th scope=\"row\">{label}</th>");
+        for v in row {
+            let _ = write!(table, "<td class=\"num\">{}</td>", or_dash(*v, fmt));
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</tbody></table>");
+    let attrs = format!(" data-metric=\"{}\"", view.key());
+    site.figure(
+        Loc::Folder,
+        &anchor(&["trend", &view.key()]),
+        &attrs,
+        &svg,
+        &table,
     )
+}
+
+/// A city's trends for its page: per metric view, the city against the median and the
+/// min–max range of the other cities, on the chart's own scale.
+pub(super) fn city_trends(site: &Site, adcode: &str) -> String {
+    let years = years_asc(&site.tables.comparison);
+    let cities = by_city(&site.tables.comparison);
+    let Some((city, by)) = cities.get(adcode) else {
+        return String::new();
+    };
+    let mut s = String::from("<div class=\"charts\">");
+    for view in View::all(&site.tables.metrics, true) {
+        let values: Vec<Option<f64>> = years
+            .iter()
+            .map(|y| by.get(y).and_then(|r| view.value(r)))
+            .collect();
+        let [median, low, high] = spread(view, &years, &cities, Some(adcode));
+        let trend = Trend {
+            years: &years,
+            name: city,
+            values: &values,
+            median: &median,
+            low: &low,
+            high: &high,
+            others: "其他城市",
+        };
+        let caption = view.caption(
+            &format!("{city} {}", span_text(&years)),
+            Scope::CityGovernments,
+            trends_status(&cities),
+            site.options.population_source.as_deref(),
+        );
+        let fmt = |v: f64| view.format(v);
+        let svg = chart::trend_chart(&caption, &trend, &fmt, &|v| view.tick(v));
+        let mut table = format!(
+            "<table class=\"data\"><caption>{}</caption><thead><tr><th scope=\"col\">年度</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">排名</th><th scope=\"col\">其他城市中位数</th>\
+             <th scope=\"col\">最小</th><th scope=\"col\">最大</th></tr></thead><tbody>",
+            esc(&caption.title),
+            esc(city)
+        );
+        for (i, y) in years.iter().enumerate() {
+            let rank = by.get(y).and_then(|r| view.rank(r));
+            let _ = write!(
+                table,
+                "<tr><th scope=\"row\">{y}</th><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                or_dash(values[i], fmt),
+                rank.map_or("—".to_string(), |r| r.to_string()),
+                or_dash(median[i], fmt),
+                or_dash(low[i], fmt),
+                or_dash(high[i], fmt),
+            );
+        }
+        table.push_str("</tbody></table>");
+        let attrs = format!(" data-metric=\"{}\"", view.key());
+        s.push_str(&site.figure(
+            Loc::Folder,
+            &anchor(&["trend", adcode, &view.key()]),
+            &attrs,
+            &svg,
+            &table,
+        ));
+    }
+    s.push_str("</div>");
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::Tables;
+    use crate::htmlreport::Options;
 
     fn row(city: &str, year: i32, v: f64, origin: &str) -> ComparisonRow {
         let n = MetricSet::builtin().len();
@@ -424,11 +634,23 @@ mod tests {
             missing,
         ];
         let refs: Vec<&ComparisonRow> = rows.iter().collect();
-        let html = year_section(&refs, 2024, &metrics);
+        let t = Tables {
+            metrics: metrics.clone(),
+            ..Tables::default()
+        };
+        let o = Options::default();
+        let site = Site::new(&t, &o, "report.html", "report");
+        let html = year_page(&site, &refs, 2024);
         assert_eq!(
             html.matches("<figure class=\"fig\"").count(),
             charts(&metrics)
         );
+        let svgs = site.take_svgs();
+        assert_eq!(svgs.len(), charts(&metrics), "a file per chart");
+        assert!(svgs
+            .iter()
+            .all(|p| p.path.starts_with("report/svg/bar-2024-") && p.body.starts_with("<?xml")));
+        assert!(html.contains("href=\"svg/bar-2024-applications.svg\""));
         assert!(html.contains("applications_per_100k"));
         assert!(html.contains("<tr class=\"published\""));
         assert!(!html.contains("javascript:"), "non-http links are dropped");
@@ -440,17 +662,46 @@ mod tests {
     }
 
     #[test]
-    fn trends_have_a_line_per_city_and_metric() {
+    fn trends_draw_a_city_against_the_others() {
         let metrics = MetricSet::builtin();
-        let rows = [
-            row("甲", 2023, 1.0, "synthetic-demo"),
-            row("甲", 2024, 2.0, "synthetic-demo"),
-            row("乙", 2024, 5.0, "synthetic-demo"),
-        ];
-        let html = trends_section(&rows, &metrics);
+        let t = Tables {
+            comparison: vec![
+                row("甲", 2023, 1.0, "synthetic-demo"),
+                row("甲", 2024, 2.0, "synthetic-demo"),
+                row("乙", 2024, 5.0, "synthetic-demo"),
+                row("丙", 2024, 9.0, "synthetic-demo"),
+            ],
+            metrics: metrics.clone(),
+            ..Tables::default()
+        };
+        let o = Options::default();
+        let site = Site::new(&t, &o, "report.html", "report");
+        let overview = trends_page(&site);
         assert_eq!(
-            html.matches("<svg class=\"chart line\"").count(),
-            2 * charts(&metrics)
+            overview.matches("<svg class=\"chart trend\"").count(),
+            charts(&metrics)
+        );
+        let html = city_trends(&site, "甲");
+        assert_eq!(
+            html.matches("<svg class=\"chart trend\"").count(),
+            charts(&metrics)
+        );
+        // 2024: 甲 has 2; the others (乙 5, 丙 9) have the median 7 and the range 5–9.
+        assert!(
+            html.contains(
+                "<tr><th scope=\"row\">2024</th><td class=\"num\">2</td><td class=\"num\">1</td>\
+             <td class=\"num\">7</td><td class=\"num\">5</td><td class=\"num\">9</td></tr>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("甲 2023–2024年"),
+            "the caption names the city and years"
+        );
+        assert_eq!(
+            city_trends(&site, "丁"),
+            "",
+            "a city without rows has no trends"
         );
     }
 

@@ -39,7 +39,8 @@ pub(super) fn link(url: &str, text: &str) -> String {
     }
 }
 
-/// An id made only of `[A-Za-z0-9-]` from `parts` (other characters become their hex code).
+/// An id (and file name) made only of `[A-Za-z0-9_-]` from `parts`, joined by `-` (other
+/// characters become their hex code).
 pub(super) fn anchor(parts: &[&str]) -> String {
     let mut out = String::new();
     for (i, part) in parts.iter().enumerate() {
@@ -47,7 +48,7 @@ pub(super) fn anchor(parts: &[&str]) -> String {
             out.push('-');
         }
         for c in part.chars() {
-            if c.is_ascii_alphanumeric() {
+            if c.is_ascii_alphanumeric() || c == '_' {
                 out.push(c);
             } else {
                 out.push_str(&format!("x{:x}", u32::from(c)));
@@ -119,6 +120,10 @@ mod tests {
     fn anchors_keep_only_safe_characters() {
         assert_eq!(anchor(&["f", "450100", "2023"]), "f-450100-2023");
         assert_eq!(anchor(&["a\"b"]), "ax22b");
+        assert_eq!(
+            anchor(&["bar", "2024", "applications_per_100k"]),
+            "bar-2024-applications_per_100k"
+        );
     }
 
     #[test]

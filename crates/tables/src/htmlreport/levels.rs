@@ -1,13 +1,13 @@
-//! The comparisons beyond the city governments → one modest section each: like departments
-//! across cities, county-level governments, and whole cities (all bodies summed), a table per
-//! year (latest first) with every metric and its rank. Pure.
+//! The comparisons beyond the city governments → one page per level and year: like
+//! departments across cities, county-level governments, and whole cities (all bodies summed),
+//! the year's table with every metric and its rank. Pure.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::compare::{metric_cells, View};
+use super::compare::{metric_cells, year_links, View};
 use super::html::{esc, link};
-use crate::aggregate::{ComparisonRow, Scope, Tables};
+use super::site::{census_note, scope_years, Loc, Site};
+use crate::aggregate::{ComparisonRow, Scope};
 
 /// The levels that get a section here, in page order.
 pub(super) const SCOPES: [Scope; 3] = [Scope::Departments, Scope::Counties, Scope::CityTotals];
@@ -62,50 +62,53 @@ fn headings(scope: Scope) -> Vec<Heading> {
     }
 }
 
-/// The section of `scope`.
-pub(super) fn section(tables: &Tables, scope: Scope) -> String {
-    let (rows, _) = tables.compared(scope);
+/// The page of `scope` in `year`: links to its other years and the year's table.
+pub(super) fn page(site: &Site, scope: Scope, year: i32) -> String {
+    let (rows, _) = site.tables.compared(scope);
+    let years = scope_years(site.tables, scope);
     let mut s = format!(
-        "<section class=\"level\" id=\"{}\"><h2>{}</h2><p class=\"lead\">{}</p>",
+        "<p class=\"years\">年度：{}</p><section class=\"level\" id=\"{}\"><h2>{year}年度 {}</h2>\
+         <p class=\"lead\">{}</p>",
+        year_links(site, scope, &years, year),
         anchor_of(scope),
         esc(scope.zh()),
         lead(scope)
     );
-    if rows.is_empty() {
-        s.push_str("<p class=\"missing\">没有可对比的报告。</p></section>");
-        return s;
+    let views = View::all(&site.tables.metrics, scope.has_population());
+    let _ = write!(
+        s,
+        "<div class=\"scroll\"><table class=\"comparison\" id=\"{}-{year}\"><caption>{year}年度 {}\
+         （括号内为排名）</caption><thead><tr>",
+        anchor_of(scope),
+        esc(scope.zh())
+    );
+    for (label, _) in headings(scope) {
+        let _ = write!(s, "<th scope=\"col\">{label}</th>");
     }
-    let views = View::all(&tables.metrics, scope.has_population());
-    let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
-    for year in years.iter().rev() {
+    for view in &views {
+        let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&view.label()));
+    }
+    s.push_str("<th scope=\"col\">数据来源</th></tr></thead><tbody>");
+    for r in rows.iter().filter(|r| r.year == year) {
+        s.push_str("<tr>");
+        for (k, (_, text)) in headings(scope).iter().enumerate() {
+            let cell = if k == 0 && !r.source_url.is_empty() {
+                link(&r.source_url, &text(r))
+            } else {
+                esc(&text(r))
+            };
+            let _ = write!(s, "<th scope=\"row\">{cell}</th>");
+        }
+        s.push_str(&metric_cells(r, &views));
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div></section>");
+    if scope.has_population() {
         let _ = write!(
             s,
-            "<div class=\"scroll\"><table class=\"comparison\" id=\"{}-{year}\"><caption>{year}年度\
-             （括号内为排名）</caption><thead><tr>",
-            anchor_of(scope)
+            "<p class=\"lead\">{}</p>",
+            esc(&census_note(site.options.population_source.as_deref()))
         );
-        for (label, _) in headings(scope) {
-            let _ = write!(s, "<th scope=\"col\">{label}</th>");
-        }
-        for view in &views {
-            let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&view.label()));
-        }
-        s.push_str("<th scope=\"col\">数据来源</th></tr></thead><tbody>");
-        for r in rows.iter().filter(|r| r.year == *year) {
-            s.push_str("<tr>");
-            for (k, (_, text)) in headings(scope).iter().enumerate() {
-                let cell = if k == 0 && !r.source_url.is_empty() {
-                    link(&r.source_url, &text(r))
-                } else {
-                    esc(&text(r))
-                };
-                let _ = write!(s, "<th scope=\"row\">{cell}</th>");
-            }
-            s.push_str(&metric_cells(r, &views));
-            s.push_str("</tr>");
-        }
-        s.push_str("</tbody></table></div>");
     }
-    s.push_str("</section>");
-    s
+    site.page(Loc::Folder, &format!("{year}年度 {}", scope.zh()), &s)
 }
