@@ -1,5 +1,6 @@
 //! The demo corpus (tools/demo/make_demo_reports.py output) → an output folder with every
-//! table and `report.html`, as a harvest would leave it. Used to make docs/report.png:
+//! table, `report.html` and its pages `report/`, as a harvest would leave it (docs/report.png
+//! is made from `nianbao harvest --replay data/demo` instead, see the README):
 //!
 //! ```text
 //! cargo run --example demo_report -- /tmp/nianbao-demo-out/manifest.json /tmp/demo-report
