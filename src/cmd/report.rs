@@ -64,9 +64,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
         }
     }
     let path = shown;
+    let name = path
+        .file_name()
+        .map_or("report.html".into(), |n| n.to_string_lossy().to_string());
     eprintln!(
-        "nianbao: wrote {} ({} reports, {} comparison rows)",
+        "nianbao: wrote {} and its pages in {}/ ({} reports, {} comparison rows)",
         path.display(),
+        path.with_file_name(htmlreport::pages_dir(&name)).display(),
         tables.reports.len(),
         tables.comparison.len()
     );

@@ -5,7 +5,8 @@
 //!   polars stage that computes the metrics of `config/metrics.toml` into comparisons of every
 //!   level with ranks and trends), the data dictionary ([`dictionary`]), the output formats
 //!   ([`export`]: CSV, XLSX, the staging folder that switches outputs atomically; Parquet in
-//!   [`aggregate::frames`]), and the self-contained HTML report ([`htmlreport`]).
+//!   [`aggregate::frames`]), and the HTML report ([`htmlreport`]: an index page and a folder
+//!   of linked pages and chart files, no script, no requests).
 //! - Input: [`aggregate::Input`] values (a parsed report with its source) and the cities
 //!   compared. Output: files in an output folder, written to a staging folder and renamed into
 //!   place only when all of them were written.
