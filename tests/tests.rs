@@ -21,3 +21,4 @@ mod report;
 mod sheet;
 mod show;
 mod util;
+mod workbook;
