@@ -15,6 +15,7 @@ use crate::aggregate::frames::{
 };
 use crate::aggregate::metrics::{Metric, MetricSet};
 use crate::aggregate::{cell_defs, units, Level, Scope};
+use crate::export::csv::Labels;
 use crate::export::shown::Shown;
 
 /// One column of an output table.
@@ -229,6 +230,18 @@ pub fn shown(stem: &str, name: &str, metrics: &MetricSet) -> Option<Shown> {
         "number" | "previous_number" | "number_change" if trends => Shown::Number,
         _ => return None,
     })
+}
+
+/// The header of a CSV file or workbook sheet of table `stem` with the columns `names`: the
+/// names themselves, or their Chinese labels.
+pub fn header(stem: &str, names: &[&str], labels: Labels, metrics: &MetricSet) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| match labels {
+            Labels::En => n.to_string(),
+            Labels::Zh => zh(stem, n, metrics),
+        })
+        .collect()
 }
 
 /// The Chinese label of a column of table `stem` (the workbook's headers).

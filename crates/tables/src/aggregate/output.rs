@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use super::{frames, sheets, CellLoc, CellRow, Scope, Tables};
 use crate::dictionary;
-use crate::export::csv::{CsvOptions, CsvSink, Encoded, Field, Labels};
+use crate::export::csv::{CsvOptions, CsvSink, Encoded, Field};
 use crate::export::xlsx;
 use crate::export::Staging;
 
@@ -134,7 +134,7 @@ pub fn stage_unreadable(
     let path = staging.path("unreadable.csv");
     let file = File::create(&path).map_err(io_err(&path))?;
     let no_metrics = super::metrics::MetricSet::default();
-    let header = header_labels(
+    let header = dictionary::header(
         "unreadable",
         &["source_url", "reason"],
         csv.labels,
@@ -287,7 +287,7 @@ pub fn cells_csv<W: std::io::Write>(
     csv: impl Into<CsvOptions>,
 ) -> std::io::Result<W> {
     let csv = csv.into();
-    let header = header_labels(
+    let header = dictionary::header(
         "cells",
         &frames::cell_columns(),
         csv.labels,
@@ -363,23 +363,6 @@ pub fn cells_csv<W: std::io::Write>(
     sink.finish()
 }
 
-/// The header line of a CSV file (or a workbook sheet) of table `stem`: the column names, or
-/// their Chinese labels from the data dictionary.
-pub(super) fn header_labels(
-    stem: &str,
-    names: &[&str],
-    labels: Labels,
-    metrics: &super::metrics::MetricSet,
-) -> Vec<String> {
-    names
-        .iter()
-        .map(|n| match labels {
-            Labels::En => n.to_string(),
-            Labels::Zh => dictionary::zh(stem, n, metrics),
-        })
-        .collect()
-}
-
 /// A DataFrame of table `stem` as CSV, column by column in its own order, values typed by the
 /// column's dtype; rates and per-100,000 values rounded for display
 /// ([`crate::export::shown::Shown::csv_decimals`]).
@@ -401,7 +384,7 @@ fn write_csv(
         .iter()
         .map(|n| dictionary::shown(stem, n, metrics).and_then(|s| s.csv_decimals()))
         .collect();
-    let header = header_labels(stem, &name_refs, csv.labels, metrics);
+    let header = dictionary::header(stem, &name_refs, csv.labels, metrics);
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut sink =
         CsvSink::new(BufWriter::new(file), csv.encoding, &header_refs).map_err(io_err(path))?;

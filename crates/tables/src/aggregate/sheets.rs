@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::frames::{comparison_columns, derived_text};
 use super::metrics::{MetricSet, MetricUnit};
-use super::output::header_labels;
 use super::{ComparisonRow, Scope, Tables, TrendRow};
 use crate::dictionary;
 use crate::export::csv::Labels;
@@ -456,7 +455,7 @@ fn reports_sheet(tables: &Tables) -> Sheet<'_> {
         "source_url",
         "report_id",
     ];
-    let header = header_labels("reports", &columns, Labels::Zh, &tables.metrics);
+    let header = dictionary::header("reports", &columns, Labels::Zh, &tables.metrics);
     let count = |n: usize| XCell::Shown(n as f64, Shown::Count);
     let rows = tables.reports.iter().map(move |r| {
         vec![
@@ -503,7 +502,7 @@ fn cells_sheet(tables: &Tables) -> Sheet<'_> {
         "data_origin",
         "report_id",
     ];
-    let header = header_labels("cells", &columns, Labels::Zh, &tables.metrics);
+    let header = dictionary::header("cells", &columns, Labels::Zh, &tables.metrics);
     let rows = tables.cells.iter().map(move |c| {
         let r = &tables.reports[c.report()];
         let d = c.def();
