@@ -56,12 +56,12 @@ fn cities() -> Vec<City> {
             name: format!("城市{i}"),
             adcode: format!("4501{i:02}"),
             population: Some(1_000_000 + i * 1000),
-            population_source: None,
+            population_source: Some("第七次全国人口普查公报（测试）".into()),
         })
         .collect()
 }
 
-fn run(out: &Path) -> Tables {
+pub(crate) fn run(out: &Path) -> Tables {
     let tables = aggregate(inputs(), &cities(), &Options::default()).expect("aggregate");
     output::write_all(&tables, out, CsvEncoding::Utf8Bom).expect("write outputs");
     tables

@@ -310,9 +310,10 @@ impl Drop for Tmpfs {
 fn a_full_disk_is_a_clean_exit_3_naming_the_file_and_the_previous_set_stays() {
     let tmp = tempfile::tempdir().expect("tmp");
     let archive = demo_copy(tmp.path());
-    // The small set (贵港 2021) needs about 600 KB (its report pages and chart files take 4 KB
-    // blocks each); the full set far more: each size runs out in another writer (cells, the
-    // small tables, the workbook, the report's pages).
+    // The small set (贵港 2021) needs about 1 MB: its report pages and chart files take 4 KB
+    // blocks each, and its workbook's worksheets spill to temporary XML files beside it. The
+    // full set far more: each size runs out in another writer (cells, the small tables, the
+    // workbook, the report's pages).
     for size in ["1m", "2m", "7m", "8m", "9m", "10m"] {
         let mnt = tmp.path().join(format!("disk-{size}"));
         let Some(_disk) = Tmpfs::mount(&mnt, size) else {

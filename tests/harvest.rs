@@ -13,7 +13,12 @@ use serde_json::Value;
 
 use crate::util::{bin, describe, read_json, root, run};
 
-fn harvest(out: &Path) {
+pub(crate) fn harvest(out: &Path) {
+    harvest_with(out, &[]);
+}
+
+/// The demo harvested into `out` with more options.
+fn harvest_with(out: &Path, options: &[&str]) {
     let demo = root().join("data/demo");
     let out_arg = out.to_path_buf();
     let o = run(bin()
@@ -22,7 +27,8 @@ fn harvest(out: &Path) {
         .arg(&demo)
         .arg("--out")
         .arg(&out_arg)
-        .arg("--quiet"));
+        .arg("--quiet")
+        .args(options));
     assert!(
         o.status.success(),
         "harvest --replay failed\n{}",
@@ -30,7 +36,7 @@ fn harvest(out: &Path) {
     );
 }
 
-fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+pub(crate) fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(
         bytes.starts_with(b"\xEF\xBB\xBF"),
@@ -68,7 +74,7 @@ fn cell_value(h: &csv::StringRecord, r: &csv::StringRecord) -> String {
     }
 }
 
-fn col(header: &csv::StringRecord, name: &str) -> usize {
+pub(crate) fn col(header: &csv::StringRecord, name: &str) -> usize {
     header
         .iter()
         .position(|h| h == name)
@@ -82,7 +88,7 @@ fn guigang_expected() -> Value {
     read_json(if shared.exists() { &shared } else { &own })
 }
 
-fn out_dir() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn out_dir() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("out");
     (tmp, out)
@@ -558,4 +564,89 @@ fn the_demo_outputs_read_back_and_a_rerun_is_byte_identical() {
             "{name} changed on a rerun"
         );
     }
+}
+
+/// CSV for spreadsheets: rates rounded to 4 decimals and per-100,000 values to 2 (Parquet keeps
+/// the full values), every year in `comparison.csv` beside the files of one year, and Chinese
+/// headers with `--labels zh` over the same rows.
+#[test]
+fn csv_files_round_for_display_gather_all_years_and_speak_chinese_on_request() {
+    use polars::prelude::{AnyValue, ParquetReader, SerReader};
+    let (tmp, out) = out_dir();
+    harvest(&out);
+    let df = ParquetReader::new(std::fs::File::open(out.join("comparison.parquet")).expect("pq"))
+        .finish()
+        .expect("read");
+    let (h, rows) = csv_rows(&out.join("comparison.csv"));
+    assert_eq!(rows.len(), df.height(), "every year in comparison.csv");
+    let mut by_year = 0;
+    for e in std::fs::read_dir(&out).expect("ls").flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with("comparison_20") {
+            let (hy, ry) = csv_rows(&e.path());
+            assert_eq!(hy, h, "{name}");
+            assert!(
+                ry.iter().all(|r| rows.contains(r)),
+                "{name} rows in comparison.csv"
+            );
+            by_year += ry.len();
+        }
+    }
+    assert_eq!(by_year, rows.len());
+    let mut shortened = 0;
+    for (column, decimals) in [
+        ("disclosure_rate", 4usize),
+        ("not_held_rate", 4),
+        ("applications_per_100k", 2),
+        ("reviews_per_100k", 2),
+    ] {
+        let c = col(&h, column);
+        let full = df.column(column).expect("column");
+        for (i, r) in rows.iter().enumerate() {
+            let v = match full.get(i).expect("value") {
+                AnyValue::Float64(v) => v,
+                AnyValue::Null => {
+                    assert_eq!(&r[c], "", "null stays null");
+                    continue;
+                }
+                other => panic!("{column}: {other:?}"),
+            };
+            let text = &r[c];
+            let got: f64 = text.parse().expect("a number");
+            let places = text.split_once('.').map_or(0, |(_, f)| f.len());
+            assert!(places <= decimals, "{column} {text}");
+            assert!(
+                (got - v).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 1e-12,
+                "{column}: {text} for {v}"
+            );
+            shortened += usize::from(got != v);
+        }
+    }
+    assert!(
+        shortened > 100,
+        "Parquet keeps more digits than the CSV shows"
+    );
+    // --labels zh: the same rows under the data dictionary's Chinese labels.
+    let zh_out = tmp.path().join("zh");
+    harvest_with(&zh_out, &["--labels", "zh"]);
+    let (hz, rz) = csv_rows(&zh_out.join("comparison.csv"));
+    assert_eq!(rz, rows);
+    assert_eq!(hz.len(), h.len());
+    for label in [
+        "年度",
+        "城市",
+        "实质公开率",
+        "本年新收申请(每10万人)",
+        "数据来源",
+    ] {
+        assert!(hz.iter().any(|x| x == label), "{label} in {hz:?}");
+    }
+    let (cz, _) = csv_rows(&zh_out.join("cells.csv"));
+    assert!(cz.iter().any(|x| x == "原文"), "{cz:?}");
+    // Parquet keeps the column names whatever the CSV header.
+    let zdf =
+        ParquetReader::new(std::fs::File::open(zh_out.join("comparison.parquet")).expect("pq"))
+            .finish()
+            .expect("read");
+    assert!(zdf.column("disclosure_rate").is_ok());
 }

@@ -22,3 +22,4 @@ mod report_chromium;
 mod sheet;
 mod show;
 mod util;
+mod workbook;

@@ -19,7 +19,7 @@ use nianbao_tables::aggregate::corrections::{self, Correction};
 use nianbao_tables::aggregate::coverage::{self, Uncaptured};
 use nianbao_tables::aggregate::metrics::MetricSet;
 use nianbao_tables::aggregate::{self, explain, output, City, Input, Options, Tables};
-use nianbao_tables::export::csv::CsvEncoding;
+use nianbao_tables::export::csv::{CsvEncoding, CsvOptions, Labels};
 use nianbao_tables::export::{current_set, Staging};
 use nianbao_tables::htmlreport;
 
@@ -59,6 +59,11 @@ pub(crate) struct OutputArgs {
     /// GBK for old Excel versions.
     #[arg(long, value_enum, default_value = "utf8-bom")]
     pub csv_encoding: CsvEncodingArg,
+    /// Header of the CSV files: the column names (en, the default: what scripts read) or the
+    /// data dictionary's Chinese labels (zh, for reading in a spreadsheet). The workbook's
+    /// headers are always Chinese; Parquet keeps the column names.
+    #[arg(long, value_enum, default_value = "en")]
+    pub labels: LabelsArg,
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
@@ -85,6 +90,28 @@ impl From<CsvEncodingArg> for CsvEncoding {
         match arg {
             CsvEncodingArg::Utf8Bom => CsvEncoding::Utf8Bom,
             CsvEncodingArg::Gbk => CsvEncoding::Gbk,
+        }
+    }
+}
+
+/// `--labels`: the tables crate's [`Labels`] as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LabelsArg {
+    /// Column names, e.g. `disclosure_rate`.
+    En,
+    /// Chinese labels, e.g. `实质公开率`.
+    Zh,
+}
+
+impl OutputArgs {
+    /// How the CSV files are written.
+    fn csv(&self) -> CsvOptions {
+        CsvOptions {
+            encoding: self.csv_encoding.into(),
+            labels: match self.labels {
+                LabelsArg::En => Labels::En,
+                LabelsArg::Zh => Labels::Zh,
+            },
         }
     }
 }
@@ -249,7 +276,7 @@ pub(crate) fn build(
             out.display()
         )
     };
-    output::stage_all(&tables, &staging, opts.csv_encoding.into()).with_context(kept)?;
+    output::stage_all(&tables, &staging, opts.csv()).with_context(kept)?;
     if !failures.is_empty() {
         let rows: Vec<(String, String)> = failures
             .iter()
@@ -258,7 +285,7 @@ pub(crate) fn build(
                 None => (String::new(), f.clone()),
             })
             .collect();
-        output::stage_unreadable(&staging, &rows, opts.csv_encoding.into()).with_context(kept)?;
+        output::stage_unreadable(&staging, &rows, opts.csv()).with_context(kept)?;
     }
     if !opts.no_report {
         spinner.set_message("writing report.html");

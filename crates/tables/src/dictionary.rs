@@ -15,6 +15,8 @@ use crate::aggregate::frames::{
 };
 use crate::aggregate::metrics::{Metric, MetricSet};
 use crate::aggregate::{cell_defs, units, Level, Scope};
+use crate::export::csv::Labels;
+use crate::export::shown::Shown;
 
 /// One column of an output table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +203,47 @@ pub fn columns(stem: &str, metrics: &MetricSet) -> Option<Vec<ColumnDoc>> {
     Some(names.iter().map(|n| describe(stem, n, metrics)).collect())
 }
 
+/// How the numbers of column `name` of table `stem` are shown (workbook format, CSV rounding),
+/// from the metric's declared unit for a metric's column; `None` for a text column.
+pub fn shown(stem: &str, name: &str, metrics: &MetricSet) -> Option<Shown> {
+    for m in metrics.metrics() {
+        let id = m.id();
+        if name == id {
+            return Some(m.def.unit.shown());
+        }
+        if name == format!("{id}_per_100k") {
+            return Some(Shown::Per100k);
+        }
+        if name == format!("{id}_rank") || name == format!("{id}_per_100k_rank") {
+            return Some(Shown::Rank);
+        }
+    }
+    let trends = stem.starts_with("trends");
+    Some(match name {
+        "year" => Shown::Year,
+        "population" | "bodies" | "errors" | "warnings" | "infos" => Shown::Count,
+        "value" | "amount_fen" if stem == "cells" => Shown::Count,
+        "amount_10k_yuan" if stem == "cells" => Shown::Money,
+        "count" | "previous_count" | "count_change" if trends => Shown::Count,
+        // A trends table's rate columns hold fractions, its change fraction points.
+        "rate" | "previous_rate" | "rate_change" if trends => Shown::Rate,
+        "number" | "previous_number" | "number_change" if trends => Shown::Number,
+        _ => return None,
+    })
+}
+
+/// The header of a CSV file or workbook sheet of table `stem` with the columns `names`: the
+/// names themselves, or their Chinese labels.
+pub fn header(stem: &str, names: &[&str], labels: Labels, metrics: &MetricSet) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| match labels {
+            Labels::En => n.to_string(),
+            Labels::Zh => zh(stem, n, metrics),
+        })
+        .collect()
+}
+
 /// The Chinese label of a column of table `stem` (the workbook's headers).
 pub fn zh(stem: &str, name: &str, metrics: &MetricSet) -> String {
     describe(stem, name, metrics).zh
@@ -218,7 +261,7 @@ fn row_meaning(stem: &str) -> String {
         ("coverage", _) => "one configured city and year (its city government's report, found or why not), or one other body's report found or lost".into(),
         (_, Some(s)) if s.stem() == stem => {
             let what = match s {
-                Scope::CityGovernments => "one configured city and year: its city government's report (a city without one keeps its row: null values, `status`, `reason`); also `comparison_YYYY.csv` per year; ranked within the year",
+                Scope::CityGovernments => "one configured city and year: its city government's report (a city without one keeps its row: null values, `status`, `reason`); as CSV both `comparison.csv` (all years) and `comparison_YYYY.csv` per year; ranked within the year",
                 Scope::Departments => "one department kind (市直部门), city and year with a report; ranked within the year and kind",
                 Scope::Counties => "one county-level government (县区政府) and year with a report; ranked within the year across the region",
                 Scope::CityTotals => "one city and year: every body of the city (government, departments, counties and their departments; one report each) summed; ranked within the year",
@@ -282,6 +325,14 @@ Conventions, the same in every table and format:
   `amount_10k_yuan` (Float64, 万元); rates are Float64 fractions (0.25 = 25 %); text is
   `large_string` in Parquet.
 - **Provenance.** Rows from a report carry its `report_id`, `data_origin` and `source_url`.
+- **Rounding for display.** Parquet keeps every value in full precision. The CSV files round
+  rates (and a trends table's `rate_change`) to 4 decimals of the fraction (0.4612 = 46.12 %)
+  and `*_per_100k` values to 2 decimals, trailing zeros dropped; counts are whole and amounts
+  in 万元 are written in full. The workbook stores full values and only formats them: rates
+  `0.0%`, per 100,000 `#,##0.00`, counts and population `#,##0`, a rate's change in 个百分点
+  and a count's change as 同比 %.
+- **Headers.** CSV headers are the column names below; `--labels zh` (aggregate, harvest)
+  writes the 中文 labels instead. The workbook's headers are always the 中文 labels.
 
 ";
 
@@ -296,15 +347,17 @@ fn files_section(s: &mut String) {
             format!("`{stem}.parquet`")
         };
         let csv = if stem == "comparison" {
-            "`comparison_YYYY.csv` (one per year)".to_string()
+            "`comparison.csv` (all years) and `comparison_YYYY.csv` (one per year)".to_string()
         } else {
             format!("`{stem}.csv`")
         };
         let sheet = match stem {
-            "comparison" => "对比YYYY",
-            "comparison_departments" => "部门对比",
-            "comparison_counties" => "县区对比",
-            "comparison_city_totals" => "全市合计",
+            "comparison" => "市政府本级×年度 (wide), 对比YYYY",
+            "comparison_departments" => "市直部门×年度 (wide), 部门对比",
+            "comparison_counties" => "县区政府×年度 (wide), 县区对比",
+            "comparison_city_totals" => "全市合计×年度 (wide), 全市合计",
+            "reports" => "报告",
+            "cells" => "原始单元格 (up to Excel's 1,048,576 rows)",
             "trends" => "趋势",
             "trends_city_totals" => "全市合计趋势",
             "findings" => "问题",
@@ -461,5 +514,51 @@ mod tests {
             }
         }
         assert!(columns("nothing", &metrics).is_none());
+    }
+
+    /// `--labels zh` writes these labels as CSV headers: within a table they must differ, or
+    /// a reader could not tell two columns apart.
+    #[test]
+    fn chinese_labels_are_unique_within_each_table() {
+        let metrics = MetricSet::builtin();
+        for stem in table_stems() {
+            let cols = columns(stem, &metrics).expect("a table");
+            let labels: std::collections::BTreeSet<&str> =
+                cols.iter().map(|c| c.zh.as_str()).collect();
+            assert_eq!(labels.len(), cols.len(), "{stem}: {cols:?}");
+        }
+    }
+
+    #[test]
+    fn number_columns_are_shown_by_their_metric_unit() {
+        let metrics = MetricSet::builtin();
+        assert_eq!(
+            shown("comparison", "disclosure_rate", &metrics),
+            Some(Shown::Rate)
+        );
+        assert_eq!(
+            shown("comparison", "applications", &metrics),
+            Some(Shown::Count)
+        );
+        assert_eq!(
+            shown("comparison", "applications_per_100k", &metrics),
+            Some(Shown::Per100k)
+        );
+        assert_eq!(
+            shown("comparison", "population", &metrics),
+            Some(Shown::Count)
+        );
+        assert_eq!(shown("trends", "rate_change", &metrics), Some(Shown::Rate));
+        assert_eq!(shown("comparison", "city", &metrics), None);
+        // A custom metric of unit rate is a rate, whatever its name says.
+        let custom = MetricSet::from_toml(
+            "[[metric]]\nid = \"granted_count\"\nzh = \"x\"\nen = \"x\"\nformula = \"table3.granted.total / table3.total_processed.total\"\nunit = \"rate\"\nhigher_is_better = true\ndefinition_zh = \"x\"\ndefinition_en = \"x\"\n",
+            "test",
+        )
+        .expect("metrics");
+        assert_eq!(
+            shown("comparison", "granted_count", &custom),
+            Some(Shown::Rate)
+        );
     }
 }

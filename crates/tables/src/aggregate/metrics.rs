@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::formula::{CellKey, Formula, FormulaError};
+use crate::export::shown::Shown;
 
 /// The built-in metrics (`config/metrics.toml`).
 pub const DEFAULT_METRICS: &str = include_str!("../../../../config/metrics.toml");
@@ -44,6 +45,25 @@ impl MetricUnit {
             MetricUnit::Rate => "比率（小数，0.25 = 25%）",
             MetricUnit::Number => "数值",
             MetricUnit::TenThousandYuan => "金额（万元）",
+        }
+    }
+
+    /// How a value of this unit is shown (workbook format, CSV rounding).
+    pub fn shown(self) -> Shown {
+        match self {
+            MetricUnit::Count => Shown::Count,
+            MetricUnit::Rate => Shown::Rate,
+            MetricUnit::Number => Shown::Number,
+            MetricUnit::TenThousandYuan => Shown::Money,
+        }
+    }
+
+    /// How a year-on-year change of this unit is shown in the workbook: a rate's change in
+    /// percentage points (个百分点), any other's as 同比% (the change over the year before).
+    pub fn change_shown(self) -> Shown {
+        match self {
+            MetricUnit::Rate => Shown::PointChange,
+            _ => Shown::YearOnYear,
         }
     }
 }

@@ -547,6 +547,9 @@ pub struct Tables {
     /// until the caller, who knows the archive's uncaptured pages and the years asked for,
     /// fills it.
     pub coverage: Vec<coverage::CoverageRow>,
+    /// Where the populations of the per-100,000 figures come from (the config's census source,
+    /// each named once), cited in the workbook's 说明 sheet; set by [`Tables::compare`].
+    pub population_sources: Vec<String>,
 }
 
 impl Tables {
@@ -577,6 +580,12 @@ impl Tables {
     /// `options` (the metrics and the coverage); the reports used are marked `in_comparison`.
     pub fn compare(&mut self, cities: &[City], options: &Options) -> Result<(), StageError> {
         self.metrics = options.metrics.clone();
+        self.population_sources = cities
+            .iter()
+            .filter_map(|c| c.population_source.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         stage::run(self, cities, options.coverage.as_ref())
     }
 }

@@ -1,7 +1,10 @@
 //! [`Tables`] → the files of an output folder, all staged and committed together
 //! ([`Staging`]): Parquet for polars/pandas/DuckDB (`cells/` hive-partitioned by year),
-//! CSV for spreadsheets (written from the same DataFrames), `nianbao.xlsx`, and `metrics.toml`
-//! (the metrics the comparisons were computed with).
+//! CSV for spreadsheets (written from the same DataFrames; rates and per-100,000 values rounded
+//! for display, the header in English names or Chinese labels: [`CsvOptions`]), `nianbao.xlsx`,
+//! and `metrics.toml` (the metrics the comparisons were computed with). The city governments'
+//! comparison is written as CSV twice: all years in `comparison.csv`, and one file per year,
+//! `comparison_YYYY.csv`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -11,7 +14,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{frames, sheets, CellLoc, CellRow, Scope, Tables};
-use crate::export::csv::{CsvEncoding, CsvSink, Encoded, Field};
+use crate::dictionary;
+use crate::export::csv::{CsvOptions, CsvSink, Encoded, Field};
 use crate::export::xlsx;
 use crate::export::Staging;
 
@@ -81,7 +85,11 @@ fn parquet_err(path: &Path) -> impl FnOnce(PolarsError) -> OutputError + '_ {
 
 /// Write every output into `out`, replacing the previous run's set only when all succeeded
 /// ([`Staging`]). The caller holds the output folder's lock.
-pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Written, OutputError> {
+pub fn write_all(
+    tables: &Tables,
+    out: &Path,
+    csv: impl Into<CsvOptions>,
+) -> Result<Written, OutputError> {
     let staging = Staging::new(out).map_err(io_err(out))?;
     let written = stage_all(tables, &staging, csv)?;
     staging.commit().map_err(io_err(out))?;
@@ -93,8 +101,9 @@ pub fn write_all(tables: &Tables, out: &Path, csv: CsvEncoding) -> Result<Writte
 pub fn stage_all(
     tables: &Tables,
     staging: &Staging,
-    csv: CsvEncoding,
+    csv: impl Into<CsvOptions>,
 ) -> Result<Written, OutputError> {
+    let csv = csv.into();
     // Three independent jobs side by side: the cells Parquet partitions (built a chunk at a
     // time), cells.csv (straight from the compact rows; mostly I/O) and the small tables with
     // the workbook.
@@ -119,12 +128,21 @@ pub fn stage_all(
 pub fn stage_unreadable(
     staging: &Staging,
     rows: &[(String, String)],
-    csv: CsvEncoding,
+    csv: impl Into<CsvOptions>,
 ) -> Result<(), OutputError> {
+    let csv = csv.into();
     let path = staging.path("unreadable.csv");
     let file = File::create(&path).map_err(io_err(&path))?;
-    let mut sink = CsvSink::new(BufWriter::new(file), csv, &["source_url", "reason"])
-        .map_err(io_err(&path))?;
+    let no_metrics = super::metrics::MetricSet::default();
+    let header = dictionary::header(
+        "unreadable",
+        &["source_url", "reason"],
+        csv.labels,
+        &no_metrics,
+    );
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut sink =
+        CsvSink::new(BufWriter::new(file), csv.encoding, &header).map_err(io_err(&path))?;
     for (url, reason) in rows {
         sink.row(&[Field::text(url.as_str()), Field::text(reason.as_str())])
             .map_err(io_err(&path))?;
@@ -145,7 +163,7 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 fn write_small_tables(
     tables: &Tables,
     staging: &Staging,
-    csv: CsvEncoding,
+    csv: CsvOptions,
 ) -> Result<Vec<String>, OutputError> {
     let mut files = Vec::new();
     let mut frames_out: Vec<(&'static str, DataFrame)> = vec![
@@ -175,12 +193,9 @@ fn write_small_tables(
         let path = staging.path(&format!("{name}.parquet"));
         frames::write_parquet(df, &path).map_err(parquet_err(&path))?;
         files.push(format!("{name}.parquet"));
-        // The city governments' comparison is written as one CSV per year (below).
-        if *name != Scope::CityGovernments.stem() {
-            let path = staging.path(&format!("{name}.csv"));
-            write_csv(df, &path, csv)?;
-            files.push(format!("{name}.csv"));
-        }
+        let path = staging.path(&format!("{name}.csv"));
+        write_csv(df, &path, name, &tables.metrics, csv)?;
+        files.push(format!("{name}.csv"));
     }
     let years: BTreeSet<i32> = tables.comparison.iter().map(|r| r.year).collect();
     if let Some((_, comparison)) = frames_out
@@ -191,7 +206,8 @@ fn write_small_tables(
             let mask: BooleanChunked = tables.comparison.iter().map(|r| r.year == *year).collect();
             let mut part = comparison.filter(&mask).map_err(frame_err("comparison"))?;
             let name = format!("comparison_{year}.csv");
-            write_csv(&mut part, &staging.path(&name), csv)?;
+            let stem = Scope::CityGovernments.stem();
+            write_csv(&mut part, &staging.path(&name), stem, &tables.metrics, csv)?;
             files.push(name);
         }
     }
@@ -255,7 +271,7 @@ fn write_cell_partitions(tables: &Tables, dir: &Path) -> Result<(), OutputError>
 
 /// `cells.csv` with the columns of [`frames::cells`], written row by row from the compact
 /// cells.
-fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
+fn write_cells_csv(tables: &Tables, path: &Path, enc: CsvOptions) -> Result<(), OutputError> {
     let file = File::create(path).map_err(io_err(path))?;
     cells_csv(tables, &tables.cells, BufWriter::new(file), enc).map_err(io_err(path))?;
     Ok(())
@@ -268,9 +284,17 @@ pub fn cells_csv<W: std::io::Write>(
     tables: &Tables,
     rows: &[CellRow],
     w: W,
-    enc: CsvEncoding,
+    csv: impl Into<CsvOptions>,
 ) -> std::io::Result<W> {
-    let mut sink = CsvSink::new(w, enc, &frames::cell_columns())?;
+    let csv = csv.into();
+    let header = dictionary::header(
+        "cells",
+        &frames::cell_columns(),
+        csv.labels,
+        &tables.metrics,
+    );
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut sink = CsvSink::new(w, csv.encoding, &header)?;
     fn opt(s: &Option<String>) -> Field<'_> {
         s.as_deref().map_or(Field::Null, Field::text)
     }
@@ -339,23 +363,41 @@ pub fn cells_csv<W: std::io::Write>(
     sink.finish()
 }
 
-/// A DataFrame as CSV, column by column in its own order, values typed by the column's dtype.
-fn write_csv(df: &mut DataFrame, path: &Path, enc: CsvEncoding) -> Result<(), OutputError> {
+/// A DataFrame of table `stem` as CSV, column by column in its own order, values typed by the
+/// column's dtype; rates and per-100,000 values rounded for display
+/// ([`crate::export::shown::Shown::csv_decimals`]).
+fn write_csv(
+    df: &mut DataFrame,
+    path: &Path,
+    stem: &str,
+    metrics: &super::metrics::MetricSet,
+    csv: CsvOptions,
+) -> Result<(), OutputError> {
     let file = File::create(path).map_err(io_err(path))?;
-    let header: Vec<String> = df
+    let names: Vec<String> = df
         .get_column_names()
         .iter()
         .map(|n| n.to_string())
         .collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let decimals: Vec<Option<u8>> = names
+        .iter()
+        .map(|n| dictionary::shown(stem, n, metrics).and_then(|s| s.csv_decimals()))
+        .collect();
+    let header = dictionary::header(stem, &name_refs, csv.labels, metrics);
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut sink = CsvSink::new(BufWriter::new(file), enc, &header_refs).map_err(io_err(path))?;
+    let mut sink =
+        CsvSink::new(BufWriter::new(file), csv.encoding, &header_refs).map_err(io_err(path))?;
     let df = df.rechunk_mut_par();
     let columns = df.columns();
     let mut row = Vec::with_capacity(columns.len());
     for i in 0..df.height() {
         row.clear();
-        for c in columns {
-            row.push(field_at(c, i));
+        for (c, decimals) in columns.iter().zip(&decimals) {
+            row.push(match (field_at(c, i), decimals) {
+                (Field::Float(v), Some(d)) => Field::Rounded(v, *d),
+                (f, _) => f,
+            });
         }
         sink.row(&row).map_err(io_err(path))?;
     }

@@ -1,6 +1,9 @@
 //! Rows → CSV for spreadsheets: UTF-8 with a BOM (so Excel shows Chinese), or GBK for old
 //! Excel versions; text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
-//! tab, CR) are neutralised with a leading `'`; numbers stay numbers. Deterministic bytes.
+//! tab, CR) are neutralised with a leading `'`; numbers stay numbers, rates and per-100,000
+//! values rounded for display ([`Field::Rounded`], see [`super::shown`]); the header in English
+//! column names (the default, for scripts) or in the data dictionary's Chinese labels
+//! ([`Labels::Zh`]). Deterministic bytes.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -20,6 +23,9 @@ pub enum Field<'a> {
     /// Text: prefixed with `'` when a spreadsheet would run it as a formula, quoted when it holds
     /// a comma, quote or line break.
     Text(Cow<'a, str>),
+    /// A number rounded to this many decimals, trailing zeros dropped (`0.4612`); NaN and
+    /// infinities are written empty.
+    Rounded(f64, u8),
 }
 
 impl<'a> Field<'a> {
@@ -36,6 +42,35 @@ impl<'a> Field<'a> {
     /// A number field, or [`Field::Null`] for `None`.
     pub fn opt_float(v: Option<f64>) -> Field<'a> {
         v.map_or(Field::Null, Field::Float)
+    }
+}
+
+/// The language of the CSV files' header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Labels {
+    /// The column names (`disclosure_rate`): stable, what scripts and the README's snippets
+    /// read.
+    #[default]
+    En,
+    /// The data dictionary's Chinese labels (`实质公开率`), for reading in a spreadsheet.
+    Zh,
+}
+
+/// How the CSV files of a run are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvOptions {
+    /// Their character set.
+    pub encoding: CsvEncoding,
+    /// Their header's language.
+    pub labels: Labels,
+}
+
+impl From<CsvEncoding> for CsvOptions {
+    fn from(encoding: CsvEncoding) -> CsvOptions {
+        CsvOptions {
+            encoding,
+            labels: Labels::En,
+        }
     }
 }
 
@@ -110,6 +145,11 @@ fn put_field(out: &mut Vec<u8>, f: &Field, enc: CsvEncoding) {
         Field::Int(i) => put_int(out, *i),
         Field::Float(v) => put_float(out, *v),
         Field::Text(s) => put_text_field(out, s, enc),
+        Field::Rounded(v, decimals) => {
+            if v.is_finite() {
+                out.extend_from_slice(super::shown::rounded_text(*v, *decimals).as_bytes());
+            }
+        }
     }
 }
 

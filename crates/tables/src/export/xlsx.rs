@@ -1,14 +1,21 @@
-//! Comparison (a sheet per year), trends and findings → one XLSX workbook: frozen header row,
-//! Chinese column labels, percentages formatted as such, numbers stored as numbers, text that
-//! looks like a formula stored with Excel's quote prefix (shown as text, never evaluated).
-//! The document date is fixed so an unchanged archive gives an identical workbook.
+//! Sheets (rows produced while they are written) → one XLSX workbook ready for a memo: bold
+//! header row with an autofilter, panes frozen below the header and right of the label columns
+//! (city, body), column widths fitted to what a reader sees (CJK and full-width characters
+//! count double, the header included; long text capped and wrapped), numbers stored as numbers
+//! with the format of their kind ([`Shown`]: `#,##0`, `0.0%`, 个百分点 …), text that looks like
+//! a formula stored with Excel's quote prefix (shown as text, never evaluated). The document
+//! date is fixed so an unchanged archive gives an identical workbook.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Once;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use unicode_width::UnicodeWidthStr;
+
+use super::shown::Shown;
 
 /// A cell of a sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +24,11 @@ pub enum XCell {
     Empty,
     /// Text; text that looks like a formula gets Excel's quote prefix and is never evaluated.
     Text(String),
-    /// A number, stored as a number.
+    /// A number in Excel's General format.
     Number(f64),
-    /// A fraction shown as a percentage.
-    Percent(f64),
+    /// A number with the format of its kind (a rate as a percentage, a count with thousands
+    /// separators, a change in 个百分点 …).
+    Shown(f64, Shown),
 }
 
 /// One sheet: name, header labels, rows (produced while the sheet is written, so a sheet of
@@ -30,6 +38,9 @@ pub struct Sheet<'a> {
     pub name: String,
     /// The column labels, written bold in the frozen first row.
     pub header: Vec<String>,
+    /// How many leading columns label a row (city, body …): they stay visible when the sheet
+    /// scrolls right (the panes are frozen at the first value column).
+    pub label_columns: u16,
     /// The data rows, one cell per header label; rows beyond Excel's limit are not written but
     /// counted in a last row.
     pub rows: Box<dyn Iterator<Item = Vec<XCell>> + 'a>,
@@ -38,11 +49,77 @@ pub struct Sheet<'a> {
 /// Excel's last row (1,048,576 rows, the header included).
 const MAX_ROWS: u32 = 1_048_576;
 
+/// The widest a column gets, in character widths: longer text wraps inside the cell.
+pub const MAX_COLUMN_WIDTH: f64 = 50.0;
+/// The narrowest column, so that an empty column can still be found and widened.
+const MIN_COLUMN_WIDTH: f64 = 6.0;
+/// Room around a cell's text (Excel's cell padding), in character widths.
+const PADDING: f64 = 2.0;
+/// Room for the autofilter's drop-down button in the header.
+const FILTER_BUTTON: f64 = 2.5;
+/// Bold text is wider than regular text.
+const BOLD: f64 = 1.1;
+
 fn looks_like_formula(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
-fn write_row(ws: &mut Worksheet, r: u32, row: &[XCell], f: &Formats) -> Result<(), XlsxError> {
+/// The width of text in character widths of the default font: CJK and full-width characters
+/// count two (unicode-width), others one; the widest line of a multi-line text.
+fn text_width(s: &str) -> f64 {
+    s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0) as f64
+}
+
+/// The width a cell needs: the text a reader sees, with padding.
+fn cell_width(cell: &XCell) -> f64 {
+    let w = match cell {
+        XCell::Empty => return 0.0,
+        XCell::Text(s) => text_width(s),
+        // General shows at most 11 characters (it rounds to fit).
+        XCell::Number(v) => text_width(&format!("{v}")).min(11.0),
+        XCell::Shown(v, shown) => text_width(&shown.display(*v)),
+    };
+    w + PADDING
+}
+
+/// The formats of one workbook, made once.
+struct Formats {
+    header: Format,
+    text: Format,
+    quoted: Format,
+    numbers: HashMap<Shown, Format>,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        // Text wraps inside its cell rather than being cut: a column capped at
+        // MAX_COLUMN_WIDTH shows long text whole, on several lines.
+        let text = Format::new()
+            .set_text_wrap()
+            .set_align(rust_xlsxwriter::FormatAlign::Top);
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+            quoted: text.clone().set_quote_prefix(),
+            text,
+            numbers: HashMap::new(),
+        }
+    }
+
+    fn number(&mut self, shown: Shown) -> &Format {
+        self.numbers.entry(shown).or_insert_with(|| {
+            let f = Format::new().set_align(rust_xlsxwriter::FormatAlign::Top);
+            match shown.excel_format() {
+                Some(code) => f.set_num_format(code),
+                None => f,
+            }
+        })
+    }
+}
+
+fn write_row(ws: &mut Worksheet, r: u32, row: &[XCell], f: &mut Formats) -> Result<(), XlsxError> {
     for (c, cell) in row.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(u16::MAX);
         match cell {
@@ -51,44 +128,68 @@ fn write_row(ws: &mut Worksheet, r: u32, row: &[XCell], f: &Formats) -> Result<(
                 ws.write_string_with_format(r, c, s, &f.quoted)?;
             }
             XCell::Text(s) => {
-                ws.write_string(r, c, s)?;
+                ws.write_string_with_format(r, c, s, &f.text)?;
             }
             XCell::Number(v) => {
                 ws.write_number(r, c, *v)?;
             }
-            XCell::Percent(v) => {
-                ws.write_number_with_format(r, c, *v, &f.percent)?;
+            XCell::Shown(v, shown) => {
+                let value = shown.excel_value(*v);
+                ws.write_number_with_format(r, c, value, f.number(*shown))?;
             }
         }
     }
     Ok(())
 }
 
-struct Formats {
-    bold: Format,
-    percent: Format,
-    quoted: Format,
+/// The widest cell of each column so far, in character widths.
+struct Widths(Vec<f64>);
+
+impl Widths {
+    fn of_header(header: &[String]) -> Widths {
+        Widths(
+            header
+                .iter()
+                .map(|h| text_width(h) * BOLD + PADDING + FILTER_BUTTON)
+                .collect(),
+        )
+    }
+
+    fn add_row(&mut self, row: &[XCell]) {
+        for (w, cell) in self.0.iter_mut().zip(row) {
+            *w = w.max(cell_width(cell));
+        }
+    }
+
+    /// Set each column's width: its widest cell, between the minimum and the cap.
+    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            let width = w.clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH).ceil();
+            ws.set_column_width(u16::try_from(c).unwrap_or(u16::MAX), width)?;
+        }
+        Ok(())
+    }
 }
 
-/// Write a sheet row by row (in order, as constant-memory worksheets require). Rows beyond
-/// Excel's limit are not written; the last row then says how many are left out and that the
-/// CSV and Parquet files hold them all.
-fn write_sheet(ws: &mut Worksheet, sheet: Sheet, max_rows: u32) -> Result<(), XlsxError> {
-    let f = Formats {
-        bold: Format::new().set_bold(),
-        percent: Format::new().set_num_format("0.0%"),
-        quoted: Format::new().set_quote_prefix(),
-    };
+/// Write a sheet row by row (in order, as constant-memory worksheets require); the column
+/// widths, the autofilter and the frozen panes are set afterwards (they are written when the
+/// workbook is saved, so the widths can come from every row). Rows beyond Excel's limit are not
+/// written; the last row then says how many are left out and that the CSV and Parquet files
+/// hold them all.
+fn write_sheet(
+    ws: &mut Worksheet,
+    sheet: Sheet,
+    max_rows: u32,
+    f: &mut Formats,
+) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
-    for c in 0..sheet.header.len() {
-        ws.set_column_width(u16::try_from(c).unwrap_or(u16::MAX), 14)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
     for (c, h) in sheet.header.iter().enumerate() {
         let col = u16::try_from(c).unwrap_or(u16::MAX);
-        ws.write_string_with_format(0, col, h, &f.bold)?;
+        ws.write_string_with_format(0, col, h, &f.header)?;
     }
+    let mut widths = Widths::of_header(&sheet.header);
     let mut rows = sheet.rows;
+    let mut last_row = 0;
     for r in 1.. {
         let Some(row) = rows.next() else { break };
         if r == max_rows - 1 {
@@ -96,11 +197,20 @@ fn write_sheet(ws: &mut Worksheet, sheet: Sheet, max_rows: u32) -> Result<(), Xl
             let note = format!(
                 "…… 另有 {left_out} 行未列出(超出 Excel 行数上限),完整数据见同名 CSV 与 Parquet 文件 / {left_out} more rows in the CSV and Parquet files"
             );
+            // Unformatted: the note runs on over the empty cells to its right.
             ws.write_string(r, 0, note)?;
             break;
         }
-        write_row(ws, r, &row, &f)?;
+        widths.add_row(&row);
+        write_row(ws, r, &row, f)?;
+        last_row = r;
     }
+    widths.apply(ws)?;
+    if let Some(last_col) = sheet.header.len().checked_sub(1) {
+        let last_col = u16::try_from(last_col).unwrap_or(u16::MAX);
+        ws.autofilter(0, 0, last_row, last_col)?;
+    }
+    ws.set_freeze_panes(1, sheet.label_columns)?;
     Ok(())
 }
 
@@ -155,8 +265,14 @@ fn write_workbook_limited(path: &Path, sheets: Vec<Sheet>, max_rows: u32) -> Res
         .set_creation_datetime(&fixed)
         .set_title("nianbao comparison tables");
     wb.set_properties(&props);
+    let mut formats = Formats::new();
     for sheet in sheets {
-        write_sheet(wb.add_worksheet_with_constant_memory()?, sheet, max_rows)?;
+        write_sheet(
+            wb.add_worksheet_with_constant_memory()?,
+            sheet,
+            max_rows,
+            &mut formats,
+        )?;
     }
     wb.save(path)
 }
@@ -173,6 +289,7 @@ mod tests {
         let sheet = Sheet {
             name: "问题".into(),
             header: vec!["n".into(), "text".into()],
+            label_columns: 1,
             rows: Box::new(
                 (0..10).map(|i| vec![XCell::Number(f64::from(i)), XCell::Text("=1+1".into())]),
             ),
