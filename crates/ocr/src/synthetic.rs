@@ -84,9 +84,9 @@ pub(crate) const SOLID: LineStyle = LineStyle {
     dash: None,
 };
 
-/// The bar unit in pixels; a code is about `(bits + 1) * 2.5` units wide.
-const UNIT: u32 = 4;
-const BITS: u32 = 10;
+/// The bits of a code; drawn with a bar unit of `u` pixels it is `(BITS + 1) * 3 * u` wide
+/// at most.
+const BITS: u32 = 9;
 
 fn fill(img: &mut GrayImage, x: u32, y: u32, w: u32, h: u32, grey: u8) {
     for yy in y..(y + h).min(img.height()) {
@@ -114,15 +114,16 @@ fn vline(img: &mut GrayImage, x: u32, y0: u32, y1: u32, s: LineStyle) {
     }
 }
 
-/// Draws a code's bars with their top left at (x, y), `h` pixels tall.
-pub(crate) fn draw_code(img: &mut GrayImage, x: u32, y: u32, h: u32, code: u32) {
+/// Draws a code's bars with their top left at (x, y), `h` pixels tall, `unit` pixels to the
+/// narrow bar.
+pub(crate) fn draw_code(img: &mut GrayImage, (x, y): (u32, u32), h: u32, unit: u32, code: u32) {
     let mut pen = x;
-    fill(img, pen, y, UNIT, h, 0);
-    pen += 2 * UNIT;
+    fill(img, pen, y, unit, h, 0);
+    pen += 2 * unit;
     for bit in (0..BITS).rev() {
-        let w = if code >> bit & 1 == 1 { 2 * UNIT } else { UNIT };
+        let w = if code >> bit & 1 == 1 { 2 * unit } else { unit };
         fill(img, pen, y, w, h, 0);
-        pen += w + UNIT;
+        pen += w + unit;
     }
 }
 
@@ -160,6 +161,8 @@ pub(crate) struct Frame {
     pub y: u32,
     pub col_w: Vec<u32>,
     pub row_h: Vec<u32>,
+    /// The narrow bar of the codes, in pixels.
+    pub unit: u32,
 }
 
 /// Draws a table: borders of every placed cell (none inside a merged cell) and each cell's
@@ -186,7 +189,13 @@ pub(crate) fn draw_table(img: &mut GrayImage, cells: &[Placed], f: &Frame, s: Li
         vline(img, x1, y0, y1, s);
         if let Some(code) = p.code {
             let bar_h = 20.min((y1 - y0).saturating_sub(10));
-            draw_code(img, x0 + 8, (y0 + y1) / 2 - bar_h / 2, bar_h, code);
+            draw_code(
+                img,
+                (x0 + 8, (y0 + y1) / 2 - bar_h / 2),
+                bar_h,
+                f.unit,
+                code,
+            );
         }
     }
 }
@@ -239,7 +248,7 @@ impl Recognizer for Mock {
 #[test]
 fn codes_round_trip_through_a_drawing() {
     let mut img = blank_page(200, 40);
-    draw_code(&mut img, 10, 10, 20, 0b10_1100_1011);
-    assert_eq!(decode_code(&img), Some(0b10_1100_1011));
+    draw_code(&mut img, (10, 10), 20, 3, 0b1_1100_1011);
+    assert_eq!(decode_code(&img), Some(0b1_1100_1011));
     assert_eq!(decode_code(&blank_page(50, 20)), None);
 }

@@ -21,6 +21,7 @@ fn frame(x: u32, y: u32) -> Frame {
         y,
         col_w: vec![260, 180, 180, 200],
         row_h: vec![60, 50, 50, 70, 50],
+        unit: 4,
     }
 }
 
@@ -119,6 +120,7 @@ fn two_tables_on_a_page_are_two_grids_top_to_bottom() {
         y: 300,
         col_w: vec![300, 300],
         row_h: vec![60, 60],
+        unit: 4,
     };
     draw_table(&mut img, &cells, &f, SOLID);
     draw_text_band(&mut img, 100, 600, 1000, 5);
