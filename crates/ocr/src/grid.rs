@@ -694,6 +694,36 @@ impl Grid {
         (left, right)
     }
 
+    /// The last `n` cells of row `row` (merged columns counted once), left to right, as
+    /// inclusive column ranges; `None` when the row has fewer cells. Text that touches the
+    /// rulings can add a separator in a header row: counting the cells a row really has from
+    /// the right keeps such columns out of the value columns below.
+    pub fn cells_from_right(&self, row: usize, n: usize) -> Option<Vec<(usize, usize)>> {
+        let mut out = Vec::with_capacity(n);
+        let mut right = self.cols.len().checked_sub(1)?;
+        for i in 0..n {
+            let span = self.merged_cols(row, right);
+            out.push(span);
+            if i + 1 < n {
+                right = span.0.checked_sub(1)?;
+            }
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    /// Whether the horizontal separator `k` is drawn across most of the columns `cols`.
+    pub fn h_drawn(&self, k: usize, cols: &[(usize, usize)]) -> bool {
+        let Some(rule) = self.h_rules.get(k) else {
+            return true;
+        };
+        let drawn = cols
+            .iter()
+            .filter(|&&(a, b)| (a..=b).any(|c| rule.get(c).copied().unwrap_or(false)))
+            .count();
+        drawn * 2 > cols.len()
+    }
+
     /// The rows of the cell of column `col` that holds row `row`: widened up and down to the
     /// nearest separators drawn across that column.
     pub fn merged_rows(&self, row: usize, col: usize) -> (usize, usize) {
