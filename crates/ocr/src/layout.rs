@@ -256,9 +256,12 @@ fn table4(ctx: &Context<'_>, grid: &Grid) -> Result<TableOnPage, LayoutError> {
     })
 }
 
+/// An inclusive range of a grid's columns.
+type Cols = (usize, usize);
+
 /// The cells of a row of table 三: its label (the cell just left of the values) and its
 /// seven value cells, as column ranges; `None` when the row has no such cells.
-fn t3_row_cells(grid: &Grid, row: usize) -> Option<((usize, usize), Vec<(usize, usize)>)> {
+fn t3_row_cells(grid: &Grid, row: usize) -> Option<(Cols, Vec<Cols>)> {
     let values = grid.cells_from_right(row, T3_VALUES)?;
     let label = grid.merged_cols(row, values[0].0.checked_sub(1)?);
     Some((label, values))
