@@ -443,7 +443,7 @@ pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
         .filter_map(|(hi, vi)| {
             let th: Vec<Line> = hi.iter().map(|&i| hs[i]).collect();
             let tv: Vec<Line> = vi.iter().map(|&i| vs[i]).collect();
-            grid_of(&th, &tv, &mask, tol, page_no, page.skew_degrees)
+            grid_of(&th, &tv, tol, page_no, page.skew_degrees)
         })
         .filter(|g| big_enough(g, &page.image) && framed(g))
         .collect();
@@ -611,49 +611,7 @@ fn spans(positions: &[(f32, u32)]) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// The least share of a separator's length inked for it to count as drawn there though no
-/// kept line covers it (a worn line broken into pieces too short to cross two lines). Text in
-/// a merged cell crosses a separator's place in a few strokes only.
-const DRAWN_SHARE: f32 = 0.6;
-
-/// The share of pixels along `from..to` inked in the band of a line at `at`, `thick` thick;
-/// `horizontal`: the band is a row band and the pixels run along x.
-fn inked_share(
-    mask: &Mask,
-    (at, thick): (f32, u32),
-    (from, to): (u32, u32),
-    horizontal: bool,
-) -> f32 {
-    let across = if horizontal { mask.h } else { mask.w };
-    let lo = (at - thick as f32 / 2.0 - 1.0).max(0.0) as u32;
-    let hi = ((at + thick as f32 / 2.0 + 1.0) as u32).min(across.saturating_sub(1));
-    let along = if horizontal { mask.w } else { mask.h };
-    let (from, to) = (from.min(along), to.min(along));
-    if to <= from {
-        return 0.0;
-    }
-    let inked = (from..to)
-        .filter(|&i| {
-            (lo..=hi).any(|j| {
-                if horizontal {
-                    mask.at(i, j)
-                } else {
-                    mask.at(j, i)
-                }
-            })
-        })
-        .count();
-    inked as f32 / (to - from) as f32
-}
-
-fn grid_of(
-    hs: &[Line],
-    vs: &[Line],
-    mask: &Mask,
-    tol: f32,
-    page: usize,
-    skew: f32,
-) -> Option<Grid> {
+fn grid_of(hs: &[Line], vs: &[Line], tol: f32, page: usize, skew: f32) -> Option<Grid> {
     let ys = distinct_positions(hs, tol);
     let xs = distinct_positions(vs, tol);
     if ys.len() < 2 || xs.len() < 2 {
@@ -661,30 +619,29 @@ fn grid_of(
     }
     let rows = spans(&ys);
     let cols = spans(&xs);
-    // A separator is drawn across a row (column) when one of its lines covers the middle of
-    // it, or when most of its length there is inked.
+    // A separator is drawn across a row (column) when one of its lines covers the middle of it.
     let v_rules = rows
         .iter()
         .map(|&(top, bottom)| {
             let mid = (top + bottom) as f32 / 2.0;
             xs.iter()
-                .map(|&(x, thick)| {
+                .map(|&(x, _)| {
                     vs.iter().any(|v| {
                         (v.at - x).abs() <= tol && v.from as f32 <= mid && v.to as f32 >= mid
-                    }) || inked_share(mask, (x, thick), (top, bottom), false) >= DRAWN_SHARE
+                    })
                 })
                 .collect()
         })
         .collect();
     let h_rules = ys
         .iter()
-        .map(|&(y, thick)| {
+        .map(|&(y, _)| {
             cols.iter()
                 .map(|&(left, right)| {
                     let mid = (left + right) as f32 / 2.0;
                     hs.iter().any(|h| {
                         (h.at - y).abs() <= tol && h.from as f32 <= mid && h.to as f32 >= mid
-                    }) || inked_share(mask, (y, thick), (left, right), true) >= DRAWN_SHARE
+                    })
                 })
                 .collect()
         })
