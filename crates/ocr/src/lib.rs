@@ -12,6 +12,10 @@
 //! - the reading: all of it together → tables whose every value is proven, or null with a
 //!   finding naming the suspect cells.
 
+pub mod grid;
+pub mod layout;
+pub mod page;
+
 use image::GrayImage;
 use nianbao_model::proof::Reading;
 
@@ -65,6 +69,15 @@ pub enum OcrError {
     ModelsMissing {
         /// The folder searched.
         dir: String,
+    },
+    /// A document's page images could not be had: the page (from 1; 0 for the whole
+    /// document) and why.
+    #[error("page {page}: {reason}")]
+    Page {
+        /// The page, from 1; 0 when the document as a whole is at fault.
+        page: usize,
+        /// What is wrong, in one line.
+        reason: String,
     },
     /// Anything else, said in one line.
     #[error("{0}")]

@@ -1,7 +1,8 @@
 //! Label text → a comparable key, and how well a printed label matches a template label.
 //! Normalization: NFKC, white space and punctuation removed, quotes unified, numbering
 //! (一、 (一) （一） 1. 1、 ①) stripped, parenthetical notes dropped. Matching tolerates labels
-//! cut short, notes appended, and glyphs dropped by the producer.
+//! cut short, notes appended, and glyphs dropped by the producer. [`key`] and [`score`] are public
+//! for the OCR's layout (nianbao-ocr), which matches labels read off a scan the same way.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -35,7 +36,7 @@ pub(crate) fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// The matching key of a label: [`compact`], numbering and parenthetical notes stripped,
 /// punctuation removed.
-pub(crate) fn key(s: &str) -> String {
+pub fn key(s: &str) -> String {
     key_of_compact(&compact(s))
 }
 
@@ -142,7 +143,7 @@ fn strip_one_number(s: &str) -> &str {
 }
 
 /// How well a printed label key matches a template label key, 0.0 (not at all) to 1.0 (equal).
-pub(crate) fn score(printed: &str, template: &str) -> f32 {
+pub fn score(printed: &str, template: &str) -> f32 {
     if printed.is_empty() || template.is_empty() {
         return 0.0;
     }

@@ -19,7 +19,7 @@ pub mod doc;
 pub mod docx;
 mod grid;
 pub mod html;
-mod label;
+pub mod label;
 mod mapper;
 mod markup;
 mod meta;
