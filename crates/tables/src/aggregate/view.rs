@@ -62,7 +62,14 @@ pub fn report_of(tables: &Tables, i: usize) -> Report {
                 .map(|p| p.into_owned())
                 .unwrap_or_default();
             let path = format!("{}.{}.{}", d.table, d.row, d.column);
-            report.sources.insert(path, Source { loc, printed });
+            report.sources.insert(
+                path,
+                Source {
+                    loc,
+                    printed,
+                    ocr: None,
+                },
+            );
         }
     }
     report.findings = tables
