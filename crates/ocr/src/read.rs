@@ -293,7 +293,7 @@ fn accept_table2(
             unsure.push(paths[cell.index].clone());
             continue;
         }
-        if let Some((item, measure)) = t2_position(&items, cell.index) {
+        if let Some((item, measure)) = t2_position(items, cell.index) {
             t2.values[item][measure] = top.value.map(Num::Int);
         }
         mark(report, &paths, cell, r, top.p, false);
@@ -400,12 +400,15 @@ fn cell_paths(kind: TableKind, template: Template) -> Vec<String> {
 /// A 2021 table 三's `other_handling` is the sum of the three （六） items, null as soon as one
 /// is (as the parser derives it).
 fn derive_other_handling(t: &mut [[Val; 7]; 26]) {
-    for c in 0..7 {
-        let sum = t3::OTHER_ITEMS.iter().try_fold(0i64, |acc, &r| {
-            t[r][c].and_then(|n| n.as_int()).map(|v| acc + v)
-        });
-        t[t3::OTHER_HANDLING][c] = sum.map(Num::Int);
-    }
+    let sums: [Val; 7] = std::array::from_fn(|c| {
+        t3::OTHER_ITEMS
+            .iter()
+            .try_fold(0i64, |acc, &r| {
+                t[r][c].and_then(|n| n.as_int()).map(|v| acc + v)
+            })
+            .map(Num::Int)
+    });
+    t[t3::OTHER_HANDLING] = sums;
 }
 
 fn table_zh(kind: TableKind) -> &'static str {
