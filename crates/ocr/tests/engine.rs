@@ -86,3 +86,97 @@ fn text_reads_the_whole_string() {
     assert_eq!(engine.text(&crop("d1024.png")).expect("text"), "1024");
     assert_eq!(engine.text(&crop("blank.png")).expect("text"), "");
 }
+
+/// The value cells of a grid rendered by make_tables.py: 110 × 44-pixel cells from (20, 20),
+/// inside their 2-pixel ruling lines; `skip` rows are not printed.
+fn grid_cells(
+    kind: nianbao_ocr::TableKind,
+    rows: usize,
+    cols: usize,
+    skip_rows: &[usize],
+) -> Vec<nianbao_ocr::LocatedCell> {
+    let mut cells = Vec::new();
+    for r in (0..rows).filter(|r| !skip_rows.contains(r)) {
+        for c in 0..cols {
+            cells.push(nianbao_ocr::LocatedCell {
+                table: kind,
+                index: r * cols + c,
+                bbox: nianbao_ocr::PixelBox {
+                    page: 1,
+                    x: 20 + c as u32 * 110 + 2,
+                    y: 20 + r as u32 * 44 + 2,
+                    w: 110 - 3,
+                    h: 44 - 3,
+                },
+            });
+        }
+    }
+    cells
+}
+
+fn page(name: &str) -> nianbao_ocr::grid::Deskewed {
+    nianbao_ocr::grid::Deskewed {
+        image: crop(name),
+        skew_degrees: 0.0,
+    }
+}
+
+#[test]
+fn rendered_tables_are_read_proven_and_timed() {
+    use nianbao_model::report::Num;
+    use nianbao_model::template::{t3, Template};
+    use nianbao_ocr::layout::TableOnPage;
+    use nianbao_ocr::read::{read_tables, ReadOptions};
+    use nianbao_ocr::TableKind;
+
+    let Some(engine) = engine() else { return };
+    let pages = [page("table3.png"), page("table4.png")];
+    let mut t4_cells = grid_cells(TableKind::Table4, 3, 5, &[]);
+    for c in &mut t4_cells {
+        c.bbox.page = 2;
+    }
+    let tables = [
+        TableOnPage {
+            kind: TableKind::Table3,
+            template: Template::V2021,
+            cells: grid_cells(TableKind::Table3, 26, 7, &[t3::OTHER_HANDLING]),
+        },
+        TableOnPage {
+            kind: TableKind::Table4,
+            template: Template::V2021,
+            cells: t4_cells,
+        },
+    ];
+    let cells: usize = tables.iter().map(|t| t.cells.len()).sum();
+    let start = std::time::Instant::now();
+    let report = read_tables(&pages, &tables, engine, &ReadOptions::default()).expect("read");
+    let took = start.elapsed();
+    eprintln!(
+        "OCR: {cells} value cells read and proven in {:.2} s ({:.1} ms a cell, plans included)",
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / cells as f64
+    );
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(!rules.contains(&"O-REFUSED"), "{:?}", report.findings);
+    let t4 = report.table4.expect("table 四 proven");
+    let want4 = [[3, 1, 0, 2, 6], [12, 4, 1, 0, 17], [0, 0, 0, 0, 0]];
+    for (g, row) in want4.iter().enumerate() {
+        for (o, v) in row.iter().enumerate() {
+            assert_eq!(t4[g][o], Some(Num::Int(*v)), "table 四 [{g}][{o}]");
+        }
+    }
+    let t3 = report.table3.expect("table 三 proven");
+    assert_eq!(t3[t3::NEW_RECEIVED][0], Some(Num::Int(10)));
+    assert_eq!(t3[t3::NEW_RECEIVED][6], Some(Num::Int(12)));
+    assert_eq!(t3[t3::TOTAL_PROCESSED][6], Some(Num::Int(12)));
+    assert_eq!(
+        t3[t3::OTHER_HANDLING][0],
+        Some(Num::Int(0)),
+        "2021: derived from its items"
+    );
+    let mark = report.sources["table4.litigation_direct.total"]
+        .ocr
+        .expect("ocr provenance");
+    assert_eq!(mark.page, 2);
+    assert!(mark.confidence > 0.9, "{mark:?}");
+}
