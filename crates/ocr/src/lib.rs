@@ -15,6 +15,8 @@
 pub mod grid;
 pub mod layout;
 pub mod page;
+#[cfg(test)]
+mod synthetic;
 
 use image::GrayImage;
 use nianbao_model::proof::Reading;

@@ -687,3 +687,84 @@ mod tests {
         assert!(page_images(b"hello").is_err());
     }
 }
+
+/// Scans written by the fixtures' writers (as the demo's scan is) read back: the pages in
+/// order, their pixels within JPEG's error, the grid drawn on them found again.
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use crate::grid::{deskew, find_grids};
+    use crate::synthetic::{blank_page, cell, draw_table, place, Frame, SOLID};
+
+    fn jpeg(img: &GrayImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+            .encode_image(img)
+            .expect("jpeg");
+        out
+    }
+
+    fn pages() -> Vec<GrayImage> {
+        let mut first = blank_page(827, 1170);
+        let rows = vec![vec![cell(1, 2, 1)], vec![cell(2, 1, 1), cell(3, 1, 1)]];
+        let (cells, _) = place(&rows);
+        let frame = Frame {
+            x: 100,
+            y: 200,
+            col_w: vec![300, 300],
+            row_h: vec![60, 60],
+            unit: 4,
+        };
+        draw_table(&mut first, &cells, &frame, SOLID);
+        let second = blank_page(827, 1170);
+        vec![first, second]
+    }
+
+    fn assert_same(read: &[GrayImage], drawn: &[GrayImage]) {
+        assert_eq!(read.len(), drawn.len());
+        for (r, d) in read.iter().zip(drawn) {
+            assert_eq!(r.dimensions(), d.dimensions());
+            let worst = r
+                .as_raw()
+                .iter()
+                .zip(d.as_raw())
+                .map(|(a, b)| a.abs_diff(*b))
+                .max();
+            assert!(worst.is_some_and(|w| w < 96), "{worst:?}");
+        }
+        let grids = find_grids(&deskew(&read[0]), 1);
+        assert_eq!(grids.len(), 1);
+        assert_eq!((grids[0].rows.len(), grids[0].cols.len()), (2, 2));
+    }
+
+    #[test]
+    fn an_image_only_pdf_gives_back_its_pages() {
+        let drawn = pages();
+        let jpegs: Vec<Vec<u8>> = drawn.iter().map(jpeg).collect();
+        let pdf = nianbao_fixtures::docs::render_scan_images(&jpegs, "扫描件").expect("pdf");
+        // The parser names it a scan (no text layer): the OCR is what can read it.
+        let parsed = nianbao_parser::pdf::read_pdf(&pdf);
+        assert!(
+            matches!(
+                parsed,
+                Err(nianbao_parser::pdf::PdfError::ImageOnly { pages: 2, .. })
+            ),
+            "{parsed:?}"
+        );
+        assert_same(&pdf_page_images(&pdf).expect("pages"), &drawn);
+        assert_same(&page_images(&pdf).expect("pages"), &drawn);
+    }
+
+    #[test]
+    fn an_image_only_ofd_gives_back_its_pages() {
+        let drawn = pages();
+        let jpegs: Vec<Vec<u8>> = drawn.iter().map(jpeg).collect();
+        let ofd = nianbao_fixtures::ofd::render_ofd_scan_images(&jpegs, "扫描件").expect("ofd");
+        assert_same(&page_images(&ofd).expect("pages"), &drawn);
+        // The fixtures' placeholder scan: one 1×1 PNG on every page.
+        let placeholder = nianbao_fixtures::ofd::render_ofd_scan(2, "扫描件").expect("ofd");
+        let read = page_images(&placeholder).expect("pages");
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].dimensions(), (1, 1));
+    }
+}
