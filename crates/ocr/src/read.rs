@@ -70,6 +70,15 @@ pub fn read_pages(
         .flat_map(|(i, page)| find_grids(page, i + 1))
         .collect();
     match map_tables(&deskewed, &grids, reader) {
+        Ok(tables) if tables.is_empty() => Ok(stopped(
+            "O-GRID",
+            Severity::Warning,
+            format!(
+                "the scan was not read: no table of the template among its {} ruled table(s)",
+                grids.len()
+            ),
+            format!("扫描件未读取：{} 个表格中没有模板的表格", grids.len()),
+        )),
         Ok(tables) => read_tables(&deskewed, &tables, reader, opts),
         Err(LayoutError::Recognizer(e)) => Err(e),
         Err(e @ LayoutError::LabelMismatch { .. }) => Ok(stopped(
@@ -564,6 +573,17 @@ mod tests {
 
     fn rules(report: &Report) -> Vec<&str> {
         report.findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn blank_pages_are_no_reading() {
+        let pages = vec![GrayImage::from_pixel(200, 300, image::Luma([255]))];
+        let mock = Mock {
+            readings: HashMap::new(),
+        };
+        let report = read_pages(&pages, &mock, &ReadOptions::default()).expect("read");
+        assert_eq!(rules(&report), ["O-GRID"]);
+        assert!(report.table3.is_none() && report.table2.is_none() && report.table4.is_none());
     }
 
     #[test]
