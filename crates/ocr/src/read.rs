@@ -537,12 +537,18 @@ mod tests {
         );
     }
 
-    /// Table 三 (2021; its （六） row is not printed) read through the mock.
-    fn read3(readings: HashMap<usize, Vec<Reading>>) -> Report {
-        let (pages, cells) = page_and_cells(TableKind::Table3, 26 * 7, &other_handling_row());
+    /// One table of `n` cells (`skip` not printed) read through the mock.
+    fn read_one(
+        kind: TableKind,
+        template: Template,
+        n: usize,
+        skip: &[usize],
+        readings: HashMap<usize, Vec<Reading>>,
+    ) -> Report {
+        let (pages, cells) = page_and_cells(kind, n, skip);
         let table = TableOnPage {
-            kind: TableKind::Table3,
-            template: Template::V2021,
+            kind,
+            template,
             cells,
         };
         read_tables(
@@ -552,6 +558,17 @@ mod tests {
             &ReadOptions::default(),
         )
         .expect("read")
+    }
+
+    /// Table 三 (2021; its （六） row is not printed) read through the mock.
+    fn read3(readings: HashMap<usize, Vec<Reading>>) -> Report {
+        read_one(
+            TableKind::Table3,
+            Template::V2021,
+            26 * 7,
+            &other_handling_row(),
+            readings,
+        )
     }
 
     fn other_handling_row() -> Vec<usize> {
@@ -730,19 +747,7 @@ mod tests {
         ); // 1+1+1+1 = 4, read 5
         misread(&mut r, 0, Some(1), Some(2));
         misread(&mut r, 1, Some(1), Some(2));
-        let (pages, cells) = page_and_cells(TableKind::Table4, 15, &[]);
-        let table = TableOnPage {
-            kind: TableKind::Table4,
-            template: Template::V2021,
-            cells,
-        };
-        let report = read_tables(
-            &pages,
-            &[table],
-            &Mock { readings: r },
-            &ReadOptions::default(),
-        )
-        .expect("read");
+        let report = read_one(TableKind::Table4, Template::V2021, 15, &[], r);
         assert_eq!(report.table4, None);
         let f = report
             .findings
@@ -810,19 +815,7 @@ mod tests {
                 },
             ],
         );
-        let (pages, cells) = page_and_cells(TableKind::Table2, n, &[]);
-        let table = TableOnPage {
-            kind: TableKind::Table2,
-            template,
-            cells,
-        };
-        let report = read_tables(
-            &pages,
-            &[table],
-            &Mock { readings: r },
-            &ReadOptions::default(),
-        )
-        .expect("read");
+        let report = read_one(TableKind::Table2, template, n, &[], r);
         let t2 = report.table2.expect("table 二");
         let flat: Vec<Val> = t2.values.iter().flatten().copied().collect();
         assert_eq!(flat[0], Some(Num::Int(0)));
