@@ -48,6 +48,9 @@ fn main() -> ExitCode {
                     g.rows.first().map_or(0, |r| r.0),
                     g.rows.last().map_or(0, |r| r.1)
                 );
+                if std::env::var_os("GRIDS_SPANS").is_some() {
+                    println!("    rows {:?}\n    cols {:?}", g.rows, g.cols);
+                }
             }
         }
     }

@@ -235,16 +235,22 @@ fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
 }
 
 /// A ruling line: horizontal (`at` is its y, `from..=to` its x extent) or vertical (`at` is
-/// its x, `from..=to` its y extent); `thick` pixels thick. `reach` is how far past its ends
-/// it may meet a line across it: a broken line may stop one gap short of the crossing.
+/// its x, `from..=to` its y extent); `thick` pixels thick, joined from `pieces` pieces.
+/// `reach` is how far past its ends it may meet a line across it: a broken line may stop one
+/// gap short of the crossing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Line {
     at: f32,
     from: u32,
     to: u32,
     thick: u32,
+    pieces: u32,
     reach: f32,
 }
+
+/// The pieces a line must be joined from to reach past its ends: a dashed or worn line has
+/// many; two strokes of a two-line label, one above the other, are two.
+const DASHED_PIECES: u32 = 3;
 
 /// The ink mask for ruling lines, as rows of booleans.
 struct Mask {
@@ -328,6 +334,7 @@ fn join_runs(runs_by_index: Vec<Vec<(u32, u32)>>) -> Vec<Line> {
             from,
             to,
             thick: last - first + 1,
+            pieces: 1,
             reach: 0.0,
         })
         .collect()
@@ -360,7 +367,7 @@ fn per_mille(img: &GrayImage) -> f32 {
 /// or so only (more would join a text stroke to the border next to it); pieces of a broken
 /// or dotted line, each a few pixels long, are then joined along the line across gaps of up
 /// to 0.4 % of the page, and only what is long enough after that is a line.
-fn ruling_lines(img: &GrayImage) -> (Vec<Line>, Vec<Line>) {
+fn ruling_lines(img: &GrayImage) -> (Vec<Line>, Vec<Line>, Mask) {
     let mask = Mask::of(img, levels(img).line);
     let (w, h) = (mask.w, mask.h);
     let unit = per_mille(img);
@@ -383,7 +390,7 @@ fn ruling_lines(img: &GrayImage) -> (Vec<Line>, Vec<Line>) {
             .filter(|l| l.thick <= max_thick && l.to - l.from + 1 >= min_len)
             .collect()
     };
-    (lines(h_runs, min_h), lines(v_runs, min_v))
+    (lines(h_runs, min_h), lines(v_runs, min_v), mask)
 }
 
 /// Pieces of one line (within 1.5 pixels of each other across it) whose gap along it is at
@@ -403,7 +410,10 @@ fn join_pieces(mut lines: Vec<Line>, bridge: u32) -> Vec<Line> {
                 o.from = o.from.min(l.from);
                 o.to = o.to.max(l.to);
                 o.thick = o.thick.max(l.thick);
-                o.reach = bridge as f32;
+                o.pieces += l.pieces;
+                if o.pieces >= DASHED_PIECES {
+                    o.reach = bridge as f32;
+                }
             }
             None => out.push(l),
         }
@@ -422,9 +432,12 @@ fn crosses(h: &Line, v: &Line, tol: f32) -> bool {
 
 /// Every ruled table on the page, top to bottom.
 pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
-    let (hs, vs) = ruling_lines(&page.image);
-    let tol = (per_mille(&page.image) * 2.0).max(2.0);
-    let (hs, vs) = lines_of_tables(hs, vs, tol);
+    let (hs, vs, mask) = ruling_lines(&page.image);
+    let unit = per_mille(&page.image);
+    let tol = (unit * 2.0).max(2.0);
+    let probe = (unit * 0.8).max(2.0) as u32;
+    let meets = |h: &Line, v: &Line| crosses(h, v, tol) && joined(&mask, h, v, probe);
+    let (hs, vs) = lines_of_tables(hs, vs, meets);
     let mut grids: Vec<Grid> = tables(&hs, &vs, tol)
         .into_iter()
         .filter_map(|(hi, vi)| {
@@ -432,7 +445,7 @@ pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
             let tv: Vec<Line> = vi.iter().map(|&i| vs[i]).collect();
             grid_of(&th, &tv, tol, page_no, page.skew_degrees)
         })
-        .filter(|g| big_enough(g, &page.image))
+        .filter(|g| big_enough(g, &page.image) && framed(g))
         .collect();
     grids.sort_by_key(|g| g.rows.first().map_or(0, |r| r.0));
     grids
@@ -446,21 +459,46 @@ fn big_enough(g: &Grid, page: &GrayImage) -> bool {
     width >= page.width() / 10 && height >= page.height() / 60
 }
 
+/// A table is closed by its frame: its top and bottom borders run across (nearly) every
+/// column and its left and right borders down (nearly) every row. Strokes of a paragraph
+/// that happen to cross make no such frame.
+fn framed(g: &Grid) -> bool {
+    let mostly = |drawn: &mut dyn Iterator<Item = bool>| {
+        let (mut n, mut yes) = (0usize, 0usize);
+        for d in drawn {
+            n += 1;
+            yes += usize::from(d);
+        }
+        n > 0 && yes * 5 >= n * 4
+    };
+    let edge = |i: usize| {
+        g.h_rules
+            .get(i)
+            .is_some_and(|r| mostly(&mut r.iter().copied()))
+    };
+    let side = |k: usize| mostly(&mut g.v_rules.iter().map(|r| r.get(k).copied().unwrap_or(false)));
+    edge(0) && edge(g.rows.len()) && side(0) && side(g.cols.len())
+}
+
 /// Lines that cross at least two lines across them (a cell border runs from one ruling to
 /// the next; a text stroke, kept clear of the borders by the cell's padding, crosses none),
 /// repeated until stable: dropping a stroke may leave another line with too few crossings.
-fn lines_of_tables(mut hs: Vec<Line>, mut vs: Vec<Line>, tol: f32) -> (Vec<Line>, Vec<Line>) {
+fn lines_of_tables(
+    mut hs: Vec<Line>,
+    mut vs: Vec<Line>,
+    meets: impl Fn(&Line, &Line) -> bool,
+) -> (Vec<Line>, Vec<Line>) {
     loop {
         let before = (hs.len(), vs.len());
         let h2: Vec<Line> = hs
             .iter()
             .copied()
-            .filter(|h| vs.iter().filter(|v| crosses(h, v, tol)).count() >= 2)
+            .filter(|h| vs.iter().filter(|v| meets(h, v)).count() >= 2)
             .collect();
         let v2: Vec<Line> = vs
             .iter()
             .copied()
-            .filter(|v| h2.iter().filter(|h| crosses(h, v, tol)).count() >= 2)
+            .filter(|v| h2.iter().filter(|h| meets(h, v)).count() >= 2)
             .collect();
         hs = h2;
         vs = v2;
@@ -468,6 +506,39 @@ fn lines_of_tables(mut hs: Vec<Line>, mut vs: Vec<Line>, tol: f32) -> (Vec<Line>
             return (hs, vs);
         }
     }
+}
+
+/// Whether a horizontal and a vertical line that cross are joined there: ink of each runs up
+/// to the other on at least one side (within `probe` pixels of its edge). Text inside a cell
+/// keeps clear of the borders by the cell's padding, so a row of strokes that the gap
+/// bridging strung together across a few cells does not meet the borders it crosses. Ink on
+/// half the probe's length counts (a dashed line has gaps).
+fn joined(mask: &Mask, h: &Line, v: &Line, probe: u32) -> bool {
+    let band = |at: f32, thick: u32, len: u32| {
+        let lo = (at - thick as f32 / 2.0 - 1.0).max(0.0) as u32;
+        let hi = ((at + thick as f32 / 2.0 + 1.0) as u32).min(len.saturating_sub(1));
+        (lo, hi)
+    };
+    let (hy0, hy1) = band(h.at, h.thick, mask.h);
+    let (vx0, vx1) = band(v.at, v.thick, mask.w);
+    // Share of the probe's steps along a line with ink in the line's band.
+    let solid = |steps: &mut dyn Iterator<Item = u32>, ink_at: &dyn Fn(u32) -> bool| {
+        let (mut n, mut inked) = (0u32, 0u32);
+        for s in steps {
+            n += 1;
+            inked += u32::from(ink_at(s));
+        }
+        n > 0 && inked * 2 >= n
+    };
+    let h_ink = |x: u32| x < mask.w && (hy0..=hy1).any(|y| mask.at(x, y));
+    let v_ink = |y: u32| y < mask.h && (vx0..=vx1).any(|x| mask.at(x, y));
+    // A broken line may stop a gap short of the line it meets: it is probed further.
+    let (hp, vp) = (probe + h.reach as u32, probe + v.reach as u32);
+    let h_joined = solid(&mut (vx0.saturating_sub(hp)..vx0), &h_ink)
+        || solid(&mut (vx1 + 1..=vx1 + hp), &h_ink);
+    let v_joined = solid(&mut (hy0.saturating_sub(vp)..hy0), &v_ink)
+        || solid(&mut (hy1 + 1..=hy1 + vp), &v_ink);
+    h_joined && v_joined
 }
 
 /// The connected sets of crossing lines: (horizontal indices, vertical indices) of each.
@@ -621,6 +692,36 @@ impl Grid {
             right += 1;
         }
         (left, right)
+    }
+
+    /// The last `n` cells of row `row` (merged columns counted once), left to right, as
+    /// inclusive column ranges; `None` when the row has fewer cells. Text that touches the
+    /// rulings can add a separator in a header row: counting the cells a row really has from
+    /// the right keeps such columns out of the value columns below.
+    pub fn cells_from_right(&self, row: usize, n: usize) -> Option<Vec<(usize, usize)>> {
+        let mut out = Vec::with_capacity(n);
+        let mut right = self.cols.len().checked_sub(1)?;
+        for i in 0..n {
+            let span = self.merged_cols(row, right);
+            out.push(span);
+            if i + 1 < n {
+                right = span.0.checked_sub(1)?;
+            }
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    /// Whether the horizontal separator `k` is drawn across most of the columns `cols`.
+    pub fn h_drawn(&self, k: usize, cols: &[(usize, usize)]) -> bool {
+        let Some(rule) = self.h_rules.get(k) else {
+            return true;
+        };
+        let drawn = cols
+            .iter()
+            .filter(|&&(a, b)| (a..=b).any(|c| rule.get(c).copied().unwrap_or(false)))
+            .count();
+        drawn * 2 > cols.len()
     }
 
     /// The rows of the cell of column `col` that holds row `row`: widened up and down to the

@@ -141,7 +141,7 @@ pub fn map_tables(
             if let Some(t) = t3.as_mut() {
                 t.read_rows(&ctx, grid, 0)?;
             }
-        } else if grid.cols.len() == T4_COLS && t4.is_none() {
+        } else if t4.is_none() && is_table4(grid) {
             t4 = Some(table4(&ctx, grid)?);
         } else if t3.is_none() && grid.cols.len() > T3_VALUES {
             match t3_start(&ctx, grid)? {
@@ -216,28 +216,35 @@ fn value_cell(table: TableKind, index: usize, bbox: PixelBox) -> LocatedCell {
     LocatedCell { table, index, bbox }
 }
 
-/// Table 四 in a 15-column grid: the last row holds the values; the cell above each must
-/// read as its outcome.
+/// Whether a grid has table 四's shape: its last row is 15 cells across.
+fn is_table4(grid: &Grid) -> bool {
+    let last = grid.rows.len().saturating_sub(1);
+    grid.cells_from_right(last, T4_COLS)
+        .is_some_and(|cells| cells[0].0 == 0)
+}
+
+/// Table 四: the last row holds the 15 values; the cell above each must read as its outcome.
 fn table4(ctx: &Context<'_>, grid: &Grid) -> Result<TableOnPage, LayoutError> {
     let last = grid.rows.len() - 1;
+    let spans = grid.cells_from_right(last, T4_COLS).unwrap_or_default();
     let mut cells = Vec::new();
-    for c in 0..T4_COLS {
+    for (c, &span) in spans.iter().enumerate() {
         let expected = T4_OUTCOMES[c % 5].1;
         if last > 0 {
-            let above = grid.merged_rows(last - 1, c);
-            let read = ctx.text(grid, above, (c, c))?;
+            let above = grid.merged_rows(last - 1, span.0);
+            let read = ctx.text(grid, above, span)?;
             if label_score(&read, expected) < MIN_SCORE {
                 return Err(LayoutError::LabelMismatch {
                     page: grid.page,
                     table: "四",
                     row: above.0 + 1,
-                    col: c + 1,
+                    col: span.0 + 1,
                     expected: expected.to_string(),
                     read,
                 });
             }
         }
-        if let Some(bbox) = grid.cell_box((last, last), (c, c)) {
+        if let Some(bbox) = grid.cell_box((last, last), span) {
             cells.push(value_cell(TableKind::Table4, c, bbox));
         }
     }
@@ -249,15 +256,24 @@ fn table4(ctx: &Context<'_>, grid: &Grid) -> Result<TableOnPage, LayoutError> {
     })
 }
 
-/// The label cell of a row of table 三: the cell just left of its seven value columns.
-fn t3_label_cols(grid: &Grid, row: usize) -> (usize, usize) {
-    grid.merged_cols(row, grid.cols.len() - T3_VALUES - 1)
+/// An inclusive range of a grid's columns.
+type Cols = (usize, usize);
+
+/// The cells of a row of table 三: its label (the cell just left of the values) and its
+/// seven value cells, as column ranges; `None` when the row has no such cells.
+fn t3_row_cells(grid: &Grid, row: usize) -> Option<(Cols, Vec<Cols>)> {
+    let values = grid.cells_from_right(row, T3_VALUES)?;
+    let label = grid.merged_cols(row, values[0].0.checked_sub(1)?);
+    Some((label, values))
 }
 
 /// The first row of table 三 in `grid` (the row reading 本年新收…), if one of its first rows is.
 fn t3_start(ctx: &Context<'_>, grid: &Grid) -> Result<Option<usize>, LayoutError> {
     for r in 0..grid.rows.len().min(T3_MAX_HEADER_ROWS + 1) {
-        let read = ctx.text(grid, (r, r), t3_label_cols(grid, r))?;
+        let Some((label, _)) = t3_row_cells(grid, r) else {
+            continue;
+        };
+        let read = ctx.text(grid, (r, r), label)?;
         if label_score(&read, T3_ROWS[0].1) >= MIN_SCORE {
             return Ok(Some(r));
         }
@@ -302,7 +318,9 @@ impl T3Reading {
             && grids[i].cols.len() > T3_VALUES
     }
 
-    /// Reads the rows of `grid` from `from` on as the table's next rows.
+    /// Reads the rows of `grid` from `from` on as the table's next rows. A separator that is
+    /// not drawn across the value cells (a stroke of a two-line label taken for a line) does
+    /// not split a row.
     fn read_rows(
         &mut self,
         ctx: &Context<'_>,
@@ -310,13 +328,21 @@ impl T3Reading {
         from: usize,
     ) -> Result<(), LayoutError> {
         self.last_page = grid.page;
-        let value_col = grid.cols.len() - T3_VALUES;
-        for r in from..grid.rows.len() {
+        let mut r = from;
+        while r < grid.rows.len() {
             let Some(mut expected) = self.next_row() else {
                 return Ok(());
             };
-            let label_cols = t3_label_cols(grid, r);
-            let read = ctx.text(grid, (r, r), label_cols)?;
+            let (label_cols, values) = t3_row_cells(grid, r).unwrap_or(((0, 0), Vec::new()));
+            let mut bottom = r;
+            while bottom + 1 < grid.rows.len() && !grid.h_drawn(bottom + 1, &values) {
+                bottom += 1;
+            }
+            let read = if values.is_empty() {
+                String::new()
+            } else {
+                ctx.text(grid, (r, bottom), label_cols)?
+            };
             if expected == 20
                 && label_score(&read, T3_ROWS[20].1) < MIN_SCORE
                 && label_score(&read, T3_ROWS[23].1) >= MIN_SCORE
@@ -339,12 +365,13 @@ impl T3Reading {
                 _ => {}
             }
             self.found.push(expected);
-            for c in 0..T3_VALUES {
-                if let Some(bbox) = grid.cell_box((r, r), (value_col + c, value_col + c)) {
+            for (c, &span) in values.iter().enumerate() {
+                if let Some(bbox) = grid.cell_box((r, bottom), span) {
                     let index = nianbao_model::proof::t3_index(expected, c);
                     self.cells.push(value_cell(TableKind::Table3, index, bbox));
                 }
             }
+            r = bottom + 1;
         }
         Ok(())
     }

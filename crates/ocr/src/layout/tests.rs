@@ -354,3 +354,45 @@ fn t2_indices_count_the_measures_in_order() {
     assert_eq!(t2_index(Template::V2021, 5, 0), 9);
     assert_eq!(t2_index(Template::V2019, 7, 1), 3 * 6 + 2 + 1);
 }
+
+/// The demo's committed scan (tools/demo/make_scan.sh): a real render of a report, where the
+/// two-line header labels touch the rulings and add separators that only the header rows
+/// have. Its value rows still give seven value cells each (10 on page 1 below the header's
+/// last row, 15 on page 2), and table 四 its 15 cells.
+#[test]
+fn the_demo_scan_gives_table_three_rows_of_seven_and_table_four() {
+    let jpegs: [&[u8]; 2] = [
+        include_bytes!("../../../../tests/fixtures/scan/450400-2023-dept-sjj-p1.jpg"),
+        include_bytes!("../../../../tests/fixtures/scan/450400-2023-dept-sjj-p2.jpg"),
+    ];
+    let pages: Vec<GrayImage> = jpegs
+        .iter()
+        .map(|j| image::load_from_memory(j).expect("jpeg").to_luma8())
+        .collect();
+    let (_, grids) = straighten(pages);
+    let t3: Vec<&Grid> = grids
+        .iter()
+        .filter(|g| g.cols.len() > 7 && !is_table4(g))
+        .collect();
+    assert_eq!(t3.len(), 2, "{grids:?}");
+    let value_rows = |g: &Grid| {
+        let mut r = 0;
+        let mut n = 0;
+        while r < g.rows.len() {
+            let Some((_, values)) = t3_row_cells(g, r) else {
+                r += 1;
+                continue;
+            };
+            n += 1;
+            while r + 1 < g.rows.len() && !g.h_drawn(r + 1, &values) {
+                r += 1;
+            }
+            r += 1;
+        }
+        n
+    };
+    // The header's last row has seven cells too (自然人 … 总计).
+    assert_eq!(value_rows(t3[0]), 1 + 10);
+    assert_eq!(value_rows(t3[1]), 15);
+    assert_eq!(grids.iter().filter(|g| is_table4(g)).count(), 1);
+}
