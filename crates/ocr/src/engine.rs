@@ -15,7 +15,7 @@ use image::GrayImage;
 use nianbao_model::proof::Reading;
 use tract_onnx::prelude::*;
 
-use crate::ink::{ink_box, InkBox};
+use crate::ink::{ink_box, text_lines, InkBox};
 use crate::{OcrError, Recognizer};
 
 /// The model's input height (PP-OCR recognition).
@@ -300,6 +300,39 @@ fn value_of(digits: &str) -> Option<Option<i64>> {
     digits.parse::<i64>().ok().map(Some)
 }
 
+/// What a value cell's text (the whole dictionary's greedy reading) is.
+#[derive(Debug, PartialEq)]
+enum Mark {
+    /// Digits, maybe with thousands separators: decode it as a count.
+    Count,
+    /// A mark the template's readers take for blank (`-`, `—`, `/`, `无`).
+    Blank,
+    /// Anything else (a decimal point, a unit, words): not a count.
+    Other,
+}
+
+fn mark_kind(text: &str) -> Mark {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if ["-", "—", "——", "–", "－", "/", "／", "无"].contains(&t.as_str()) {
+        return Mark::Blank;
+    }
+    if t.chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '，')
+    {
+        Mark::Count
+    } else {
+        Mark::Other
+    }
+}
+
+/// The probability of the greedy path: the product of each frame's best class.
+fn greedy_p(frames: &Frames) -> f32 {
+    frames
+        .rows()
+        .map(|row| row.get(argmax(row)).copied().unwrap_or(0.0))
+        .product()
+}
+
 /// The probability a crop with no ink is read blank with: no model is run, and a page
 /// without a mark in the cell is as sure a blank as a reading gets.
 const NO_INK_P: f32 = 0.999;
@@ -308,7 +341,13 @@ impl Recognizer for Engine {
     fn text(&self, crop: &GrayImage) -> Result<String, OcrError> {
         match ink_box(crop) {
             InkBox::Empty => Ok(String::new()),
-            InkBox::Ink(ink) => Ok(self.greedy_text(&self.probabilities(&ink)?)),
+            InkBox::Ink(ink) => {
+                let mut text = String::new();
+                for line in text_lines(&ink) {
+                    text.push_str(&self.greedy_text(&self.probabilities(&line)?));
+                }
+                Ok(text)
+            }
         }
     }
 
@@ -323,6 +362,20 @@ impl Recognizer for Engine {
             InkBox::Ink(ink) => ink,
         };
         let frames = self.probabilities(&ink)?;
+        // What the whole dictionary reads first: a mark that is not a count must not become
+        // one by the digits-only decoding ("1.5" read as 15, "3万" as 3).
+        let text = self.greedy_text(&frames);
+        match mark_kind(&text) {
+            Mark::Count => {}
+            Mark::Blank => {
+                return Ok(vec![Reading {
+                    value: None,
+                    p: greedy_p(&frames),
+                }])
+            }
+            // No reading: the proof treats the cell as unread and refuses what it touches.
+            Mark::Other => return Ok(Vec::new()),
+        }
         // Ask the beam for more than k: strings that are no value (a leading zero) drop out.
         let readings = digit_beam(&frames, &self.digit_class, &self.separators, k + 4)
             .into_iter()
@@ -392,6 +445,20 @@ mod tests {
         assert!((out[0].1 - 0.9).abs() < 1e-6);
         assert_eq!(value_of(&out[0].0), Some(None), "blank is None, never 0");
         assert_eq!(out[1].0, "0");
+    }
+
+    #[test]
+    fn only_digits_are_a_count_and_dashes_are_blank() {
+        assert_eq!(mark_kind("1,024"), Mark::Count);
+        assert_eq!(mark_kind("12"), Mark::Count);
+        assert_eq!(mark_kind("—"), Mark::Blank);
+        assert_eq!(mark_kind("无"), Mark::Blank);
+        assert_eq!(
+            mark_kind("1.5"),
+            Mark::Other,
+            "a decimal is no count: never 15"
+        );
+        assert_eq!(mark_kind("3万"), Mark::Other);
     }
 
     #[test]

@@ -24,12 +24,22 @@ pub enum InkBox {
 /// quarter of the ink's height on every side (the recogniser reads text set in white space,
 /// as its detector would have cut it).
 pub fn ink_box(crop: &GrayImage) -> InkBox {
-    let (x0, y0, x1, y1) = trim_edge_lines(crop);
+    match dark_bounds(crop, trim_edge_lines(crop)) {
+        Some((bounds, count)) if count >= MIN_INK_PIXELS => InkBox::Ink(cut_out(crop, bounds)),
+        _ => InkBox::Empty,
+    }
+}
+
+/// The box `(x0, y0, x1, y1)` of the dark pixels within `within`, and their count.
+fn dark_bounds(
+    img: &GrayImage,
+    (x0, y0, x1, y1): (u32, u32, u32, u32),
+) -> Option<((u32, u32, u32, u32), usize)> {
     let mut bounds: Option<(u32, u32, u32, u32)> = None;
     let mut count = 0usize;
     for y in y0..y1 {
         for x in x0..x1 {
-            if crop.get_pixel(x, y).0[0] < INK_LEVEL {
+            if img.get_pixel(x, y).0[0] < INK_LEVEL {
                 count += 1;
                 bounds = Some(match bounds {
                     None => (x, y, x + 1, y + 1),
@@ -38,18 +48,65 @@ pub fn ink_box(crop: &GrayImage) -> InkBox {
             }
         }
     }
-    let Some((bx0, by0, bx1, by1)) = bounds.filter(|_| count >= MIN_INK_PIXELS) else {
-        return InkBox::Empty;
-    };
-    let (w, h) = (bx1 - bx0, by1 - by0);
+    bounds.map(|b| (b, count))
+}
+
+/// The pixels of `(x0, y0, x1, y1)` with a white margin of a quarter of their height (at
+/// least 2 pixels) on every side.
+fn cut_out(img: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> GrayImage {
+    let (w, h) = (x1 - x0, y1 - y0);
     let margin = (h / 4).max(2);
     let mut out = GrayImage::from_pixel(w + 2 * margin, h + 2 * margin, image::Luma([255]));
     for y in 0..h {
         for x in 0..w {
-            out.put_pixel(x + margin, y + margin, *crop.get_pixel(bx0 + x, by0 + y));
+            out.put_pixel(x + margin, y + margin, *img.get_pixel(x0 + x, y0 + y));
         }
     }
-    InkBox::Ink(out)
+    out
+}
+
+/// The text lines of an ink crop (from [`ink_box`]), top to bottom, each cut out with its
+/// own margin: a label that wraps onto two or three lines in its cell is read line by line
+/// (the recogniser reads one line). Lines are runs of rows with ink separated by blank rows;
+/// a run much thinner than the tallest (a stray mark, a dot) belongs to no line of its own
+/// and is left in the nearest line. One line gives the crop itself.
+pub fn text_lines(ink: &GrayImage) -> Vec<GrayImage> {
+    let (w, h) = ink.dimensions();
+    let has_ink = |y: u32| (0..w).any(|x| ink.get_pixel(x, y).0[0] < INK_LEVEL);
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    let mut start = None;
+    for y in 0..h {
+        match (has_ink(y), start) {
+            (true, None) => start = Some(y),
+            (false, Some(s)) => {
+                runs.push((s, y));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, h));
+    }
+    let tallest = runs.iter().map(|(a, b)| b - a).max().unwrap_or(0);
+    // A line is at least a third as tall as the tallest; thinner runs join their neighbour.
+    let mut lines: Vec<(u32, u32)> = Vec::new();
+    for (a, b) in runs {
+        match lines.last_mut() {
+            Some(last) if (b - a) * 3 < tallest || (last.1 - last.0) * 3 < tallest => {
+                last.1 = b;
+            }
+            _ => lines.push((a, b)),
+        }
+    }
+    if lines.len() <= 1 {
+        return vec![ink.clone()];
+    }
+    lines
+        .into_iter()
+        .filter_map(|(a, b)| dark_bounds(ink, (0, a, w, b)))
+        .map(|(bounds, _)| cut_out(ink, bounds))
+        .collect()
 }
 
 /// The crop's bounds `(x0, y0, x1, y1)` without the mostly dark rows and columns at its
@@ -103,6 +160,30 @@ mod tests {
         }
         crop.put_pixel(30, 15, Luma([0])); // one speck of dust
         assert_eq!(ink_box(&crop), InkBox::Empty);
+    }
+
+    fn bar(img: &mut GrayImage, x: std::ops::Range<u32>, y: std::ops::Range<u32>) {
+        for yy in y {
+            for xx in x.clone() {
+                img.put_pixel(xx, yy, Luma([0]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrapped_label_is_cut_into_its_lines() {
+        let mut ink = GrayImage::from_pixel(80, 60, Luma([255]));
+        bar(&mut ink, 5..70, 5..17); // line 1
+        bar(&mut ink, 5..40, 30..42); // line 2
+        bar(&mut ink, 60..62, 44..46); // a speck under line 2: no line of its own
+        let lines = text_lines(&ink);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].height(), 12 + 2 * 3);
+        assert_eq!(lines[0].width(), 65 + 2 * 3);
+        assert_eq!(lines[1].height(), 16 + 2 * 4, "the speck stays in line 2");
+        let mut one = GrayImage::from_pixel(80, 30, Luma([255]));
+        bar(&mut one, 5..70, 5..17);
+        assert_eq!(text_lines(&one), vec![one.clone()]);
     }
 
     #[test]

@@ -298,7 +298,9 @@ fn accept_table2(
         let Some(top) = r.first().copied() else {
             continue;
         };
-        if top.p < opts.table2_min_p {
+        // A money amount (万元, with decimals) is not a count: the digits-only reading cannot
+        // give it, so it stays null whatever was read.
+        if top.p < opts.table2_min_p || is_money(items, cell.index) {
             unsure.push(paths[cell.index].clone());
             continue;
         }
@@ -314,13 +316,14 @@ fn accept_table2(
                 Severity::Warning,
                 format!(
                     "{} value(s) of table 二 left null: no identity checks them and OCR read \
-                     them with a probability under {}: {}",
+                     them with a probability under {} (or they are money, which a digits-only \
+                     reading cannot give): {}",
                     unsure.len(),
                     opts.table2_min_p,
                     unsure.join(", ")
                 ),
                 format!(
-                    "表二 {} 格留空：无勾稽关系可验证，OCR 置信度低于 {}：{}",
+                    "表二 {} 格留空：无勾稽关系可验证，OCR 置信度低于 {}（或为金额，仅识别数字时无法读取）：{}",
                     unsure.len(),
                     opts.table2_min_p,
                     cells_summary_zh(&unsure)
@@ -330,6 +333,11 @@ fn accept_table2(
         );
     }
     report.table2 = Some(t2);
+}
+
+/// Table 二's cell `index` holds money (a `…_yuan` measure, printed with decimals).
+fn is_money(items: &[nianbao_model::template::T2Item], index: usize) -> bool {
+    t2_position(items, index).is_some_and(|(i, m)| items[i].measures[m].0.ends_with("_yuan"))
 }
 
 /// `(item, measure)` of table 二's reading index.
@@ -826,6 +834,11 @@ mod tests {
             .iter()
             .find(|f| f.rule == "O-UNPROVEN")
             .expect("O-UNPROVEN");
-        assert_eq!(f.cells.len(), 1);
+        assert_eq!(
+            f.cells,
+            ["table2.regulations.repealed", "table2.fees.amount_10k_yuan"],
+            "the unsure count, and the money amount (read 17 here: never taken as 17 万元)"
+        );
+        assert_eq!(t2.get("fees", "amount_10k_yuan"), None);
     }
 }

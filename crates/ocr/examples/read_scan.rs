@@ -1,0 +1,55 @@
+//! `cargo run -p nianbao-ocr --features engine --example read_scan -- FILE…`: an image-only PDF
+//! or OFD (or PNG/JPEG page images, one file a page) read by OCR with the installed model →
+//! the report's JSON contract on stdout (with its `ocr` provenance) and the time it took on
+//! stderr. For looking at what the reading makes of a scan.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use nianbao_ocr::engine::Engine;
+use nianbao_ocr::page::page_images;
+use nianbao_ocr::read::{read_pages, ReadOptions};
+
+fn main() -> ExitCode {
+    let engine = match Engine::from_default_dir() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut pages = Vec::new();
+    for path in std::env::args().skip(1) {
+        let read = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| match page_images(&bytes) {
+                Ok(p) => Ok(p),
+                Err(_) => image::load_from_memory(&bytes)
+                    .map(|i| vec![i.to_luma8()])
+                    .map_err(|e| e.to_string()),
+            });
+        match read {
+            Ok(p) => pages.extend(p),
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let started = Instant::now();
+    match read_pages(&pages, &engine, &ReadOptions::default()) {
+        Ok(report) => {
+            eprintln!(
+                "{} page(s) read in {:.2} s",
+                pages.len(),
+                started.elapsed().as_secs_f64()
+            );
+            println!("{}", report.to_json());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
