@@ -295,7 +295,9 @@ fn accept_table2(
     let mut unsure = Vec::new();
     for cell in &table.cells {
         let r = &readings[cell.index];
+        // No reading at all (a mark that is no count): null with the finding, as unsure.
         let Some(top) = r.first().copied() else {
+            unsure.push(paths[cell.index].clone());
             continue;
         };
         // A money amount (万元, with decimals) is not a count: the digits-only reading cannot
