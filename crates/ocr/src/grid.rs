@@ -676,22 +676,10 @@ impl Grid {
     /// The columns of the cell of row `row` that holds column `col`: widened left and right
     /// to the nearest separators drawn across that row (a merged cell spans several columns).
     pub fn merged_cols(&self, row: usize, col: usize) -> (usize, usize) {
-        let drawn = |k: usize| {
-            self.v_rules
-                .get(row)
-                .and_then(|r| r.get(k))
-                .copied()
-                .unwrap_or(true)
-        };
-        let mut left = col;
-        while left > 0 && !drawn(left) {
-            left -= 1;
-        }
-        let mut right = col;
-        while right + 1 < self.cols.len() && !drawn(right + 1) {
-            right += 1;
-        }
-        (left, right)
+        let rule = self.v_rules.get(row);
+        widen(col, self.cols.len(), |k| {
+            rule.and_then(|r| r.get(k)).copied().unwrap_or(true)
+        })
     }
 
     /// The last `n` cells of row `row` (merged columns counted once), left to right, as
@@ -727,23 +715,28 @@ impl Grid {
     /// The rows of the cell of column `col` that holds row `row`: widened up and down to the
     /// nearest separators drawn across that column.
     pub fn merged_rows(&self, row: usize, col: usize) -> (usize, usize) {
-        let drawn = |k: usize| {
+        widen(row, self.rows.len(), |k| {
             self.h_rules
                 .get(k)
                 .and_then(|r| r.get(col))
                 .copied()
                 .unwrap_or(true)
-        };
-        let mut top = row;
-        while top > 0 && !drawn(top) {
-            top -= 1;
-        }
-        let mut bottom = row;
-        while bottom + 1 < self.rows.len() && !drawn(bottom + 1) {
-            bottom += 1;
-        }
-        (top, bottom)
+        })
     }
+}
+
+/// The span of `index` (of `len` rows or columns) widened both ways to the nearest separators
+/// that are drawn (`drawn(k)`: separator `k` lies before index `k`).
+fn widen(index: usize, len: usize, drawn: impl Fn(usize) -> bool) -> (usize, usize) {
+    let mut first = index;
+    while first > 0 && !drawn(first) {
+        first -= 1;
+    }
+    let mut last = index;
+    while last + 1 < len && !drawn(last + 1) {
+        last += 1;
+    }
+    (first, last)
 }
 
 /// A crop of `page` at `bbox`, shrunk by `inset` pixels on every side (so that no ruling line

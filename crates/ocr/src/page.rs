@@ -14,6 +14,8 @@ use std::io::{Cursor, Read};
 use image::GrayImage;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 
+use nianbao_parser::ofd::resolve;
+
 use crate::OcrError;
 
 /// The most pixels a page image may have (a 600-dpi A3 scan has about 70 million): a larger
@@ -372,28 +374,6 @@ impl Package<'_> {
         self.bytes(path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
-}
-
-/// `loc` resolved against the folder `dir` (absolute when it starts with `/`; `.` and `..`
-/// folded).
-fn resolve(dir: &str, loc: &str) -> String {
-    let loc = loc.trim().replace('\\', "/");
-    let joined = if loc.starts_with('/') {
-        loc
-    } else {
-        format!("{dir}/{loc}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 fn parent(path: &str) -> &str {

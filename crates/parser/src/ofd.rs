@@ -140,8 +140,8 @@ impl Package<'_> {
 }
 
 /// `loc` (a `BaseLoc` or `DocRoot`) resolved against the folder `dir`: absolute when it starts
-/// with `/`; `.` and `..` segments folded.
-fn resolve(dir: &str, loc: &str) -> String {
+/// with `/`; `.` and `..` segments folded. Public for the OCR's OFD page images.
+pub fn resolve(dir: &str, loc: &str) -> String {
     let loc = loc.trim().replace('\\', "/");
     let joined = if loc.starts_with('/') {
         loc
