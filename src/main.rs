@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod errors;
+#[cfg(feature = "ocr")]
+mod ocr;
 mod pipeline;
 mod progress;
 

@@ -263,7 +263,7 @@ fn read_page(
             let stub = Report {
                 year: page.target.year.map(i32::from),
                 body: page.target.body.clone(),
-                findings: vec![e.finding(&page.target.url)],
+                findings: e.findings(&page.target.url),
                 ..Report::default()
             };
             let meta = meta(page, (page, ""), &stub, (cities, bodies), origin);
@@ -282,6 +282,14 @@ fn read_page(
     for att in atts {
         match parse_entry(att) {
             Ok((r, sha256)) => {
+                // The merge keeps the page's findings only: what OCR proved, corrected or
+                // refused in a scanned attachment is said in the report.
+                notes.extend(
+                    r.findings
+                        .iter()
+                        .filter(|f| f.rule.starts_with("O-"))
+                        .cloned(),
+                );
                 parsed_attachments.push((att.target.url.clone(), r));
                 parsed_entries.push((att, sha256));
             }
@@ -293,15 +301,15 @@ fn read_page(
                 if e.scan {
                     scans.push(url.clone());
                 }
-                notes.push(if e.unreadable || e.scan {
-                    e.finding(url)
+                notes.extend(if e.unreadable || e.scan {
+                    e.findings(url)
                 } else {
-                    Finding::new(
+                    vec![Finding::new(
                         "P-ATTACHMENT",
                         Severity::Warning,
                         format!("attachment {url} not read: {}", e.message),
                         format!("附件 {url} 无法读取（{}）", e.message),
-                    )
+                    )]
                 });
             }
         }
@@ -364,7 +372,15 @@ struct EntryError {
     unreadable: bool,
     /// It is a scan (images without text), which needs OCR.
     scan: bool,
+    /// Why OCR did not read the scan (feature `ocr`).
+    ocr: Option<OcrNotRead>,
 }
+
+#[cfg(feature = "ocr")]
+type OcrNotRead = crate::ocr::NotRead;
+/// Without the `ocr` feature there is no OCR reason.
+#[cfg(not(feature = "ocr"))]
+type OcrNotRead = std::convert::Infallible;
 
 impl EntryError {
     /// The finding that says why `url` gave no values: `P-UNREADABLE` (the archive's record
@@ -396,6 +412,30 @@ impl EntryError {
         };
         Finding::new(rule, severity, message, zh)
     }
+
+    /// [`EntryError::finding`], and the OCR's reason for not reading a scan.
+    fn findings(&self, url: &str) -> Vec<Finding> {
+        let mut out = vec![self.finding(url)];
+        out.extend(self.ocr.as_ref().map(|not| ocr_finding(url, not)));
+        out
+    }
+}
+
+/// The OCR's reason for reading no table of the scan at `url` (`O-MODELS`, `O-LABEL`, …).
+#[cfg(feature = "ocr")]
+fn ocr_finding(url: &str, not: &OcrNotRead) -> Finding {
+    let zh = nianbao_model::rules::find(not.rule).map_or("", |r| r.name_zh);
+    Finding::new(
+        not.rule,
+        Severity::Warning,
+        format!("{url}: OCR read no table: {}", not.message),
+        format!("{url}：{zh}（{}）", not.message),
+    )
+}
+
+#[cfg(not(feature = "ocr"))]
+fn ocr_finding(_url: &str, not: &OcrNotRead) -> Finding {
+    match *not {}
 }
 
 /// The entry's report and the SHA-256 of the bytes it was parsed from (checked against the
@@ -406,20 +446,59 @@ fn parse_entry(entry: &Entry) -> Result<(Report, String), EntryError> {
         message: e.to_string(),
         unreadable: true,
         scan: false,
+        ocr: None,
     })?;
-    let report = parse_bytes(&payload.bytes, url, entry.http_charset.as_deref()).map_err(|e| {
-        // The parser names its input first; the caller names the URL already.
-        let message = e.to_string();
-        let message = message
-            .strip_prefix(&format!("{url}: "))
-            .unwrap_or(&message);
-        EntryError {
-            message: message.to_string(),
-            unreadable: false,
-            scan: e.is_scan(),
+    let report = match parse_bytes(&payload.bytes, url, entry.http_charset.as_deref()) {
+        Ok(report) => report,
+        Err(e) => {
+            // The parser names its input first; the caller names the URL already.
+            let message = e.to_string();
+            let message = message
+                .strip_prefix(&format!("{url}: "))
+                .unwrap_or(&message)
+                .to_string();
+            if e.is_scan() {
+                return read_scan(entry, &payload.bytes, message).map(|r| (r, payload.sha256));
+            }
+            return Err(EntryError {
+                message,
+                unreadable: false,
+                scan: false,
+                ocr: None,
+            });
         }
-    })?;
+    };
     Ok((report, payload.sha256))
+}
+
+/// A scan: read by OCR with the `ocr` feature (year and body from the crawl where the scan
+/// names none), else — or when no table is read — the scan's error, with the OCR's reason.
+#[cfg(feature = "ocr")]
+fn read_scan(entry: &Entry, bytes: &[u8], message: String) -> Result<Report, EntryError> {
+    match crate::ocr::read_scan(bytes) {
+        Ok(mut report) => {
+            report.year = report.year.or(entry.target.year.map(i32::from));
+            report.body = report.body.or_else(|| entry.target.body.clone());
+            Ok(report)
+        }
+        Err(not) => Err(EntryError {
+            message,
+            unreadable: false,
+            scan: true,
+            ocr: Some(not),
+        }),
+    }
+}
+
+/// Without the `ocr` feature a scan is named, never read.
+#[cfg(not(feature = "ocr"))]
+fn read_scan(_entry: &Entry, _bytes: &[u8], message: String) -> Result<Report, EntryError> {
+    Err(EntryError {
+        message,
+        unreadable: false,
+        scan: true,
+        ocr: None,
+    })
 }
 
 /// The capture whose payload printed the report's tables: the one attachment every table

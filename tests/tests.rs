@@ -14,6 +14,8 @@ mod fixtures;
 mod harvest;
 mod import;
 mod metrics;
+#[cfg(feature = "ocr")]
+mod ocr;
 mod ofd;
 mod parse;
 mod pdf;

@@ -107,7 +107,14 @@ fn add_sources(r: &mut Report) {
             col: cell.column as u32 + 1,
         };
         let printed = v.map(|n| n.as_f64().to_string()).unwrap_or_default();
-        sources.insert(cell.path(), Source { loc, printed });
+        sources.insert(
+            cell.path(),
+            Source {
+                loc,
+                printed,
+                ocr: None,
+            },
+        );
     });
     r.sources = sources;
 }

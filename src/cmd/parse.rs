@@ -46,6 +46,15 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     for (n, path) in args.files.iter().enumerate() {
         let report = match nianbao_parser::parse_path_capped(path, args.max_input_bytes) {
             Ok(r) => r,
+            #[cfg(feature = "ocr")]
+            Err(e) if e.is_scan() => match read_scan(path) {
+                Ok(r) => r,
+                Err(why) => {
+                    eprintln!("nianbao: {}; {why}", crate::errors::message_of(&e));
+                    failed += 1;
+                    continue;
+                }
+            },
             Err(e) => {
                 eprintln!("nianbao: {}", crate::errors::message_of(&e));
                 failed += 1;
@@ -67,6 +76,14 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// A scan read by OCR (feature `ocr`): the report, or why OCR read no table.
+#[cfg(feature = "ocr")]
+fn read_scan(path: &Path) -> Result<Report, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::ocr::read_scan(&bytes)
+        .map_err(|n| format!("OCR read no table ({}): {}", n.rule, n.message))
 }
 
 /// One report as one JSON line (several with --pretty). Without --sources the contract object

@@ -252,8 +252,26 @@ impl fmt::Display for CellRef {
 pub struct Source {
     /// Where the value was printed.
     pub loc: Loc,
-    /// The cell text as printed, before any unit conversion, e.g. `3.5万元`.
+    /// The cell text as printed, before any unit conversion, e.g. `3.5万元`. For a value read
+    /// by OCR: the digits of its most probable reading (blank for a blank reading).
     pub printed: String,
+    /// How the value was read when it was read from a page image by OCR; `None` for a value
+    /// read from text.
+    pub ocr: Option<OcrMark>,
+}
+
+/// The provenance of a value read by OCR from a page image (issue "Scanned reports").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OcrMark {
+    /// The page, from 1.
+    pub page: u32,
+    /// The cell's box on the page image (deskewed), in pixels: left, top, width, height.
+    pub bbox: [u32; 4],
+    /// The recogniser's probability of the value taken, 0–1.
+    pub confidence: f32,
+    /// The value is not the most probable reading: the template's identities chose another
+    /// of the cell's readings (`printed` keeps the most probable one).
+    pub corrected: bool,
 }
 
 /// One annual report in canonical form: its template, year and body, tables 二, 三 and 四,
@@ -409,7 +427,7 @@ struct Contract<'a>(&'a Report);
 impl Serialize for Contract<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
-        let mut top = s.serialize_map(Some(8))?;
+        let mut top = s.serialize_map(None)?;
         top.serialize_entry("schema", &1)?;
         top.serialize_entry("template", &r.template.map(Template::as_str))?;
         top.serialize_entry("year", &r.year)?;
@@ -428,7 +446,34 @@ impl Serialize for Contract<'_> {
                 .map(|t| KeyedRows::new(&T4_GROUPS, &T4_OUTCOMES, t)),
         )?;
         top.serialize_entry("findings", &r.findings)?;
+        // An addition to schema 1, present only for a report read by OCR: schema path →
+        // {page, box, confidence, corrected} of every value read from a page image.
+        if r.sources.values().any(|s| s.ocr.is_some()) {
+            top.serialize_entry("ocr", &OcrJson(r))?;
+        }
         top.end()
+    }
+}
+
+/// The `ocr` object of the contract: schema path → the value's OCR provenance.
+struct OcrJson<'a>(&'a Report);
+
+impl Serialize for OcrJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.sources.iter().filter_map(|(path, src)| {
+            src.ocr.map(|m| {
+                (
+                    path,
+                    json!({
+                        "page": m.page,
+                        "box": m.bbox,
+                        // Rounded: the model's float noise is no information.
+                        "confidence": (f64::from(m.confidence) * 1e4).round() / 1e4,
+                        "corrected": m.corrected,
+                    }),
+                )
+            })
+        }))
     }
 }
 

@@ -163,6 +163,41 @@ pub const RULES: &[Rule] = &[
         "a scan (images without text) that needs OCR: no value read",
     ),
     rule(
+        "O-READ",
+        "扫描件经 OCR 读取：表中每个数值或经勾稽关系验证，或识别置信度足够高",
+        "a scan read by OCR: every value proven by the identities or read with high confidence",
+    ),
+    rule(
+        "O-CORRECTED",
+        "OCR 首选读数不满足勾稽关系，按唯一能平衡的候选读数更正",
+        "OCR's most probable reading broke an identity: the unique candidate that balances taken",
+    ),
+    rule(
+        "O-REFUSED",
+        "OCR 读数无法由勾稽关系唯一验证，该表留空（列出可疑单元格）",
+        "OCR readings not proven uniquely by the identities: the table is left null (suspects named)",
+    ),
+    rule(
+        "O-UNPROVEN",
+        "OCR 读数无勾稽关系可验证且置信度不足，该格留空",
+        "an OCR reading no identity checks, read with too little confidence: the cell is left null",
+    ),
+    rule(
+        "O-LABEL",
+        "扫描件表格的标签与模板不符，停止读取",
+        "a label of the scanned table does not match the template: the reading stopped",
+    ),
+    rule(
+        "O-GRID",
+        "扫描件中未找到模板表格的表格线",
+        "no ruled table of the template's shape found on the scanned pages",
+    ),
+    rule(
+        "O-MODELS",
+        "未安装 OCR 模型（运行 tools/ocr-models.sh），扫描件未读取",
+        "the OCR models are not installed (run tools/ocr-models.sh): the scan was not read",
+    ),
+    rule(
         "P-UNREADABLE",
         "存档记录无法读取或与摘要不符",
         "an archived record that cannot be read or does not match its digest",

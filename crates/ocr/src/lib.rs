@@ -21,6 +21,11 @@ mod synthetic;
 use image::GrayImage;
 use nianbao_model::proof::Reading;
 
+#[cfg(feature = "engine")]
+pub mod engine;
+pub mod ink;
+pub mod read;
+
 /// A box on one page image, in pixels from the top left corner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PixelBox {

@@ -837,6 +837,7 @@ impl Mapper<'_, '_, '_> {
                     Source {
                         loc: t.loc,
                         printed: t.text.to_string(),
+                        ocr: None,
                     },
                 );
                 Some(Num::Int(value))
@@ -858,6 +859,7 @@ impl Mapper<'_, '_, '_> {
             Source {
                 loc,
                 printed: text.clone(),
+                ocr: None,
             },
         );
         match fitted {

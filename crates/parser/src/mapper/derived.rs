@@ -70,6 +70,7 @@ impl Mapper<'_, '_, '_> {
             Source {
                 loc,
                 printed: printed.clone(),
+                ocr: None,
             },
         );
         if cell.is_null() {

@@ -337,6 +337,7 @@ mod tests {
             printed: Vec::new(),
             printed_known: false,
             corrected: Vec::new(),
+            ocr: Vec::new(),
         }
     }
 

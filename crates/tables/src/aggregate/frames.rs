@@ -131,6 +131,12 @@ fn row_level(own: &[&'static str]) -> Vec<&'static str> {
         .collect()
 }
 
+/// An OCR confidence as the tables keep it: four decimals (the model's float noise beyond
+/// them is no information).
+pub fn confidence(p: f32) -> f64 {
+    (f64::from(p) * 1e4).round() / 1e4
+}
+
 /// The columns of the `cells` table, in order (the CSV writes the same).
 pub fn cell_columns() -> Vec<&'static str> {
     row_level(&[
@@ -145,6 +151,8 @@ pub fn cell_columns() -> Vec<&'static str> {
         "row_label",
         "column_label",
         "source_cell",
+        "ocr_confidence",
+        "ocr_corrected",
     ])
 }
 
@@ -218,6 +226,21 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
         opt_strs(
             "source_cell",
             rows.iter().map(|r| texts.get(&r.loc).map(String::as_str)),
+        ),
+        of(
+            "ocr_confidence",
+            rows.iter()
+                .map(|r| {
+                    r.ocr(&reports[r.report()])
+                        .map(|o| confidence(o.confidence))
+                })
+                .collect(),
+        ),
+        Column::new(
+            "ocr_corrected".into(),
+            rows.iter()
+                .map(|r| r.ocr(&reports[r.report()]).map(|o| o.corrected))
+                .collect::<Vec<Option<bool>>>(),
         ),
     ]);
     let mut sources = source_columns(rows, |r| &reports[r.report()].meta);

@@ -16,7 +16,8 @@ use super::coverage::{CoverageRow, Status};
 use super::metrics::{MetricError, MetricSet};
 use super::stage::{Options, StageError};
 use super::{
-    find_def, CellLoc, CellRow, CellUnit, City, FindingRow, Level, ReportRow, SourceMeta, Tables,
+    find_def, CellLoc, CellOcr, CellRow, CellUnit, City, FindingRow, Level, ReportRow, SourceMeta,
+    Tables,
 };
 use nianbao_model::document::Loc;
 use nianbao_model::report::{Finding, Severity};
@@ -83,20 +84,24 @@ pub fn read_tables(dir: &Path, metrics: &MetricSet) -> Result<Tables, LoadError>
     cells.sort_by_key(|(c, ..)| c.report);
     // The printed texts the rows cannot rebuild, and the corrected cells, back onto their
     // reports.
-    for (c, p, corrected) in &cells {
+    for (c, p, corrected, ocr) in &cells {
         if let Some(r) = reports.get_mut(c.report()) {
             r.printed_known |= p.is_some();
             if *corrected {
                 r.corrected.push(c.def);
             }
+            if let Some(o) = ocr {
+                r.ocr.push((c.def, *o));
+            }
         }
     }
     for r in &mut reports {
         r.corrected.sort_unstable();
+        r.ocr.sort_by_key(|(d, _)| *d);
     }
     let cells = cells
         .into_iter()
-        .map(|(c, p, _)| {
+        .map(|(c, p, ..)| {
             if let Some(r) = reports.get_mut(c.report()) {
                 let rebuilt = c.printed(r).map(|t| t.into_owned());
                 if r.printed_known && rebuilt != p {
@@ -354,6 +359,7 @@ fn read_reports(f: &Frame) -> Result<Vec<ReportRow>, LoadError> {
             printed: Vec::new(),
             printed_known: false,
             corrected: Vec::new(),
+            ocr: Vec::new(),
         })
         .collect())
 }
@@ -422,9 +428,9 @@ fn cell_partitions(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-/// A row of `cells` as read back: the compact row, its `printed` text, and whether a
-/// correction replaced its value.
-type ReadCell = (CellRow, Option<String>, bool);
+/// A row of `cells` as read back: the compact row, its `printed` text, whether a
+/// correction replaced its value, and how OCR read it.
+type ReadCell = (CellRow, Option<String>, bool, Option<CellOcr>);
 
 /// The rows of one partition of `cells`.
 fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<ReadCell>, LoadError> {
@@ -438,6 +444,7 @@ fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<ReadCell>, LoadError
         f.opt_strs("printed")?,
     );
     let origin = f.strs("data_origin")?;
+    let ocr = read_ocr(f)?;
     (0..f.height())
         .map(|i| {
             let def = find_def(
@@ -470,9 +477,29 @@ fn read_cells(f: &Frame, index: &ReportIndex) -> Result<Vec<ReadCell>, LoadError
                 CellRow::new(report, def, v, unit, CellLoc::new(loc)),
                 printed[i].clone(),
                 origin[i] == CORRECTED,
+                ocr.get(i).copied().flatten(),
             ))
         })
         .collect()
+}
+
+/// The OCR columns of `cells` per row; a set written before they existed has none.
+fn read_ocr(f: &Frame) -> Result<Vec<Option<CellOcr>>, LoadError> {
+    if f.df.column("ocr_confidence").is_err() {
+        return Ok(Vec::new());
+    }
+    let conf = f.column("ocr_confidence")?.f64().map_err(|e| f.err(e))?;
+    let corrected = f.column("ocr_corrected")?.bool().map_err(|e| f.err(e))?;
+    Ok(conf
+        .iter()
+        .zip(corrected.iter())
+        .map(|(p, c)| {
+            Some(CellOcr {
+                confidence: p? as f32,
+                corrected: c?,
+            })
+        })
+        .collect())
 }
 
 fn severity(s: &str) -> Option<Severity> {

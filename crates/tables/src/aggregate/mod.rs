@@ -89,6 +89,18 @@ pub struct Input {
     pub printed_known: bool,
     /// Definition indices of the cells a correction replaced ([`Input::correct`]), sorted.
     pub corrected: Vec<u16>,
+    /// How the values read by OCR from a scan were read, by definition index, sorted.
+    pub ocr: Vec<(u16, CellOcr)>,
+}
+
+/// How a value was read by OCR, as the `cells` table keeps it (`ocr_confidence`,
+/// `ocr_corrected`); the page and box are in `source_cell` and `nianbao parse --json`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellOcr {
+    /// The recogniser's probability of the value, 0–1.
+    pub confidence: f32,
+    /// The template's identities chose a reading other than the most probable one.
+    pub corrected: bool,
 }
 
 impl Input {
@@ -123,12 +135,22 @@ impl Input {
     pub fn new(meta: SourceMeta, mut report: Report) -> Input {
         let mut locs = Vec::new();
         let mut printed = Vec::new();
+        let mut ocr = Vec::new();
         let printed_known = !report.sources.is_empty();
         if printed_known {
             let defs = cell_defs();
             walk_cells(&report, |def, cell, v| {
                 let source = report.sources.get(&cell.path());
                 locs.push(CellLoc::new(source.map(|s| s.loc)));
+                if let Some(m) = source.and_then(|s| s.ocr) {
+                    ocr.push((
+                        def,
+                        CellOcr {
+                            confidence: m.confidence,
+                            corrected: m.corrected,
+                        },
+                    ));
+                }
                 let text = source.map(|s| s.printed.as_str());
                 let money = units::money_column(&defs[usize::from(def)]).is_some();
                 let rebuilt = match v {
@@ -141,6 +163,7 @@ impl Input {
             });
             report.sources.clear();
             printed.sort_by_key(|(d, _)| *d);
+            ocr.sort_by_key(|(d, _)| *d);
         }
         Input {
             meta,
@@ -149,6 +172,7 @@ impl Input {
             printed,
             printed_known,
             corrected: Vec::new(),
+            ocr,
         }
     }
 
@@ -236,6 +260,8 @@ pub struct ReportRow {
     /// Definition indices of its cells replaced by a correction (`data_origin = corrected`
     /// in `cells`), sorted.
     pub corrected: Vec<u16>,
+    /// How its values read by OCR were read, by definition index, sorted (see [`CellOcr`]).
+    pub ocr: Vec<(u16, CellOcr)>,
 }
 
 /// One cell of the template: table, row and column keys and their printed labels.
@@ -395,6 +421,15 @@ impl CellRow {
     /// Where the value was printed, e.g. `table 3 row 7 col 4`.
     pub fn source_cell(&self) -> Option<String> {
         self.loc.get().map(|l| l.to_string())
+    }
+
+    /// How the value was read by OCR; `None` for a value read from text.
+    pub fn ocr(&self, report: &ReportRow) -> Option<CellOcr> {
+        let k = report
+            .ocr
+            .binary_search_by_key(&self.def, |(d, _)| *d)
+            .ok()?;
+        Some(report.ocr[k].1)
     }
 
     /// The row's `data_origin`: `corrected` for a value a correction replaced, else its
@@ -716,6 +751,7 @@ fn report_row(input: &Input) -> ReportRow {
         printed: input.printed.clone(),
         printed_known: input.printed_known,
         corrected: input.corrected.clone(),
+        ocr: input.ocr.clone(),
     }
 }
 

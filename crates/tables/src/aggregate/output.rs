@@ -356,6 +356,13 @@ pub fn cells_csv<W: std::io::Write>(
             sink.encode(&[text.map_or(Field::Null, Field::text)])
         });
         sink.encoded(cell);
+        let ocr = c.ocr(&tables.reports[c.report()]);
+        sink.field(&ocr.map_or(Field::Null, |o| {
+            Field::Float(frames::confidence(o.confidence))
+        }));
+        sink.field(&ocr.map_or(Field::Null, |o| {
+            Field::text(if o.corrected { "true" } else { "false" })
+        }));
         sink.field(&Field::text(c.data_origin(&tables.reports[c.report()])));
         sink.encoded(after);
         sink.end_row()?;

@@ -62,7 +62,14 @@ pub fn report_of(tables: &Tables, i: usize) -> Report {
                 .map(|p| p.into_owned())
                 .unwrap_or_default();
             let path = format!("{}.{}.{}", d.table, d.row, d.column);
-            report.sources.insert(path, Source { loc, printed });
+            report.sources.insert(
+                path,
+                Source {
+                    loc,
+                    printed,
+                    ocr: None,
+                },
+            );
         }
     }
     report.findings = tables
@@ -241,6 +248,76 @@ mod tests {
             .iter()
             .any(|f| f.rule == "T3-1" && f.message_zh == "中文"));
         assert_eq!(report_of(&tables, 7), Report::default());
+    }
+
+    #[test]
+    fn a_value_read_by_ocr_says_so_in_its_cells_row() {
+        use nianbao_model::document::Loc;
+        use nianbao_model::report::{OcrMark, Source};
+        let mut input = input();
+        let mut report = input.report.clone();
+        report.sources.insert(
+            "table4.review.total".into(),
+            Source {
+                loc: Loc::Page {
+                    page: 2,
+                    row: 1,
+                    col: 5,
+                },
+                printed: "1".into(),
+                ocr: Some(OcrMark {
+                    page: 2,
+                    bbox: [10, 20, 30, 40],
+                    confidence: 0.43219,
+                    corrected: true,
+                }),
+            },
+        );
+        input = Input::new(input.meta.clone(), report);
+        let tables =
+            aggregate(vec![input], &[], &crate::aggregate::Options::default()).expect("aggregate");
+        let rows: Vec<&crate::aggregate::CellRow> = tables.cells.iter().collect();
+        let df = crate::aggregate::frames::cells(&rows, &tables.reports).expect("cells");
+        let table = df
+            .column("table")
+            .expect("table")
+            .str()
+            .expect("str")
+            .clone();
+        let (row, col) = (
+            df.column("row").expect("row"),
+            df.column("column").expect("col"),
+        );
+        let conf = df
+            .column("ocr_confidence")
+            .expect("ocr_confidence")
+            .f64()
+            .expect("f64")
+            .clone();
+        let corrected = df
+            .column("ocr_corrected")
+            .expect("ocr_corrected")
+            .bool()
+            .expect("bool")
+            .clone();
+        let mut seen = 0;
+        for i in 0..df.height() {
+            let is_it = table.get(i) == Some("table4")
+                && row.str().expect("str").get(i) == Some("review")
+                && col.str().expect("str").get(i) == Some("total");
+            if is_it {
+                seen += 1;
+                assert_eq!(conf.get(i), Some(0.4322));
+                assert_eq!(corrected.get(i), Some(true));
+            } else {
+                assert_eq!(
+                    (conf.get(i), corrected.get(i)),
+                    (None, None),
+                    "row {i}: read from text"
+                );
+            }
+        }
+        assert_eq!(seen, 1);
     }
 
     #[test]

@@ -1,0 +1,846 @@
+//! The reading: a scanned document's bytes (or its page images) → a [`Report`] whose tables
+//! hold only values that are proven — page images → deskew → grids → the template's tables
+//! (label cells checked) → each value cell's top-k readings → [`prove`] per table 三 and 四
+//! → values, or the table null with an `O-REFUSED` finding naming the suspect cells. Table 二
+//! has no identities: a value needs a top reading of at least [`ReadOptions::table2_min_p`],
+//! else that cell is null with an `O-UNPROVEN` finding. Every value read carries its OCR
+//! provenance ([`OcrMark`]: page, box, confidence, corrected or not) in `report.sources`.
+
+use image::GrayImage;
+use nianbao_model::document::Loc;
+use nianbao_model::proof::{
+    prove, table3_identities, table3_of, table4_identities, table4_of, ProofOptions, Reading,
+    Verdict,
+};
+use nianbao_model::report::{Finding, Num, OcrMark, Report, Severity, Source, Table2, Val};
+use nianbao_model::rules::cells_summary_zh;
+use nianbao_model::template::{t3, table2_items, Template, T3_COLUMNS, T3_ROWS};
+use nianbao_model::validate;
+
+use crate::grid::{deskew, find_grids, Deskewed};
+use crate::layout::{map_tables, LayoutError, TableOnPage};
+use crate::{LocatedCell, OcrError, PixelBox, Recognizer, TableKind};
+
+/// The thresholds of the reading.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReadOptions {
+    /// Readings kept per value cell.
+    pub k: usize,
+    /// The proof's thresholds for tables 三 and 四.
+    pub proof: ProofOptions,
+    /// The least probability of a table 二 value's top reading (nothing can prove it).
+    pub table2_min_p: f32,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        let proof = ProofOptions::default();
+        ReadOptions {
+            k: 4,
+            proof,
+            // Table 二 has no identity to catch a misread: the bar of a value no identity
+            // covers in the proof.
+            table2_min_p: proof.min_unproven,
+        }
+    }
+}
+
+/// Read a scanned PDF or OFD: its page images, then [`read_pages`].
+pub fn read_document(
+    bytes: &[u8],
+    reader: &dyn Recognizer,
+    opts: &ReadOptions,
+) -> Result<Report, OcrError> {
+    let pages = crate::page::page_images(bytes)?;
+    read_pages(&pages, reader, opts)
+}
+
+/// Read page images (in page order): deskew, find the grids, map them onto the template,
+/// read and prove. A label that does not match (`O-LABEL`) or no table found (`O-GRID`) is a
+/// report without tables and with that finding; only a failing recogniser is an error.
+pub fn read_pages(
+    pages: &[GrayImage],
+    reader: &dyn Recognizer,
+    opts: &ReadOptions,
+) -> Result<Report, OcrError> {
+    let deskewed: Vec<Deskewed> = pages.iter().map(deskew).collect();
+    let grids: Vec<_> = deskewed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, page)| find_grids(page, i + 1))
+        .collect();
+    match map_tables(&deskewed, &grids, reader) {
+        Ok(tables) if tables.is_empty() => Ok(stopped(
+            "O-GRID",
+            Severity::Warning,
+            format!(
+                "the scan was not read: no table of the template among its {} ruled table(s)",
+                grids.len()
+            ),
+            format!("扫描件未读取：{} 个表格中没有模板的表格", grids.len()),
+        )),
+        Ok(tables) => read_tables(&deskewed, &tables, reader, opts),
+        Err(LayoutError::Recognizer(e)) => Err(e),
+        Err(e @ LayoutError::LabelMismatch { .. }) => Ok(stopped(
+            "O-LABEL",
+            Severity::Error,
+            format!("the scan was not read: {e}"),
+            format!("扫描件未读取：表格标签与模板不符（{e}）"),
+        )),
+        Err(e) => Ok(stopped(
+            "O-GRID",
+            Severity::Warning,
+            format!("the scan was not read: {e}"),
+            "扫描件未读取：未找到模板表格的表格线".to_string(),
+        )),
+    }
+}
+
+/// A report without tables whose one finding says why the scan was not read.
+fn stopped(rule: &str, severity: Severity, message: String, message_zh: String) -> Report {
+    let mut report = Report::default();
+    report.push(Finding::new(rule, severity, message, message_zh));
+    report
+}
+
+/// Read and prove the located tables of deskewed `pages`.
+pub fn read_tables(
+    pages: &[Deskewed],
+    tables: &[TableOnPage],
+    reader: &dyn Recognizer,
+    opts: &ReadOptions,
+) -> Result<Report, OcrError> {
+    let mut report = Report {
+        template: tables
+            .iter()
+            .find(|t| t.kind == TableKind::Table3)
+            .or(tables.first())
+            .map(|t| t.template),
+        ..Report::default()
+    };
+    for table in tables {
+        let readings = read_cells(pages, &table.cells, table_len(table), reader, opts.k)?;
+        match table.kind {
+            TableKind::Table2 => accept_table2(&mut report, table, &readings, opts),
+            TableKind::Table3 | TableKind::Table4 => {
+                accept_proven(&mut report, table, &readings, opts)
+            }
+        }
+    }
+    report.push(Finding::new(
+        "O-READ",
+        Severity::Info,
+        "read by OCR from page images: every value is proven by the template's identities or \
+         read with high confidence; the others are null with a finding",
+        "扫描件经 OCR 读取：每个数值或经勾稽关系验证，或识别置信度足够高；其余留空并列出",
+    ));
+    validate::check(&mut report);
+    Ok(report)
+}
+
+/// The number of cells of a table's reading vector.
+fn table_len(table: &TableOnPage) -> usize {
+    match table.kind {
+        TableKind::Table2 => table2_items(table.template)
+            .iter()
+            .map(|i| i.measures.len())
+            .sum(),
+        TableKind::Table3 => T3_ROWS.len() * T3_COLUMNS.len(),
+        TableKind::Table4 => 15,
+    }
+}
+
+/// Each cell's readings, by index; a cell the layout did not locate has none (blank).
+fn read_cells(
+    pages: &[Deskewed],
+    cells: &[LocatedCell],
+    len: usize,
+    reader: &dyn Recognizer,
+    k: usize,
+) -> Result<Vec<Vec<Reading>>, OcrError> {
+    // A cell the layout does not locate is not printed in this version of the template (2021's
+    // （六） row, the sum of its items): nothing to read, surely blank.
+    let mut readings = vec![
+        vec![Reading {
+            value: None,
+            p: 1.0
+        }];
+        len
+    ];
+    for cell in cells {
+        let Some(slot) = readings.get_mut(cell.index) else {
+            return Err(OcrError::Other(format!(
+                "the layout gave cell {} of a table of {len} cells",
+                cell.index
+            )));
+        };
+        *slot = reader.digits(&crop(pages, cell.bbox)?, k)?;
+    }
+    Ok(readings)
+}
+
+/// The pixels of `bbox` on its page.
+fn crop(pages: &[Deskewed], bbox: PixelBox) -> Result<GrayImage, OcrError> {
+    let page = bbox
+        .page
+        .checked_sub(1)
+        .and_then(|i| pages.get(i))
+        .ok_or_else(|| {
+            OcrError::Other(format!("a cell on page {}, which is not there", bbox.page))
+        })?;
+    let (w, h) = page.image.dimensions();
+    if bbox.x.saturating_add(bbox.w) > w || bbox.y.saturating_add(bbox.h) > h {
+        return Err(OcrError::Other(format!(
+            "a cell box {bbox:?} outside page {} ({w} × {h})",
+            bbox.page
+        )));
+    }
+    Ok(image::imageops::crop_imm(&page.image, bbox.x, bbox.y, bbox.w, bbox.h).to_image())
+}
+
+/// Table 三 or 四 through the proof: accepted values with their provenance, or the table null
+/// with `O-REFUSED`.
+fn accept_proven(
+    report: &mut Report,
+    table: &TableOnPage,
+    readings: &[Vec<Reading>],
+    opts: &ReadOptions,
+) {
+    let identities = match table.kind {
+        TableKind::Table3 => table3_identities(table.template),
+        _ => table4_identities(),
+    };
+    let paths = cell_paths(table.kind, table.template);
+    match prove(readings, &identities, opts.proof) {
+        Verdict::Accepted { values, changed } => {
+            for cell in &table.cells {
+                let Some(v) = values.get(cell.index).copied() else {
+                    continue;
+                };
+                let p = readings[cell.index]
+                    .iter()
+                    .find(|r| r.value == v)
+                    .map_or(0.0, |r| r.p);
+                let corrected = changed.contains(&cell.index);
+                mark(report, &paths, cell, &readings[cell.index], p, corrected);
+            }
+            if !changed.is_empty() {
+                let cells: Vec<String> = changed.iter().map(|&i| paths[i].clone()).collect();
+                report.push(
+                    Finding::new(
+                        "O-CORRECTED",
+                        Severity::Info,
+                        format!(
+                            "{} OCR reading(s) broke the identities; the unique candidate that \
+                             balances was taken: {}",
+                            cells.len(),
+                            cells.join(", ")
+                        ),
+                        format!(
+                            "OCR 首选读数不满足勾稽关系，按唯一能平衡的候选读数更正：{}",
+                            cells_summary_zh(&cells)
+                        ),
+                    )
+                    .with_cells(cells),
+                );
+            }
+            match table.kind {
+                TableKind::Table3 => {
+                    let mut t = table3_of(&values);
+                    if table.template == Template::V2021 {
+                        derive_other_handling(&mut t);
+                    }
+                    report.table3 = Some(t);
+                }
+                _ => report.table4 = Some(table4_of(&values)),
+            }
+        }
+        Verdict::Refused { suspects, reason } => {
+            let cells: Vec<String> = suspects
+                .iter()
+                .filter_map(|&i| paths.get(i).cloned())
+                .collect();
+            let name = table_zh(table.kind);
+            report.push(
+                Finding::new(
+                    "O-REFUSED",
+                    Severity::Warning,
+                    format!(
+                        "table {name} left null: the OCR readings are not proven ({reason}); \
+                         suspect cells: {}",
+                        cells.join(", ")
+                    ),
+                    format!(
+                        "{name}留空：OCR 读数无法由勾稽关系唯一验证；可疑单元格：{}",
+                        cells_summary_zh(&cells)
+                    ),
+                )
+                .with_cells(cells),
+            );
+        }
+    }
+}
+
+/// Table 二: each value needs a confident top reading; an unsure cell is null with
+/// `O-UNPROVEN` (one finding for all of them).
+fn accept_table2(
+    report: &mut Report,
+    table: &TableOnPage,
+    readings: &[Vec<Reading>],
+    opts: &ReadOptions,
+) {
+    let paths = cell_paths(TableKind::Table2, table.template);
+    let items = table2_items(table.template);
+    let mut t2 = Table2::empty(table.template);
+    let mut unsure = Vec::new();
+    for cell in &table.cells {
+        let r = &readings[cell.index];
+        // No reading at all (a mark that is no count): null with the finding, as unsure.
+        let Some(top) = r.first().copied() else {
+            unsure.push(paths[cell.index].clone());
+            continue;
+        };
+        // A money amount (万元, with decimals) is not a count: the digits-only reading cannot
+        // give it, so it stays null whatever was read.
+        if top.p < opts.table2_min_p || is_money(items, cell.index) {
+            unsure.push(paths[cell.index].clone());
+            continue;
+        }
+        if let Some((item, measure)) = t2_position(items, cell.index) {
+            t2.values[item][measure] = top.value.map(Num::Int);
+        }
+        mark(report, &paths, cell, r, top.p, false);
+    }
+    if !unsure.is_empty() {
+        report.push(
+            Finding::new(
+                "O-UNPROVEN",
+                Severity::Warning,
+                format!(
+                    "{} value(s) of table 二 left null: no identity checks them and OCR read \
+                     them with a probability under {} (or they are money, which a digits-only \
+                     reading cannot give): {}",
+                    unsure.len(),
+                    opts.table2_min_p,
+                    unsure.join(", ")
+                ),
+                format!(
+                    "表二 {} 格留空：无勾稽关系可验证，OCR 置信度低于 {}（或为金额，仅识别数字时无法读取）：{}",
+                    unsure.len(),
+                    opts.table2_min_p,
+                    cells_summary_zh(&unsure)
+                ),
+            )
+            .with_cells(unsure),
+        );
+    }
+    report.table2 = Some(t2);
+}
+
+/// Table 二's cell `index` holds money (a `…_yuan` measure, printed with decimals).
+fn is_money(items: &[nianbao_model::template::T2Item], index: usize) -> bool {
+    t2_position(items, index).is_some_and(|(i, m)| items[i].measures[m].0.ends_with("_yuan"))
+}
+
+/// `(item, measure)` of table 二's reading index.
+fn t2_position(items: &[nianbao_model::template::T2Item], index: usize) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for (i, item) in items.iter().enumerate() {
+        if index < at + item.measures.len() {
+            return Some((i, index - at));
+        }
+        at += item.measures.len();
+    }
+    None
+}
+
+/// Record where and how a value was read: `printed` is the most probable reading's digits.
+fn mark(
+    report: &mut Report,
+    paths: &[String],
+    cell: &LocatedCell,
+    readings: &[Reading],
+    confidence: f32,
+    corrected: bool,
+) {
+    let Some(path) = paths.get(cell.index) else {
+        return;
+    };
+    let printed = readings
+        .first()
+        .and_then(|r| r.value)
+        .map_or(String::new(), |v| v.to_string());
+    let (row, col) = row_col(cell.table, cell.index);
+    let b = cell.bbox;
+    report.sources.insert(
+        path.clone(),
+        Source {
+            // The template's row and column on that page (1-based): the box is in `ocr`.
+            loc: Loc::Page {
+                page: b.page as u32,
+                row: row as u32 + 1,
+                col: col as u32 + 1,
+            },
+            printed,
+            ocr: Some(OcrMark {
+                page: b.page as u32,
+                bbox: [b.x, b.y, b.w, b.h],
+                confidence,
+                corrected,
+            }),
+        },
+    );
+}
+
+/// The template row and column of a reading index (table 二: item and measure).
+fn row_col(kind: TableKind, index: usize) -> (usize, usize) {
+    match kind {
+        TableKind::Table3 => (index / 7, index % 7),
+        TableKind::Table4 => (index / 5, index % 5),
+        // The measures of table 二 are few per item; the index is exact enough as a row.
+        TableKind::Table2 => (index, 0),
+    }
+}
+
+/// Schema paths of a table's cells by reading index (the order of
+/// [`Report::for_each_cell`], which is the proof's and the layout's order).
+fn cell_paths(kind: TableKind, template: Template) -> Vec<String> {
+    let mut full = Report::default();
+    match kind {
+        TableKind::Table2 => full.table2 = Some(Table2::empty(template)),
+        TableKind::Table3 => full.table3 = Some([[None; 7]; 26]),
+        TableKind::Table4 => full.table4 = Some([[None; 5]; 3]),
+    }
+    let mut paths = Vec::new();
+    full.for_each_cell(|cell, _| paths.push(cell.path()));
+    paths
+}
+
+/// A 2021 table 三's `other_handling` is the sum of the three （六） items, null as soon as one
+/// is (as the parser derives it).
+fn derive_other_handling(t: &mut [[Val; 7]; 26]) {
+    let sums: [Val; 7] = std::array::from_fn(|c| {
+        t3::OTHER_ITEMS
+            .iter()
+            .try_fold(0i64, |acc, &r| {
+                t[r][c].and_then(|n| n.as_int()).map(|v| acc + v)
+            })
+            .map(Num::Int)
+    });
+    t[t3::OTHER_HANDLING] = sums;
+}
+
+fn table_zh(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Table2 => "二",
+        TableKind::Table3 => "三",
+        TableKind::Table4 => "四",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use nianbao_model::proof::t3_index;
+
+    /// A recogniser that knows each cell by the index painted into its crop's first two pixels.
+    struct Mock {
+        readings: HashMap<usize, Vec<Reading>>,
+    }
+
+    impl Recognizer for Mock {
+        fn text(&self, _crop: &GrayImage) -> Result<String, OcrError> {
+            Ok(String::new())
+        }
+        fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError> {
+            let index =
+                crop.get_pixel(0, 0).0[0] as usize + 256 * crop.get_pixel(1, 0).0[0] as usize;
+            let mut r = self.readings.get(&index).cloned().unwrap_or_default();
+            r.truncate(k);
+            Ok(r)
+        }
+    }
+
+    const CELL: u32 = 10;
+
+    /// One page with `n` cells of 10 × 10 pixels, 7 to a row, each crop carrying its index.
+    fn page_and_cells(
+        kind: TableKind,
+        n: usize,
+        skip: &[usize],
+    ) -> (Vec<Deskewed>, Vec<LocatedCell>) {
+        let mut image =
+            GrayImage::from_pixel(7 * CELL, (n as u32).div_ceil(7) * CELL, image::Luma([255]));
+        let mut cells = Vec::new();
+        for index in (0..n).filter(|i| !skip.contains(i)) {
+            let (x, y) = ((index % 7) as u32 * CELL, (index / 7) as u32 * CELL);
+            image.put_pixel(x, y, image::Luma([(index % 256) as u8]));
+            image.put_pixel(x + 1, y, image::Luma([(index / 256) as u8]));
+            cells.push(LocatedCell {
+                table: kind,
+                index,
+                bbox: PixelBox {
+                    page: 1,
+                    x,
+                    y,
+                    w: CELL,
+                    h: CELL,
+                },
+            });
+        }
+        (
+            vec![Deskewed {
+                image,
+                skew_degrees: 0.0,
+            }],
+            cells,
+        )
+    }
+
+    /// A consistent 2021 table 三 (every applicant column printed, totals right).
+    fn consistent() -> Vec<Option<i64>> {
+        let mut t = vec![None; 26 * 7];
+        let mut set = |r: usize, parts: [i64; 6]| {
+            for (c, v) in parts.iter().enumerate() {
+                t[t3_index(r, c)] = Some(*v);
+            }
+            t[t3_index(r, 6)] = Some(parts.iter().sum());
+        };
+        set(t3::NEW_RECEIVED, [10, 1, 0, 0, 0, 1]);
+        set(t3::CARRIED_OVER, [2, 0, 0, 0, 0, 0]);
+        for r in t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT {
+            set(r, [0; 6]);
+        }
+        for r in t3::OTHER_ITEMS {
+            set(r, [0; 6]);
+        }
+        set(t3::GRANTED, [5, 1, 0, 0, 0, 0]);
+        set(t3::PARTIALLY_GRANTED, [3, 0, 0, 0, 0, 1]);
+        set(t3::UNAVAILABLE_NOT_HELD, [2, 0, 0, 0, 0, 0]);
+        set(t3::TOTAL_PROCESSED, [10, 1, 0, 0, 0, 1]);
+        set(t3::CARRIED_FORWARD, [2, 0, 0, 0, 0, 0]);
+        t
+    }
+
+    fn sure(values: &[Option<i64>]) -> HashMap<usize, Vec<Reading>> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i, vec![Reading { value: v, p: 0.99 }]))
+            .collect()
+    }
+
+    fn misread(
+        readings: &mut HashMap<usize, Vec<Reading>>,
+        cell: usize,
+        top: Option<i64>,
+        alt: Option<i64>,
+    ) {
+        readings.insert(
+            cell,
+            vec![
+                Reading { value: top, p: 0.6 },
+                Reading { value: alt, p: 0.4 },
+            ],
+        );
+    }
+
+    /// One table of `n` cells (`skip` not printed) read through the mock.
+    fn read_one(
+        kind: TableKind,
+        template: Template,
+        n: usize,
+        skip: &[usize],
+        readings: HashMap<usize, Vec<Reading>>,
+    ) -> Report {
+        let (pages, cells) = page_and_cells(kind, n, skip);
+        let table = TableOnPage {
+            kind,
+            template,
+            cells,
+        };
+        read_tables(
+            &pages,
+            &[table],
+            &Mock { readings },
+            &ReadOptions::default(),
+        )
+        .expect("read")
+    }
+
+    /// Table 三 (2021; its （六） row is not printed) read through the mock.
+    fn read3(readings: HashMap<usize, Vec<Reading>>) -> Report {
+        read_one(
+            TableKind::Table3,
+            Template::V2021,
+            26 * 7,
+            &other_handling_row(),
+            readings,
+        )
+    }
+
+    fn other_handling_row() -> Vec<usize> {
+        (0..7).map(|c| t3_index(t3::OTHER_HANDLING, c)).collect()
+    }
+
+    fn t3_values(report: &Report) -> Vec<Option<i64>> {
+        let t = report.table3.expect("table 三 accepted");
+        let mut v: Vec<Option<i64>> = t
+            .iter()
+            .flatten()
+            .map(|n| n.and_then(Num::as_int))
+            .collect();
+        for i in other_handling_row() {
+            v[i] = None; // derived, compared apart
+        }
+        v
+    }
+
+    fn rules(report: &Report) -> Vec<&str> {
+        report.findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn blank_pages_are_no_reading() {
+        let pages = vec![GrayImage::from_pixel(200, 300, image::Luma([255]))];
+        let mock = Mock {
+            readings: HashMap::new(),
+        };
+        let report = read_pages(&pages, &mock, &ReadOptions::default()).expect("read");
+        assert_eq!(rules(&report), ["O-GRID"]);
+        assert!(report.table3.is_none() && report.table2.is_none() && report.table4.is_none());
+    }
+
+    #[test]
+    fn a_consistent_table_is_accepted_with_ocr_provenance_on_every_value() {
+        let truth = consistent();
+        let report = read3(sure(&truth));
+        assert_eq!(t3_values(&report), truth);
+        let t = report.table3.expect("table");
+        assert_eq!(
+            t[t3::OTHER_HANDLING][0],
+            Some(Num::Int(0)),
+            "2021: the sum of the items"
+        );
+        let src = &report.sources["table3.new_received.natural_person"];
+        assert_eq!(src.printed, "10");
+        let mark = src.ocr.expect("ocr provenance");
+        assert_eq!(
+            (mark.page, mark.bbox, mark.corrected),
+            (1, [0, 0, 10, 10], false)
+        );
+        assert!((mark.confidence - 0.99).abs() < 1e-6);
+        assert!(rules(&report).contains(&"O-READ"), "{:?}", rules(&report));
+        assert!(!rules(&report).contains(&"O-REFUSED"));
+        let json = report.to_json();
+        assert_eq!(
+            json["ocr"]["table3.new_received.natural_person"]["box"],
+            serde_json::json!([0, 0, 10, 10])
+        );
+        assert_eq!(json["table3"]["new_received"]["natural_person"], 10);
+    }
+
+    #[test]
+    fn one_misread_cell_is_corrected_and_said_so() {
+        let truth = consistent();
+        let mut r = sure(&truth);
+        let cell = t3_index(t3::NEW_RECEIVED, 0);
+        misread(&mut r, cell, Some(1), Some(10)); // "10 read as 1"
+        let report = read3(r);
+        assert_eq!(t3_values(&report), truth);
+        let src = &report.sources["table3.new_received.natural_person"];
+        assert_eq!(src.printed, "1", "printed keeps the most probable reading");
+        let mark = src.ocr.expect("ocr");
+        assert!(
+            mark.corrected && (mark.confidence - 0.4).abs() < 1e-6,
+            "{mark:?}"
+        );
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-CORRECTED")
+            .expect("O-CORRECTED");
+        assert_eq!(
+            f.cells,
+            vec!["table3.new_received.natural_person".to_string()]
+        );
+    }
+
+    #[test]
+    fn two_misread_cells_are_corrected_when_one_pair_of_candidates_balances() {
+        let truth = consistent();
+        let mut r = sure(&truth);
+        misread(&mut r, t3_index(t3::GRANTED, 0), Some(6), Some(5));
+        misread(&mut r, t3_index(t3::CARRIED_OVER, 6), Some(7), Some(2));
+        let report = read3(r);
+        assert_eq!(t3_values(&report), truth);
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-CORRECTED")
+            .expect("O-CORRECTED");
+        assert_eq!(f.cells.len(), 2);
+    }
+
+    #[test]
+    fn two_misreads_without_the_right_candidate_refuse_the_table_naming_suspects() {
+        let truth = consistent();
+        let mut r = sure(&truth);
+        misread(&mut r, t3_index(t3::GRANTED, 0), Some(6), Some(8));
+        misread(&mut r, t3_index(t3::GRANTED, 1), Some(4), Some(9));
+        let report = read3(r);
+        assert_eq!(
+            report.table3, None,
+            "never a wrong number: the table is null"
+        );
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-REFUSED")
+            .expect("O-REFUSED");
+        assert!(
+            f.cells
+                .contains(&"table3.granted.natural_person".to_string()),
+            "{:?}",
+            f.cells
+        );
+        assert!(f.message_zh.contains("表三"), "{}", f.message_zh);
+        assert!(report.sources.is_empty(), "no value, no provenance");
+    }
+
+    #[test]
+    fn the_smallest_fix_wins_over_a_larger_one() {
+        let truth = consistent();
+        let mut r = sure(&truth);
+        // One cell misread (3 for 2), and two totals that offer a fix of two changes (the row
+        // total 2 → 3 and the column total 10 → 11): one change beats two.
+        misread(
+            &mut r,
+            t3_index(t3::UNAVAILABLE_NOT_HELD, 0),
+            Some(3),
+            Some(2),
+        );
+        misread(&mut r, t3_index(t3::TOTAL_PROCESSED, 0), Some(10), Some(11));
+        misread(
+            &mut r,
+            t3_index(t3::UNAVAILABLE_NOT_HELD, 6),
+            Some(2),
+            Some(3),
+        );
+        let report = read3(r);
+        assert_eq!(t3_values(&report), truth);
+    }
+
+    #[test]
+    fn a_tie_between_two_fixes_is_refused() {
+        // Table 四's group total reads 5 over four outcomes of 1, and two outcomes each offer
+        // 2: T4-1 is one equation, so either change balances it. Two minimal fixes: refused.
+        let mut r = HashMap::new();
+        for i in 0..15 {
+            let v = if i % 5 == 4 { 4 } else { 1 };
+            r.insert(
+                i,
+                vec![Reading {
+                    value: Some(v),
+                    p: 0.99,
+                }],
+            );
+        }
+        r.insert(
+            4,
+            vec![Reading {
+                value: Some(5),
+                p: 0.99,
+            }],
+        ); // 1+1+1+1 = 4, read 5
+        misread(&mut r, 0, Some(1), Some(2));
+        misread(&mut r, 1, Some(1), Some(2));
+        let report = read_one(TableKind::Table4, Template::V2021, 15, &[], r);
+        assert_eq!(report.table4, None);
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-REFUSED")
+            .expect("O-REFUSED");
+        assert!(f.message.contains("ambiguous"), "{}", f.message);
+        assert_eq!(f.cells.len(), 5, "the group's five cells: {:?}", f.cells);
+        assert!(
+            f.cells.iter().all(|c| c.starts_with("table4.review.")),
+            "{:?}",
+            f.cells
+        );
+    }
+
+    #[test]
+    fn a_blank_cell_stays_null_never_zero() {
+        let mut truth = consistent();
+        // A blank read as blank: the identities over it are not checkable (never a 0 that
+        // would make them hold or break).
+        truth[t3_index(t3::CARRIED_FORWARD, 5)] = None;
+        let mut r = sure(&truth);
+        r.insert(
+            t3_index(t3::CARRIED_FORWARD, 5),
+            vec![Reading {
+                value: None,
+                p: 0.999,
+            }],
+        );
+        let report = read3(r);
+        let t = report
+            .table3
+            .expect("accepted: the blank is read with confidence");
+        assert_eq!(t[t3::CARRIED_FORWARD][5], None, "blank is null, never 0");
+    }
+
+    #[test]
+    fn an_unsure_table2_value_is_null_with_a_finding() {
+        let template = Template::V2021;
+        let n: usize = table2_items(template)
+            .iter()
+            .map(|i| i.measures.len())
+            .sum();
+        let mut r: HashMap<usize, Vec<Reading>> = (0..n)
+            .map(|i| {
+                (
+                    i,
+                    vec![Reading {
+                        value: Some(i as i64),
+                        p: 0.995,
+                    }],
+                )
+            })
+            .collect();
+        r.insert(
+            1,
+            vec![
+                Reading {
+                    value: Some(7),
+                    p: 0.7,
+                },
+                Reading {
+                    value: Some(1),
+                    p: 0.3,
+                },
+            ],
+        );
+        let report = read_one(TableKind::Table2, template, n, &[], r);
+        let t2 = report.table2.expect("table 二");
+        let flat: Vec<Val> = t2.values.iter().flatten().copied().collect();
+        assert_eq!(flat[0], Some(Num::Int(0)));
+        assert_eq!(flat[1], None, "unsure: null, not 7");
+        assert_eq!(flat[2], Some(Num::Int(2)));
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-UNPROVEN")
+            .expect("O-UNPROVEN");
+        assert_eq!(
+            f.cells,
+            ["table2.regulations.repealed", "table2.fees.amount_10k_yuan"],
+            "the unsure count, and the money amount (read 17 here: never taken as 17 万元)"
+        );
+        assert_eq!(t2.get("fees", "amount_10k_yuan"), None);
+    }
+}
