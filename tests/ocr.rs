@@ -35,12 +35,7 @@ fn a_scan_without_the_models_names_the_setup_script() {
 
 #[test]
 fn a_scan_without_a_ruled_table_stays_unread_with_the_reason() {
-    let models = nianbao_ocr::engine::models_dir();
-    if !models.join("ppocrv5/rec.onnx").is_file() {
-        eprintln!(
-            "SKIP: no OCR models in {}; run tools/ocr-models.sh",
-            models.display()
-        );
+    if models_missing() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -61,12 +56,7 @@ fn a_scan_without_a_ruled_table_stays_unread_with_the_reason() {
 /// and the report says it was read by OCR — instead of a `P-SCAN` stub.
 #[test]
 fn the_demo_harvest_reads_its_scan() {
-    let models = nianbao_ocr::engine::models_dir();
-    if !models.join("ppocrv5/rec.onnx").is_file() {
-        eprintln!(
-            "SKIP: no OCR models in {}; run tools/ocr-models.sh",
-            models.display()
-        );
+    if models_missing() {
         return;
     }
     let out = tempfile::tempdir().expect("temp dir");
@@ -112,4 +102,17 @@ fn the_demo_harvest_reads_its_scan() {
             .any(|l| l.contains("梧州市审计局") && l.contains(",O-READ,")),
         "the report says it was read by OCR"
     );
+}
+
+/// Whether the OCR models are absent (the test then skips, saying so).
+fn models_missing() -> bool {
+    let models = nianbao_ocr::engine::models_dir();
+    let missing = !models.join("ppocrv5/rec.onnx").is_file();
+    if missing {
+        eprintln!(
+            "SKIP: no OCR models in {}; run tools/ocr-models.sh",
+            models.display()
+        );
+    }
+    missing
 }

@@ -5,19 +5,14 @@
 use std::process::ExitCode;
 
 use nianbao_ocr::grid::{deskew, find_grids};
-use nianbao_ocr::page::page_images;
+use nianbao_ocr::page::page_images_or_image;
 
 fn main() -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for path in std::env::args().skip(1) {
         let pages = std::fs::read(&path)
             .map_err(|e| e.to_string())
-            .and_then(|bytes| match page_images(&bytes) {
-                Ok(p) => Ok(p),
-                Err(_) => image::load_from_memory(&bytes)
-                    .map(|i| vec![i.to_luma8()])
-                    .map_err(|e| e.to_string()),
-            });
+            .and_then(|bytes| page_images_or_image(&bytes).map_err(|e| e.to_string()));
         let pages = match pages {
             Ok(p) => p,
             Err(e) => {

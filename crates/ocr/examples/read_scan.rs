@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use image::GrayImage;
 use nianbao_model::proof::Reading;
 use nianbao_ocr::engine::Engine;
-use nianbao_ocr::page::page_images;
+use nianbao_ocr::page::page_images_or_image;
 use nianbao_ocr::read::{read_pages, ReadOptions};
 use nianbao_ocr::{OcrError, Recognizer};
 
@@ -50,12 +50,7 @@ fn main() -> ExitCode {
     for path in std::env::args().skip(1) {
         let read = std::fs::read(&path)
             .map_err(|e| e.to_string())
-            .and_then(|bytes| match page_images(&bytes) {
-                Ok(p) => Ok(p),
-                Err(_) => image::load_from_memory(&bytes)
-                    .map(|i| vec![i.to_luma8()])
-                    .map_err(|e| e.to_string()),
-            });
+            .and_then(|bytes| page_images_or_image(&bytes).map_err(|e| e.to_string()));
         match read {
             Ok(p) => pages.extend(p),
             Err(e) => {

@@ -39,6 +39,16 @@ pub fn page_images(bytes: &[u8]) -> Result<Vec<GrayImage>, OcrError> {
 }
 
 /// Some PDFs carry junk before `%PDF` (the standard allows 1024 bytes of it).
+/// The page images of a document, or a lone page image (PNG or JPEG) as its one page: what the
+/// examples take on their command line. On neither, the document's error.
+pub fn page_images_or_image(bytes: &[u8]) -> Result<Vec<GrayImage>, OcrError> {
+    page_images(bytes).or_else(|e| {
+        image::load_from_memory(bytes)
+            .map(|i| vec![i.to_luma8()])
+            .map_err(|_| e)
+    })
+}
+
 fn find_pdf_header(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(1024)]
         .windows(4)
