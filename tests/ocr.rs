@@ -102,6 +102,50 @@ fn the_demo_harvest_reads_its_scan() {
             .any(|l| l.contains("梧州市审计局") && l.contains(",O-READ,")),
         "the report says it was read by OCR"
     );
+    shows_the_scan_provenance(out.path());
+}
+
+/// Every output that shows a value says how OCR read the scan's: `show` (text and JSON:
+/// page and box of each value) and the HTML report's page of the report.
+fn shows_the_scan_provenance(out: &std::path::Path) {
+    let show = |extra: &[&str]| {
+        let o = run(bin()
+            .args(["show", "梧州", "2023", "--body", "审计局", "--from"])
+            .arg(out)
+            .args(extra));
+        assert!(o.status.success(), "{}", describe(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let text = show(&[]);
+    assert!(
+        text.contains("\nOCR: ") && text.contains("read from the page images of page(s) 1, 2"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&show(&["--json"])).expect("show --json");
+    let ocr = json["ocr"]
+        .as_object()
+        .expect("an ocr object, as parse --json gives it");
+    assert!(
+        ocr.len() >= 190,
+        "{} values with their OCR provenance",
+        ocr.len()
+    );
+    assert!(
+        ocr.values()
+            .all(|m| m["box"].as_array().is_some_and(|b| b.len() == 4) && m["page"].is_u64()),
+        "every value has its page and box"
+    );
+    let pages = std::fs::read_dir(out.join("report")).expect("report pages");
+    let marked = pages
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|page| page.matches("class=\"num ocr").count())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        marked >= 190,
+        "{marked} cells marked as read by OCR on the report's page"
+    );
 }
 
 /// Whether the OCR models are absent (the test then skips, saying so).

@@ -153,6 +153,7 @@ pub fn cell_columns() -> Vec<&'static str> {
         "source_cell",
         "ocr_confidence",
         "ocr_corrected",
+        "ocr_box",
     ])
 }
 
@@ -203,6 +204,10 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             texts.entry(r.loc).or_insert_with(|| loc.to_string());
         }
     }
+    let boxes: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.ocr(&reports[r.report()]).and_then(|o| o.box_text()))
+        .collect();
     let printed: Vec<Option<std::borrow::Cow<'_, str>>> = rows
         .iter()
         .map(|r| r.printed(&reports[r.report()]))
@@ -242,6 +247,7 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
                 .map(|r| r.ocr(&reports[r.report()]).map(|o| o.corrected))
                 .collect::<Vec<Option<bool>>>(),
         ),
+        opt_strs("ocr_box", boxes.iter().map(Option::as_deref)),
     ]);
     let mut sources = source_columns(rows, |r| &reports[r.report()].meta);
     // A corrected value says so in its own row.

@@ -490,13 +490,26 @@ fn read_ocr(f: &Frame) -> Result<Vec<Option<CellOcr>>, LoadError> {
     }
     let conf = f.column("ocr_confidence")?.f64().map_err(|e| f.err(e))?;
     let corrected = f.column("ocr_corrected")?.bool().map_err(|e| f.err(e))?;
+    // `ocr_box` came later than the other two: a set without it keeps no box.
+    let boxes: Vec<Option<[u32; 4]>> = match f.df.column("ocr_box") {
+        Ok(_) => f
+            .column("ocr_box")?
+            .str()
+            .map_err(|e| f.err(e))?
+            .iter()
+            .map(|b| b.and_then(CellOcr::parse_box))
+            .collect(),
+        Err(_) => vec![None; conf.len()],
+    };
     Ok(conf
         .iter()
         .zip(corrected.iter())
-        .map(|(p, c)| {
+        .zip(boxes)
+        .map(|((p, c), bbox)| {
             Some(CellOcr {
                 confidence: p? as f32,
                 corrected: c?,
+                bbox,
             })
         })
         .collect())

@@ -94,13 +94,32 @@ pub struct Input {
 }
 
 /// How a value was read by OCR, as the `cells` table keeps it (`ocr_confidence`,
-/// `ocr_corrected`); the page and box are in `source_cell` and `nianbao parse --json`.
+/// `ocr_corrected`, `ocr_box`); the page is in `source_cell`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellOcr {
     /// The recogniser's probability of the value, 0–1.
     pub confidence: f32,
     /// The template's identities chose a reading other than the most probable one.
     pub corrected: bool,
+    /// The cell's box on the (deskewed) page image in pixels: left, top, width, height;
+    /// `None` when read from a set written before the box was kept.
+    pub bbox: Option<[u32; 4]>,
+}
+
+impl CellOcr {
+    /// The box as the `ocr_box` column writes it: `left,top,width,height`.
+    pub fn box_text(&self) -> Option<String> {
+        self.bbox.map(|[x, y, w, h]| format!("{x},{y},{w},{h}"))
+    }
+
+    /// Parse [`CellOcr::box_text`]'s form; `None` unless it is four numbers.
+    pub fn parse_box(text: &str) -> Option<[u32; 4]> {
+        let n: Vec<u32> = text
+            .split(',')
+            .map(|p| p.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        n.try_into().ok()
+    }
 }
 
 impl Input {
@@ -148,6 +167,7 @@ impl Input {
                         CellOcr {
                             confidence: m.confidence,
                             corrected: m.corrected,
+                            bbox: Some(m.bbox),
                         },
                     ));
                 }

@@ -10,8 +10,9 @@ use polars::prelude::*;
 
 use super::load::LoadError;
 use super::units::FEN_PER_WAN;
-use super::{CellRow, CellUnit, Tables};
-use nianbao_model::report::{Num, Report, Source, Table2, Val};
+use super::{CellOcr, CellRow, CellUnit, Tables};
+use nianbao_model::document::Loc;
+use nianbao_model::report::{Num, OcrMark, Report, Source, Table2, Val};
 use nianbao_model::template::{
     table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
 };
@@ -62,14 +63,8 @@ pub fn report_of(tables: &Tables, i: usize) -> Report {
                 .map(|p| p.into_owned())
                 .unwrap_or_default();
             let path = format!("{}.{}.{}", d.table, d.row, d.column);
-            report.sources.insert(
-                path,
-                Source {
-                    loc,
-                    printed,
-                    ocr: None,
-                },
-            );
+            let ocr = ocr_mark(cell.ocr(row), loc);
+            report.sources.insert(path, Source { loc, printed, ocr });
         }
     }
     report.findings = tables
@@ -79,6 +74,20 @@ pub fn report_of(tables: &Tables, i: usize) -> Report {
         .map(|f| f.finding.clone())
         .collect();
     report
+}
+
+/// The OCR provenance of a value as `parse --json` gave it, rebuilt from its `cells` row:
+/// only when the row kept the box (sets written before `ocr_box` did not) and the page.
+fn ocr_mark(ocr: Option<CellOcr>, loc: Loc) -> Option<OcrMark> {
+    let (o, Loc::Page { page, .. }) = (ocr?, loc) else {
+        return None;
+    };
+    Some(OcrMark {
+        page,
+        bbox: o.bbox?,
+        confidence: o.confidence,
+        corrected: o.corrected,
+    })
 }
 
 /// The rows of `cells` of report `i` (`cells` is in report order: they are one run).
@@ -318,6 +327,23 @@ mod tests {
             }
         }
         assert_eq!(seen, 1);
+        let boxes = df.column("ocr_box").expect("ocr_box").str().expect("str");
+        assert_eq!(
+            boxes.iter().flatten().collect::<Vec<_>>(),
+            ["10,20,30,40"],
+            "only the OCR'd value has a box"
+        );
+        // `show` sees the provenance again as `parse --json` gave it.
+        let shown = report_of(&tables, 0);
+        let mark = shown.sources.get("table4.review.total").and_then(|s| s.ocr);
+        assert_eq!(
+            mark.map(|m| (m.page, m.bbox, m.corrected)),
+            Some((2, [10, 20, 30, 40], true))
+        );
+        assert!(shown
+            .sources
+            .iter()
+            .all(|(path, s)| s.ocr.is_none() || path == "table4.review.total"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::html::{anchor, esc, link, plain};
 use super::reports::Index;
 use super::site::{census_note, city_page, Loc, Site, PUBLISHED};
 use super::Page;
-use crate::aggregate::{CellRow, ComparisonRow, ReportRow};
+use crate::aggregate::{CellOcr, CellRow, ComparisonRow, ReportRow};
 use nianbao_model::report::{Finding, Severity};
 use nianbao_model::template::{
     table2_items, Template, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_OUTCOMES,
@@ -230,7 +230,13 @@ fn report_article(ix: &Index, i: usize) -> String {
     );
     s.push_str(&source_list(r));
     let cells = &ix.cells[i];
-    let marks = marked_cells(&ix.findings[i]);
+    let marks = Marks {
+        findings: marked_cells(&ix.findings[i]),
+        ocr: cells
+            .iter()
+            .filter_map(|((t, row, col), c)| Some((format!("{t}.{row}.{col}"), c.ocr(r)?)))
+            .collect(),
+    };
     let template = r.template.as_deref().and_then(Template::parse);
     s.push_str(&table2(cells, template, &marks));
     s.push_str(&table3(cells, template, &marks));
@@ -256,6 +262,7 @@ fn source_list(r: &ReportRow) -> String {
         ("模板", template.to_string()),
         ("读到的表", esc(&r.tables_read)),
         ("编码", esc(r.encoding.as_deref().unwrap_or("—"))),
+        ("读取方式", ocr_summary(r)),
     ];
     let mut s = String::from("<dl class=\"source\">");
     let empty = ["<code></code>", "", "—"];
@@ -264,6 +271,19 @@ fn source_list(r: &ReportRow) -> String {
     }
     s.push_str("</dl>");
     s
+}
+
+/// For a scan read by OCR: how many values, and how many the identities corrected; empty for
+/// a report read from text.
+fn ocr_summary(r: &ReportRow) -> String {
+    if r.ocr.is_empty() {
+        return String::new();
+    }
+    let corrected = r.ocr.iter().filter(|(_, o)| o.corrected).count();
+    format!(
+        "扫描件，OCR 识读：{} 个数值，{corrected} 个经勾稽关系更正（标 *）；各格的页码、位置和置信度见单元格提示",
+        r.ocr.len()
+    )
 }
 
 /// Schema paths named by findings → the worst severity and the rules, for marking cells.
@@ -280,7 +300,13 @@ fn marked_cells(findings: &[&Finding]) -> HashMap<String, (Severity, Vec<String>
 }
 
 type Cells<'a> = HashMap<(&'static str, &'static str, &'static str), &'a CellRow>;
-type Marks = HashMap<String, (Severity, Vec<String>)>;
+/// What marks a value cell: the findings that name it and, for a scan, how OCR read it.
+struct Marks {
+    /// Schema path → the worst severity and the rules of the findings naming it.
+    findings: HashMap<String, (Severity, Vec<String>)>,
+    /// Schema path → the OCR provenance of the value.
+    ocr: HashMap<String, CellOcr>,
+}
 
 /// One value cell: the value as printed (— when blank), marked when a finding names it.
 fn value_cell(
@@ -295,7 +321,15 @@ fn value_cell(
     if let Some(src) = cell.and_then(|c| c.source_cell()) {
         title.push(format!("印于 {src}"));
     }
-    if let Some((sev, rules)) = marks.get(&path) {
+    if let Some(o) = marks.ocr.get(&path) {
+        class.push_str(if o.corrected {
+            " ocr corrected"
+        } else {
+            " ocr"
+        });
+        title.push(ocr_title(o));
+    }
+    if let Some((sev, rules)) = marks.findings.get(&path) {
         let _ = write!(class, " mark {}", sev.as_str());
         title.push(format!("{}：{}", sev.as_str(), rules.join(", ")));
     }
@@ -318,6 +352,18 @@ fn value_cell(
         esc(&path),
         esc(&title.join("；"))
     )
+}
+
+/// A value cell's OCR provenance as its tooltip says it.
+fn ocr_title(o: &CellOcr) -> String {
+    let mut t = format!("OCR 识读，置信度 {:.4}", o.confidence);
+    if let Some(b) = o.box_text() {
+        let _ = write!(t, "，页面图像位置（左,上,宽,高 像素）{b}");
+    }
+    if o.corrected {
+        t.push_str("；经勾稽关系从候选读数中选定，非最可能读数");
+    }
+    t
 }
 
 fn has_table(cells: &Cells, table: &str) -> bool {

@@ -78,6 +78,8 @@ table.t2 tr.head th{font-weight:bold;background:var(--bg);text-align:center}
 table.t3 .grp{display:block;font-weight:bold}
 table.t3 .note{color:var(--muted);font-size:11px}
 td.blank{color:#b0b8c1}
+td.ocr{text-decoration:underline dotted #7a8794}
+td.ocr.corrected::after{content:"*"}
 td.mark.error{background:#f8d4d4;outline:2px solid #d64545}
 td.mark.warning{background:#fdecc8}
 td.mark.info{background:#e4eef9}
