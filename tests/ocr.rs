@@ -146,6 +146,21 @@ fn shows_the_scan_provenance(out: &std::path::Path) {
         marked >= 190,
         "{marked} cells marked as read by OCR on the report's page"
     );
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(out.join("nianbao.xlsx")).expect("nianbao.xlsx");
+    let sheet = wb.worksheet_range("原始单元格").expect("原始单元格");
+    let mut rows = sheet.rows();
+    let header = rows.next().expect("header");
+    let at = |label: &str| header.iter().position(|h| *h == label).expect(label);
+    let (conf, place) = (at("OCR 置信度"), at("OCR 单元格位置"));
+    let read = rows
+        .filter(|r| matches!(r[conf], Data::Float(p) if p > 0.9))
+        .filter(|r| matches!(&r[place], Data::String(b) if b.split(',').count() == 4))
+        .count();
+    assert!(
+        read >= 190,
+        "{read} rows of the workbook say how OCR read them"
+    );
 }
 
 /// Whether the OCR models are absent (the test then skips, saying so).

@@ -483,8 +483,9 @@ fn reports_sheet(tables: &Tables) -> Sheet<'_> {
     }
 }
 
-/// The 原始单元格 sheet: every value as printed (the `cells` table), up to Excel's row limit;
-/// a last row counts the rest, which `cells.csv` and the Parquet files hold.
+/// The 原始单元格 sheet: every value as printed (the `cells` table) with where it was printed
+/// (and, for a scan, how OCR read it), up to Excel's row limit; a last row counts the rest,
+/// which `cells.csv` and the Parquet files hold.
 fn cells_sheet(tables: &Tables) -> Sheet<'_> {
     let columns = [
         "city",
@@ -496,6 +497,10 @@ fn cells_sheet(tables: &Tables) -> Sheet<'_> {
         "amount_10k_yuan",
         "unit",
         "printed",
+        "source_cell",
+        "ocr_confidence",
+        "ocr_corrected",
+        "ocr_box",
         "table",
         "row",
         "column",
@@ -506,6 +511,7 @@ fn cells_sheet(tables: &Tables) -> Sheet<'_> {
     let rows = tables.cells.iter().map(move |c| {
         let r = &tables.reports[c.report()];
         let d = c.def();
+        let ocr = c.ocr(r);
         vec![
             text(&r.meta.city),
             opt_text(r.body.as_deref()),
@@ -520,6 +526,10 @@ fn cells_sheet(tables: &Tables) -> Sheet<'_> {
             ),
             text(c.unit().as_str()),
             opt_text(c.printed(r).as_deref()),
+            opt_text(c.source_cell().as_deref()),
+            number(ocr.map(|o| super::frames::confidence(o.confidence)), None),
+            opt_text(ocr.map(|o| if o.corrected { "true" } else { "false" })),
+            opt_text(ocr.and_then(|o| o.box_text()).as_deref()),
             text(d.table),
             text(d.row),
             text(d.column),
