@@ -722,7 +722,7 @@ fn close_worn_gaps(mut pieces: Vec<Line>, rows: &[(u32, u32)]) -> Vec<Line> {
 
 /// Whether the separator whose lines are `lines` (the pieces at one position) is drawn across
 /// the row (or column) spanning `[start, end)`: its lines reach both of the row's borders
-/// (within `end_slack`, and a broken line's reach) and cover at least a third of the row
+/// (within `end_slack`, twice that for a broken line) and cover at least a third of the row
 /// between them. A faint line worn into pieces further apart than the piece joining bridges
 /// (a 300-dpi row is about 55 pixels; worn gaps run to 30) still counts; a text stroke in line with a separator below (the left stroke of 区 over a
 /// column's ruling, joined to it across the border) does not, because the cell's padding
@@ -730,13 +730,16 @@ fn close_worn_gaps(mut pieces: Vec<Line>, rows: &[(u32, u32)]) -> Vec<Line> {
 /// to.
 fn drawn_across(lines: &[&Line], (start, end): (u32, u32), end_slack: f32) -> bool {
     let (start, end) = (start as f32, end as f32);
-    // A line that ends on the row's border touches the row (`start` is a pixel past it).
+    // A line that ends on the row's border touches the row (`start` is a pixel past it). A
+    // broken line may stop a little further short, but not by its whole reach: a stroke joined
+    // to a worn line below takes the line's reach, and the padding above it is not much more.
+    let slack = |l: &Line| end_slack + l.reach.min(end_slack);
     let reaches_start = lines
         .iter()
-        .any(|l| l.from as f32 - l.reach <= start + end_slack && l.to as f32 + 1.0 >= start);
+        .any(|l| l.from as f32 - slack(l) <= start && l.to as f32 + 1.0 >= start);
     let reaches_end = lines
         .iter()
-        .any(|l| l.to as f32 + l.reach >= end - end_slack && l.from as f32 <= end + 1.0);
+        .any(|l| l.to as f32 + slack(l) >= end && l.from as f32 <= end + 1.0);
     reaches_start && reaches_end && covered(lines, (start, end)) * 3.0 >= end - start
 }
 
