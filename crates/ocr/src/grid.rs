@@ -15,7 +15,10 @@
 //!    lines across it (a text stroke, an underline) is dropped. The distinct line positions
 //!    give the finest rows and columns; which separators are really drawn in each row and
 //!    column is kept, so that merged cells (a header spanning columns, a label spanning rows)
-//!    can be told apart by the layout.
+//!    can be told apart by the layout. A vertical separator is drawn across a row when its
+//!    pieces reach both of the row's borders and cover a third of it, after the gaps a worn
+//!    print leaves in a column's ruling (shorter than a row) are closed; a text stroke in line
+//!    with a separator stops short of the border by the cell's padding and splits nothing.
 
 use image::{GrayImage, Luma};
 
@@ -436,6 +439,8 @@ pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
     let unit = per_mille(&page.image);
     let tol = (unit * 2.0).max(2.0);
     let probe = (unit * 0.8).max(2.0) as u32;
+    // Less than a cell's padding around its text (about 2 ‰ of the page).
+    let end_slack = unit.max(2.0);
     let meets = |h: &Line, v: &Line| crosses(h, v, tol) && joined(&mask, h, v, probe);
     let (hs, vs) = lines_of_tables(hs, vs, meets);
     let mut grids: Vec<Grid> = tables(&hs, &vs, tol)
@@ -443,7 +448,7 @@ pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
         .filter_map(|(hi, vi)| {
             let th: Vec<Line> = hi.iter().map(|&i| hs[i]).collect();
             let tv: Vec<Line> = vi.iter().map(|&i| vs[i]).collect();
-            grid_of(&th, &tv, tol, page_no, page.skew_degrees)
+            grid_of(&th, &tv, (tol, end_slack), page_no, page.skew_degrees)
         })
         .filter(|g| big_enough(g, &page.image) && framed(g))
         .collect();
@@ -611,7 +616,15 @@ fn spans(positions: &[(f32, u32)]) -> Vec<(u32, u32)> {
         .collect()
 }
 
-fn grid_of(hs: &[Line], vs: &[Line], tol: f32, page: usize, skew: f32) -> Option<Grid> {
+/// Builds the grid of one table from its lines; `end_slack` is how far short of a row's
+/// border a separator's line may stop and still be drawn across the row.
+fn grid_of(
+    hs: &[Line],
+    vs: &[Line],
+    (tol, end_slack): (f32, f32),
+    page: usize,
+    skew: f32,
+) -> Option<Grid> {
     let ys = distinct_positions(hs, tol);
     let xs = distinct_positions(vs, tol);
     if ys.len() < 2 || xs.len() < 2 {
@@ -619,20 +632,24 @@ fn grid_of(hs: &[Line], vs: &[Line], tol: f32, page: usize, skew: f32) -> Option
     }
     let rows = spans(&ys);
     let cols = spans(&xs);
-    // A separator is drawn across a row (column) when one of its lines covers the middle of it.
+    // Each separator's pieces, worn gaps closed, then tested against every row.
+    let column_lines: Vec<Vec<Line>> = xs
+        .iter()
+        .map(|&(x, _)| {
+            let pieces = vs.iter().filter(|v| (v.at - x).abs() <= tol).copied();
+            close_worn_gaps(pieces.collect(), &rows)
+        })
+        .collect();
     let v_rules = rows
         .iter()
-        .map(|&(top, bottom)| {
-            let mid = (top + bottom) as f32 / 2.0;
-            xs.iter()
-                .map(|&(x, _)| {
-                    vs.iter().any(|v| {
-                        (v.at - x).abs() <= tol && v.from as f32 <= mid && v.to as f32 >= mid
-                    })
-                })
+        .map(|&row| {
+            column_lines
+                .iter()
+                .map(|lines| drawn_across(&lines.iter().collect::<Vec<_>>(), row, end_slack))
                 .collect()
         })
         .collect();
+    // A separator is drawn across a column when one of its lines covers the middle of it.
     let h_rules = ys
         .iter()
         .map(|&(y, _)| {
@@ -654,6 +671,94 @@ fn grid_of(hs: &[Line], vs: &[Line], tol: f32, page: usize, skew: f32) -> Option
         v_rules,
         h_rules,
     })
+}
+
+/// The pieces of one separator (its lines at one position) with the gaps a faint or worn
+/// print knocked out of it closed: two pieces, one of them longer than one and a half of
+/// the table's typical rows (a column's ruling, not a text stroke), are one line when no
+/// whole row lies between them (a text stroke joined so still stops short of its row's
+/// border, see [`drawn_across`]). A separator really left out (a section heading across the table,
+/// a label spanning columns) leaves out at least one whole row. Likewise the gap between a
+/// long piece and the table's top or bottom border.
+fn close_worn_gaps(mut pieces: Vec<Line>, rows: &[(u32, u32)]) -> Vec<Line> {
+    let mut heights: Vec<u32> = rows.iter().map(|(a, b)| b - a).collect();
+    heights.sort_unstable();
+    let typical = heights.get(heights.len() / 2).copied().unwrap_or(0);
+    let long = |l: &Line| (l.to - l.from) * 2 > typical * 3;
+    pieces.sort_by_key(|l| l.from);
+    let mut out: Vec<Line> = Vec::new();
+    for piece in pieces {
+        match out.last_mut() {
+            Some(last)
+                if (long(last) || long(&piece))
+                    && !rows.iter().any(|&(a, b)| a >= last.to && b <= piece.from) =>
+            {
+                last.to = last.to.max(piece.to);
+                last.thick = last.thick.max(piece.thick);
+                last.pieces += piece.pieces;
+            }
+            _ => out.push(piece),
+        }
+    }
+    // The table's top and bottom borders bound every column: a long piece worn short of
+    // one by less than a row reaches it.
+    let no_row_between = |from: u32, to: u32| !rows.iter().any(|&(a, b)| a >= from && b <= to);
+    let (top, bottom) = (
+        rows.first().map_or(0, |r| r.0),
+        rows.last().map_or(0, |r| r.1),
+    );
+    if let Some(first) = out.first_mut() {
+        if long(first) && first.from > top && no_row_between(top, first.from) {
+            first.from = top;
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        if long(last) && last.to < bottom && no_row_between(last.to, bottom) {
+            last.to = bottom;
+        }
+    }
+    out
+}
+
+/// Whether the separator whose lines are `lines` (the pieces at one position) is drawn across
+/// the row (or column) spanning `[start, end)`: its lines reach both of the row's borders
+/// (within `end_slack`, twice that for a broken line) and cover at least a third of the row
+/// between them. A faint line worn into pieces further apart than the piece joining bridges
+/// (a 300-dpi row is about 55 pixels; worn gaps run to 30) still counts; a text stroke in line with a separator below (the left stroke of 区 over a
+/// column's ruling, joined to it across the border) does not, because the cell's padding
+/// keeps it short of the row's top: a separator drawn there would split the label it belongs
+/// to.
+fn drawn_across(lines: &[&Line], (start, end): (u32, u32), end_slack: f32) -> bool {
+    let (start, end) = (start as f32, end as f32);
+    // A line that ends on the row's border touches the row (`start` is a pixel past it). A
+    // broken line may stop a little further short, but not by its whole reach: a stroke joined
+    // to a worn line below takes the line's reach, and the padding above it is not much more.
+    let slack = |l: &Line| end_slack + l.reach.min(end_slack);
+    let reaches_start = lines
+        .iter()
+        .any(|l| l.from as f32 - slack(l) <= start && l.to as f32 + 1.0 >= start);
+    let reaches_end = lines
+        .iter()
+        .any(|l| l.to as f32 + slack(l) >= end && l.from as f32 <= end + 1.0);
+    reaches_start && reaches_end && covered(lines, (start, end)) * 3.0 >= end - start
+}
+
+/// How many pixels of `[start, end)` the lines cover together (overlaps counted once).
+fn covered(lines: &[&Line], (start, end): (f32, f32)) -> f32 {
+    let mut spans: Vec<(f32, f32)> = lines
+        .iter()
+        .map(|l| ((l.from as f32).max(start), (l.to as f32 + 1.0).min(end)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut total, mut reach) = (0.0, start);
+    for (a, b) in spans {
+        if b > reach {
+            total += b - a.max(reach);
+            reach = b;
+        }
+    }
+    total
 }
 
 impl Grid {

@@ -212,6 +212,69 @@ fn label_score(read: &str, template: &str) -> f32 {
     label::score(&label::key(read), &label::key(template))
 }
 
+/// Whether the label `read` off a scan is the template's label `expected` (the label the
+/// layout expects in that cell), where `others` are the other labels that could stand in such
+/// a cell (the rest of table 三's rows, table 四's outcomes).
+///
+/// A printed match ([`label_score`]) counts; so does a reading within a character confusion
+/// or two of `expected` (OCR reads 子以公开 for 予以公开, 结果维特 for 结果维持) when it is
+/// clearly `expected` that was printed: every other label is further away (by
+/// [`CONFUSION_MARGIN`] edits or more). A label that matches nothing still stops the reading. The confusion
+/// can cost no wrong number: the rows keep their template order and count, and the values
+/// are still proven by the table's identities.
+fn label_matches(read: &str, expected: &str, others: &[&str]) -> bool {
+    if label_score(read, expected) >= MIN_SCORE {
+        return true;
+    }
+    let read = label::key(read);
+    let expected = label::key(expected);
+    let edits = edit_distance(&read, &expected);
+    edits <= confusions_allowed(&expected)
+        && others
+            .iter()
+            .map(|o| label::key(o))
+            .filter(|o| *o != expected)
+            .all(|o| edit_distance(&read, &o) >= edits + CONFUSION_MARGIN)
+}
+
+/// How many more edits than the expected label every other label must be from a reading
+/// accepted by confusion: strictly more. Two labels of table 三 are two edits apart (予以公开,
+/// 部分公开), so a reading one edit from one of them is still told apart; a reading as near
+/// to another label as to the expected one is not.
+const CONFUSION_MARGIN: usize = 1;
+
+/// The character confusions a label key of this length may be read with: none for two or
+/// three characters (one would be half the label), one from four characters, two from eight.
+fn confusions_allowed(key: &str) -> usize {
+    (key.chars().count() / 4).min(2)
+}
+
+/// The Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = prev[j] + usize::from(ca != cb);
+            row[j + 1] = substitute.min(prev[j + 1] + 1).min(row[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[b.len()]
+}
+
+/// The labels of table 三's rows, for [`label_matches`].
+fn t3_labels() -> [&'static str; T3_ROWS.len()] {
+    T3_ROWS.map(|(_, l)| l)
+}
+
+/// The labels of table 四's outcomes, for [`label_matches`].
+fn t4_labels() -> [&'static str; T4_OUTCOMES.len()] {
+    T4_OUTCOMES.map(|(_, l)| l)
+}
+
 fn value_cell(table: TableKind, index: usize, bbox: PixelBox) -> LocatedCell {
     LocatedCell { table, index, bbox }
 }
@@ -233,7 +296,7 @@ fn table4(ctx: &Context<'_>, grid: &Grid) -> Result<TableOnPage, LayoutError> {
         if last > 0 {
             let above = grid.merged_rows(last - 1, span.0);
             let read = ctx.text(grid, above, span)?;
-            if label_score(&read, expected) < MIN_SCORE {
+            if !label_matches(&read, expected, &t4_labels()) {
                 return Err(LayoutError::LabelMismatch {
                     page: grid.page,
                     table: "四",
@@ -274,7 +337,7 @@ fn t3_start(ctx: &Context<'_>, grid: &Grid) -> Result<Option<usize>, LayoutError
             continue;
         };
         let read = ctx.text(grid, (r, r), label)?;
-        if label_score(&read, T3_ROWS[0].1) >= MIN_SCORE {
+        if label_matches(&read, T3_ROWS[0].1, &t3_labels()) {
             return Ok(Some(r));
         }
     }
@@ -343,13 +406,11 @@ impl T3Reading {
             } else {
                 ctx.text(grid, (r, bottom), label_cols)?
             };
-            if expected == 20
-                && label_score(&read, T3_ROWS[20].1) < MIN_SCORE
-                && label_score(&read, T3_ROWS[23].1) >= MIN_SCORE
-            {
+            let matches = |row: usize| label_matches(&read, T3_ROWS[row].1, &t3_labels());
+            if expected == 20 && !matches(20) && matches(23) {
                 expected = 23;
             }
-            if label_score(&read, T3_ROWS[expected].1) < MIN_SCORE {
+            if !matches(expected) {
                 return Err(LayoutError::LabelMismatch {
                     page: grid.page,
                     table: "三",

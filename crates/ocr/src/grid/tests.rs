@@ -87,6 +87,56 @@ fn faint_broken_lines_still_make_the_grid() {
     assert_sample_cells(&page.image, &grids[0]);
 }
 
+/// Paper over `w` × `h` pixels at (x, y): a gap worn out of the print.
+fn wear(img: &mut GrayImage, (x, y): (u32, u32), (w, h): (u32, u32)) {
+    for yy in y..y + h {
+        for xx in x..x + w {
+            img.put_pixel(xx, yy, Luma([255]));
+        }
+    }
+}
+
+#[test]
+fn separators_worn_out_for_longer_than_a_joint_are_still_drawn() {
+    // The sample table's lines: x 150, 410, 590, 770, 970; y 400, 460, 510, 560, 630, 680.
+    let mut img = page_with_table(SOLID);
+    // Gaps of 40 pixels, far past the 7 that join the pieces of a line on this page:
+    wear(&mut img, (765, 545), (10, 40)); // across the border of rows 2 and 3
+    wear(&mut img, (405, 650), (10, 28)); // the last row down to the bottom border
+    wear(&mut img, (585, 575), (10, 40)); // inside the tall row 3
+    let page = deskew(&img);
+    let grids = find_grids(&page, 1);
+    assert_eq!(grids.len(), 1, "{grids:?}");
+    let g = &grids[0];
+    for (r, rule) in g.v_rules.iter().enumerate().skip(1) {
+        assert!(rule.iter().all(|&d| d), "row {r}: {rule:?}");
+    }
+    assert_sample_cells(&page.image, g);
+}
+
+#[test]
+fn a_text_stroke_in_line_with_a_separator_below_does_not_split_its_row() {
+    // Row 1's second cell spans columns 1 and 2; the left stroke of its text (区) stands
+    // right over the separator of columns 1 and 2 below, a joint's width above the border.
+    let mut rows = sample_rows();
+    rows[1] = vec![cell(110, 1, 1), cell(111, 2, 1), cell(113, 1, 1)];
+    let (cells, _) = place(&rows);
+    let mut img = blank_page(1240, 1754);
+    draw_table(&mut img, &cells, &frame(150, 400), SOLID);
+    for y in 470..507 {
+        for x in 589..592 {
+            img.put_pixel(x, y, Luma([0]));
+        }
+    }
+    let page = deskew(&img);
+    let grids = find_grids(&page, 1);
+    assert_eq!(grids.len(), 1, "{grids:?}");
+    let g = &grids[0];
+    assert_eq!(g.v_rules[1], vec![true, true, false, true, true]);
+    assert_eq!(g.merged_cols(1, 2), (1, 2));
+    assert!(g.v_rules[2].iter().all(|&d| d), "{:?}", g.v_rules[2]);
+}
+
 #[test]
 fn rotated_pages_are_straightened_both_ways() {
     for deg in [2.0f32, -2.0, 0.7] {

@@ -316,6 +316,45 @@ fn a_label_that_does_not_match_stops_the_reading_naming_the_cell() {
 }
 
 #[test]
+fn a_label_misread_by_a_character_or_two_maps_its_row() {
+    // 三（一）予以公开 read as 子以公开, the OCR's confusion on a rough scan.
+    let mut d = Dict::default();
+    let (pages, grids) = straighten(report_2021(&mut d, Some((2, "（一）子以公开"))));
+    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
+    assert_cells_are_their_own(&pages, &tables[1], T3_OFFSET, 25 * 7);
+}
+
+#[test]
+fn a_confusion_that_is_not_clearly_the_expected_label_stops_the_reading() {
+    // 结果纠持 is one edit from 结果维持 and one from 结果纠正: neither is clearly printed.
+    assert!(!label_matches("结果纠持", "结果维持", &t4_labels()));
+    assert!(label_matches("结果维特", "结果维持", &t4_labels()));
+    // Two- and three-character labels take no confusion; four take one, not two.
+    assert!(!label_matches("总汁", "总计", &t4_labels()));
+    assert!(!label_matches("子已公开", "予以公开", &t3_labels()));
+    assert!(label_matches("（一）子以公开", "予以公开", &t3_labels()));
+    // Long labels take two.
+    assert!(label_matches(
+        "本机关不拿握相关政俯信息",
+        "本机关不掌握相关政府信息",
+        &t3_labels()
+    ));
+    // A label of another row is never a confusion of the expected one.
+    assert!(!label_matches("重复申请", "予以公开", &t3_labels()));
+}
+
+#[test]
+fn a_foreign_label_still_stops_the_reading() {
+    let mut d = Dict::default();
+    let (pages, grids) = straighten(report_2021(&mut d, Some((2, "办理情况"))));
+    let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("mismatch");
+    assert!(
+        err.to_string().contains("the label reads \"办理情况\""),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_table_three_that_stops_at_a_page_break_is_incomplete() {
     let mut d = Dict::default();
     let (t3, _) = place(&t3_rows(&mut d, Template::V2021, None));
