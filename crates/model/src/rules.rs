@@ -189,8 +189,8 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "O-GRID",
-        "扫描件中未找到模板表格的表格线",
-        "no ruled table of the template's shape found on the scanned pages",
+        "扫描件中未找到模板表格的表格线（或仅表二的表格线不符：表二留空）",
+        "no ruled table of the template's shape found on the scanned pages (or only table 二's: it is null)",
     ),
     rule(
         "O-MODELS",

@@ -40,6 +40,16 @@ pub struct TableOnPage {
     pub cells: Vec<LocatedCell>,
 }
 
+/// The tables of the template found on the pages ([`map_tables`]).
+#[derive(Debug, Default)]
+pub struct Mapped {
+    /// Tables 二, 三 and 四 as found, in that order.
+    pub tables: Vec<TableOnPage>,
+    /// Why table 二 was left out while table 三 or 四 was found: its grid has a row whose
+    /// value cells do not fit the template ([`LayoutError::Measures`]).
+    pub table2_unread: Option<LayoutError>,
+}
+
 /// Why the grids could not be mapped onto the template.
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
@@ -124,12 +134,14 @@ const T3_MAX_HEADER_ROWS: usize = 5;
 /// Tables 二, 三 and 四 found in `grids` (all pages' grids, in page order, on the images of
 /// `pages`, indexed by [`Grid::page`] − 1); a table 三 split over two pages is joined, and
 /// table 二's rows are gathered from every grid that is not table 三 or 四. Tables that are
-/// not found are left out; a label that does not match stops the reading.
+/// not found are left out; a label that does not match stops the reading. A table 二 whose
+/// rows do not fit the template is left out with its reason when table 三 or 四 was found
+/// ([`Mapped::table2_unread`]), and stops the reading otherwise.
 pub fn map_tables(
     pages: &[Deskewed],
     grids: &[Grid],
     reader: &dyn Recognizer,
-) -> Result<Vec<TableOnPage>, LayoutError> {
+) -> Result<Mapped, LayoutError> {
     let ctx = Context { pages, reader };
     let mut t3: Option<T3Reading> = None;
     let mut t4: Option<TableOnPage> = None;
@@ -156,16 +168,22 @@ pub fn map_tables(
             others.push(grid);
         }
     }
-    let mut out = Vec::new();
     let t3 = match t3 {
         Some(t) => Some(t.finish()?),
         None => None,
     };
-    if let Some(t2) = table2(&ctx, &others, t3.as_ref().map(|t| t.template))? {
-        out.push(t2);
+    let mut out = Mapped::default();
+    match table2(&ctx, &others, t3.as_ref().map(|t| t.template)) {
+        Ok(t2) => out.tables.extend(t2),
+        // Table 二 has a grid of its own and no identity ties it to 三 or 四: a grid that does
+        // not fit it (a separator lost to a worn line) costs table 二 alone.
+        Err(e @ LayoutError::Measures { .. }) if t3.is_some() || t4.is_some() => {
+            out.table2_unread = Some(e);
+        }
+        Err(e) => return Err(e),
     }
-    out.extend(t3);
-    out.extend(t4);
+    out.tables.extend(t3);
+    out.tables.extend(t4);
     Ok(out)
 }
 

@@ -70,7 +70,7 @@ pub fn read_pages(
         .flat_map(|(i, page)| find_grids(page, i + 1))
         .collect();
     match map_tables(&deskewed, &grids, reader) {
-        Ok(tables) if tables.is_empty() => Ok(stopped(
+        Ok(mapped) if mapped.tables.is_empty() => Ok(stopped(
             "O-GRID",
             Severity::Warning,
             format!(
@@ -79,7 +79,13 @@ pub fn read_pages(
             ),
             format!("扫描件未读取：{} 个表格中没有模板的表格", grids.len()),
         )),
-        Ok(tables) => read_tables(&deskewed, &tables, reader, opts),
+        Ok(mapped) => {
+            let mut report = read_tables(&deskewed, &mapped.tables, reader, opts)?;
+            if let Some(e) = mapped.table2_unread {
+                report.push(table2_unread(&e));
+            }
+            Ok(report)
+        }
         Err(LayoutError::Recognizer(e)) => Err(e),
         Err(e @ LayoutError::LabelMismatch { .. }) => Ok(stopped(
             "O-LABEL",
@@ -94,6 +100,16 @@ pub fn read_pages(
             "扫描件未读取：未找到模板表格的表格线".to_string(),
         )),
     }
+}
+
+/// Why table 二 is null while the other tables were read: its grid did not fit.
+fn table2_unread(e: &LayoutError) -> Finding {
+    Finding::new(
+        "O-GRID",
+        Severity::Warning,
+        format!("table 二 was not read (tables 三 and 四 were): {e}"),
+        format!("表二未读取（表三、表四已读取）：其表格线与模板不符（{e}）"),
+    )
 }
 
 /// A report without tables whose one finding says why the scan was not read.

@@ -247,7 +247,17 @@ fn straighten(pages: Vec<GrayImage>) -> (Vec<Deskewed>, Vec<Grid>) {
 /// A 2021 report: table 二 and the first rows of table 三 on page 1, the rest of 三 and
 /// table 四 on page 2.
 fn report_2021(d: &mut Dict, wrong: Option<(usize, &str)>) -> Vec<GrayImage> {
-    let (t2, _) = place(&t2_rows_2021(d));
+    let t2 = t2_rows_2021(d);
+    report_2021_with(d, &t2, wrong)
+}
+
+/// [`report_2021`] with table 二's rows as given.
+fn report_2021_with(
+    d: &mut Dict,
+    t2: &[Vec<Cell>],
+    wrong: Option<(usize, &str)>,
+) -> Vec<GrayImage> {
+    let (t2, _) = place(t2);
     let (t3, _) = place(&t3_rows(d, Template::V2021, wrong));
     let (t4, _) = place(&t4_rows(d));
     let mut p1 = blank_page(PAGE_W, PAGE_H);
@@ -265,7 +275,9 @@ fn a_2021_report_with_table_three_over_a_page_break_maps_every_cell() {
     let mut d = Dict::default();
     let (pages, grids) = straighten(report_2021(&mut d, None));
     assert_eq!(grids.len(), 4, "{grids:?}");
-    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
+    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 })
+        .expect("mapped")
+        .tables;
     let kinds: Vec<TableKind> = tables.iter().map(|t| t.kind).collect();
     assert_eq!(
         kinds,
@@ -292,7 +304,9 @@ fn a_rotated_2019_table_three_maps_and_tells_its_version() {
         "{}",
         pages[0].skew_degrees
     );
-    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
+    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 })
+        .expect("mapped")
+        .tables;
     assert_eq!(tables.len(), 1);
     assert_eq!(tables[0].template, Template::V2019);
     // 23 printed rows of 7: the three （六） items are not printed in 2019.
@@ -320,7 +334,9 @@ fn a_label_misread_by_a_character_or_two_maps_its_row() {
     // 三（一）予以公开 read as 子以公开, the OCR's confusion on a rough scan.
     let mut d = Dict::default();
     let (pages, grids) = straighten(report_2021(&mut d, Some((2, "（一）子以公开"))));
-    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
+    let tables = map_tables(&pages, &grids, &Mock { labels: d.0 })
+        .expect("mapped")
+        .tables;
     assert_cells_are_their_own(&pages, &tables[1], T3_OFFSET, 25 * 7);
 }
 
@@ -434,4 +450,46 @@ fn the_demo_scan_gives_table_three_rows_of_seven_and_table_four() {
     assert_eq!(value_rows(t3[0]), 1 + 10);
     assert_eq!(value_rows(t3[1]), 15);
     assert_eq!(grids.iter().filter(|g| is_table4(g)).count(), 1);
+}
+
+#[test]
+fn a_table_two_row_short_of_a_cell_leaves_table_two_out_and_keeps_three_and_four() {
+    let mut d = Dict::default();
+    let mut t2 = t2_rows_2021(&mut d);
+    // 规章's row (after its section and header rows): a worn separator merges two of its
+    // three value cells.
+    let regulations = &mut t2[2];
+    assert_eq!(regulations.len(), 4, "label and three values");
+    regulations.truncate(2);
+    regulations.push(cell(VALUE_BASE + T2_OFFSET + 1, 2, 1));
+    let (pages, grids) = straighten(report_2021_with(&mut d, &t2, None));
+    let mapped = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
+    let kinds: Vec<TableKind> = mapped.tables.iter().map(|t| t.kind).collect();
+    assert_eq!(kinds, [TableKind::Table3, TableKind::Table4]);
+    assert!(
+        matches!(
+            mapped.table2_unread,
+            Some(LayoutError::Measures {
+                found: 2,
+                expected: 3,
+                ..
+            })
+        ),
+        "{:?}",
+        mapped.table2_unread
+    );
+}
+
+#[test]
+fn a_table_two_alone_that_does_not_fit_stops_the_reading() {
+    let mut d = Dict::default();
+    let mut t2 = t2_rows_2021(&mut d);
+    t2[2].truncate(2);
+    t2[2].push(cell(VALUE_BASE + T2_OFFSET + 1, 2, 1));
+    let (t2, _) = place(&t2);
+    let mut page = blank_page(PAGE_W, PAGE_H);
+    draw_rows(&mut page, &t2, &T2_WIDTHS, (0, 14), 120);
+    let (pages, grids) = straighten(vec![page]);
+    let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("no table fits");
+    assert!(matches!(err, LayoutError::Measures { .. }), "{err}");
 }
