@@ -41,6 +41,32 @@ impl Num {
     }
 }
 
+impl Num {
+    /// A plain printed number — ASCII digits with at most one decimal point between digits,
+    /// no sign, separator or unit — as the text parser gives it: an integer when nothing but
+    /// zeros follows the point (`24720.0` is 24720), else a decimal. `None` for anything else,
+    /// and for a leading zero (`05`), which no count or amount is printed with.
+    pub fn parse_plain(s: &str) -> Option<Num> {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(int) || (s.contains('.') && !digits(frac)) {
+            return None;
+        }
+        if int.len() > 1 && int.starts_with('0') {
+            return None;
+        }
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            return int.parse::<i64>().ok().map(Num::Int);
+        }
+        format!("{int}.{frac}")
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Num::Dec)
+    }
+}
+
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
