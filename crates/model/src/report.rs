@@ -298,6 +298,9 @@ pub struct OcrMark {
     /// The value is not the most probable reading: the template's identities chose another
     /// of the cell's readings (`printed` keeps the most probable one).
     pub corrected: bool,
+    /// The report's narrative states this cell's figure and it equals the value (table 二:
+    /// confirmed by the text beside the table, not by confidence alone).
+    pub narrative: bool,
 }
 
 /// One annual report in canonical form: its template, year and body, tables 二, 三 and 四,
@@ -473,7 +476,7 @@ impl Serialize for Contract<'_> {
         )?;
         top.serialize_entry("findings", &r.findings)?;
         // An addition to schema 1, present only for a report read by OCR: schema path →
-        // {page, box, confidence, corrected} of every value read from a page image.
+        // {page, box, confidence, corrected, narrative} of every value read from a page image.
         if r.sources.values().any(|s| s.ocr.is_some()) {
             top.serialize_entry("ocr", &OcrJson(r))?;
         }
@@ -496,6 +499,7 @@ impl Serialize for OcrJson<'_> {
                         // Rounded: the model's float noise is no information.
                         "confidence": (f64::from(m.confidence) * 1e4).round() / 1e4,
                         "corrected": m.corrected,
+                        "narrative": m.narrative,
                     }),
                 )
             })

@@ -270,6 +270,7 @@ mod tests {
                     bbox: [10, 20, 30, 40],
                     confidence: 0.43219,
                     corrected: true,
+                    narrative: false,
                 }),
             },
         );
