@@ -166,8 +166,8 @@ fn pieces(img: &GrayImage, y0: u32, y1: u32, x0: u32, x1: u32) -> Vec<(u32, u32)
 }
 
 /// The text of the narrative boxes, read in order and joined (a sentence runs on over line
-/// breaks); a piece read with neither a Han character nor a digit (a stray mark, a rule) is
-/// left out.
+/// breaks) without the recogniser's spaces; a piece read with neither a Han character nor a
+/// digit (a stray mark, a rule) is left out.
 pub fn read_narrative(
     pages: &[Deskewed],
     boxes: &[PixelBox],
@@ -179,13 +179,18 @@ pub fn read_narrative(
             continue;
         };
         let crop = image::imageops::crop_imm(&page.image, b.x, b.y, b.w, b.h).to_image();
-        let piece = reader.text(&crop)?;
+        // Chinese print puts no space between characters or inside a number: a space the
+        // recogniser emits (`40 85`, `201 9年`) is its own artefact, dropped.
+        let piece: String = reader
+            .text(&crop)?
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let has_han = piece
             .chars()
             .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-        let only_marks = !has_han && piece.chars().all(|c| !c.is_ascii_digit());
-        if !only_marks {
-            text.push_str(piece.trim());
+        if has_han || piece.chars().any(|c| c.is_ascii_digit()) {
+            text.push_str(&piece);
         }
     }
     Ok(text)

@@ -85,12 +85,13 @@ fn lines_that_touch_are_split() {
     assert_eq!(bands.len(), 4, "{bands:?}");
 }
 
-/// Reads every piece as the same clause: the joined text states table 二 figures.
+/// Reads every piece as the same clause, a space inside its number: the joined text states
+/// table 二 figures.
 struct Prose;
 
 impl Recognizer for Prose {
     fn text(&self, _crop: &GrayImage) -> Result<String, OcrError> {
-        Ok("制发规章2件。".to_string())
+        Ok("制发规章1 2件。".to_string())
     }
     fn digits(&self, _crop: &GrayImage, _k: usize) -> Result<Vec<Reading>, OcrError> {
         Ok(Vec::new())
@@ -107,5 +108,9 @@ fn the_narrative_is_read_and_its_figures_stated() {
     let stated = narrative_statements(&pages, &grids, Template::V2021, &Prose).expect("read");
     assert_eq!(stated.len(), 1);
     assert_eq!(stated[0].path, "table2.regulations.issued");
-    assert_eq!(stated[0].value, Num::Int(2));
+    assert_eq!(
+        stated[0].value,
+        Num::Int(12),
+        "the recogniser's space dropped"
+    );
 }
