@@ -144,7 +144,7 @@ const FILLERS: [&str; 36] = [
 ];
 
 /// Words after a decisions item that still name its decisions (行政处罚决定 12 件).
-const DECISION_SUFFIXES: [&str; 6] = ["决定书", "处理决定", "决定", "案件", "办件", "案"];
+const DECISION_SUFFIXES: [&str; 5] = ["决定书", "处理决定", "决定", "案件", "案"];
 /// Words after 行政事业性收费 that still name its amount.
 const FEE_SUFFIXES: [&str; 3] = ["收费金额", "金额", "收入"];
 
