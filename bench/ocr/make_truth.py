@@ -9,6 +9,8 @@ blur, JPEG quality, rotation up to ±2°, faint and broken ruling lines) and wri
 image-only PDF (one JPEG per page, as a scanner writes it). Everything is seeded: the same
 inputs give the same files.
 
+    OUT/layouts/<stem>.json          the report's layout, with a sentence stating table 二
+                                     figures added to most narratives (see `state_table2`)
     OUT/text/<stem>.pdf              the text PDF
     OUT/truth/<stem>.json            its `nianbao parse --json`
     OUT/scans/<level>/<stem>.pdf     the degraded image-only PDF
@@ -138,6 +140,63 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+# Table 二 cells a narrative may state, by template: (row label, measure column, phrasings).
+# The phrasings are the project's own, none a real report's; `{}` is the cell's printed text.
+STATABLE = {
+    "2021": [
+        ("规章", 0, ["全年制发规章{}件。", "本年度出台规章{}件。"]),
+        ("行政规范性文件", 0, ["全年印发行政规范性文件{}件。", "制发行政规范性文件共{}件。"]),
+        ("行政规范性文件", 1, ["废止行政规范性文件{}件。"]),
+        ("行政规范性文件", 2, ["截至年底，现行有效行政规范性文件{}件。"]),
+        ("行政许可", 0, ["全年办理行政许可{}件。"]),
+        ("行政处罚", 0, ["全年作出行政处罚决定{}件。"]),
+        ("行政强制", 0, ["实施行政强制{}件。"]),
+        ("行政事业性收费", 0, ["收取行政事业性收费{}万元。"]),
+    ],
+    "2019": [
+        ("规章", 0, ["新制作规章{}件。"]),
+        ("规范性文件", 1, ["新公开规范性文件{}件。"]),
+        ("行政许可", 2, ["作出行政许可决定{}件。"]),
+        ("行政处罚", 2, ["作出行政处罚决定{}件。"]),
+    ],
+}
+
+
+def table2_rows(layout):
+    """{row label: [printed value texts]} of the layout's first table (table 二)."""
+    for block in layout["blocks"]:
+        if "table" in block:
+            return {row[0]["t"]: [c["t"] for c in row[1:]] for row in block["table"]
+                    if len(row) > 1 and not row[0].get("h")}
+    return {}
+
+
+def state_table2(layout, rng):
+    """Most reports' narratives (3 in 4, seeded) get one or two sentences stating table 二
+    figures as the table prints them, appended to the （一）主动公开 paragraph: the
+    benchmark's scans then exercise the narrative rule (a table 二 reading must equal what the
+    narrative states). The demo archive's layouts are not changed."""
+    template = "2019" if "本年新制作数量" in json.dumps(layout, ensure_ascii=False) else "2021"
+    rows = table2_rows(layout)
+    choices = [(label, col, phr) for label, col, phr in STATABLE[template]
+               if label in rows and col < len(rows[label]) and rows[label][col].strip()]
+    if not choices or rng.random() >= 0.75:
+        return layout, []
+    picked = [choices[i] for i in rng.choice(len(choices), size=min(2, len(choices)),
+                                              replace=False)]
+    # Half the time the money amount, the cell that most needs the narrative.
+    fee = [c for c in choices if c[0] == "行政事业性收费"]
+    if fee and fee[0] not in picked and rng.random() < 0.5:
+        picked[-1] = fee[0]
+    sentences = [phr[int(rng.integers(len(phr)))].format(rows[label][col])
+                 for label, col, phr in picked]
+    for block in layout["blocks"]:
+        if block.get("para", "").startswith("（一）主动公开"):
+            block["para"] += "".join(sentences)
+            return layout, sentences
+    return layout, []
+
+
 def make_text_pdfs(out, render_layout, limit):
     demo = out / "demo"
     run([sys.executable, str(ROOT / "tools/demo/make_demo_reports.py"), str(demo)],
@@ -146,6 +205,7 @@ def make_text_pdfs(out, render_layout, limit):
     (out / "text").mkdir(parents=True, exist_ok=True)
     stems = []
     for stem, layout in list(layouts(demo))[:limit]:
+        layout, _ = state_table2(layout, rng_for("narrative", stem))
         lp = out / "layouts" / f"{stem}.json"
         lp.write_text(json.dumps(layout, ensure_ascii=False))
         run([render_layout, "pdf-ruled", str(lp), str(out / "text" / f"{stem}.pdf")])

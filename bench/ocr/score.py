@@ -11,7 +11,10 @@ Per level:
 - accepted tables: the truth's non-null tables that the parse gives non-null;
 - false accepts: parsed cells with a value that differs from the truth (a null truth
   included): the number that must stay 0 — a value is either right or null;
-- false-accepted tables: accepted tables with at least one false accept.
+- false-accepted tables: accepted tables with at least one false accept;
+- narrative: table 二 values the report's narrative confirmed (`"narrative": true` in their
+  `ocr` provenance) / cells left null because the narrative states another figure
+  (`O-NARRATIVE` findings).
 """
 
 import json
@@ -43,7 +46,7 @@ def load(path):
 
 def score_level(out, level):
     s = dict(reports=0, parsed=0, cells=0, correct=0, tables=0, accepted=0, false_accepts=0,
-             false_tables=0)
+             false_tables=0, narrative_confirmed=0, narrative_refused=0)
     for truth_path in sorted((out / "truth").glob("*.json")):
         truth = json.loads(truth_path.read_text())
         parsed = load(out / "parsed" / level / truth_path.name)
@@ -51,6 +54,11 @@ def score_level(out, level):
             continue
         s["reports"] += 1
         s["parsed"] += bool(parsed)
+        if parsed:
+            s["narrative_confirmed"] += sum(
+                1 for m in (parsed.get("ocr") or {}).values() if m.get("narrative"))
+            s["narrative_refused"] += sum(
+                1 for f in parsed.get("findings") or [] if f.get("rule") == "O-NARRATIVE")
         for t in TABLES:
             want = truth.get(t)
             got = parsed.get(t) if parsed else None
@@ -80,12 +88,14 @@ def main(argv):
     out = pathlib.Path(argv[0])
     levels = sorted(p.name for p in (out / "parsed").iterdir() if p.is_dir())
     scores = {level: score_level(out, level) for level in levels}
-    print("| level | reports | cell accuracy | accepted tables | false accepts (cells / tables) |")
-    print("|---|---|---|---|---|")
+    print("| level | reports | cell accuracy | accepted tables | false accepts (cells / tables) "
+          "| narrative confirmed / refused |")
+    print("|---|---|---|---|---|---|")
     for level, s in scores.items():
         print(f"| {level} | {s['reports']} | {pct(s['correct'], s['cells'])} ({s['correct']}/{s['cells']}) "
               f"| {pct(s['accepted'], s['tables'])} ({s['accepted']}/{s['tables']}) "
-              f"| {s['false_accepts']} / {s['false_tables']} |")
+              f"| {s['false_accepts']} / {s['false_tables']} "
+              f"| {s['narrative_confirmed']} / {s['narrative_refused']} |")
     (out / "score.json").write_text(json.dumps(scores, indent=1))
     return 1 if any(s["false_accepts"] for s in scores.values()) else 0
 

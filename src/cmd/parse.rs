@@ -290,6 +290,7 @@ mod tests {
                     bbox: [1, 2, 3, 4],
                     confidence: 0.875,
                     corrected,
+                    narrative: false,
                 }),
             },
         );

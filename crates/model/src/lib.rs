@@ -4,7 +4,8 @@
 //! - Owns: the national template as data ([`template`]), the layout-neutral document every reader
 //!   produces ([`document`]), the canonical report and its JSON contract ([`report`]), the
 //!   consistency rules 勾稽关系 ([`validate`]), the catalogue of finding ids and their Chinese
-//!   wording ([`rules`]), and the cities compared ([`City`]).
+//!   wording ([`rules`]), the table 二 figures a narrative states ([`narrative`]), and the cities
+//!   compared ([`City`]).
 //! - Input: values set by a reader (the parser crate). Output: a [`Report`] with its findings,
 //!   serialisable as `nianbao parse --json` prints it.
 //! - Must not: read files, touch the network, or depend on any nianbao crate. serde is its only
@@ -14,6 +15,7 @@
 //! "not checkable", never broken.
 
 pub mod document;
+pub mod narrative;
 pub mod proof;
 pub mod report;
 pub mod rules;

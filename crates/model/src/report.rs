@@ -41,6 +41,32 @@ impl Num {
     }
 }
 
+impl Num {
+    /// A plain printed number — ASCII digits with at most one decimal point between digits,
+    /// no sign, separator or unit — as the text parser gives it: an integer when nothing but
+    /// zeros follows the point (`24720.0` is 24720), else a decimal. `None` for anything else,
+    /// and for a leading zero (`05`), which no count or amount is printed with.
+    pub fn parse_plain(s: &str) -> Option<Num> {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(int) || (s.contains('.') && !digits(frac)) {
+            return None;
+        }
+        if int.len() > 1 && int.starts_with('0') {
+            return None;
+        }
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            return int.parse::<i64>().ok().map(Num::Int);
+        }
+        format!("{int}.{frac}")
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Num::Dec)
+    }
+}
+
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -272,6 +298,9 @@ pub struct OcrMark {
     /// The value is not the most probable reading: the template's identities chose another
     /// of the cell's readings (`printed` keeps the most probable one).
     pub corrected: bool,
+    /// The report's narrative states this cell's figure and it equals the value (table 二:
+    /// confirmed by the text beside the table, not by confidence alone).
+    pub narrative: bool,
 }
 
 /// One annual report in canonical form: its template, year and body, tables 二, 三 and 四,
@@ -447,7 +476,7 @@ impl Serialize for Contract<'_> {
         )?;
         top.serialize_entry("findings", &r.findings)?;
         // An addition to schema 1, present only for a report read by OCR: schema path →
-        // {page, box, confidence, corrected} of every value read from a page image.
+        // {page, box, confidence, corrected, narrative} of every value read from a page image.
         if r.sources.values().any(|s| s.ocr.is_some()) {
             top.serialize_entry("ocr", &OcrJson(r))?;
         }
@@ -470,6 +499,7 @@ impl Serialize for OcrJson<'_> {
                         // Rounded: the model's float noise is no information.
                         "confidence": (f64::from(m.confidence) * 1e4).round() / 1e4,
                         "corrected": m.corrected,
+                        "narrative": m.narrative,
                     }),
                 )
             })

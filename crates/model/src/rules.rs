@@ -183,6 +183,11 @@ pub const RULES: &[Rule] = &[
         "an OCR reading no identity checks, read with too little confidence: the cell is left null",
     ),
     rule(
+        "O-NARRATIVE",
+        "表二 OCR 读数与正文所述数字不符，该格留空",
+        "a table 二 OCR reading differs from the figure the narrative states: the cell is left null",
+    ),
+    rule(
         "O-LABEL",
         "扫描件表格的标签与模板不符，停止读取",
         "a label of the scanned table does not match the template: the reading stopped",

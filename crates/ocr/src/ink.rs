@@ -5,7 +5,7 @@
 use image::GrayImage;
 
 /// A pixel darker than this is ink (0 black, 255 white).
-const INK_LEVEL: u8 = 160;
+pub(crate) const INK_LEVEL: u8 = 160;
 /// An edge row or column darker than this fraction is a ruling line's remnant.
 const LINE_FRACTION: f32 = 0.5;
 /// Fewer ink pixels than this (a speck of noise or dust) is no mark.
@@ -72,22 +72,9 @@ fn cut_out(img: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> GrayImage
 /// and is left in the nearest line. One line gives the crop itself.
 pub fn text_lines(ink: &GrayImage) -> Vec<GrayImage> {
     let (w, h) = ink.dimensions();
-    let has_ink = |y: u32| (0..w).any(|x| ink.get_pixel(x, y).0[0] < INK_LEVEL);
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    let mut start = None;
-    for y in 0..h {
-        match (has_ink(y), start) {
-            (true, None) => start = Some(y),
-            (false, Some(s)) => {
-                runs.push((s, y));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        runs.push((s, h));
-    }
+    let runs = runs_of(0..h, |y| {
+        (0..w).any(|x| ink.get_pixel(x, y).0[0] < INK_LEVEL)
+    });
     let tallest = runs.iter().map(|(a, b)| b - a).max().unwrap_or(0);
     // A line is at least a third as tall as the tallest; thinner runs join their neighbour.
     let mut lines: Vec<(u32, u32)> = Vec::new();
@@ -107,6 +94,27 @@ pub fn text_lines(ink: &GrayImage) -> Vec<GrayImage> {
         .filter_map(|(a, b)| dark_bounds(ink, (0, a, w, b)))
         .map(|(bounds, _)| cut_out(ink, bounds))
         .collect()
+}
+
+/// The maximal runs `[start, end)` of positions in `range` where `on` holds (rows with ink,
+/// columns with ink), in order.
+pub(crate) fn runs_of(range: std::ops::Range<u32>, on: impl Fn(u32) -> bool) -> Vec<(u32, u32)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for y in range.clone() {
+        match (on(y), start) {
+            (true, None) => start = Some(y),
+            (false, Some(s)) => {
+                runs.push((s, y));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, range.end));
+    }
+    runs
 }
 
 /// The crop's bounds `(x0, y0, x1, y1)` without the mostly dark rows and columns at its

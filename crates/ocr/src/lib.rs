@@ -8,18 +8,23 @@
 //! - the layout: the grid mapped onto the template by reading its label cells
 //!   (a label that does not match stops the reading);
 //! - the engine (feature `engine`): a recognition model that reads a cell's text, or its
-//!   digits with the top-k readings and their probabilities ([`Recognizer`]);
+//!   digits (a money cell's digits and decimal point) with the top-k readings and their
+//!   probabilities ([`Recognizer`]);
+//! - the narrative: the text lines before the first table, read as text, for the table 二
+//!   figures they state ([`nianbao_model::narrative`]);
 //! - the reading: all of it together → tables whose every value is proven, or null with a
 //!   finding naming the suspect cells.
 
 pub mod grid;
 pub mod layout;
+pub mod narrative;
 pub mod page;
 #[cfg(test)]
 mod synthetic;
 
 use image::GrayImage;
 use nianbao_model::proof::Reading;
+use nianbao_model::report::Num;
 
 #[cfg(feature = "engine")]
 pub mod engine;
@@ -94,4 +99,27 @@ pub trait Recognizer {
     fn text(&self, crop: &GrayImage) -> Result<String, OcrError>;
     /// Up to `k` readings of a value cell under a digits-only decoding, most probable first.
     fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError>;
+    /// Up to `k` readings of a money cell (万元, maybe with decimals) under a decoding of
+    /// digits and one decimal point, most probable first.
+    fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError>;
+}
+
+/// One reading of a money cell: an amount as the text parser gives it ([`Num::parse_plain`]:
+/// an integer, or a decimal) or `None` for a blank cell, and its probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AmountReading {
+    /// The amount read; `None` for a blank cell.
+    pub value: Option<Num>,
+    /// The reader's probability for it, 0–1.
+    pub p: f32,
+}
+
+impl From<Reading> for AmountReading {
+    /// A count's reading as an amount reading (the value an integer).
+    fn from(r: Reading) -> AmountReading {
+        AmountReading {
+            value: r.value.map(Num::Int),
+            p: r.p,
+        }
+    }
 }

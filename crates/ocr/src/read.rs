@@ -3,23 +3,30 @@
 //! (label cells checked) → each value cell's top-k readings → [`prove`] per table 三 and 四
 //! → values, or the table null with an `O-REFUSED` finding naming the suspect cells. Table 二
 //! has no identities: a value needs a top reading of at least [`ReadOptions::table2_min_p`],
-//! else that cell is null with an `O-UNPROVEN` finding. Every value read carries its OCR
-//! provenance ([`OcrMark`]: page, box, confidence, corrected or not) in `report.sources`.
+//! else that cell is null with an `O-UNPROVEN` finding; where the narrative before the first
+//! table states the cell's figure ([`crate::narrative`]), the top reading must also equal it,
+//! else the cell is null with an `O-NARRATIVE` finding naming both figures and the sentence.
+//! Money (table 二's 万元 amount) is read with digits and one decimal point
+//! ([`Recognizer::amount`]) under the same rule, or only where the narrative confirms it
+//! ([`MoneyRule`]). Every value read carries its OCR provenance ([`OcrMark`]: page, box,
+//! confidence, corrected or not, confirmed by the narrative or not) in `report.sources`.
 
 use image::GrayImage;
 use nianbao_model::document::Loc;
+use nianbao_model::narrative::Stated;
 use nianbao_model::proof::{
     prove, table3_identities, table3_of, table4_identities, table4_of, ProofOptions, Reading,
     Verdict,
 };
 use nianbao_model::report::{Finding, Num, OcrMark, Report, Severity, Source, Table2, Val};
-use nianbao_model::rules::cells_summary_zh;
+use nianbao_model::rules::{cell_zh, cells_summary_zh};
 use nianbao_model::template::{t3, table2_items, Template, T3_COLUMNS, T3_ROWS};
 use nianbao_model::validate;
 
 use crate::grid::{deskew, find_grids, Deskewed};
 use crate::layout::{map_tables, LayoutError, TableOnPage};
-use crate::{LocatedCell, OcrError, PixelBox, Recognizer, TableKind};
+use crate::narrative::narrative_statements;
+use crate::{AmountReading, LocatedCell, OcrError, PixelBox, Recognizer, TableKind};
 
 /// The thresholds of the reading.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,6 +37,18 @@ pub struct ReadOptions {
     pub proof: ProofOptions,
     /// The least probability of a table 二 value's top reading (nothing can prove it).
     pub table2_min_p: f32,
+    /// When table 二's money amount may be taken.
+    pub money: MoneyRule,
+}
+
+/// When table 二's money amount (万元, with decimals) is taken from its reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyRule {
+    /// As a count is: a confident top reading, equal to the narrative's figure where the
+    /// narrative states one.
+    Confident,
+    /// Only when the narrative states it and the confident top reading equals it.
+    NarrativeOnly,
 }
 
 impl Default for ReadOptions {
@@ -41,6 +60,9 @@ impl Default for ReadOptions {
             // Table 二 has no identity to catch a misread: the bar of a value no identity
             // covers in the proof.
             table2_min_p: proof.min_unproven,
+            // The benchmark's money amounts read by confidence alone gave no false accept
+            // (BENCHMARKS.md, "OCR"): the narrative is not required.
+            money: MoneyRule::Confident,
         }
     }
 }
@@ -80,7 +102,13 @@ pub fn read_pages(
             format!("扫描件未读取：{} 个表格中没有模板的表格", grids.len()),
         )),
         Ok(mapped) => {
-            let mut report = read_tables(&deskewed, &mapped.tables, reader, opts)?;
+            let tables = mapped.tables;
+            // The narrative is read only for table 二, the one table no identity proves.
+            let narrative = match tables.iter().find(|t| t.kind == TableKind::Table2) {
+                Some(t2) => narrative_statements(&deskewed, &grids, t2.template, reader)?,
+                None => Vec::new(),
+            };
+            let mut report = read_tables(&deskewed, &tables, &narrative, reader, opts)?;
             if let Some(e) = mapped.table2_unread {
                 report.push(table2_unread(&e));
             }
@@ -119,10 +147,12 @@ fn stopped(rule: &str, severity: Severity, message: String, message_zh: String) 
     report
 }
 
-/// Read and prove the located tables of deskewed `pages`.
+/// Read and prove the located tables of deskewed `pages`; `narrative` is what the report's
+/// narrative states of table 二 (checked against its readings).
 pub fn read_tables(
     pages: &[Deskewed],
     tables: &[TableOnPage],
+    narrative: &[Stated],
     reader: &dyn Recognizer,
     opts: &ReadOptions,
 ) -> Result<Report, OcrError> {
@@ -135,13 +165,13 @@ pub fn read_tables(
         ..Report::default()
     };
     for table in tables {
-        let readings = read_cells(pages, &table.cells, table_len(table), reader, opts.k)?;
-        match table.kind {
-            TableKind::Table2 => accept_table2(&mut report, table, &readings, opts),
-            TableKind::Table3 | TableKind::Table4 => {
-                accept_proven(&mut report, table, &readings, opts)
-            }
+        if table.kind == TableKind::Table2 {
+            let readings = read_table2_cells(pages, table, reader, opts.k)?;
+            accept_table2(&mut report, table, &readings, narrative, opts);
+            continue;
         }
+        let readings = read_cells(pages, &table.cells, table_len(table), reader, opts.k)?;
+        accept_proven(&mut report, table, &readings, opts);
     }
     report.push(Finding::new(
         "O-READ",
@@ -174,15 +204,7 @@ fn read_cells(
     reader: &dyn Recognizer,
     k: usize,
 ) -> Result<Vec<Vec<Reading>>, OcrError> {
-    // A cell the layout does not locate is not printed in this version of the template (2021's
-    // （六） row, the sum of its items): nothing to read, surely blank.
-    let mut readings = vec![
-        vec![Reading {
-            value: None,
-            p: 1.0
-        }];
-        len
-    ];
+    let mut readings = unprinted(len);
     for cell in cells {
         let Some(slot) = readings.get_mut(cell.index) else {
             return Err(OcrError::Other(format!(
@@ -191,6 +213,53 @@ fn read_cells(
             )));
         };
         *slot = reader.digits(&crop(pages, cell.bbox)?, k)?;
+    }
+    Ok(readings)
+}
+
+/// `len` cells read as surely blank: a cell the layout does not locate is not printed in
+/// this version of the template (2021's （六） row, the sum of its items), nothing to read.
+fn unprinted(len: usize) -> Vec<Vec<Reading>> {
+    vec![
+        vec![Reading {
+            value: None,
+            p: 1.0
+        }];
+        len
+    ]
+}
+
+/// Table 二's readings by index: a money cell's amounts, the other cells' counts.
+fn read_table2_cells(
+    pages: &[Deskewed],
+    table: &TableOnPage,
+    reader: &dyn Recognizer,
+    k: usize,
+) -> Result<Vec<Vec<AmountReading>>, OcrError> {
+    let items = table2_items(table.template);
+    let mut readings: Vec<Vec<AmountReading>> = unprinted(table_len(table))
+        .into_iter()
+        .map(|r| r.into_iter().map(Into::into).collect())
+        .collect();
+    for cell in &table.cells {
+        let crop = crop(pages, cell.bbox)?;
+        let read = if is_money(items, cell.index) {
+            reader.amount(&crop, k)?
+        } else {
+            reader
+                .digits(&crop, k)?
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        };
+        let Some(slot) = readings.get_mut(cell.index) else {
+            return Err(OcrError::Other(format!(
+                "the layout gave cell {} of a table 二 of {} cells",
+                cell.index,
+                readings.len()
+            )));
+        };
+        *slot = read;
     }
     Ok(readings)
 }
@@ -238,7 +307,13 @@ fn accept_proven(
                     .find(|r| r.value == v)
                     .map_or(0.0, |r| r.p);
                 let corrected = changed.contains(&cell.index);
-                mark(report, &paths, cell, &readings[cell.index], p, corrected);
+                let printed = printed_of(readings[cell.index].first().and_then(|r| r.value));
+                let how = Taken {
+                    confidence: p,
+                    corrected,
+                    narrative: false,
+                };
+                mark(report, &paths, (table.template, cell), printed, how);
             }
             if !changed.is_empty() {
                 let cells: Vec<String> = changed.iter().map(|&i| paths[i].clone()).collect();
@@ -297,12 +372,14 @@ fn accept_proven(
     }
 }
 
-/// Table 二: each value needs a confident top reading; an unsure cell is null with
-/// `O-UNPROVEN` (one finding for all of them).
+/// Table 二: each value needs a confident top reading, equal to the narrative's figure where
+/// the narrative states the cell. An unsure cell is null with `O-UNPROVEN` (one finding for
+/// all of them), a cell the narrative contradicts null with `O-NARRATIVE` (one finding each).
 fn accept_table2(
     report: &mut Report,
     table: &TableOnPage,
-    readings: &[Vec<Reading>],
+    readings: &[Vec<AmountReading>],
+    narrative: &[Stated],
     opts: &ReadOptions,
 ) {
     let paths = cell_paths(TableKind::Table2, table.template);
@@ -310,22 +387,27 @@ fn accept_table2(
     let mut t2 = Table2::empty(table.template);
     let mut unsure = Vec::new();
     for cell in &table.cells {
-        let r = &readings[cell.index];
-        // No reading at all (a mark that is no count): null with the finding, as unsure.
-        let Some(top) = r.first().copied() else {
-            unsure.push(paths[cell.index].clone());
-            continue;
-        };
-        // A money amount (万元, with decimals) is not a count: the digits-only reading cannot
-        // give it, so it stays null whatever was read.
-        if top.p < opts.table2_min_p || is_money(items, cell.index) {
-            unsure.push(paths[cell.index].clone());
-            continue;
+        let path = &paths[cell.index];
+        let stated = narrative.iter().find(|s| s.path == *path);
+        let money = is_money(items, cell.index);
+        match judge_table2(&readings[cell.index], stated, money, opts) {
+            Judged::Take { value, p } => {
+                if let Some((item, measure)) = t2_position(items, cell.index) {
+                    t2.values[item][measure] = value;
+                }
+                let printed = printed_of(value);
+                let how = Taken {
+                    confidence: p,
+                    corrected: false,
+                    narrative: stated.is_some(),
+                };
+                mark(report, &paths, (table.template, cell), printed, how);
+            }
+            Judged::Unsure => unsure.push(path.clone()),
+            Judged::Contradicted { read, stated } => {
+                report.push(contradiction(path, read, stated));
+            }
         }
-        if let Some((item, measure)) = t2_position(items, cell.index) {
-            t2.values[item][measure] = top.value.map(Num::Int);
-        }
-        mark(report, &paths, cell, r, top.p, false);
     }
     if !unsure.is_empty() {
         report.push(
@@ -334,14 +416,14 @@ fn accept_table2(
                 Severity::Warning,
                 format!(
                     "{} value(s) of table 二 left null: no identity checks them and OCR read \
-                     them with a probability under {} (or they are money, which a digits-only \
-                     reading cannot give): {}",
+                     them with a probability under {} (or, for money, the narrative does not \
+                     confirm it where that is required): {}",
                     unsure.len(),
                     opts.table2_min_p,
                     unsure.join(", ")
                 ),
                 format!(
-                    "表二 {} 格留空：无勾稽关系可验证，OCR 置信度低于 {}（或为金额，仅识别数字时无法读取）：{}",
+                    "表二 {} 格留空：无勾稽关系可验证，OCR 置信度低于 {}（或金额未经正文印证）：{}",
                     unsure.len(),
                     opts.table2_min_p,
                     cells_summary_zh(&unsure)
@@ -353,9 +435,80 @@ fn accept_table2(
     report.table2 = Some(t2);
 }
 
-/// Table 二's cell `index` holds money (a `…_yuan` measure, printed with decimals).
+/// What becomes of one table 二 cell.
+#[derive(Debug, PartialEq)]
+enum Judged<'a> {
+    /// The value is taken, read with probability `p`.
+    Take { value: Option<Num>, p: f32 },
+    /// Null: read with too little confidence (or money the narrative does not confirm).
+    Unsure,
+    /// Null: the narrative states another figure than the top reading.
+    Contradicted {
+        read: Option<Num>,
+        stated: &'a Stated,
+    },
+}
+
+/// The rule of a table 二 cell: the narrative, where it states the cell, must equal a
+/// confident top reading; where it is silent, confidence alone decides (money only under
+/// [`MoneyRule::Confident`]).
+fn judge_table2<'a>(
+    readings: &[AmountReading],
+    stated: Option<&'a Stated>,
+    money: bool,
+    opts: &ReadOptions,
+) -> Judged<'a> {
+    // No reading at all (a mark that is no value): unsure.
+    let Some(top) = readings.first().copied() else {
+        return Judged::Unsure;
+    };
+    if let Some(stated) = stated {
+        if top.value != Some(stated.value) {
+            return Judged::Contradicted {
+                read: top.value,
+                stated,
+            };
+        }
+    } else if money && opts.money == MoneyRule::NarrativeOnly {
+        return Judged::Unsure;
+    }
+    if top.p < opts.table2_min_p {
+        return Judged::Unsure;
+    }
+    Judged::Take {
+        value: top.value,
+        p: top.p,
+    }
+}
+
+/// `O-NARRATIVE`: the cell at `path` read `read`, the narrative states `stated`.
+fn contradiction(path: &str, read: Option<Num>, stated: &Stated) -> Finding {
+    let read_text = read.map_or_else(|| "blank".to_string(), |v| v.to_string());
+    let read_zh = read.map_or_else(|| "空白".to_string(), |v| v.to_string());
+    Finding::new(
+        "O-NARRATIVE",
+        Severity::Warning,
+        format!(
+            "{path} left null: OCR read {read_text} but the narrative states {} (\"{}\")",
+            stated.value, stated.sentence
+        ),
+        format!(
+            "{}留空：OCR 读数为 {read_zh}，而正文所述为 {}（“{}”）",
+            cell_zh(path),
+            stated.value,
+            stated.sentence
+        ),
+    )
+    .with_cells(vec![path.to_string()])
+}
+
+/// Table 二's cell `index` holds money, printed with decimals: a `…_yuan` measure (2021's
+/// 收费金额, 万元), or 2019's 采购总金额 (no unit printed).
 fn is_money(items: &[nianbao_model::template::T2Item], index: usize) -> bool {
-    t2_position(items, index).is_some_and(|(i, m)| items[i].measures[m].0.ends_with("_yuan"))
+    t2_position(items, index).is_some_and(|(i, m)| {
+        let measure = items[i].measures[m].0;
+        measure.ends_with("_yuan") || (items[i].key == "procurement" && measure == "amount")
+    })
 }
 
 /// `(item, measure)` of table 二's reading index.
@@ -370,23 +523,32 @@ fn t2_position(items: &[nianbao_model::template::T2Item], index: usize) -> Optio
     None
 }
 
-/// Record where and how a value was read: `printed` is the most probable reading's digits.
+/// How a value was taken: its reading's probability, whether the identities corrected the
+/// most probable reading, whether the narrative confirmed it.
+#[derive(Debug, Clone, Copy)]
+struct Taken {
+    confidence: f32,
+    corrected: bool,
+    narrative: bool,
+}
+
+/// What a most probable reading prints: its digits, or nothing for blank.
+fn printed_of<V: ToString>(top: Option<V>) -> String {
+    top.map_or(String::new(), |v| v.to_string())
+}
+
+/// Record where and how a value was read: `printed` is the most probable reading.
 fn mark(
     report: &mut Report,
     paths: &[String],
-    cell: &LocatedCell,
-    readings: &[Reading],
-    confidence: f32,
-    corrected: bool,
+    (template, cell): (Template, &LocatedCell),
+    printed: String,
+    how: Taken,
 ) {
     let Some(path) = paths.get(cell.index) else {
         return;
     };
-    let printed = readings
-        .first()
-        .and_then(|r| r.value)
-        .map_or(String::new(), |v| v.to_string());
-    let (row, col) = row_col(cell.table, cell.index);
+    let (row, col) = row_col(cell.table, template, cell.index);
     let b = cell.bbox;
     report.sources.insert(
         path.clone(),
@@ -401,20 +563,20 @@ fn mark(
             ocr: Some(OcrMark {
                 page: b.page as u32,
                 bbox: [b.x, b.y, b.w, b.h],
-                confidence,
-                corrected,
+                confidence: how.confidence,
+                corrected: how.corrected,
+                narrative: how.narrative,
             }),
         },
     );
 }
 
-/// The template row and column of a reading index (table 二: item and measure).
-fn row_col(kind: TableKind, index: usize) -> (usize, usize) {
+/// The template row and column of a reading index, from 0 (table 二: item and measure).
+fn row_col(kind: TableKind, template: Template, index: usize) -> (usize, usize) {
     match kind {
         TableKind::Table3 => (index / 7, index % 7),
         TableKind::Table4 => (index / 5, index % 5),
-        // The measures of table 二 are few per item; the index is exact enough as a row.
-        TableKind::Table2 => (index, 0),
+        TableKind::Table2 => t2_position(table2_items(template), index).unwrap_or((index, 0)),
     }
 }
 
@@ -464,6 +626,7 @@ mod tests {
     /// A recogniser that knows each cell by the index painted into its crop's first two pixels.
     struct Mock {
         readings: HashMap<usize, Vec<Reading>>,
+        amounts: HashMap<usize, Vec<AmountReading>>,
     }
 
     impl Recognizer for Mock {
@@ -476,6 +639,15 @@ mod tests {
             let mut r = self.readings.get(&index).cloned().unwrap_or_default();
             r.truncate(k);
             Ok(r)
+        }
+        /// Amounts: the cell's own amount readings when given, else its counts.
+        fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError> {
+            let index =
+                crop.get_pixel(0, 0).0[0] as usize + 256 * crop.get_pixel(1, 0).0[0] as usize;
+            if let Some(a) = self.amounts.get(&index) {
+                return Ok(a.iter().take(k).copied().collect());
+            }
+            Ok(self.digits(crop, k)?.into_iter().map(Into::into).collect())
         }
     }
 
@@ -571,19 +743,37 @@ mod tests {
         skip: &[usize],
         readings: HashMap<usize, Vec<Reading>>,
     ) -> Report {
+        let mock = Mock {
+            readings,
+            amounts: HashMap::new(),
+        };
+        read_with(
+            kind,
+            template,
+            (n, skip),
+            &mock,
+            &[],
+            &ReadOptions::default(),
+        )
+    }
+
+    /// One table of `n` cells (`skip` not printed) read through `mock`, beside a narrative
+    /// that states `narrative`.
+    fn read_with(
+        kind: TableKind,
+        template: Template,
+        (n, skip): (usize, &[usize]),
+        mock: &Mock,
+        narrative: &[Stated],
+        opts: &ReadOptions,
+    ) -> Report {
         let (pages, cells) = page_and_cells(kind, n, skip);
         let table = TableOnPage {
             kind,
             template,
             cells,
         };
-        read_tables(
-            &pages,
-            &[table],
-            &Mock { readings },
-            &ReadOptions::default(),
-        )
-        .expect("read")
+        read_tables(&pages, &[table], narrative, mock, opts).expect("read")
     }
 
     /// Table 三 (2021; its （六） row is not printed) read through the mock.
@@ -623,6 +813,7 @@ mod tests {
         let pages = vec![GrayImage::from_pixel(200, 300, image::Luma([255]))];
         let mock = Mock {
             readings: HashMap::new(),
+            amounts: HashMap::new(),
         };
         let report = read_pages(&pages, &mock, &ReadOptions::default()).expect("read");
         assert_eq!(rules(&report), ["O-GRID"]);
@@ -852,11 +1043,234 @@ mod tests {
             .iter()
             .find(|f| f.rule == "O-UNPROVEN")
             .expect("O-UNPROVEN");
+        assert_eq!(f.cells, ["table2.regulations.repealed"], "the unsure count");
         assert_eq!(
-            f.cells,
-            ["table2.regulations.repealed", "table2.fees.amount_10k_yuan"],
-            "the unsure count, and the money amount (read 17 here: never taken as 17 万元)"
+            t2.get("fees", "amount_10k_yuan"),
+            Some(Num::Int(9)),
+            "a money cell read as an amount, confidently"
         );
+    }
+
+    /// 2021's table 二 (10 cells; 9 is the money amount) with every count read surely as its
+    /// index, and the money cell's amount readings `money`.
+    fn t2_mock(money: Vec<AmountReading>) -> Mock {
+        let readings = (0..MONEY)
+            .map(|i| {
+                (
+                    i,
+                    vec![Reading {
+                        value: Some(i as i64 + 1),
+                        p: 0.995,
+                    }],
+                )
+            })
+            .collect();
+        Mock {
+            readings,
+            amounts: HashMap::from([(MONEY, money)]),
+        }
+    }
+
+    const MONEY: usize = 9;
+
+    fn amount(v: Num, p: f32) -> AmountReading {
+        AmountReading { value: Some(v), p }
+    }
+
+    fn says(path: &str, value: Num) -> Stated {
+        Stated {
+            path: path.to_string(),
+            value,
+            sentence: format!("全年……{value}件"),
+        }
+    }
+
+    fn read_t2(mock: &Mock, narrative: &[Stated], opts: &ReadOptions) -> Report {
+        read_with(
+            TableKind::Table2,
+            Template::V2021,
+            (10, &[]),
+            mock,
+            narrative,
+            opts,
+        )
+    }
+
+    #[test]
+    fn a_table2_value_the_narrative_confirms_is_accepted_and_said_so() {
+        let mock = t2_mock(vec![amount(Num::Dec(24720.2), 0.99)]);
+        let narrative = [
+            says("table2.regulations.issued", Num::Int(1)),
+            says("table2.fees.amount_10k_yuan", Num::Dec(24720.2)),
+        ];
+        let report = read_t2(&mock, &narrative, &ReadOptions::default());
+        let t2 = report.table2.as_ref().expect("table 二");
+        assert_eq!(t2.get("regulations", "issued"), Some(Num::Int(1)));
+        assert_eq!(t2.get("fees", "amount_10k_yuan"), Some(Num::Dec(24720.2)));
+        let mark = report.sources["table2.regulations.issued"]
+            .ocr
+            .expect("ocr");
+        assert!(mark.narrative, "confirmed by the narrative: {mark:?}");
+        let silent = report.sources["table2.regulations.repealed"]
+            .ocr
+            .expect("ocr");
+        assert!(!silent.narrative, "the narrative is silent there");
+        // Where it was printed: table 二's item and measure, not its reading index.
+        assert_eq!(
+            report.sources["table2.regulations.repealed"].loc,
+            Loc::Page {
+                page: 1,
+                row: 1,
+                col: 2
+            }
+        );
+        assert_eq!(
+            report.sources["table2.fees.amount_10k_yuan"].printed,
+            "24720.2"
+        );
+        let json = report.to_json();
+        assert_eq!(
+            json["ocr"]["table2.regulations.issued"]["narrative"],
+            serde_json::json!(true)
+        );
+        assert_eq!(json["table2"]["fees"]["amount_10k_yuan"], 24720.2);
+        assert!(!rules(&report).contains(&"O-NARRATIVE"));
+        assert!(!rules(&report).contains(&"O-UNPROVEN"));
+    }
+
+    #[test]
+    fn a_table2_value_the_narrative_contradicts_is_null_with_a_finding() {
+        let mock = t2_mock(vec![amount(Num::Dec(24720.2), 0.99)]);
+        // Read 8 (index 7 + 1) with 0.995; the narrative says 81.
+        let narrative = [
+            says("table2.penalty.decisions", Num::Int(81)),
+            says("table2.fees.amount_10k_yuan", Num::Dec(24729.2)),
+        ];
+        let report = read_t2(&mock, &narrative, &ReadOptions::default());
+        let t2 = report.table2.as_ref().expect("table 二");
+        assert_eq!(t2.get("penalty", "decisions"), None, "never 8 nor 81");
         assert_eq!(t2.get("fees", "amount_10k_yuan"), None);
+        assert_eq!(
+            t2.get("coercion", "decisions"),
+            Some(Num::Int(9)),
+            "silent: confidence"
+        );
+        let found: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "O-NARRATIVE")
+            .collect();
+        assert_eq!(found.len(), 2, "{:?}", report.findings);
+        assert_eq!(found[0].cells, ["table2.penalty.decisions"]);
+        assert!(
+            found[0].message.contains("read 8") && found[0].message.contains("states 81"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0].message_zh.contains("81"),
+            "{}",
+            found[0].message_zh
+        );
+        assert!(
+            found[0].message_zh.contains("行政处罚"),
+            "{}",
+            found[0].message_zh
+        );
+        assert!(!report.sources.contains_key("table2.penalty.decisions"));
+    }
+
+    #[test]
+    fn an_unsure_reading_equal_to_the_narrative_is_still_null() {
+        let mut mock = t2_mock(vec![amount(Num::Int(300), 0.99)]);
+        mock.readings.insert(
+            0,
+            vec![
+                Reading {
+                    value: Some(1),
+                    p: 0.8,
+                },
+                Reading {
+                    value: Some(7),
+                    p: 0.2,
+                },
+            ],
+        );
+        let narrative = [says("table2.regulations.issued", Num::Int(1))];
+        let report = read_t2(&mock, &narrative, &ReadOptions::default());
+        assert_eq!(
+            report
+                .table2
+                .as_ref()
+                .expect("t2")
+                .get("regulations", "issued"),
+            None
+        );
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "O-UNPROVEN")
+            .expect("O-UNPROVEN");
+        assert_eq!(f.cells, ["table2.regulations.issued"]);
+    }
+
+    #[test]
+    fn money_is_read_confidently_or_null() {
+        // Sure: taken (the narrative silent, money by confidence under the default rule).
+        let sure = read_t2(
+            &t2_mock(vec![amount(Num::Dec(14913.51), 0.99)]),
+            &[],
+            &ReadOptions::default(),
+        );
+        assert_eq!(
+            sure.table2
+                .as_ref()
+                .expect("t2")
+                .get("fees", "amount_10k_yuan"),
+            Some(Num::Dec(14913.51))
+        );
+        // Unsure, or no reading (a mark that is no amount): null with O-UNPROVEN.
+        for money in [
+            vec![
+                amount(Num::Dec(14913.51), 0.6),
+                amount(Num::Dec(14918.51), 0.4),
+            ],
+            vec![],
+        ] {
+            let report = read_t2(&t2_mock(money), &[], &ReadOptions::default());
+            let t2 = report.table2.as_ref().expect("t2");
+            assert_eq!(t2.get("fees", "amount_10k_yuan"), None);
+            let f = report
+                .findings
+                .iter()
+                .find(|f| f.rule == "O-UNPROVEN")
+                .expect("O-UNPROVEN");
+            assert_eq!(f.cells, ["table2.fees.amount_10k_yuan"]);
+        }
+        // Narrative-only: a sure reading the narrative does not state stays null.
+        let opts = ReadOptions {
+            money: MoneyRule::NarrativeOnly,
+            ..ReadOptions::default()
+        };
+        let mock = t2_mock(vec![amount(Num::Dec(14913.51), 0.99)]);
+        let report = read_t2(&mock, &[], &opts);
+        assert_eq!(
+            report
+                .table2
+                .as_ref()
+                .expect("t2")
+                .get("fees", "amount_10k_yuan"),
+            None
+        );
+        let confirmed = [says("table2.fees.amount_10k_yuan", Num::Dec(14913.51))];
+        let report = read_t2(&mock, &confirmed, &opts);
+        assert_eq!(
+            report
+                .table2
+                .as_ref()
+                .expect("t2")
+                .get("fees", "amount_10k_yuan"),
+            Some(Num::Dec(14913.51))
+        );
     }
 }

@@ -8,7 +8,7 @@
 use image::{GrayImage, Luma};
 use nianbao_model::proof::Reading;
 
-use crate::{OcrError, Recognizer};
+use crate::{AmountReading, OcrError, Recognizer};
 
 /// One cell of a synthetic table: its code (none: blank) and spans.
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +242,10 @@ impl Recognizer for Mock {
             value: decode_code(crop).map(i64::from),
             p: 1.0,
         }])
+    }
+
+    fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError> {
+        Ok(self.digits(crop, k)?.into_iter().map(Into::into).collect())
     }
 }
 

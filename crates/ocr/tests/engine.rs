@@ -72,6 +72,30 @@ fn rendered_digit_strings_read_right_with_high_probability() {
 }
 
 #[test]
+fn rendered_money_amounts_read_with_their_decimal_point() {
+    use nianbao_model::report::Num;
+
+    let Some(engine) = engine() else { return };
+    for (file, want) in [
+        ("m24720_2.png", Num::Dec(24720.2)),
+        ("m14913_51.png", Num::Dec(14913.51)),
+        ("m300.png", Num::Int(300)),
+    ] {
+        let readings = engine.amount(&crop(file), 3).expect(file);
+        let top = readings
+            .first()
+            .unwrap_or_else(|| panic!("{file}: no reading"));
+        assert_eq!(top.value, Some(want), "{file}: {readings:?}");
+        assert!(top.p > 0.9, "{file}: {readings:?}");
+    }
+    // As a count, a decimal is no reading at all: never 247202.
+    assert_eq!(
+        engine.digits(&crop("m24720_2.png"), 3).expect("digits"),
+        vec![]
+    );
+}
+
+#[test]
 fn a_blank_cell_is_the_blank_reading_never_zero() {
     let Some(engine) = engine() else { return };
     let readings = engine.digits(&crop("blank.png"), 3).expect("blank");
@@ -149,7 +173,7 @@ fn rendered_tables_are_read_proven_and_timed() {
     ];
     let cells: usize = tables.iter().map(|t| t.cells.len()).sum();
     let start = std::time::Instant::now();
-    let report = read_tables(&pages, &tables, engine, &ReadOptions::default()).expect("read");
+    let report = read_tables(&pages, &tables, &[], engine, &ReadOptions::default()).expect("read");
     let took = start.elapsed();
     eprintln!(
         "OCR: {cells} value cells read and proven in {:.2} s ({:.1} ms a cell, plans included)",
@@ -185,7 +209,9 @@ fn rendered_tables_are_read_proven_and_timed() {
 /// degree, grey JPEGs in an image-only PDF, as the fixture portal serves it) read end to end:
 /// page images, deskew, grids, labels, values, proof. Every value read is the one printed
 /// (demo-scan-truth.json: the parse of the same layout set as a text PDF); the money amount
-/// of table 二 is null with a finding, never its digits as a count.
+/// of table 二, read with its decimal point, falls under the bar of a value nothing proves on
+/// this 150-dpi JPEG (p ≈ 0.96 < 0.98; its narrative states no table 二 figure): null with a
+/// finding, never its digits as a count.
 #[test]
 fn the_demo_scan_is_read_end_to_end_with_no_wrong_value() {
     use nianbao_ocr::read::{read_document, ReadOptions};
@@ -230,7 +256,7 @@ fn the_demo_scan_is_read_end_to_end_with_no_wrong_value() {
     assert_eq!(
         null,
         ["table2.fees.amount_10k_yuan"],
-        "only money is left null"
+        "only money (unsure at 150 dpi) is left null"
     );
     assert!(right >= 200, "{right} values right");
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();

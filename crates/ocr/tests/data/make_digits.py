@@ -5,7 +5,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CELLS = {"d0": "0", "d7": "7", "d12": "12", "d305": "305", "d1024": "1024", "d86": "86",
-         "d4096": "4096", "d11": "11", "blank": ""}
+         "d4096": "4096", "d11": "11", "blank": "",
+         # Money amounts (万元), read with digits and one decimal point.
+         "m24720_2": "24720.2", "m14913_51": "14913.51", "m300": "300"}
 
 for name, text in CELLS.items():
     img = Image.new("L", (180, 56), 255)

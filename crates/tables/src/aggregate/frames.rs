@@ -153,6 +153,7 @@ pub fn cell_columns() -> Vec<&'static str> {
         "source_cell",
         "ocr_confidence",
         "ocr_corrected",
+        "ocr_narrative",
         "ocr_box",
     ])
 }
@@ -245,6 +246,12 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             "ocr_corrected".into(),
             rows.iter()
                 .map(|r| r.ocr(&reports[r.report()]).map(|o| o.corrected))
+                .collect::<Vec<Option<bool>>>(),
+        ),
+        Column::new(
+            "ocr_narrative".into(),
+            rows.iter()
+                .map(|r| r.ocr(&reports[r.report()]).map(|o| o.narrative))
                 .collect::<Vec<Option<bool>>>(),
         ),
         opt_strs("ocr_box", boxes.iter().map(Option::as_deref)),

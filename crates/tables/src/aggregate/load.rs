@@ -490,7 +490,12 @@ fn read_ocr(f: &Frame) -> Result<Vec<Option<CellOcr>>, LoadError> {
     }
     let conf = f.column("ocr_confidence")?.f64().map_err(|e| f.err(e))?;
     let corrected = f.column("ocr_corrected")?.bool().map_err(|e| f.err(e))?;
-    // `ocr_box` came later than the other two: a set without it keeps no box.
+    // `ocr_narrative` and `ocr_box` came later than the other two: a set without them keeps
+    // no box and no narrative check.
+    let narrative: Vec<Option<bool>> = match f.df.column("ocr_narrative") {
+        Ok(c) => c.bool().map_err(|e| f.err(e))?.iter().collect(),
+        Err(_) => vec![None; conf.len()],
+    };
     let boxes: Vec<Option<[u32; 4]>> = match f.df.column("ocr_box") {
         Ok(_) => f
             .column("ocr_box")?
@@ -505,10 +510,12 @@ fn read_ocr(f: &Frame) -> Result<Vec<Option<CellOcr>>, LoadError> {
         .iter()
         .zip(corrected.iter())
         .zip(boxes)
-        .map(|((p, c), bbox)| {
+        .zip(narrative)
+        .map(|(((p, c), bbox), narrative)| {
             Some(CellOcr {
                 confidence: p? as f32,
                 corrected: c?,
+                narrative: narrative.unwrap_or(false),
                 bbox,
             })
         })

@@ -94,13 +94,15 @@ pub struct Input {
 }
 
 /// How a value was read by OCR, as the `cells` table keeps it (`ocr_confidence`,
-/// `ocr_corrected`, `ocr_box`); the page is in `source_cell`.
+/// `ocr_corrected`, `ocr_narrative`, `ocr_box`); the page is in `source_cell`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellOcr {
     /// The recogniser's probability of the value, 0–1.
     pub confidence: f32,
     /// The template's identities chose a reading other than the most probable one.
     pub corrected: bool,
+    /// The report's narrative states this figure and it equals the value (table 二).
+    pub narrative: bool,
     /// The cell's box on the (deskewed) page image in pixels: left, top, width, height;
     /// `None` when read from a set written before the box was kept.
     pub bbox: Option<[u32; 4]>,
@@ -167,6 +169,7 @@ impl Input {
                         CellOcr {
                             confidence: m.confidence,
                             corrected: m.corrected,
+                            narrative: m.narrative,
                             bbox: Some(m.bbox),
                         },
                     ));

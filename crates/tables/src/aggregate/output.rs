@@ -363,6 +363,9 @@ pub fn cells_csv<W: std::io::Write>(
         sink.field(&ocr.map_or(Field::Null, |o| {
             Field::text(if o.corrected { "true" } else { "false" })
         }));
+        sink.field(&ocr.map_or(Field::Null, |o| {
+            Field::text(if o.narrative { "true" } else { "false" })
+        }));
         let ocr_box = ocr.and_then(|o| o.box_text());
         sink.field(&ocr_box.as_deref().map_or(Field::Null, Field::text));
         sink.field(&Field::text(c.data_origin(&tables.reports[c.report()])));

@@ -87,6 +87,7 @@ fn ocr_mark(ocr: Option<CellOcr>, loc: Loc) -> Option<OcrMark> {
         bbox: o.bbox?,
         confidence: o.confidence,
         corrected: o.corrected,
+        narrative: o.narrative,
     })
 }
 
@@ -279,6 +280,7 @@ mod tests {
                     bbox: [10, 20, 30, 40],
                     confidence: 0.43219,
                     corrected: true,
+                    narrative: false,
                 }),
             },
         );
