@@ -338,12 +338,14 @@ pub fn table4_of(values: &[Option<i64>]) -> Table4 {
     t
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Sample readings for tests of the proof and of what feeds it.
+pub mod example {
+    use super::t3_index;
+    use crate::template::t3;
 
-    /// A consistent 2021 table 三: every applicant column of every row printed, totals right.
-    fn consistent() -> Vec<Option<i64>> {
+    /// The values of a consistent 2021 table 三 by [`t3_index`]: every applicant column of
+    /// every row printed (the （六） row too), every identity holding.
+    pub fn consistent() -> Vec<Option<i64>> {
         let mut t = vec![None; 26 * 7];
         let mut set = |r: usize, parts: [i64; 6]| {
             for (c, v) in parts.iter().enumerate() {
@@ -366,6 +368,12 @@ mod tests {
         set(t3::CARRIED_FORWARD, [2, 0, 0, 0, 0, 0]);
         t
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::example::consistent;
+    use super::*;
 
     fn sure(values: &[Option<i64>]) -> Vec<Vec<Reading>> {
         values

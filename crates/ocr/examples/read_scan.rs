@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use image::GrayImage;
 use nianbao_model::proof::Reading;
 use nianbao_ocr::engine::Engine;
-use nianbao_ocr::grid::{deskew, find_grids};
+use nianbao_ocr::grid::deskew_and_find_grids;
 use nianbao_ocr::narrative::{narrative_boxes, read_narrative};
 use nianbao_ocr::page::page_images_or_image;
 use nianbao_ocr::read::{read_pages, ReadOptions};
@@ -24,27 +24,24 @@ struct Timed<'a> {
     digits: Cell<(usize, Duration)>,
 }
 
+/// Run `call`, counting it and its time in `tally`.
+fn timed<T>(tally: &Cell<(usize, Duration)>, call: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = call();
+    let (n, d) = tally.get();
+    tally.set((n + 1, d + t.elapsed()));
+    out
+}
+
 impl Recognizer for Timed<'_> {
     fn text(&self, crop: &GrayImage) -> Result<String, OcrError> {
-        let t = Instant::now();
-        let out = self.engine.text(crop);
-        let (n, d) = self.text.get();
-        self.text.set((n + 1, d + t.elapsed()));
-        out
+        timed(&self.text, || self.engine.text(crop))
     }
     fn digits(&self, crop: &GrayImage, k: usize) -> Result<Vec<Reading>, OcrError> {
-        let t = Instant::now();
-        let out = self.engine.digits(crop, k);
-        let (n, d) = self.digits.get();
-        self.digits.set((n + 1, d + t.elapsed()));
-        out
+        timed(&self.digits, || self.engine.digits(crop, k))
     }
     fn amount(&self, crop: &GrayImage, k: usize) -> Result<Vec<AmountReading>, OcrError> {
-        let t = Instant::now();
-        let out = self.engine.amount(crop, k);
-        let (n, d) = self.digits.get();
-        self.digits.set((n + 1, d + t.elapsed()));
-        out
+        timed(&self.digits, || self.engine.amount(crop, k))
     }
 }
 
@@ -100,12 +97,7 @@ fn main() -> ExitCode {
 /// The narrative's share of the reading, measured apart (the reading above includes it in
 /// its text crops): its line pieces, their size, the time to read them.
 fn narrative_cost(pages: &[GrayImage], engine: &Engine) {
-    let deskewed: Vec<_> = pages.iter().map(deskew).collect();
-    let grids: Vec<_> = deskewed
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| find_grids(p, i + 1))
-        .collect();
+    let (deskewed, grids) = deskew_and_find_grids(pages);
     let boxes = narrative_boxes(&deskewed, &grids);
     let started = Instant::now();
     match read_narrative(&deskewed, &boxes, engine) {

@@ -433,6 +433,18 @@ fn crosses(h: &Line, v: &Line, tol: f32) -> bool {
         && h.at <= v.to as f32 + tol + v.reach
 }
 
+/// Pages (in page order) deskewed, and every ruled table of each, page by page: what the
+/// layout maps onto the template ([`Grid::page`] counts from 1).
+pub fn deskew_and_find_grids(pages: &[GrayImage]) -> (Vec<Deskewed>, Vec<Grid>) {
+    let deskewed: Vec<Deskewed> = pages.iter().map(deskew).collect();
+    let grids = deskewed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, page)| find_grids(page, i + 1))
+        .collect();
+    (deskewed, grids)
+}
+
 /// Every ruled table on the page, top to bottom.
 pub fn find_grids(page: &Deskewed, page_no: usize) -> Vec<Grid> {
     let (hs, vs, mask) = ruling_lines(&page.image);

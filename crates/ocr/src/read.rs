@@ -23,7 +23,7 @@ use nianbao_model::rules::{cell_zh, cells_summary_zh};
 use nianbao_model::template::{t3, table2_items, Template, T3_COLUMNS, T3_ROWS};
 use nianbao_model::validate;
 
-use crate::grid::{deskew, find_grids, Deskewed};
+use crate::grid::{deskew_and_find_grids, Deskewed};
 use crate::layout::{map_tables, LayoutError, TableOnPage};
 use crate::narrative::narrative_statements;
 use crate::{AmountReading, LocatedCell, OcrError, PixelBox, Recognizer, TableKind};
@@ -85,12 +85,7 @@ pub fn read_pages(
     reader: &dyn Recognizer,
     opts: &ReadOptions,
 ) -> Result<Report, OcrError> {
-    let deskewed: Vec<Deskewed> = pages.iter().map(deskew).collect();
-    let grids: Vec<_> = deskewed
-        .iter()
-        .enumerate()
-        .flat_map(|(i, page)| find_grids(page, i + 1))
-        .collect();
+    let (deskewed, grids) = deskew_and_find_grids(pages);
     match map_tables(&deskewed, &grids, reader) {
         Ok(mapped) if mapped.tables.is_empty() => Ok(stopped(
             "O-GRID",
@@ -621,6 +616,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use nianbao_model::proof::example::consistent;
     use nianbao_model::proof::t3_index;
 
     /// A recogniser that knows each cell by the index painted into its crop's first two pixels.
@@ -685,31 +681,6 @@ mod tests {
             }],
             cells,
         )
-    }
-
-    /// A consistent 2021 table 三 (every applicant column printed, totals right).
-    fn consistent() -> Vec<Option<i64>> {
-        let mut t = vec![None; 26 * 7];
-        let mut set = |r: usize, parts: [i64; 6]| {
-            for (c, v) in parts.iter().enumerate() {
-                t[t3_index(r, c)] = Some(*v);
-            }
-            t[t3_index(r, 6)] = Some(parts.iter().sum());
-        };
-        set(t3::NEW_RECEIVED, [10, 1, 0, 0, 0, 1]);
-        set(t3::CARRIED_OVER, [2, 0, 0, 0, 0, 0]);
-        for r in t3::FIRST_RESULT..=t3::LAST_PLAIN_RESULT {
-            set(r, [0; 6]);
-        }
-        for r in t3::OTHER_ITEMS {
-            set(r, [0; 6]);
-        }
-        set(t3::GRANTED, [5, 1, 0, 0, 0, 0]);
-        set(t3::PARTIALLY_GRANTED, [3, 0, 0, 0, 0, 1]);
-        set(t3::UNAVAILABLE_NOT_HELD, [2, 0, 0, 0, 0, 0]);
-        set(t3::TOTAL_PROCESSED, [10, 1, 0, 0, 0, 1]);
-        set(t3::CARRIED_FORWARD, [2, 0, 0, 0, 0, 0]);
-        t
     }
 
     fn sure(values: &[Option<i64>]) -> HashMap<usize, Vec<Reading>> {

@@ -4,7 +4,7 @@
 //! that every located cell can be checked to be the cell the proof means.
 
 use super::*;
-use crate::grid::{deskew, find_grids, rotate};
+use crate::grid::{deskew_and_find_grids, rotate};
 use crate::synthetic::{blank_page, cell, draw_table, place, Cell, Frame, Mock, Placed, SOLID};
 use nianbao_model::proof::t3_index;
 use nianbao_model::template::{T3_COLUMNS, T4_GROUPS};
@@ -234,16 +234,6 @@ fn assert_cells_are_their_own(pages: &[Deskewed], table: &TableOnPage, offset: u
     }
 }
 
-fn straighten(pages: Vec<GrayImage>) -> (Vec<Deskewed>, Vec<Grid>) {
-    let pages: Vec<Deskewed> = pages.iter().map(deskew).collect();
-    let grids = pages
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| find_grids(p, i + 1))
-        .collect();
-    (pages, grids)
-}
-
 /// A 2021 report: table 二 and the first rows of table 三 on page 1, the rest of 三 and
 /// table 四 on page 2.
 fn report_2021(d: &mut Dict, wrong: Option<(usize, &str)>) -> Vec<GrayImage> {
@@ -273,7 +263,7 @@ fn report_2021_with(
 #[test]
 fn a_2021_report_with_table_three_over_a_page_break_maps_every_cell() {
     let mut d = Dict::default();
-    let (pages, grids) = straighten(report_2021(&mut d, None));
+    let (pages, grids) = deskew_and_find_grids(&report_2021(&mut d, None));
     assert_eq!(grids.len(), 4, "{grids:?}");
     let tables = map_tables(&pages, &grids, &Mock { labels: d.0 })
         .expect("mapped")
@@ -298,7 +288,7 @@ fn a_rotated_2019_table_three_maps_and_tells_its_version() {
     let (t3, _) = place(&t3_rows(&mut d, Template::V2019, None));
     let mut page = blank_page(PAGE_W, PAGE_H);
     draw_rows(&mut page, &t3, &T3_WIDTHS, (0, 3 + 23), 200);
-    let (pages, grids) = straighten(vec![rotate(&page, 1.5)]);
+    let (pages, grids) = deskew_and_find_grids(&[rotate(&page, 1.5)]);
     assert!(
         (pages[0].skew_degrees + 1.5).abs() < 0.06,
         "{}",
@@ -316,7 +306,7 @@ fn a_rotated_2019_table_three_maps_and_tells_its_version() {
 #[test]
 fn a_label_that_does_not_match_stops_the_reading_naming_the_cell() {
     let mut d = Dict::default();
-    let (pages, grids) = straighten(report_2021(&mut d, Some((13, "重复申请"))));
+    let (pages, grids) = deskew_and_find_grids(&report_2021(&mut d, Some((13, "重复申请"))));
     let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("mismatch");
     let msg = err.to_string();
     // Row 13 (三（四）2) is the 17th row of the grid on page 1 (3 header rows).
@@ -333,7 +323,7 @@ fn a_label_that_does_not_match_stops_the_reading_naming_the_cell() {
 fn a_label_misread_by_a_character_or_two_maps_its_row() {
     // 三（一）予以公开 read as 子以公开, the OCR's confusion on a rough scan.
     let mut d = Dict::default();
-    let (pages, grids) = straighten(report_2021(&mut d, Some((2, "（一）子以公开"))));
+    let (pages, grids) = deskew_and_find_grids(&report_2021(&mut d, Some((2, "（一）子以公开"))));
     let tables = map_tables(&pages, &grids, &Mock { labels: d.0 })
         .expect("mapped")
         .tables;
@@ -362,7 +352,7 @@ fn a_confusion_that_is_not_clearly_the_expected_label_stops_the_reading() {
 #[test]
 fn a_foreign_label_still_stops_the_reading() {
     let mut d = Dict::default();
-    let (pages, grids) = straighten(report_2021(&mut d, Some((2, "办理情况"))));
+    let (pages, grids) = deskew_and_find_grids(&report_2021(&mut d, Some((2, "办理情况"))));
     let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("mismatch");
     assert!(
         err.to_string().contains("the label reads \"办理情况\""),
@@ -376,7 +366,7 @@ fn a_table_three_that_stops_at_a_page_break_is_incomplete() {
     let (t3, _) = place(&t3_rows(&mut d, Template::V2021, None));
     let mut page = blank_page(PAGE_W, PAGE_H);
     draw_rows(&mut page, &t3, &T3_WIDTHS, (0, 10), 200);
-    let (pages, grids) = straighten(vec![page]);
+    let (pages, grids) = deskew_and_find_grids(&[page]);
     let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("incomplete");
     assert!(
         err.to_string()
@@ -393,7 +383,7 @@ fn a_wrong_outcome_over_table_four_stops_the_reading() {
     let (t4, _) = place(&rows);
     let mut page = blank_page(PAGE_W, PAGE_H);
     draw_rows(&mut page, &t4, &T4_WIDTHS, (0, 4), 300);
-    let (pages, grids) = straighten(vec![page]);
+    let (pages, grids) = deskew_and_find_grids(&[page]);
     let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("mismatch");
     assert!(
         err.to_string()
@@ -424,7 +414,7 @@ fn the_demo_scan_gives_table_three_rows_of_seven_and_table_four() {
         .iter()
         .map(|j| image::load_from_memory(j).expect("jpeg").to_luma8())
         .collect();
-    let (_, grids) = straighten(pages);
+    let (_, grids) = deskew_and_find_grids(&pages);
     let t3: Vec<&Grid> = grids
         .iter()
         .filter(|g| g.cols.len() > 7 && !is_table4(g))
@@ -462,7 +452,7 @@ fn a_table_two_row_short_of_a_cell_leaves_table_two_out_and_keeps_three_and_four
     assert_eq!(regulations.len(), 4, "label and three values");
     regulations.truncate(2);
     regulations.push(cell(VALUE_BASE + T2_OFFSET + 1, 2, 1));
-    let (pages, grids) = straighten(report_2021_with(&mut d, &t2, None));
+    let (pages, grids) = deskew_and_find_grids(&report_2021_with(&mut d, &t2, None));
     let mapped = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect("mapped");
     let kinds: Vec<TableKind> = mapped.tables.iter().map(|t| t.kind).collect();
     assert_eq!(kinds, [TableKind::Table3, TableKind::Table4]);
@@ -489,7 +479,7 @@ fn a_table_two_alone_that_does_not_fit_stops_the_reading() {
     let (t2, _) = place(&t2);
     let mut page = blank_page(PAGE_W, PAGE_H);
     draw_rows(&mut page, &t2, &T2_WIDTHS, (0, 14), 120);
-    let (pages, grids) = straighten(vec![page]);
+    let (pages, grids) = deskew_and_find_grids(&[page]);
     let err = map_tables(&pages, &grids, &Mock { labels: d.0 }).expect_err("no table fits");
     assert!(matches!(err, LayoutError::Measures { .. }), "{err}");
 }

@@ -13,7 +13,8 @@ use super::coverage::CoverageRow;
 use super::metrics::{Metric, MetricSet, MetricUnit};
 use super::units::FEN_PER_WAN;
 use super::{
-    CellDef, CellLoc, CellRow, ComparisonRow, FindingRow, ReportRow, Scope, SourceMeta, TrendRow,
+    CellDef, CellLoc, CellOcr, CellRow, ComparisonRow, FindingRow, ReportRow, Scope, SourceMeta,
+    TrendRow,
 };
 
 /// A string column from borrowed text (no `String` per row: tables have millions of rows).
@@ -137,6 +138,46 @@ pub fn confidence(p: f32) -> f64 {
     (f64::from(p) * 1e4).round() / 1e4
 }
 
+/// The OCR columns of `cells` (`ocr_confidence`, `ocr_corrected`, `ocr_narrative`,
+/// `ocr_box`): all null without allocating a value per row when no report was read by OCR,
+/// which is most sets (millions of rows).
+fn ocr_columns(rows: &[&CellRow], reports: &[ReportRow]) -> [Column; 4] {
+    let names = [
+        "ocr_confidence",
+        "ocr_corrected",
+        "ocr_narrative",
+        "ocr_box",
+    ];
+    if reports.iter().all(|r| r.ocr.is_empty()) {
+        let types = [
+            DataType::Float64,
+            DataType::Boolean,
+            DataType::Boolean,
+            DataType::String,
+        ];
+        return std::array::from_fn(|i| Column::full_null(names[i].into(), rows.len(), &types[i]));
+    }
+    let ocr = |r: &&CellRow| r.ocr(&reports[r.report()]);
+    let flag = |f: fn(&CellOcr) -> bool| -> Vec<Option<bool>> {
+        rows.iter().map(|r| ocr(r).map(|o| f(&o))).collect()
+    };
+    [
+        of(
+            names[0],
+            rows.iter()
+                .map(|r| ocr(r).map(|o| confidence(o.confidence)))
+                .collect(),
+        ),
+        Column::new(names[1].into(), flag(|o| o.corrected)),
+        Column::new(names[2].into(), flag(|o| o.narrative)),
+        StringChunked::from_iter_options(
+            names[3].into(),
+            rows.iter().map(|r| ocr(r).and_then(|o| o.box_text())),
+        )
+        .into_column(),
+    ]
+}
+
 /// The columns of the `cells` table, in order (the CSV writes the same).
 pub fn cell_columns() -> Vec<&'static str> {
     row_level(&[
@@ -205,10 +246,6 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             texts.entry(r.loc).or_insert_with(|| loc.to_string());
         }
     }
-    let boxes: Vec<Option<String>> = rows
-        .iter()
-        .map(|r| r.ocr(&reports[r.report()]).and_then(|o| o.box_text()))
-        .collect();
     let printed: Vec<Option<std::borrow::Cow<'_, str>>> = rows
         .iter()
         .map(|r| r.printed(&reports[r.report()]))
@@ -233,29 +270,8 @@ pub fn cells(rows: &[&CellRow], reports: &[ReportRow]) -> PolarsResult<DataFrame
             "source_cell",
             rows.iter().map(|r| texts.get(&r.loc).map(String::as_str)),
         ),
-        of(
-            "ocr_confidence",
-            rows.iter()
-                .map(|r| {
-                    r.ocr(&reports[r.report()])
-                        .map(|o| confidence(o.confidence))
-                })
-                .collect(),
-        ),
-        Column::new(
-            "ocr_corrected".into(),
-            rows.iter()
-                .map(|r| r.ocr(&reports[r.report()]).map(|o| o.corrected))
-                .collect::<Vec<Option<bool>>>(),
-        ),
-        Column::new(
-            "ocr_narrative".into(),
-            rows.iter()
-                .map(|r| r.ocr(&reports[r.report()]).map(|o| o.narrative))
-                .collect::<Vec<Option<bool>>>(),
-        ),
-        opt_strs("ocr_box", boxes.iter().map(Option::as_deref)),
     ]);
+    c.extend(ocr_columns(rows, reports));
     let mut sources = source_columns(rows, |r| &reports[r.report()].meta);
     // A corrected value says so in its own row.
     sources[0] = strs(

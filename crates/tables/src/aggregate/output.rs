@@ -360,12 +360,8 @@ pub fn cells_csv<W: std::io::Write>(
         sink.field(&ocr.map_or(Field::Null, |o| {
             Field::Float(frames::confidence(o.confidence))
         }));
-        sink.field(&ocr.map_or(Field::Null, |o| {
-            Field::text(if o.corrected { "true" } else { "false" })
-        }));
-        sink.field(&ocr.map_or(Field::Null, |o| {
-            Field::text(if o.narrative { "true" } else { "false" })
-        }));
+        sink.field(&Field::opt_bool(ocr.map(|o| o.corrected)));
+        sink.field(&Field::opt_bool(ocr.map(|o| o.narrative)));
         let ocr_box = ocr.and_then(|o| o.box_text());
         sink.field(&ocr_box.as_deref().map_or(Field::Null, Field::text));
         sink.field(&Field::text(c.data_origin(&tables.reports[c.report()])));
@@ -427,7 +423,7 @@ fn field_at(c: &Column, i: usize) -> Field<'_> {
         Ok(AnyValue::Int32(v)) => Field::Int(i64::from(v)),
         Ok(AnyValue::UInt32(v)) => Field::Int(i64::from(v)),
         Ok(AnyValue::UInt64(v)) => i64::try_from(v).map_or(Field::Float(v as f64), Field::Int),
-        Ok(AnyValue::Boolean(b)) => Field::text(if b { "true" } else { "false" }),
+        Ok(AnyValue::Boolean(b)) => Field::opt_bool(Some(b)),
         Ok(other) => Field::text(other.to_string()),
     }
 }

@@ -13,7 +13,7 @@ use super::frames::{comparison_columns, derived_text};
 use super::metrics::{MetricSet, MetricUnit};
 use super::{ComparisonRow, Scope, Tables, TrendRow};
 use crate::dictionary;
-use crate::export::csv::Labels;
+use crate::export::csv::{bool_text, Labels};
 use crate::export::shown::Shown;
 use crate::export::xlsx::{Sheet, XCell};
 
@@ -529,8 +529,8 @@ fn cells_sheet(tables: &Tables) -> Sheet<'_> {
             opt_text(c.printed(r).as_deref()),
             opt_text(c.source_cell().as_deref()),
             number(ocr.map(|o| super::frames::confidence(o.confidence)), None),
-            opt_text(ocr.map(|o| if o.corrected { "true" } else { "false" })),
-            opt_text(ocr.map(|o| if o.narrative { "true" } else { "false" })),
+            opt_text(ocr.map(|o| bool_text(o.corrected))),
+            opt_text(ocr.map(|o| bool_text(o.narrative))),
             opt_text(ocr.and_then(|o| o.box_text()).as_deref()),
             text(d.table),
             text(d.row),

@@ -43,6 +43,20 @@ impl<'a> Field<'a> {
     pub fn opt_float(v: Option<f64>) -> Field<'a> {
         v.map_or(Field::Null, Field::Float)
     }
+
+    /// A Boolean as the tables write it ([`bool_text`]), or [`Field::Null`] for `None`.
+    pub fn opt_bool(b: Option<bool>) -> Field<'a> {
+        b.map_or(Field::Null, |b| Field::text(bool_text(b)))
+    }
+}
+
+/// A Boolean as CSV files and the workbook write it: `true` or `false`, as polars reads it back.
+pub fn bool_text(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
 }
 
 /// The language of the CSV files' header line.
